@@ -1,0 +1,25 @@
+/** The model registry (contract.md §2): one name per thing that can run, and what runs it. */
+export const MODEL_NAMES = ['kling-o3', 'kling-o3-pro', 'gemini-grid', 'local'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export const PROVIDER_NAMES = ['local', 'fal'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export interface ModelInfo {
+  kind: 'video' | 'image';
+  provider: 'fal' | 'gemini' | 'local';
+  /** The provider's own id for it. */
+  endpoint: string;
+  paid: boolean;
+}
+
+export const MODELS: Record<ModelName, ModelInfo> = {
+  'kling-o3': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/standard/reference-to-video', paid: true },
+  'kling-o3-pro': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/pro/reference-to-video', paid: true },
+  'gemini-grid': { kind: 'image', provider: 'gemini', endpoint: 'gemini-2.5-flash-image', paid: true },
+  local: { kind: 'video', provider: 'local', endpoint: 'local-animatic', paid: false },
+};
+
+export function isVideoModel(name: ModelName): boolean {
+  return MODELS[name].kind === 'video';
+}

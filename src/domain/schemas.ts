@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ASPECT_RATIOS } from './aspect-ratio.js';
+import { MODEL_NAMES } from './models.js';
+
+/** Patterns of contract.md §1; exported so error hints can quote them. */
+export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export const SHOT_LIMITS = {
+  minShots: 1,
+  maxShots: 6,
+  minDuration: 3,
+  maxDuration: 15,
+  defaultDuration: 5,
+  maxTotalDuration: 15,
+  maxPromptChars: 2500,
+} as const;
+
+const nameId = (what: string) =>
+  z.string().regex(NAME_ID_PATTERN, `${what} must match ${NAME_ID_PATTERN} (letters, digits, _ and -, at most 64)`);
+
+export const ProjectSchema = z.strictObject({
+  id: z.string().regex(PROJECT_ID_PATTERN, `id must be a lowercase slug matching ${PROJECT_ID_PATTERN}`),
+  name: z.string().min(1, 'name must not be empty'),
+  type: z.literal('client_video'),
+  aspect_ratio: z.enum(ASPECT_RATIOS).default('16:9'),
+  default_model: z.enum(MODEL_NAMES).default('kling-o3'),
+  generate_audio: z.boolean().default(false),
+  budget_usd: z.number().positive().optional(),
+  max_parallel_sequences: z.number().int().min(1).max(40).default(2),
+  max_takes_per_sequence: z.number().int().min(1).max(99).default(5),
+});
+export type Project = z.infer<typeof ProjectSchema>;
+
+export const ELEMENT_KINDS = ['character', 'prop', 'location', 'vehicle'] as const;
+
+export const ElementSchema = z.strictObject({
+  id: nameId('element id'),
+  kind: z.enum(ELEMENT_KINDS),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  frontal_image: z.string().min(1),
+  reference_images: z.array(z.string().min(1)).max(3, 'at most 3 reference_images per element').default([]),
+  trigger: z
+    .string()
+    .regex(/^@[A-Za-z0-9_-]+$/, 'trigger must be @ followed by letters, digits, _ or -')
+    .optional(),
+  negative_prompt: z.string().optional(),
+});
+export type Element = z.infer<typeof ElementSchema>;
+
+export const BibleSchema = z.strictObject({
+  elements: z.array(ElementSchema),
+});
+export type Bible = z.infer<typeof BibleSchema>;
+
+export const ShotSchema = z.strictObject({
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'a shot prompt must not be empty')
+    .max(SHOT_LIMITS.maxPromptChars, `a shot prompt has at most ${SHOT_LIMITS.maxPromptChars} characters`),
+  duration: z
+    .number()
+    .int('duration must be a whole number of seconds')
+    .min(SHOT_LIMITS.minDuration, `a shot lasts at least ${SHOT_LIMITS.minDuration} s`)
+    .max(SHOT_LIMITS.maxDuration, `a shot lasts at most ${SHOT_LIMITS.maxDuration} s`)
+    .default(SHOT_LIMITS.defaultDuration),
+});
+export type Shot = z.infer<typeof ShotSchema>;
+
+export const StartFrameSchema = z.union([
+  z.strictObject({ prompt: z.string().trim().min(1) }),
+  z.strictObject({ image: z.string().min(1) }),
+]);
+export type StartFrame = z.infer<typeof StartFrameSchema>;
+
+export const SequenceSchema = z.strictObject({
+  id: nameId('sequence id'),
+  title: z.string().optional(),
+  model: z.enum(MODEL_NAMES).optional(),
+  elements: z.array(z.string()).default([]),
+  start_frame: StartFrameSchema.optional(),
+  shots: z
+    .array(ShotSchema)
+    .min(SHOT_LIMITS.minShots, 'a sequence needs at least one shot')
+    .max(SHOT_LIMITS.maxShots, `a sequence has at most ${SHOT_LIMITS.maxShots} shots (Kling multi-shot limit)`),
+});
+export type Sequence = z.infer<typeof SequenceSchema>;
+
+export const PlanSchema = z.strictObject({
+  episode: nameId('episode'),
+  title: z.string().optional(),
+  budget_usd: z.number().positive().optional(),
+  sequences: z.array(SequenceSchema).min(1, 'a plan needs at least one sequence'),
+});
+export type Plan = z.infer<typeof PlanSchema>;

@@ -1,0 +1,22 @@
+/** One problem found in a user's project: where it is, what is wrong, and how to fix it. */
+export interface ValidationIssue {
+  /** Path of the file relative to the project folder, e.g. plans/ep_001_plan.json */
+  file: string;
+  /** JSON path inside the file, e.g. sequences[2].shots[0].duration; empty for the whole file. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+/** ["sequences", 2, "shots", 0, "duration"] → sequences[2].shots[0].duration */
+export function formatJsonPath(segments: ReadonlyArray<PropertyKey>): string {
+  return segments.reduce<string>((out, seg) => {
+    if (typeof seg === 'number') return `${out}[${seg}]`;
+    return out ? `${out}.${String(seg)}` : String(seg);
+  }, '');
+}
+
+export function formatIssue(issue: ValidationIssue): string {
+  const where = issue.path ? `${issue.file} ${issue.path}` : issue.file;
+  return `${where}: ${issue.message}${issue.hint ? ` (fix: ${issue.hint})` : ''}`;
+}

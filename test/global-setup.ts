@@ -1,2 +1,43 @@
-// Placeholder: replaced by the dev-server global setup.
-export default async function setup(): Promise<void> {}
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startDevServer } from '../src/temporal/dev-server.js';
+
+type Teardown = () => Promise<void>;
+
+// Every shared resource is prepared once per run, provided to tests, and torn down in reverse order.
+export default async function setup(project: TestProject): Promise<Teardown> {
+  const teardowns: Teardown[] = [];
+  try {
+    const temporal = await startSharedTemporal();
+    teardowns.push(temporal.stop);
+    project.provide('temporalAddress', temporal.address);
+  } catch (error) {
+    await runInReverse(teardowns);
+    throw error;
+  }
+  return () => runInReverse(teardowns);
+}
+
+async function startSharedTemporal(): Promise<{ address: string; stop: Teardown }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'recoil-test-temporal-'));
+  // On failure the folder stays behind on purpose: the error points at the server log inside it.
+  const server = await startDevServer({
+    dataDir,
+    port: 0,
+    headless: true,
+    onProgress: (line) => console.log(`[temporal] ${line}`),
+  });
+  return {
+    address: server.address,
+    stop: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function runInReverse(teardowns: Teardown[]): Promise<void> {
+  for (const teardown of [...teardowns].reverse()) await teardown();
+}

@@ -1,0 +1,7 @@
+import type { VideoProviders } from './providers/provider.js';
+
+/** What the activities need from the worker: where artifacts go and which providers exist. */
+export interface ActivityDeps {
+  artifactsRoot: string;
+  providers: VideoProviders;
+}

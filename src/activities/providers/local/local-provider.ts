@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AwaitContext, VideoJob, VideoProvider } from '../provider.js';
+import { renderAnimatic } from './animatic.js';
+
+export interface LocalProviderOptions {
+  /** Simulated provider latency per take, for benchmarks (env RECOIL_LOCAL_LATENCY_MS). */
+  latencyMs?: number;
+}
+
+/** The offline provider: a real animatic MP4 per take, made on this machine, free. */
+export function createLocalProvider(options: LocalProviderOptions = {}): VideoProvider {
+  const latencyMs = options.latencyMs ?? 0;
+  return {
+    name: 'local',
+    resubmitIsSafe: true,
+    async submit(job) {
+      return { requestId: `local-${jobFingerprint(job).slice(0, 16)}-t${job.take}` };
+    },
+    async awaitResult(job, _requestId, videoPath, ctx) {
+      await simulateLatency(latencyMs, ctx);
+      await renderAnimatic({
+        outPath: videoPath,
+        resolution: job.unit.resolution,
+        shots: job.shots.map((s) => ({ prompt: s.prompt, duration: s.duration })),
+        sequenceId: job.unit.sequenceId,
+        ...(job.startFramePath ? { startFramePath: job.startFramePath } : {}),
+        seed: jobFingerprint(job),
+        signal: ctx.signal,
+      });
+      return { costUsd: 0 };
+    },
+  };
+}
+
+/** Same inputs, same animatic: the seed ignores the take number so a retake of identical prompts matches. */
+function jobFingerprint(job: VideoJob): string {
+  const { unit } = job;
+  return createHash('sha256')
+    .update(JSON.stringify([unit.projectId, unit.episode, unit.sequenceId, job.shots, unit.resolution, job.startFramePath ?? null]))
+    .digest('hex');
+}
+
+async function simulateLatency(ms: number, ctx: AwaitContext): Promise<void> {
+  const beat = 1_000;
+  for (let left = ms; left > 0; left -= beat) {
+    ctx.heartbeat({ phase: 'queued' });
+    await sleep(Math.min(beat, left), undefined, { signal: ctx.signal });
+  }
+}

@@ -1,0 +1,37 @@
+import type { ProviderName } from '../../domain/models.js';
+import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
+
+/** Everything a provider needs to make one take of a sequence. Paths are absolute. */
+export interface VideoJob {
+  unit: SequenceUnit;
+  shots: UnitShot[];
+  take: number;
+  takeDir: string;
+  /** Absolute path of the start frame image, when the sequence has one. */
+  startFramePath?: string;
+}
+
+export interface AwaitContext {
+  heartbeat(details?: unknown): void;
+  signal: AbortSignal;
+}
+
+export interface VideoResult {
+  /** What the provider charged (or will charge) for this take. */
+  costUsd: number;
+}
+
+/**
+ * A video provider, split into submit and await so a paid submission is made once and its
+ * request id is recorded before anything else can go wrong (temporal.md §3).
+ */
+export interface VideoProvider {
+  readonly name: ProviderName;
+  /** True when submitting the same job twice costs nothing, so an unknown submission may be redone. */
+  readonly resubmitIsSafe: boolean;
+  submit(job: VideoJob): Promise<{ requestId: string }>;
+  /** Waits for the job and writes the finished video to `videoPath` (atomically). */
+  awaitResult(job: VideoJob, requestId: string, videoPath: string, ctx: AwaitContext): Promise<VideoResult>;
+}
+
+export type VideoProviders = Partial<Record<ProviderName, VideoProvider>>;

@@ -1,0 +1,50 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { ActivityDeps } from '../deps.js';
+import { probeVideo } from '../media/probe.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE } from '../takes/take-manifest.js';
+import type { FinishedTake, TakeRequest } from './take-request.js';
+import { providerFor, toVideoJob } from './video-job.js';
+
+/** Waits for a submitted take, downloads its video into the take folder and records the cost. */
+export function awaitTakeActivity(deps: ActivityDeps) {
+  return async function awaitTake(request: TakeRequest & { requestId: string }): Promise<FinishedTake> {
+    const provider = providerFor(deps, request);
+    const job = toVideoJob(deps, request);
+    const manifestPath = join(job.takeDir, MANIFEST_FILE);
+    const videoPath = join(job.takeDir, VIDEO_FILE);
+    const manifest = await readManifest(manifestPath);
+    if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
+
+    if (manifest.status === 'complete' && manifest.video && (await exists(videoPath))) {
+      log.info('take already finished; returning it', { take: request.take });
+      return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
+    }
+
+    const ctx = Context.current();
+    const heartbeat = (details?: unknown) => ctx.heartbeat({ requestId: request.requestId, ...(details as object) });
+    heartbeat();
+    const { costUsd } = await provider.awaitResult(job, request.requestId, videoPath, {
+      heartbeat,
+      signal: ctx.cancellationSignal,
+    });
+    const probe = await probeVideo(videoPath);
+    const video = { file: VIDEO_FILE, durationSec: probe.durationSec, width: probe.width, height: probe.height };
+    await updateManifest(manifestPath, (m) => ({
+      ...m,
+      status: 'complete',
+      actualCostUsd: costUsd,
+      video,
+      times: { ...m.times, completedAt: new Date().toISOString() },
+    }));
+    return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

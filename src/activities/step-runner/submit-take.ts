@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
+import { MODELS } from '../../domain/models.js';
+import type { ActivityDeps } from '../deps.js';
+import { claimTakeFolder } from '../takes/take-folders.js';
+import { MANIFEST_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
+import type { SubmittedTake, TakeRequest } from './take-request.js';
+import { providerFor, toVideoJob } from './video-job.js';
+
+/**
+ * Submits one take to its provider exactly once: "submitting" is recorded before the call and
+ * the request id right after, so a retry resumes the same request instead of paying again.
+ */
+export function submitTakeActivity(deps: ActivityDeps) {
+  return async function submitTake(request: TakeRequest): Promise<SubmittedTake> {
+    const provider = providerFor(deps, request);
+    const job = toVideoJob(deps, request);
+    const manifestPath = join(job.takeDir, MANIFEST_FILE);
+    const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
+
+    if (manifest.requestId) {
+      log.info('take already submitted; resuming it', { take: request.take, requestId: manifest.requestId });
+      return { requestId: manifest.requestId, folder: job.takeDir };
+    }
+    if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
+      throw ApplicationFailure.nonRetryable(
+        `take ${request.take} may already have been submitted to ${provider.name}, but its request id was never recorded; ` +
+          'check the provider dashboard, then retake to submit again',
+        'UnknownSubmission',
+      );
+    }
+    const { requestId } = await provider.submit(job);
+    await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
+    return { requestId, folder: job.takeDir };
+  };
+}
+
+function newManifest(request: TakeRequest): TakeManifest {
+  const { unit } = request;
+  const run = activityInfo().workflowExecution;
+  if (!run) throw ApplicationFailure.nonRetryable('takes are allocated by a sequence workflow; submitTake ran outside one', 'NoWorkflow');
+  return {
+    schemaVersion: 1,
+    projectId: unit.projectId,
+    episode: unit.episode,
+    sequenceId: unit.sequenceId,
+    take: request.take,
+    owner: { workflowId: run.workflowId, runId: run.runId },
+    provider: request.provider,
+    model: request.provider === 'local' ? MODELS.local.endpoint : MODELS[unit.model].endpoint,
+    inputs: {
+      shots: request.shots,
+      elements: unit.elements,
+      startFrame: unit.startFrame,
+      aspectRatio: unit.aspectRatio,
+      resolution: unit.resolution,
+      generateAudio: unit.generateAudio,
+      totalDurationSec: request.shots.reduce((sum, s) => sum + s.duration, 0),
+      ...(request.retakeNote ? { retakeNote: request.retakeNote } : {}),
+    },
+    status: 'submitting',
+    estimatedCostUsd: request.provider === 'local' ? 0 : unit.estimatedCostUsd,
+    decisions: [],
+    times: { createdAt: new Date().toISOString() },
+  };
+}

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import type { ProviderName } from '../../domain/models.js';
+import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
+
+export const MANIFEST_FILE = 'take.json';
+export const VIDEO_FILE = 'video.mp4';
+
+export type TakeManifestStatus = 'submitting' | 'submitted' | 'complete' | 'failed';
+
+export interface TakeDecision {
+  decision: 'approved' | 'retake';
+  by: string;
+  note?: string;
+  at: string;
+}
+
+/** take.json: everything about one take, kept beside its video. Secrets never go here. */
+export interface TakeManifest {
+  schemaVersion: 1;
+  projectId: string;
+  episode: string;
+  sequenceId: string;
+  take: number;
+  /** The workflow that allocated this take; a different workflow never writes into it. */
+  owner: { workflowId: string; runId: string };
+  provider: ProviderName;
+  model: string;
+  inputs: {
+    shots: UnitShot[];
+    elements: SequenceUnit['elements'];
+    startFrame: SequenceUnit['startFrame'];
+    aspectRatio: SequenceUnit['aspectRatio'];
+    resolution: SequenceUnit['resolution'];
+    generateAudio: boolean;
+    totalDurationSec: number;
+    retakeNote?: string;
+  };
+  status: TakeManifestStatus;
+  requestId?: string;
+  estimatedCostUsd: number;
+  actualCostUsd?: number;
+  video?: { file: string; durationSec: number; width: number; height: number };
+  decisions: TakeDecision[];
+  error?: string;
+  times: { createdAt: string; submittedAt?: string; completedAt?: string };
+}
+
+export async function readManifest(path: string): Promise<TakeManifest | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as TakeManifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Atomic: a reader (or a crash) sees the old manifest or the new one, never half of one. */
+export async function writeManifest(path: string, manifest: TakeManifest): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export async function updateManifest(path: string, change: (m: TakeManifest) => TakeManifest): Promise<TakeManifest> {
+  const current = await readManifest(path);
+  if (!current) throw new Error(`take manifest missing: ${path}`);
+  const next = change(current);
+  await writeManifest(path, next);
+  return next;
+}

@@ -1,0 +1,47 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { BoardRow } from './read-board.js';
+
+const stateColour: Record<string, (s: string) => string> = {
+  approved: pc.green,
+  video_complete: pc.cyan,
+  frame_review: pc.cyan,
+  video_generating: pc.yellow,
+  frame_generating: pc.yellow,
+  failed: pc.red,
+};
+
+/** The board: one line per sequence, what it is doing and what it waits for. */
+export function renderBoard(rows: BoardRow[]): string {
+  if (rows.length === 0) return 'No sequences yet: start an episode with `npx recoil run <project-dir> --episode EP001`.';
+  const table = new Table({ head: ['Sequence', 'State', 'Takes', 'Approved', 'Spent', 'Waiting for / last event'], wordWrap: true, colWidths: [null, null, null, null, null, 48] as unknown as number[] });
+  for (const row of rows) table.push(boardLine(row));
+  return table.toString();
+}
+
+function boardLine(row: BoardRow): string[] {
+  const s = row.status;
+  const colour = stateColour[row.state] ?? ((x: string) => x);
+  const takes = s ? `${s.takes.length}/${s.maxTakes}` : '–';
+  const approved = s?.approvedTake !== undefined ? `t${String(s.approvedTake).padStart(3, '0')}` : '';
+  return [`${row.episode}/${row.sequenceId}`, colour(row.state), takes, approved, `$${row.spentUsd.toFixed(2)}`, lastWords(row)];
+}
+
+function lastWords(row: BoardRow): string {
+  const s = row.status;
+  if (!s) return row.running ? pc.dim('details need a running worker') : '';
+  const refused = s.refused.at(-1);
+  const parts = [
+    s.waitingFor ? `waiting for ${s.waitingFor}` : '',
+    s.failure ? pc.red(s.failure) : '',
+    refused ? pc.dim(`refused ${refused.signal} by ${refused.by}: ${refused.reason}`) : '',
+  ];
+  return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
+}
+
+/** Where each sequence's takes are on disk. */
+export function renderTakeLocations(rows: BoardRow[]): string {
+  return rows
+    .flatMap((row) => (row.status?.takes ?? []).map((t) => `  ${row.sequenceId} t${String(t.take).padStart(3, '0')} ${t.state.padEnd(10)} ${t.videoPath ?? t.folder ?? ''}${row.status?.approvedTake === t.take ? pc.green('  ← approved') : ''}`))
+    .join('\n');
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { approveSignal } from '../../workflows/sequence-messages.js';
+import { usageError } from '../cli-error.js';
+import { defaultActor } from '../identity.js';
+import { reportOutcome } from '../report-outcome.js';
+import { sendSequenceSignal } from '../send-sequence-signal.js';
+
+export function registerApprove(program: Command): void {
+  program
+    .command('approve')
+    .description('approve a take of a sequence')
+    .argument('<project>', 'project id')
+    .argument('<episode>', 'episode id, e.g. EP001')
+    .argument('<sequence>', 'sequence id, e.g. SEQ01')
+    .requiredOption('--take <n>', 'the take number to approve')
+    .option('--note <text>', 'a note for the audit trail')
+    .option('--by <name>', 'who approves', defaultActor())
+    .action(async (projectId: string, episode: string, sequenceId: string, opts: { take: string; note?: string; by: string }) => {
+      const take = Number(opts.take);
+      if (!Number.isInteger(take) || take < 1) throw usageError(`--take must be a take number like 1 or 2, got "${opts.take}"`);
+      const outcome = await sendSequenceSignal({ projectId, episode, sequenceId }, approveSignal, {
+        take,
+        by: opts.by,
+        ...(opts.note ? { note: opts.note } : {}),
+      });
+      reportOutcome(`approve take ${take} of ${sequenceId}`, outcome);
+    });
+}

@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { EXAMPLE_PROJECT, runDemo } from '../demo/run-demo.js';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run the whole pipeline offline on the bundled example, end to end')
+    .option('--project <dir>', 'the project folder', EXAMPLE_PROJECT)
+    .option('--episode <id>', 'the episode', 'EP001')
+    .action(async (opts: { project: string; episode: string }) => {
+      await runDemo({ projectDir: opts.project, episode: opts.episode });
+    });
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { roundUsd } from '../../domain/prices.js';
+import { loadEpisodeOrExit } from '../load-or-exit.js';
+
+export function registerEstimate(program: Command): void {
+  program
+    .command('estimate')
+    .description('forecast the cost of an episode per sequence, before anything is spent')
+    .argument('<project-dir>', 'the client project folder')
+    .requiredOption('--episode <id>', 'the episode, e.g. EP001')
+    .option('--only <ids>', 'comma-separated sequence ids')
+    .action(async (projectDir: string, opts: { episode: string; only?: string }) => {
+      const { project, plan, units } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
+      const maxTakes = project.max_takes_per_sequence;
+      const table = new Table({ head: ['Sequence', 'Model', 'Shots', 'Seconds', 'First take', `Worst case (${maxTakes} takes)`] });
+      for (const u of units) {
+        table.push([u.sequenceId, u.model, u.shots.length, u.totalDurationSec, usd(u.estimatedCostUsd), usd(u.estimatedCostUsd * maxTakes)]);
+      }
+      const first = roundUsd(units.reduce((sum, u) => sum + u.estimatedCostUsd, 0));
+      table.push(['Total', '', '', units.reduce((s, u) => s + u.totalDurationSec, 0), usd(first), usd(first * maxTakes)]);
+      console.log(table.toString());
+      const budget = plan.budget_usd ?? project.budget_usd;
+      console.log(budget === undefined ? 'No budget set (plan or project budget_usd).' : `Budget for ${plan.episode}: ${usd(budget)} — first takes use ${Math.round((first / budget) * 100)}%.`);
+      console.log(`Audio ${project.generate_audio ? 'on' : 'off'}; prices from src/domain/prices.ts. The local provider costs nothing.`);
+    });
+}
+
+function usd(value: number): string {
+  return `$${value.toFixed(2)}`;
+}

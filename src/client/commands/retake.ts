@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { retakeSignal } from '../../workflows/sequence-messages.js';
+import { usageError } from '../cli-error.js';
+import { defaultActor } from '../identity.js';
+import { reportOutcome } from '../report-outcome.js';
+import { sendSequenceSignal } from '../send-sequence-signal.js';
+
+export function registerRetake(program: Command): void {
+  program
+    .command('retake')
+    .description('ask for a new take, optionally with new prompts for some shots')
+    .argument('<project>', 'project id')
+    .argument('<episode>', 'episode id, e.g. EP001')
+    .argument('<sequence>', 'sequence id, e.g. SEQ01')
+    .requiredOption('--note <text>', 'what should change (kept in the audit trail)')
+    .option('--shot <n=prompt>', 'replace shot n\'s prompt (repeatable), e.g. --shot 2="Close-up, rain"', collectShot, {})
+    .option('--by <name>', 'who asks', defaultActor())
+    .action(async (projectId: string, episode: string, sequenceId: string, opts: { note: string; shot: Record<string, string>; by: string }) => {
+      const shots = Object.keys(opts.shot).length > 0 ? { shots: opts.shot } : {};
+      const outcome = await sendSequenceSignal({ projectId, episode, sequenceId }, retakeSignal, { by: opts.by, note: opts.note, ...shots });
+      reportOutcome(`retake ${sequenceId}`, outcome);
+    });
+}
+
+function collectShot(value: string, previous: Record<string, string>): Record<string, string> {
+  const match = /^(\d+)=(.+)$/s.exec(value);
+  if (!match) throw usageError(`--shot takes N="new prompt", got "${value}"`);
+  return { ...previous, [match[1]!]: match[2]!.trim() };
+}

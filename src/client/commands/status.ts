@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { renderBoard, renderTakeLocations } from '../board.js';
+import { connectClient } from '../connect.js';
+import { readBoard } from '../read-board.js';
+import { resolveProjectId } from '../resolve-project-id.js';
+import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('the board: every sequence of a project, its takes, spend and what it waits for')
+    .argument('<project>', 'the project id (or its folder)')
+    .option('--episode <id>', 'only this episode')
+    .option('--watch', 'keep refreshing until Ctrl-C')
+    .option('--json', 'machine-readable output')
+    .action(async (project: string, opts: { episode?: string; watch?: boolean; json?: boolean }) => {
+      const projectId = await resolveProjectId(project);
+      const { client, connection } = await connectClient();
+      try {
+        do {
+          const workerUp = await hasLiveWorker(client);
+          const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) }, workerUp);
+          if (opts.json) {
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, sequences: rows }, null, 2));
+          } else {
+            if (opts.watch) process.stdout.write('\x1Bc');
+            console.log(renderBoard(rows));
+            const takes = renderTakeLocations(rows);
+            if (takes) console.log(`Takes:\n${takes}`);
+            if (!workerUp) console.log(`! ${NO_WORKER_HINT}`);
+          }
+          if (opts.watch) await sleep(2_000);
+        } while (opts.watch);
+      } finally {
+        await connection.close();
+      }
+    });
+}

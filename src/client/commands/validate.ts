@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { loadProjectOrExit } from '../load-or-exit.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check a project folder (config, bible, plans, images) and list every problem at once')
+    .argument('<project-dir>', 'the client project folder')
+    .option('--episode <id>', 'check only this episode')
+    .action(async (projectDir: string, opts: { episode?: string }) => {
+      const loaded = await loadProjectOrExit(projectDir, opts.episode);
+      const { project, bible } = loaded;
+      console.log(`${pc.green('✓')} ${project.id} (${project.name}): valid — ${bible.elements.length} elements, aspect ${project.aspect_ratio}`);
+      for (const { file, plan, units } of loaded.episodes) {
+        const seconds = units.reduce((sum, u) => sum + u.totalDurationSec, 0);
+        const cost = units.reduce((sum, u) => sum + u.estimatedCostUsd, 0);
+        console.log(`  ${plan.episode} (${file}): ${units.length} sequences, ${seconds} s, first takes ≈ $${cost.toFixed(2)} on ${project.default_model}`);
+      }
+    });
+}

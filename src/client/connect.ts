@@ -1,0 +1,23 @@
+import { Client, Connection } from '@temporalio/client';
+import { temporalTarget } from '../temporal/connection-config.js';
+import { runtimeError } from './cli-error.js';
+
+export interface ConnectedClient {
+  client: Client;
+  connection: Connection;
+  address: string;
+  namespace: string;
+}
+
+/** Connects to Temporal or explains how to get a server running. */
+export async function connectClient(target = temporalTarget()): Promise<ConnectedClient> {
+  try {
+    const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' } as Parameters<typeof Connection.connect>[0]);
+    return { client: new Client({ connection, namespace: target.namespace }), connection, address: target.address, namespace: target.namespace };
+  } catch (err) {
+    throw runtimeError(
+      `no Temporal server answers at ${target.address} (${(err as Error).message}).\n` +
+        'Start the local one with `npx recoil dev`, or set TEMPORAL_ADDRESS to your server.',
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import pc from 'picocolors';
+import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { createRecoilWorker } from '../../worker/create-worker.js';
+import { providersFromEnv } from '../../worker/providers-from-env.js';
+import { renderBoard, renderTakeLocations } from '../board.js';
+import { loadEpisodeOrExit } from '../load-or-exit.js';
+import { ensureLocalServer } from '../local-server.js';
+import { startOrFindEpisode } from '../start-episode.js';
+import { readBoard } from '../read-board.js';
+import { projectUiUrl } from '../ui-url.js';
+import { directEpisode } from './director.js';
+
+export const EXAMPLE_PROJECT = fileURLToPath(new URL('../../../examples/driver-beware', import.meta.url));
+
+export interface DemoOptions {
+  projectDir: string;
+  episode: string;
+}
+
+/** The whole pipeline offline: server, worker, validation, an episode with a retake, approvals, delivery. */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const loaded = await loadEpisodeOrExit(options.projectDir, options.episode);
+  const { project, plan, units } = loaded;
+  console.log(`${pc.green('✓')} ${project.id} ${plan.episode} is valid: ${units.length} sequences, ${units.reduce((s, u) => s + u.totalDurationSec, 0)} s of video`);
+
+  const server = await ensureLocalServer();
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const artifactsRoot = artifactsRootFromEnv();
+  try {
+    console.log(`${pc.cyan('●')} preparing the worker (bundling workflows)…`);
+    const worker = await createRecoilWorker({ connection: workerConnection, namespace: server.namespace, artifactsRoot, providers: providersFromEnv() });
+    await worker.runUntil(async () => {
+      const { handle, started } = await startOrFindEpisode(client, {
+        projectId: project.id,
+        episode: plan.episode,
+        units,
+        provider: 'local',
+        maxParallel: project.max_parallel_sequences,
+        maxTakes: project.max_takes_per_sequence,
+        startedBy: 'demo',
+      });
+      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
+      const retakeUnit = units[1];
+      await directEpisode(client, connection, {
+        projectId: project.id,
+        episode: plan.episode,
+        sequenceCount: units.length,
+        ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
+        retakePrompt: { shot: 1, prompt: `${retakeUnit?.shots[0]?.prompt ?? ''} Slow push-in, hold two beats.` },
+        deadlineMs: 15 * 60_000,
+      });
+      const summary = await handle.result();
+      const rows = await readBoard(client, connection, { projectId: project.id, episode: plan.episode }, true);
+      console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
+      if (summary.deliveryPath) console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
+      console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);
+      console.log(
+        server.startedHere
+          ? pc.dim('The dev server stops with the demo; `npx recoil dev` brings the Web UI back with this history.')
+          : pc.dim('The server keeps running: the Web UI shows these workflows now.'),
+      );
+    });
+  } finally {
+    await connection.close();
+    await workerConnection.close();
+    await server.release();
+  }
+}

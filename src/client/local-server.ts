@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import pc from 'picocolors';
+import { temporalTarget } from '../temporal/connection-config.js';
+import { isServerHealthy, startDevServer } from '../temporal/dev-server.js';
+
+export interface LocalServer {
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  /** Stops the server if this process started it; a server that was already running is left alone. */
+  release(): Promise<void>;
+  startedHere: boolean;
+}
+
+/** Reuses the Temporal server at TEMPORAL_ADDRESS when it answers, else starts the local dev server. */
+export async function ensureLocalServer(): Promise<LocalServer> {
+  const target = temporalTarget();
+  const uiUrl = process.env.RECOIL_UI_URL ?? 'http://127.0.0.1:8233';
+  if (await isServerHealthy(target.address)) {
+    console.log(`${pc.cyan('●')} using the Temporal server already running at ${target.address}`);
+    return { address: target.address, namespace: target.namespace, uiUrl, startedHere: false, release: async () => {} };
+  }
+  const dataDir = resolve(process.env.RECOIL_DATA_DIR ?? '.recoil/temporal');
+  console.log(`${pc.cyan('●')} starting the Temporal dev server (data in ${dataDir})…`);
+  const server = await startDevServer({ dataDir, port: portOf(target.address), onProgress: (line) => console.log(pc.dim(`  ${line}`)) });
+  console.log(`${pc.green('✓')} Temporal dev server at ${server.address}; Web UI ${server.uiUrl}`);
+  return {
+    address: server.address,
+    namespace: server.namespace,
+    uiUrl: server.uiUrl ?? uiUrl,
+    startedHere: true,
+    release: () => server.stop(),
+  };
+}
+
+function portOf(address: string): number {
+  return Number(address.split(':').at(-1)) || 7233;
+}

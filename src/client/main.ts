@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { CliError } from './cli-error.js';
+import { registerApprove } from './commands/approve.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDev } from './commands/dev.js';
+import { registerEstimate } from './commands/estimate.js';
+import { registerRetake } from './commands/retake.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
+
+const program = new Command('recoil')
+  .description('Recoil Pipeline: durable production of AI-made client video on Temporal')
+  .showHelpAfterError('(run `npx recoil --help` for usage)')
+  .exitOverride();
+
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerWorker, registerDev, registerDemo]) {
+  register(program);
+}
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+/** 0 done, 1 failed at run time, 2 bad input or usage. */
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  if (err instanceof CliError) {
+    console.error(`${pc.red('error:')} ${err.message}`);
+    return err.exitCode;
+  }
+  console.error(`${pc.red('error:')} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return 1;
+}

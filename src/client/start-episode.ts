@@ -1,0 +1,41 @@
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { episodeWorkflowId, TASK_QUEUE } from '../domain/ids.js';
+import type { EpisodeInput } from '../workflows/episode-messages.js';
+import type { episodeWorkflow } from '../workflows/episode-workflow.js';
+import { RecoilEpisode, RecoilProject, RecoilState } from '../workflows/search-attributes.js';
+
+export interface EpisodeStart {
+  handle: WorkflowHandle<typeof episodeWorkflow>;
+  /** False when a run of this episode was already going: it was found, not started again. */
+  started: boolean;
+}
+
+export async function startOrFindEpisode(client: Client, input: EpisodeInput, taskQueue = TASK_QUEUE): Promise<EpisodeStart> {
+  const workflowId = episodeWorkflowId(input.projectId, input.episode);
+  if (await isRunning(client, workflowId)) return { handle: client.workflow.getHandle(workflowId), started: false };
+  try {
+    const handle = await client.workflow.start('episodeWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [input],
+      staticSummary: `${input.projectId} ${input.episode}: ${input.units.length} sequences on ${input.provider}`,
+      typedSearchAttributes: [
+        { key: RecoilProject, value: input.projectId },
+        { key: RecoilEpisode, value: input.episode },
+        { key: RecoilState, value: 'running' },
+      ],
+    });
+    return { handle: handle as WorkflowHandle<typeof episodeWorkflow>, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), started: false };
+    throw err;
+  }
+}
+
+async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch {
+    return false;
+  }
+}

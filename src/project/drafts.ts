@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import type { CheckedElement, CheckedPlan, CheckedSequence, CheckedShot } from '../domain/cross-checks.js';
+import type { ModelName } from '../domain/models.js';
+import {
+  ElementSchema,
+  PlanSchema,
+  ProjectSchema,
+  SequenceSchema,
+  ShotSchema,
+  StartFrameSchema,
+  type StartFrame,
+} from '../domain/schemas.js';
+
+/*
+ * What can still be read from a file the schema refused: every field that is valid on its own, each
+ * judged by the schema's own piece for it. Cross-checks and image checks run on these, so a plan
+ * with one bad shot still has its element ids and images checked, and nothing is reported twice.
+ * List positions are kept, so paths point at the right item.
+ */
+
+export interface ProjectDraft {
+  default_model?: ModelName;
+}
+
+export interface ElementDraft extends CheckedElement {
+  frontal_image?: string;
+  reference_images: Array<string | undefined>;
+}
+
+export interface BibleDraft {
+  elements: ElementDraft[];
+}
+
+export interface SequenceDraft extends CheckedSequence {
+  start_frame?: StartFrame;
+}
+
+export interface PlanDraft extends CheckedPlan {
+  sequences: SequenceDraft[];
+}
+
+export function draftProject(raw: unknown): ProjectDraft {
+  return { default_model: valid(ProjectSchema.shape.default_model, field(raw, 'default_model')) };
+}
+
+export function draftBible(raw: unknown): BibleDraft {
+  const element = ElementSchema.shape;
+  const referenceImage = element.reference_images.unwrap().element;
+  return {
+    elements: items(field(raw, 'elements')).map((e) => ({
+      id: valid(element.id, field(e, 'id')),
+      trigger: valid(element.trigger, field(e, 'trigger')),
+      frontal_image: valid(element.frontal_image, field(e, 'frontal_image')),
+      reference_images: items(field(e, 'reference_images')).map((image) => valid(referenceImage, image)),
+    })),
+  };
+}
+
+export function draftPlan(raw: unknown): PlanDraft {
+  return {
+    episode: valid(PlanSchema.shape.episode, field(raw, 'episode')),
+    sequences: items(field(raw, 'sequences')).map(draftSequence),
+  };
+}
+
+function draftSequence(raw: unknown): SequenceDraft {
+  const sequence = SequenceSchema.shape;
+  const elementId = sequence.elements.unwrap().element;
+  return {
+    id: valid(sequence.id, field(raw, 'id')),
+    model: valid(sequence.model, field(raw, 'model')),
+    elements: items(field(raw, 'elements')).map((id) => valid(elementId, id)),
+    start_frame: valid(StartFrameSchema, field(raw, 'start_frame')),
+    shots: items(field(raw, 'shots')).map(draftShot),
+  };
+}
+
+/** A shot that is not even an object has no duration, rather than the default one. */
+function draftShot(raw: unknown): CheckedShot {
+  if (!isRecord(raw)) return {};
+  return {
+    prompt: valid(ShotSchema.shape.prompt, raw.prompt),
+    duration: valid(ShotSchema.shape.duration, raw.duration),
+  };
+}
+
+/** The parsed value (defaults applied) when it is valid, else nothing: the schema reports it. */
+function valid<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+function field(value: unknown, key: string): unknown {
+  return isRecord(value) ? value[key] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function items(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { VideoProviders } from '../activities/providers/provider.js';
+import { TASK_QUEUE } from '../domain/ids.js';
+
+export interface RecoilWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  artifactsRoot: string;
+  providers: VideoProviders;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests, production); without it the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ artifactsRoot: options.artifactsRoot, providers: options.providers }),
+    ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
+  });
+}

@@ -1,0 +1,3 @@
+/** The workflow bundle's entry point: every workflow type the worker registers. */
+export { sequenceWorkflow } from './sequence-workflow.js';
+export { episodeWorkflow } from './episode-workflow.js';

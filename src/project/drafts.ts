@@ -43,11 +43,14 @@ export function draftProject(raw: unknown): ProjectDraft {
   return { default_model: valid(ProjectSchema.shape.default_model, field(raw, 'default_model')) };
 }
 
-export function draftBible(raw: unknown): BibleDraft {
+/** Nothing when there is no list of elements at all: plans can't be checked against it. */
+export function draftBible(raw: unknown): BibleDraft | undefined {
+  const elements = field(raw, 'elements');
+  if (!Array.isArray(elements)) return undefined;
   const element = ElementSchema.shape;
   const referenceImage = element.reference_images.unwrap().element;
   return {
-    elements: items(field(raw, 'elements')).map((e) => ({
+    elements: elements.map((e: unknown) => ({
       id: valid(element.id, field(e, 'id')),
       trigger: valid(element.trigger, field(e, 'trigger')),
       frontal_image: valid(element.frontal_image, field(e, 'frontal_image')),

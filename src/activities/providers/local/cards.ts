@@ -36,8 +36,6 @@ export interface ShotLayers {
 }
 
 const FONT = 'DejaVu Sans';
-/** DejaVu Sans averages a little over half an em per character in English prose. */
-const CHAR_WIDTH_EM = 0.56;
 /** Layers are intermediates that ffmpeg decodes once; speed beats size. */
 const FAST_PNG = { compressionLevel: 1 } as const;
 
@@ -165,8 +163,7 @@ function caption(width: number, height: number, prompt: string, sizeOfShortSide:
   const fontSize = Math.round(Math.min(width, height) * sizeOfShortSide);
   const lineHeight = Math.round(fontSize * 1.3);
   const padding = Math.round(fontSize * 0.8);
-  const maxChars = Math.floor((width - 2 * padding) / (fontSize * CHAR_WIDTH_EM));
-  const lines = wrapText(prompt, maxChars, maxLines ?? Math.max(2, Math.min(6, Math.floor(height / lineHeight / 5))));
+  const lines = wrapText(prompt, (width - 2 * padding) / fontSize, maxLines ?? Math.max(2, Math.min(6, Math.floor(height / lineHeight / 5))));
   const barHeight = lines.length * lineHeight + 2 * padding;
   const barTop = height - barHeight;
   const tspans = lines
@@ -185,7 +182,8 @@ function shotLabel({ width, height, sequenceId, shotIndex, shotCount }: ShotCard
   const margin = Math.round(fontSize * 0.9);
   const padX = Math.round(fontSize * 0.6);
   const pillHeight = Math.round(fontSize * 1.6);
-  const pillWidth = Math.round(text.length * fontSize * 0.62 + 2 * padX);
+  // Bold glyphs run about a tenth wider than the regular widths textWidthEm knows.
+  const pillWidth = Math.round(textWidthEm(text) * 1.1 * fontSize + 2 * padX);
   return (
     `<rect x="${margin}" y="${margin}" width="${pillWidth}" height="${pillHeight}" rx="${pillHeight / 2}" fill="#000" fill-opacity="0.55"/>` +
     `<text x="${margin + padX}" y="${margin + pillHeight * 0.7}" font-family="${FONT}" font-weight="bold" font-size="${fontSize}" fill="#fff">${escapeXml(text)}</text>`
@@ -198,25 +196,56 @@ function bigNumber(width: number, height: number, n: number): string {
   return `<text x="${margin}" y="${margin + fontSize * 0.75}" font-family="${FONT}" font-weight="bold" font-size="${fontSize}" fill="#fff" fill-opacity="0.9" stroke="#000" stroke-opacity="0.45" stroke-width="${Math.max(1, fontSize * 0.03)}">${n}</text>`;
 }
 
-/** Greedy word wrap; an over-long prompt ends in an ellipsis rather than running off the card. */
-function wrapText(text: string, maxChars: number, maxLines: number): string[] {
-  const words = text.trim().split(/\s+/).filter(Boolean).flatMap((word) => chunk(word, maxChars));
+/** Greedy word wrap by estimated width; an over-long prompt ends in an ellipsis rather than running off the card. */
+function wrapText(text: string, maxEm: number, maxLines: number): string[] {
+  const words = text.trim().split(/\s+/).filter(Boolean).flatMap((word) => splitToWidth(word, maxEm));
   const lines: string[] = [];
   for (const word of words) {
     const last = lines.at(-1);
-    if (last !== undefined && last.length + 1 + word.length <= maxChars) lines[lines.length - 1] = `${last} ${word}`;
+    if (last !== undefined && textWidthEm(`${last} ${word}`) <= maxEm) lines[lines.length - 1] = `${last} ${word}`;
     else lines.push(word);
   }
   if (lines.length <= maxLines) return lines;
   const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = `${kept[maxLines - 1]!.slice(0, maxChars - 1).trimEnd()}…`;
+  kept[maxLines - 1] = `${fitPrefix(kept[maxLines - 1]!, maxEm - textWidthEm('…')).trimEnd()}…`;
   return kept;
 }
 
-function chunk(word: string, size: number): string[] {
+/** A word wider than a whole line (a URL, a run of symbols) is broken wherever it must be. */
+function splitToWidth(word: string, maxEm: number): string[] {
   const pieces: string[] = [];
-  for (let i = 0; i < word.length; i += size) pieces.push(word.slice(i, i + size));
+  for (let rest = word; rest.length > 0; ) {
+    const piece = fitPrefix(rest, maxEm) || rest.slice(0, 1);
+    pieces.push(piece);
+    rest = rest.slice(piece.length);
+  }
   return pieces;
+}
+
+function fitPrefix(text: string, maxEm: number): string {
+  let end = 0;
+  while (end < text.length && textWidthEm(text.slice(0, end + 1)) <= maxEm) end++;
+  return text.slice(0, end);
+}
+
+/**
+ * Width of a line of DejaVu Sans in ems, from coarse classes of its advance widths. Slightly
+ * generous, so a line of capitals cannot run off the card (librsvg cannot measure for us).
+ */
+function textWidthEm(text: string): number {
+  let em = 0;
+  for (const ch of text) em += charWidthEm(ch);
+  return em;
+}
+
+function charWidthEm(ch: string): number {
+  if (/[ilj.,:;'!|I J]/.test(ch)) return 0.32;
+  if (/[frt()[\]\-"]/.test(ch)) return 0.42;
+  if (/[mwMW@%]/.test(ch)) return 1.0;
+  if (/[A-Z]/.test(ch)) return 0.78;
+  // Wide scripts (CJK and friends) fall back to fonts with square glyphs.
+  if (ch.codePointAt(0)! >= 0x2e80) return 1.0;
+  return 0.64;
 }
 
 function escapeXml(text: string): string {

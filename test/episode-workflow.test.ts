@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
+import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { probeVideo } from '../src/activities/media/probe.js';
+import { episodeStatusQuery, type EpisodeInput } from '../src/workflows/episode-messages.js';
+import { approveSignal } from '../src/workflows/sequence-messages.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { makeUnit } from './helpers/units.js';
+
+let harness: Harness;
+let gate: GatedProvider;
+
+beforeAll(async () => {
+  gate = new GatedProvider(await renderFixtureVideo(), 700);
+  harness = await startHarness({ local: gate.provider() });
+});
+afterAll(async () => harness?.stop());
+
+function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput {
+  const projectId = `ep-${randomUUID().slice(0, 8)}`;
+  const units = Array.from({ length: sequenceCount }, (_, i) => makeUnit({ projectId, sequenceId: `SEQ0${i + 1}` }));
+  return { projectId, episode: 'EP001', units, provider: 'local', maxParallel, maxTakes: 3, startedBy: 'test' };
+}
+
+async function approveAllFirstTakes(input: EpisodeInput): Promise<void> {
+  for (const unit of input.units) {
+    const handle = harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.signal(approveSignal, { take: 1, by: 'producer' });
+  }
+}
+
+describe('episode workflow', () => {
+  it('never lets more than max_parallel_sequences generate at once, then delivers the cut', async () => {
+    const input = episodeInput(5, 2);
+    const { handle, started } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    expect(started).toBe(true);
+    await approveAllFirstTakes(input);
+    const summary = await handle.result();
+
+    // Measured by the provider itself, independently of the workflow's own bookkeeping.
+    expect(gate.maxActive).toBe(2);
+    expect(summary.approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05']);
+    expect(summary.failed).toEqual([]);
+    const cut = await probeVideo(summary.deliveryPath!);
+    expect(cut.durationSec).toBeCloseTo(5 * 6, 0);
+    await stat(summary.deliveryPath!.replace(/[^/]+$/, 'timeline.json'));
+  });
+
+  it('finds the running episode instead of starting it twice', async () => {
+    const input = episodeInput(1, 1);
+    const first = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const second = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    expect(first.started).toBe(true);
+    expect(second.started).toBe(false);
+    expect(second.handle.workflowId).toBe(episodeWorkflowId(input.projectId, 'EP001'));
+    expect((await second.handle.describe()).runId).toBe((await first.handle.describe()).runId);
+    const status = await first.handle.query(episodeStatusQuery);
+    expect(status.sequences.map((s) => s.sequenceId)).toEqual(['SEQ01']);
+    await approveAllFirstTakes(input);
+    await first.handle.result();
+  });
+});

@@ -1,0 +1,70 @@
+import { copyFile, rename } from 'node:fs/promises';
+import type { VideoProvider } from '../../src/activities/providers/provider.js';
+import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
+
+type UnitKey = Pick<SequenceUnit, 'projectId' | 'sequenceId'>;
+const keyOf = (u: UnitKey) => `${u.projectId}/${u.sequenceId}`;
+
+/**
+ * A provider for workflow tests: each take copies a real pre-rendered MP4 once the test lets it
+ * through (or after a fixed delay), and every call is counted, so tests control timing and can
+ * count submissions and overlap.
+ */
+export class GatedProvider {
+  readonly submissions: string[] = [];
+  private readonly active = new Set<string>();
+  maxActive = 0;
+  private readonly tokens = new Map<string, number>();
+  private readonly waiting = new Map<string, () => void>();
+
+  constructor(
+    private readonly videoFixture: string,
+    private readonly autoOpenMs?: number,
+  ) {}
+
+  /** Lets one take of this sequence finish, now or as soon as it is awaited. */
+  open(unit: UnitKey): void {
+    const key = keyOf(unit);
+    const wake = this.waiting.get(key);
+    if (wake) {
+      this.waiting.delete(key);
+      wake();
+    } else {
+      this.tokens.set(key, (this.tokens.get(key) ?? 0) + 1);
+    }
+  }
+
+  provider(): VideoProvider {
+    return {
+      name: 'local',
+      resubmitIsSafe: true,
+      submit: async (job) => {
+        this.submissions.push(`${keyOf(job.unit)}:t${job.take}`);
+        return { requestId: `gated-${job.unit.sequenceId}-${job.take}` };
+      },
+      awaitResult: async (job, _id, videoPath) => {
+        const key = keyOf(job.unit);
+        this.active.add(key);
+        this.maxActive = Math.max(this.maxActive, this.active.size);
+        try {
+          await this.pass(key);
+          await copyFile(this.videoFixture, `${videoPath}.part`);
+          await rename(`${videoPath}.part`, videoPath);
+          return { costUsd: job.unit.estimatedCostUsd };
+        } finally {
+          this.active.delete(key);
+        }
+      },
+    };
+  }
+
+  private pass(key: string): Promise<void> {
+    if (this.autoOpenMs !== undefined) return new Promise((resolve) => setTimeout(resolve, this.autoOpenMs));
+    const available = this.tokens.get(key) ?? 0;
+    if (available > 0) {
+      this.tokens.set(key, available - 1);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.set(key, resolve));
+  }
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { VideoProviders } from '../../src/activities/providers/provider.js';
+import { createRecoilWorker } from '../../src/worker/create-worker.js';
+import { statusQuery, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
+
+export interface Harness {
+  client: Client;
+  connection: Connection;
+  taskQueue: string;
+  artifactsRoot: string;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** A real worker on the suite's dev server, on a task queue of its own, with the given providers. */
+export async function startHarness(providers: VideoProviders): Promise<Harness> {
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomUUID()}`;
+  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker = await createRecoilWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    artifactsRoot,
+    providers,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  return {
+    client,
+    connection,
+    taskQueue,
+    artifactsRoot,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Polls the status query until `predicate` holds (or fails the test after `timeoutMs`). */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: SequenceStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<SequenceStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: SequenceStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery).catch(() => last);
+    if (last && predicate(last)) return last;
+    await sleep(150);
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(last && { state: last.state, takes: last.takes, refused: last.refused })}`);
+}

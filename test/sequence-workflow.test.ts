@@ -1,0 +1,146 @@
+import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sequenceWorkflowId } from '../src/domain/ids.js';
+import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import { takeDir } from '../src/activities/takes/take-folders.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { approveSignal, retakeSignal, type SequenceInput } from '../src/workflows/sequence-messages.js';
+import type { sequenceWorkflow } from '../src/workflows/sequence-workflow.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { makeUnit } from './helpers/units.js';
+
+let harness: Harness;
+let gate: GatedProvider;
+
+beforeAll(async () => {
+  gate = new GatedProvider(await renderFixtureVideo());
+  harness = await startHarness({ local: gate.provider() });
+});
+afterAll(async () => harness?.stop());
+
+async function startSequence(unit: SequenceUnit, maxTakes = 5): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
+  const input: SequenceInput = { unit, provider: 'local', maxTakes };
+  return harness.client.workflow.start('sequenceWorkflow', {
+    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
+    taskQueue: harness.taskQueue,
+    args: [input],
+  }) as Promise<WorkflowHandle<typeof sequenceWorkflow>>;
+}
+
+async function manifestOf(unit: SequenceUnit, take: number): Promise<TakeManifest> {
+  return JSON.parse(await readFile(join(takeDir(harness.artifactsRoot, { ...unit, take }), 'take.json'), 'utf8')) as TakeManifest;
+}
+
+describe('sequence workflow', () => {
+  it('goes pending → video_generating → video_complete → approved and records the approval', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_generating');
+    gate.open(unit);
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(done.takes).toMatchObject([{ take: 1, state: 'complete' }]);
+    await handle.signal(approveSignal, { take: 1, by: 'alice', note: 'lovely' });
+    const result = await handle.result();
+    expect(result.state).toBe('approved');
+    expect(result.approvedTake).toBe(1);
+    expect(result.history.map((h) => h.to)).toEqual(['video_generating', 'video_complete', 'approved']);
+    const manifest = await manifestOf(unit, 1);
+    expect(manifest).toMatchObject({ status: 'complete', requestId: 'gated-SEQ01-1', take: 1 });
+    expect(manifest.decisions).toMatchObject([{ decision: 'approved', by: 'alice', note: 'lovely' }]);
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value).toBe('approved');
+  });
+
+  it('makes a new numbered take on retake, with the new prompt, and keeps the old take', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(unit);
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.signal(retakeSignal, { by: 'dir', note: 'tighter', shots: { '2': 'Close-up on the wheel @maya' } });
+    await waitForStatus(handle, (s) => s.state === 'video_generating' && s.takes.length === 2);
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
+    await handle.signal(approveSignal, { take: 2, by: 'alice' });
+    expect((await handle.result()).approvedTake).toBe(2);
+
+    const first = await manifestOf(unit, 1);
+    const second = await manifestOf(unit, 2);
+    expect(first.decisions).toMatchObject([{ decision: 'retake', note: 'tighter' }]);
+    expect(first.inputs.shots[1]!.prompt).toBe('Shot 2 of the test');
+    expect(second.inputs.shots[1]!.prompt).toBe('Close-up on the wheel @maya');
+    expect(second.inputs.retakeNote).toBe('tighter');
+    await stat(join(takeDir(harness.artifactsRoot, { ...unit, take: 1 }), 'video.mp4'));
+  });
+
+  it('refuses approval while generating and of an unknown take, changing nothing', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_generating');
+    await handle.signal(approveSignal, { take: 1, by: 'eager' });
+    const whileGenerating = await waitForStatus(handle, (s) => s.refused.length === 1);
+    expect(whileGenerating.state).toBe('video_generating');
+    expect(whileGenerating.refused[0]).toMatchObject({ signal: 'approve', by: 'eager' });
+    expect(whileGenerating.refused[0]!.reason).toMatch(/generating/);
+
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.signal(approveSignal, { take: 7, by: 'typo' });
+    const unknown = await waitForStatus(handle, (s) => s.refused.length === 2);
+    expect(unknown.state).toBe('video_complete');
+    expect(unknown.refused[1]!.reason).toBe('there is no take 7 (takes: 1)');
+    await handle.signal(approveSignal, { take: 1, by: 'alice' });
+    expect((await handle.result()).state).toBe('approved');
+  });
+
+  it('enforces max_takes_per_sequence: a retake past the limit is refused', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(unit, 2);
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.signal(retakeSignal, { by: 'dir', note: 'again' });
+    await waitForStatus(handle, (s) => s.takes.length === 2);
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
+    await handle.signal(retakeSignal, { by: 'dir', note: 'one more' });
+    const status = await waitForStatus(handle, (s) => s.refused.length === 1);
+    expect(status.takes).toHaveLength(2);
+    expect(status.state).toBe('video_complete');
+    expect(status.refused[0]!.reason).toMatch(/all 2 takes are used/);
+    await handle.signal(approveSignal, { take: 1, by: 'alice' });
+    expect((await handle.result()).approvedTake).toBe(1);
+  });
+
+  it('lets exactly one of two racing approvals win', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(unit);
+    gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await Promise.all([handle.signal(approveSignal, { take: 1, by: 'alice' }), handle.signal(approveSignal, { take: 1, by: 'bob' })]);
+    const result = await handle.result();
+    expect(result.history.filter((h) => h.to === 'approved')).toHaveLength(1);
+    expect(result.refused).toHaveLength(1);
+    expect(result.refused[0]!.reason).toMatch(/already approved/);
+    const winner = result.history.at(-1)!.by;
+    expect(result.refused[0]!.by).toBe(winner === 'alice' ? 'bob' : 'alice');
+    expect((await manifestOf(unit, 1)).decisions).toHaveLength(1);
+  });
+
+  it('never writes into a take folder left by another run: numbering continues after it', async () => {
+    const unit = makeUnit();
+    const foreign = takeDir(harness.artifactsRoot, { ...unit, take: 1 });
+    await mkdir(foreign, { recursive: true });
+    const foreignManifest = JSON.stringify({ owner: { workflowId: 'someone-else', runId: 'r0' }, take: 1 });
+    await writeFile(join(foreign, 'take.json'), foreignManifest);
+    const handle = await startSequence(unit);
+    gate.open(unit);
+    const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(status.takes.map((t) => t.take)).toEqual([2]);
+    expect(await readFile(join(foreign, 'take.json'), 'utf8')).toBe(foreignManifest);
+    await handle.signal(approveSignal, { take: 2, by: 'alice' });
+    await handle.result();
+  });
+});

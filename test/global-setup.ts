@@ -1,8 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../src/temporal/dev-server.js';
+import { WORKFLOWS_PATH } from '../src/worker/create-worker.js';
 
 type Teardown = () => Promise<void>;
 
@@ -13,6 +15,9 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     const temporal = await startSharedTemporal();
     teardowns.push(temporal.stop);
     project.provide('temporalAddress', temporal.address);
+    const bundle = await bundleSharedWorkflows();
+    teardowns.push(bundle.remove);
+    project.provide('workflowBundlePath', bundle.path);
   } catch (error) {
     await runInReverse(teardowns);
     throw error;
@@ -37,6 +42,24 @@ async function startSharedTemporal(): Promise<{ address: string; stop: Teardown 
     },
   };
 }
+
+// Bundling takes seconds; every test worker loads this one bundle instead of bundling again.
+async function bundleSharedWorkflows(): Promise<{ path: string; remove: Teardown }> {
+  const dir = await mkdtemp(join(tmpdir(), 'recoil-test-bundle-'));
+  const path = join(dir, 'workflows.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  await writeFile(path, code);
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
 
 async function runInReverse(teardowns: Teardown[]): Promise<void> {
   for (const teardown of [...teardowns].reverse()) await teardown();

@@ -1,4 +1,4 @@
-import { didYouMean } from './did-you-mean.js';
+import { closestMatch, didYouMean } from './did-you-mean.js';
 import { MODEL_NAMES, isVideoModel, type ModelName } from './models.js';
 import { SHOT_LIMITS } from './schemas.js';
 import type { ValidationIssue } from './validation-issue.js';
@@ -13,6 +13,8 @@ import type { ValidationIssue } from './validation-issue.js';
 export interface CheckedElement {
   id?: string;
   trigger?: string;
+  /** The element has a trigger the schema refused; prompts may well be using it. */
+  unreadableTrigger?: boolean;
 }
 
 export interface CheckedShot {
@@ -141,9 +143,9 @@ export function unknownSequenceElements({ file, plan }: PlanInput, { file: bible
 /** Kling multi-shot renders at most 15 s per call; each shot alone is checked by the schema. */
 export function overlongSequences({ file, plan }: PlanInput): ValidationIssue[] {
   return plan.sequences.flatMap((sequence, i) => {
-    const durations = sequence.shots.map((shot) => shot.duration);
-    if (durations.some((d) => d === undefined)) return [];
-    const total = durations.reduce<number>((sum, d) => sum + (d ?? 0), 0);
+    const durations = sequence.shots.flatMap((shot) => (shot.duration === undefined ? [] : [shot.duration]));
+    if (durations.length < sequence.shots.length) return [];
+    const total = durations.reduce((sum, d) => sum + d, 0);
     if (total <= SHOT_LIMITS.maxTotalDuration) return [];
     return [
       {
@@ -174,13 +176,31 @@ export function nonVideoDefaultModel(file: string, model: ModelName | undefined)
  */
 export function strayTriggers({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
   const owners = triggerOwners(bible.elements);
-  return plan.sequences.flatMap((sequence, i) =>
-    sequence.shots.flatMap((shot, k) =>
+  const known = knownIds(bible.elements);
+  const ownersComplete = triggersSound(bible.elements);
+  return plan.sequences.flatMap((sequence, i) => {
+    const misspelt = misspeltElements(sequence, known);
+    const context = { owners, ownersComplete, bibleFile, sequence, sequenceIndex: i, misspelt };
+    return sequence.shots.flatMap((shot, k) =>
       promptTriggers(shot.prompt ?? '').flatMap((trigger) => {
-        const problem = strayTriggerProblem(trigger, { owners, bibleFile, sequence, sequenceIndex: i });
+        const problem = strayTriggerProblem(trigger, context);
         return problem ? [{ file, path: `sequences[${i}].shots[${k}].prompt`, ...problem }] : [];
       }),
-    ),
+    );
+  });
+}
+
+function triggersSound(elements: ReadonlyArray<CheckedElement>): boolean {
+  return !elements.some((e) => e.unreadableTrigger) && repeats(elements.map((e) => e.trigger)).length === 0;
+}
+
+/** Elements a sequence most likely meant by its unknown ids: their triggers are already explained by that typo. */
+function misspeltElements(sequence: CheckedSequence, known: string[]): Set<string> {
+  return new Set(
+    sequence.elements.flatMap((id) => {
+      const meant = id === undefined || known.includes(id) ? undefined : closestMatch(id, known);
+      return meant === undefined ? [] : [meant];
+    }),
   );
 }
 
@@ -188,15 +208,19 @@ type Problem = Pick<ValidationIssue, 'message' | 'hint'>;
 
 interface TriggerContext {
   owners: Map<string, string>;
+  /** False while a bible trigger is invalid or taken twice: an unknown `@word` is then most likely that one. */
+  ownersComplete: boolean;
   bibleFile: string;
   sequence: CheckedSequence;
   sequenceIndex: number;
+  misspelt: Set<string>;
 }
 
-function strayTriggerProblem(trigger: string, { owners, bibleFile, sequence, sequenceIndex }: TriggerContext): Problem | undefined {
+function strayTriggerProblem(trigger: string, context: TriggerContext): Problem | undefined {
+  const { owners, ownersComplete, bibleFile, sequence, sequenceIndex, misspelt } = context;
   const owner = owners.get(trigger);
   if (owner !== undefined) {
-    return sequence.elements.includes(owner)
+    return sequence.elements.includes(owner) || misspelt.has(owner)
       ? undefined
       : {
           message: `${trigger} is the trigger of element "${owner}", which is not in this sequence's elements`,
@@ -209,6 +233,7 @@ function strayTriggerProblem(trigger: string, { owners, bibleFile, sequence, seq
       hint: "write the element's trigger (e.g. @maya) instead: @ElementN numbers follow each sequence's elements and are filled in by the pipeline",
     };
   }
+  if (!ownersComplete) return undefined;
   return {
     message: `${trigger} is not the trigger of any element in ${bibleFile}`,
     hint: `${didYouMean(trigger, owners.keys())}fix the spelling, or add an element with this trigger to ${bibleFile}`,
@@ -241,7 +266,7 @@ function nonVideoModelProblem(model: ModelName): Problem {
 }
 
 function knownIds(elements: ReadonlyArray<CheckedElement>): string[] {
-  return elements.flatMap((e) => (e.id === undefined ? [] : [e.id]));
+  return [...new Set(elements.flatMap((e) => (e.id === undefined ? [] : [e.id])))];
 }
 
 function knownIdsHint(known: string[], bibleFile: string): string {

@@ -1,17 +1,29 @@
 /** Suggestions for likely typos in ids, field names and file names. */
 
-/** Levenshtein distance; inputs are short names, so the quadratic table is fine. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+/**
+ * Edit distance where swapping two neighbours counts as one edit (optimal string alignment), since
+ * `sedna` for `sedan` is the commonest slip. Inputs are short names, so the quadratic table is fine.
+ */
+function editDistance(a: string, b: string): number {
+  // distance[i * width + j]: between the first i characters of a and the first j of b.
+  const width = b.length + 1;
+  const distance = new Array<number>((a.length + 1) * width).fill(0);
+  const at = (i: number, j: number) => distance[i * width + j] ?? 0;
+  for (let i = 0; i <= a.length; i++) distance[i * width] = i;
+  for (let j = 0; j <= b.length; j++) distance[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+      const substitution = at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      const swapped = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1];
+      distance[i * width + j] = Math.min(
+        at(i - 1, j) + 1,
+        at(i, j - 1) + 1,
+        substitution,
+        swapped ? at(i - 2, j - 2) + 1 : Number.POSITIVE_INFINITY,
+      );
     }
-    previous = current;
   }
-  return previous[b.length] ?? 0;
+  return at(a.length, b.length);
 }
 
 /**

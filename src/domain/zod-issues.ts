@@ -88,7 +88,7 @@ function wrongType(issue: z.core.$ZodIssueInvalidType): Problem {
   if (!('input' in issue)) return { message: issue.message };
   const { input } = issue;
   const expected = typeName(issue.expected);
-  if (input === undefined) return { message: 'is required', hint: `add it: ${expected}` };
+  if (input === undefined) return { message: 'is required', hint: `add it (${expected})` };
   if (issue.expected === 'int' && typeof input === 'number') {
     return { message: withGot(keepCustom(issue, 'must be a whole number'), issue, String), hint: `use ${Math.round(input)}` };
   }

@@ -46,16 +46,19 @@ export function draftProject(raw: unknown): ProjectDraft {
 /** Nothing when there is no list of elements at all: plans can't be checked against it. */
 export function draftBible(raw: unknown): BibleDraft | undefined {
   const elements = field(raw, 'elements');
-  if (!Array.isArray(elements)) return undefined;
+  return Array.isArray(elements) ? { elements: elements.map(draftElement) } : undefined;
+}
+
+function draftElement(raw: unknown): ElementDraft {
   const element = ElementSchema.shape;
   const referenceImage = element.reference_images.unwrap().element;
+  const trigger = valid(element.trigger, field(raw, 'trigger'));
   return {
-    elements: elements.map((e: unknown) => ({
-      id: valid(element.id, field(e, 'id')),
-      trigger: valid(element.trigger, field(e, 'trigger')),
-      frontal_image: valid(element.frontal_image, field(e, 'frontal_image')),
-      reference_images: items(field(e, 'reference_images')).map((image) => valid(referenceImage, image)),
-    })),
+    id: valid(element.id, field(raw, 'id')),
+    trigger,
+    unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined,
+    frontal_image: valid(element.frontal_image, field(raw, 'frontal_image')),
+    reference_images: items(field(raw, 'reference_images')).map((image) => valid(referenceImage, image)),
   };
 }
 

@@ -30,7 +30,7 @@ function parseJson(file: string, text: string): JsonRead {
         message: where
           ? `is not valid JSON: ${syntax?.reason} at line ${where.line}, column ${where.column}`
           : `is not valid JSON: ${(error as Error).message}`,
-        hint: 'fix the syntax at that spot: JSON needs double quotes, commas between items and none after the last',
+        hint: 'JSON needs double quotes, a comma between items and none after the last',
       },
     };
   }

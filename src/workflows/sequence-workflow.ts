@@ -105,7 +105,9 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     };
     run.takes.push(summary);
     await reportProgress();
-    const request = { unit, shots, take, provider: input.provider, ...(run.pendingRetake ? { retakeNote: run.pendingRetake.note } : {}) };
+    const retakeNote = run.pendingRetake?.note;
+    run.pendingRetake = undefined;
+    const request = { unit, shots, take, provider: input.provider, ...(retakeNote ? { retakeNote } : {}) };
     try {
       const submitted = await submitTake(request);
       Object.assign(summary, { requestId: submitted.requestId, folder: submitted.folder });
@@ -127,7 +129,6 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
 
   run.apply({ type: 'start_video' }, 'pipeline', 'started');
   for (;;) {
-    run.pendingRetake = undefined;
     run.failure = undefined;
     await generateTake();
     run.waitingFor = run.state === 'failed' ? 'a person: retake (optionally with new prompts)' : 'a person: approve or retake';

@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { BoardRow } from './read-board.js';
+import { newTable } from './table.js';
 
 const stateColour: Record<string, (s: string) => string> = {
   approved: pc.green,
@@ -14,7 +14,7 @@ const stateColour: Record<string, (s: string) => string> = {
 /** The board: one line per sequence, what it is doing and what it waits for. */
 export function renderBoard(rows: BoardRow[]): string {
   if (rows.length === 0) return 'No sequences yet: start an episode with `npx recoil run <project-dir> --episode EP001`.';
-  const table = new Table({ head: ['Sequence', 'State', 'Takes', 'Approved', 'Spent', 'Waiting for / last event'], wordWrap: true, colWidths: [null, null, null, null, null, 48] as unknown as number[] });
+  const table = newTable(['Sequence', 'State', 'Takes', 'Approved', 'Spent', 'Waiting for / last event'], { lastColumnWidth: 48 });
   for (const row of rows) table.push(boardLine(row));
   return table.toString();
 }

@@ -7,13 +7,15 @@ export interface ConnectedClient {
   connection: Connection;
   address: string;
   namespace: string;
+  taskQueue: string;
 }
 
 /** Connects to Temporal or explains how to get a server running. */
 export async function connectClient(target = temporalTarget()): Promise<ConnectedClient> {
   try {
     const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' } as Parameters<typeof Connection.connect>[0]);
-    return { client: new Client({ connection, namespace: target.namespace }), connection, address: target.address, namespace: target.namespace };
+    const client = new Client({ connection, namespace: target.namespace });
+    return { client, connection, address: target.address, namespace: target.namespace, taskQueue: target.taskQueue };
   } catch (err) {
     throw runtimeError(
       `no Temporal server answers at ${target.address} (${(err as Error).message}).\n` +

@@ -6,6 +6,7 @@ import { isServerHealthy, startDevServer } from '../temporal/dev-server.js';
 export interface LocalServer {
   address: string;
   namespace: string;
+  taskQueue: string;
   uiUrl: string;
   /** Stops the server if this process started it; a server that was already running is left alone. */
   release(): Promise<void>;
@@ -18,7 +19,7 @@ export async function ensureLocalServer(): Promise<LocalServer> {
   const uiUrl = process.env.RECOIL_UI_URL ?? 'http://127.0.0.1:8233';
   if (await isServerHealthy(target.address)) {
     console.log(`${pc.cyan('●')} using the Temporal server already running at ${target.address}`);
-    return { address: target.address, namespace: target.namespace, uiUrl, startedHere: false, release: async () => {} };
+    return { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, uiUrl, startedHere: false, release: async () => {} };
   }
   const dataDir = resolve(process.env.RECOIL_DATA_DIR ?? '.recoil/temporal');
   console.log(`${pc.cyan('●')} starting the Temporal dev server (data in ${dataDir})…`);
@@ -27,6 +28,7 @@ export async function ensureLocalServer(): Promise<LocalServer> {
   return {
     address: server.address,
     namespace: server.namespace,
+    taskQueue: target.taskQueue,
     uiUrl: server.uiUrl ?? uiUrl,
     startedHere: true,
     release: () => server.stop(),

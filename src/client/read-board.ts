@@ -19,14 +19,14 @@ export interface BoardFilter {
 }
 
 /** Every sequence of a project (newest run of each), from visibility, enriched by the status query. */
-export async function readBoard(client: Client, connection: Connection, filter: BoardFilter, withDetails: boolean): Promise<BoardRow[]> {
+export async function readBoard(client: Client, connection: Connection, filter: BoardFilter): Promise<BoardRow[]> {
   const newest = new Map<string, WorkflowExecutionInfo>();
   for await (const info of client.workflow.list({ query: boardQuery(filter) })) {
     const seen = newest.get(info.workflowId);
     if (!seen || seen.startTime < info.startTime) newest.set(info.workflowId, info);
   }
   const rows = [...newest.values()].map(toRow);
-  if (withDetails) await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
+  await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
   return rows.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
 }
 
@@ -55,7 +55,7 @@ function toRow(info: WorkflowExecutionInfo): BoardRow {
 
 async function attachStatus(client: Client, connection: Connection, row: BoardRow): Promise<void> {
   try {
-    row.status = await connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(row.workflowId).query(statusQuery));
+    row.status = await connection.withDeadline(Date.now() + 3_000, () => client.workflow.getHandle(row.workflowId).query(statusQuery));
     row.state = row.status.state;
     row.spentUsd = row.status.spentUsd;
   } catch {

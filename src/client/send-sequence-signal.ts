@@ -4,7 +4,7 @@ import { sequenceWorkflowId } from '../domain/ids.js';
 import { statusQuery, type SequenceStatus } from '../workflows/sequence-messages.js';
 import { usageError } from './cli-error.js';
 import { connectClient } from './connect.js';
-import { hasLiveWorker, NO_WORKER_HINT } from './worker-presence.js';
+import { NO_WORKER_HINT } from './worker-presence.js';
 
 export interface SequenceAddress {
   projectId: string;
@@ -26,8 +26,8 @@ export async function sendSequenceSignal<T>(address: SequenceAddress, signal: Si
   try {
     const handle = client.workflow.getHandle(sequenceWorkflowId(address.projectId, address.episode, address.sequenceId));
     await ensureRunning(handle, address);
-    const workerUp = await hasLiveWorker(client);
-    const before = workerUp ? await handle.query(statusQuery) : undefined;
+    // Only a live worker answers a query: no answer means the signal waits durably for one.
+    const before = await connection.withDeadline(Date.now() + 3_000, () => handle.query(statusQuery)).catch(() => undefined);
     await handle.signal(signal, arg);
     if (!before) return { kind: 'queued', message: `signal recorded; it will apply when a worker comes back (${NO_WORKER_HINT})` };
     return await awaitOutcome(handle, before, signal.name);

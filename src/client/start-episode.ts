@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { episodeWorkflowId, TASK_QUEUE } from '../domain/ids.js';
+import { episodeWorkflowId } from '../domain/ids.js';
 import type { EpisodeInput } from '../workflows/episode-messages.js';
 import type { episodeWorkflow } from '../workflows/episode-workflow.js';
 import { RecoilEpisode, RecoilProject, RecoilState } from '../workflows/search-attributes.js';
@@ -10,7 +10,7 @@ export interface EpisodeStart {
   started: boolean;
 }
 
-export async function startOrFindEpisode(client: Client, input: EpisodeInput, taskQueue = TASK_QUEUE): Promise<EpisodeStart> {
+export async function startOrFindEpisode(client: Client, input: EpisodeInput, taskQueue: string): Promise<EpisodeStart> {
   const workflowId = episodeWorkflowId(input.projectId, input.episode);
   if (await isRunning(client, workflowId)) return { handle: client.workflow.getHandle(workflowId), started: false };
   try {

@@ -1,5 +1,6 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { TASK_QUEUE } from '../domain/ids.js';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
@@ -7,6 +8,8 @@ export const DEFAULT_NAMESPACE = 'default';
 export interface TemporalTarget {
   address: string;
   namespace: string;
+  /** RECOIL_TASK_QUEUE, else the pipeline's queue; separate queues keep test runs or teams apart. */
+  taskQueue: string;
   /** Address, TLS and API key as read from TEMPORAL_* variables or the profile file (temporal.md §5). */
   connectionOptions: NativeConnectionOptions;
 }
@@ -18,6 +21,7 @@ export function temporalTarget(): TemporalTarget {
   return {
     address,
     namespace: config.namespace ?? DEFAULT_NAMESPACE,
+    taskQueue: process.env.RECOIL_TASK_QUEUE ?? TASK_QUEUE,
     connectionOptions: { ...config.connectionOptions, address },
   };
 }

@@ -2,14 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
-import { TASK_QUEUE } from '../domain/ids.js';
 
 export interface RecoilWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   artifactsRoot: string;
   providers: VideoProviders;
-  taskQueue?: string;
+  taskQueue: string;
   /** A prebuilt bundle (tests, production); without it the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
@@ -22,7 +21,7 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ artifactsRoot: options.artifactsRoot, providers: options.providers }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sequenceArtifactsPath, takeFolderName } from '../../domain/ids.js';
@@ -41,6 +41,7 @@ export async function claimTakeFolder(root: string, manifest: TakeManifest): Pro
   await mkdir(takesDir(root, manifest), { recursive: true });
   const staging = await mkdtemp(join(takesDir(root, manifest), `.${takeFolderName(manifest.take)}-`));
   await writeManifest(join(staging, MANIFEST_FILE), manifest);
+  await chmod(staging, 0o755); // mkdtemp makes it private; a take folder is shared with the team
   try {
     await rename(staging, dir);
     return manifest;

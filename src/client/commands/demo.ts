@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { installRuntime } from '../../worker/runtime.js';
 import { EXAMPLE_PROJECT, runDemo } from '../demo/run-demo.js';
 
 export function registerDemo(program: Command): void {
@@ -8,6 +9,7 @@ export function registerDemo(program: Command): void {
     .option('--project <dir>', 'the project folder', EXAMPLE_PROJECT)
     .option('--episode <id>', 'the episode', 'EP001')
     .action(async (opts: { project: string; episode: string }) => {
+      installRuntime('WARN');
       await runDemo({ projectDir: opts.project, episode: opts.episode });
     });
 }

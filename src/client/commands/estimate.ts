@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
 import { roundUsd } from '../../domain/prices.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
+import { newTable } from '../table.js';
 
 export function registerEstimate(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerEstimate(program: Command): void {
     .action(async (projectDir: string, opts: { episode: string; only?: string }) => {
       const { project, plan, units } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
       const maxTakes = project.max_takes_per_sequence;
-      const table = new Table({ head: ['Sequence', 'Model', 'Shots', 'Seconds', 'First take', `Worst case (${maxTakes} takes)`] });
+      const table = newTable(['Sequence', 'Model', 'Shots', 'Seconds', 'First take', `Worst case (${maxTakes} takes)`]);
       for (const u of units) {
         table.push([u.sequenceId, u.model, u.shots.length, u.totalDurationSec, usd(u.estimatedCostUsd), usd(u.estimatedCostUsd * maxTakes)]);
       }

@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
     .action(async (projectDir: string, opts: { episode: string; only?: string; provider: string }) => {
       const provider = parseProvider(opts.provider);
       const { project, plan, units } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
-      const { client, connection, namespace } = await connectClient();
+      const { client, connection, namespace, taskQueue } = await connectClient();
       try {
         const { handle, started } = await startOrFindEpisode(client, {
           projectId: project.id,
@@ -30,13 +30,13 @@ export function registerRun(program: Command): void {
           maxParallel: project.max_parallel_sequences,
           maxTakes: project.max_takes_per_sequence,
           startedBy: defaultActor(),
-        });
+        }, taskQueue);
         console.log(
           started
             ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
             : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
         );
-        if (!(await hasLiveWorker(client))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
+        if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
         console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
         console.log(`  Web UI:    ${projectUiUrl(project.id, namespace)}`);
       } finally {

@@ -4,7 +4,7 @@ import { renderBoard, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
 import { readBoard } from '../read-board.js';
 import { resolveProjectId } from '../resolve-project-id.js';
-import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
+import { NO_WORKER_HINT } from '../worker-presence.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -19,8 +19,8 @@ export function registerStatus(program: Command): void {
       const { client, connection } = await connectClient();
       try {
         do {
-          const workerUp = await hasLiveWorker(client);
-          const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) }, workerUp);
+          const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) });
+          const workerUp = rows.every((r) => !r.running || r.status);
           if (opts.json) {
             console.log(JSON.stringify({ projectId, workerRunning: workerUp, sequences: rows }, null, 2));
           } else {

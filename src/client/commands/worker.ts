@@ -20,6 +20,7 @@ export function registerWorker(program: Command): void {
       const worker = await createRecoilWorker({
         connection,
         namespace: target.namespace,
+        taskQueue: target.taskQueue,
         artifactsRoot,
         providers: providersFromEnv(),
         ...(opts.maxActivities ? { maxConcurrentActivityTaskExecutions: Number(opts.maxActivities) } : {}),

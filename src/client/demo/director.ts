@@ -24,7 +24,7 @@ export async function directEpisode(client: Client, connection: Connection, plan
   const handled = new Set<string>();
   const deadline = Date.now() + plan.deadlineMs;
   for (;;) {
-    const rows = await readBoard(client, connection, { projectId: plan.projectId, episode: plan.episode }, true);
+    const rows = await readBoard(client, connection, { projectId: plan.projectId, episode: plan.episode });
     const failed = rows.find((r) => r.state === 'failed');
     if (failed) throw runtimeError(`${failed.sequenceId} failed: ${failed.status?.failure ?? 'see `npx recoil status`'}`);
     if (rows.length >= plan.sequenceCount && rows.every((r) => r.state === 'approved')) return rows;

@@ -33,7 +33,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const artifactsRoot = artifactsRootFromEnv();
   try {
     console.log(`${pc.cyan('●')} preparing the worker (bundling workflows)…`);
-    const worker = await createRecoilWorker({ connection: workerConnection, namespace: server.namespace, artifactsRoot, providers: providersFromEnv() });
+    const worker = await createRecoilWorker({
+      connection: workerConnection,
+      namespace: server.namespace,
+      taskQueue: server.taskQueue,
+      artifactsRoot,
+      providers: providersFromEnv(),
+    });
     await worker.runUntil(async () => {
       const { handle, started } = await startOrFindEpisode(client, {
         projectId: project.id,
@@ -43,7 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         maxParallel: project.max_parallel_sequences,
         maxTakes: project.max_takes_per_sequence,
         startedBy: 'demo',
-      });
+      }, server.taskQueue);
       console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
       const retakeUnit = units[1];
       await directEpisode(client, connection, {
@@ -51,11 +57,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         episode: plan.episode,
         sequenceCount: units.length,
         ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
-        retakePrompt: { shot: 1, prompt: `${retakeUnit?.shots[0]?.prompt ?? ''} Slow push-in, hold two beats.` },
+        retakePrompt: { shot: 1, prompt: 'Slow push-in on the rear-view mirror: the one-eyed @sedan grows out of the rain, hold two beats' },
         deadlineMs: 15 * 60_000,
       });
       const summary = await handle.result();
-      const rows = await readBoard(client, connection, { projectId: project.id, episode: plan.episode }, true);
+      const rows = await readBoard(client, connection, { projectId: project.id, episode: plan.episode });
       console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
       if (summary.deliveryPath) console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
       console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);

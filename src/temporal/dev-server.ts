@@ -75,17 +75,15 @@ export async function freePort(): Promise<number> {
 export async function isServerHealthy(address: string): Promise<boolean> {
   // A refused TCP connect answers at once; gRPC alone would retry until its deadline.
   if (!(await acceptsTcp(address))) return false;
-  let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: PROBE_TIMEOUT_MS });
-    const { status } = await connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
-      connection!.healthService.check({ service: FRONTEND_HEALTH_SERVICE }),
+    const { status } = await withConnection(address, (connection) =>
+      connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+        connection.healthService.check({ service: FRONTEND_HEALTH_SERVICE }),
+      ),
     );
     return status === 1; // grpc.health.v1 SERVING
   } catch {
     return false;
-  } finally {
-    await connection?.close();
   }
 }
 
@@ -95,8 +93,7 @@ export async function isServerHealthy(address: string): Promise<boolean> {
  * someone else started) would otherwise miss attributes added since.
  */
 export async function ensureSearchAttributes(address: string, namespace = 'default'): Promise<void> {
-  const connection = await Connection.connect({ address });
-  try {
+  await withConnection(address, async (connection) => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing: Record<string, number> = {};
     for (const { name, type } of RECOIL_SEARCH_ATTRIBUTES) {
@@ -110,6 +107,15 @@ export async function ensureSearchAttributes(address: string, namespace = 'defau
     if (Object.keys(missing).length > 0) {
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
     }
+  });
+}
+
+// Connection.connect() leaks its channel when the server does not answer, so connect lazily and always close.
+async function withConnection<T>(address: string, use: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = Connection.lazy({ address, connectTimeout: PROBE_TIMEOUT_MS });
+  try {
+    await connection.ensureConnected();
+    return await use(connection);
   } finally {
     await connection.close();
   }

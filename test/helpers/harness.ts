@@ -20,10 +20,13 @@ export interface Harness {
 }
 
 /** A real worker on the suite's dev server, on a task queue of its own, with the given providers. */
-export async function startHarness(providers: VideoProviders): Promise<Harness> {
+export async function startHarness(
+  providers: VideoProviders,
+  taskQueue = `test-${randomUUID()}`,
+  artifactsRoot?: string,
+): Promise<Harness> {
   const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
-  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
+  artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createRecoilWorker({
     connection: workerConnection,

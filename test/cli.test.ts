@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../src/temporal/dev-server.js';
+import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { runCli } from './helpers/run-cli.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+
+let client: Client;
+let connection: Connection;
+let cwd: string;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+  cwd = await mkdtemp(join(tmpdir(), 'recoil-cli-'));
+});
+afterAll(async () => {
+  await connection?.close();
+  await removeFixtures();
+});
+
+/** A copy of the example under a project id of its own, so tests never share workflows. */
+function uniqueProject(mutate?: Parameters<typeof makeProject>[0]) {
+  const id = `cli-${randomUUID().slice(0, 8)}`;
+  return makeProject(async (files) => {
+    files.project.id = id;
+    await mutate?.(files);
+  }).then((dir) => ({ dir, id }));
+}
+
+function envFor(taskQueue = `cli-${randomUUID()}`) {
+  return { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: taskQueue, RECOIL_ARTIFACTS_DIR: join(cwd, 'artifacts') };
+}
+
+async function workflowsOf(projectId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `RecoilProject = '${projectId}'` })) ids.push(wf.workflowId);
+  return ids;
+}
+
+describe('recoil CLI', () => {
+  it('validates the example and exits 0 with a summary', async () => {
+    const { code, stdout } = await runCli(['validate', 'examples/driver-beware'], {}, process.cwd());
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/driver-beware \(Driver Beware\): valid/);
+    expect(stdout).toMatch(/EP001 \(plans\/ep_001_plan\.json\): 5 sequences/);
+  });
+
+  it('lists an unknown element, a 20 s shot and a duplicate sequence id at once, exits 2, starts and writes nothing', async () => {
+    const { dir, id } = await uniqueProject((f) => {
+      f.plan.sequences[2].elements.push('ghost');
+      f.plan.sequences[1].shots[0].duration = 20;
+      f.plan.sequences[3].id = f.plan.sequences[0].id;
+    });
+    const before = await readdir(dir, { recursive: true });
+    for (const command of [['validate', dir], ['run', dir, '--episode', 'EP001']]) {
+      const { code, stderr, stdout } = await runCli(command, envFor(), cwd);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/3 problems; nothing was started or written/);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[2\]\.elements\[\d\]: .*ghost/);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[3\]\.id: /);
+    }
+    expect(await readdir(dir, { recursive: true })).toEqual(before);
+    expect(await workflowsOf(id)).toEqual([]);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('exits 2 on usage errors and says what to do', async () => {
+    const unknown = await runCli(['frobnicate'], {}, cwd);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+    const badTake = await runCli(['approve', 'p', 'EP001', 'SEQ01', '--take', 'two'], envFor(), cwd);
+    expect(badTake.code).toBe(2);
+    expect(badTake.stderr).toMatch(/--take must be a take number/);
+    const noSuch = await runCli(['approve', 'nobody', 'EP001', 'SEQ09', '--take', '1'], envFor(), cwd);
+    expect(noSuch.code).toBe(2);
+    expect(noSuch.stderr).toMatch(/there is no sequence nobody\/EP001\/SEQ09: check the ids with `npx recoil status nobody`/);
+  });
+
+  it('exits 1 with a next step when no Temporal server answers', async () => {
+    const { code, stderr } = await runCli(['status', 'driver-beware'], { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` }, cwd);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no Temporal server answers at 127\.0\.0\.1:\d+/);
+    expect(stderr).toMatch(/npx recoil dev/);
+  });
+
+  it('runs an episode, finds it instead of starting it twice, and queues a signal while no worker runs', async () => {
+    const { dir, id } = await uniqueProject();
+    const taskQueue = `cli-${randomUUID()}`;
+    const env = envFor(taskQueue);
+    const first = await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env, cwd);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`started ${id}/EP001: 1 sequences on local`));
+    expect(first.stdout).toMatch(/no worker is running: start one with `npx recoil dev`/);
+    const second = await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env, cwd);
+    expect(second.stdout).toMatch(/is already running: nothing new was started/);
+
+    // Nothing runs the episode yet: the status board and a signal both say so.
+    let harness: Harness | undefined;
+    try {
+      const gate = new GatedProvider(await renderFixtureVideo());
+      harness = await startHarness({ local: gate.provider() }, taskQueue);
+      const artifactsRoot = harness.artifactsRoot;
+      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_generating"/);
+      gate.open({ projectId: id, sequenceId: 'SEQ01' });
+      await expect.poll(async () => (await runCli(['status', id], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/video_complete/);
+      await harness.stop();
+      harness = undefined;
+
+      const queued = await runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1', '--by', 'dana'], env, cwd);
+      expect(queued.code).toBe(0);
+      expect(queued.stdout).toMatch(/signal recorded; it will apply when a worker comes back/);
+      const board = await runCli(['status', id], env, cwd);
+      expect(board.stdout).toMatch(/no worker is running/);
+
+      harness = await startHarness({ local: gate.provider() }, taskQueue, artifactsRoot);
+      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "approved"/);
+      await client.workflow.getHandle(`${id}/EP001/SEQ01`).result();
+      const refused = await runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1'], env, cwd);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/is closed \(completed\): nothing to change/);
+    } finally {
+      await harness?.stop();
+    }
+  });
+
+  it('reports a refused signal with the workflow\'s reason and exit 2', async () => {
+    const { dir, id } = await uniqueProject();
+    const taskQueue = `cli-${randomUUID()}`;
+    const env = envFor(taskQueue);
+    const gate = new GatedProvider(await renderFixtureVideo());
+    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    try {
+      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ03'], env, cwd)).code).toBe(0);
+      gate.open({ projectId: id, sequenceId: 'SEQ03' });
+      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
+      const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '4'], env, cwd);
+      expect(wrongTake.code).toBe(2);
+      expect(wrongTake.stderr).toMatch(/refused to approve take 4 of SEQ03: there is no take 4 \(takes: 1\)/);
+      const badShot = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'x', '--shot', '9=nope'], env, cwd);
+      expect(badShot.code).toBe(2);
+      expect(badShot.stderr).toMatch(/shot 9 does not exist/);
+      const retake = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'warmer light', '--shot', '1=Wide shot, warmer light'], env, cwd);
+      expect(retake.code).toBe(0);
+      expect(retake.stdout).toMatch(/retake SEQ03: the sequence is now video_generating/);
+    } finally {
+      await harness.stop();
+    }
+  });
+});

@@ -2,8 +2,9 @@
  * How close does an episode come to ideal parallelism? N sequences on the local provider with a
  * simulated latency L, at most C generating at once, on a real Temporal dev server.
  * Prints wall time next to the ideal ceil(N/C)·L and the sequential N·L, measured in one run.
+ * Each take also renders a real animatic (cost R, measured first), so ceil(N/C)·(L+R) is shown too.
  *
- *   npx tsx bench/episode.ts [--sequences 6] [--latency-ms 4000] [--concurrency 2]
+ *   npx tsx bench/episode.ts [--sequences 6] [--latency-ms 8000] [--concurrency 2]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
@@ -19,12 +21,13 @@ import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery } from '../src/workflows/sequence-messages.js';
 
 const { values } = parseArgs({
   options: {
     sequences: { type: 'string', default: '6' },
-    'latency-ms': { type: 'string', default: '4000' },
+    'latency-ms': { type: 'string', default: '8000' },
     concurrency: { type: 'string', default: '2' },
   },
 });
@@ -51,7 +54,17 @@ function unitFor(projectId: string, i: number): SequenceUnit {
   };
 }
 
+/** The render cost of one take, alone, so the ideal can be stated with and without it. */
+async function measureRenderMs(dir: string): Promise<number> {
+  const unit = unitFor('render-probe', 0);
+  const started = performance.now();
+  await renderAnimatic({ outPath: join(dir, 'probe.mp4'), resolution: unit.resolution, shots: unit.shots, sequenceId: unit.sequenceId, seed: 'probe' });
+  return performance.now() - started;
+}
+
+installRuntime('WARN');
 const dataDir = await mkdtemp(join(tmpdir(), 'recoil-bench-'));
+const R = await measureRenderMs(dataDir);
 const server = await startDevServer({ dataDir, port: await freePort(), headless: true });
 const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
@@ -88,13 +101,13 @@ try {
     }
     const wallMs = performance.now() - started;
     await handle.result();
-    const idealMs = Math.ceil(N / C) * L;
-    const sequentialMs = N * L;
-    console.log(`sequences N=${N}, simulated latency L=${L} ms, concurrency C=${C}`);
-    console.log(`wall time (start → every take ready):  ${(wallMs / 1000).toFixed(2)} s`);
-    console.log(`ideal ceil(N/C)·L:                     ${(idealMs / 1000).toFixed(2)} s`);
-    console.log(`ratio wall / ideal:                    ${(wallMs / idealMs).toFixed(2)}`);
-    console.log(`sequential N·L:                        ${(sequentialMs / 1000).toFixed(2)} s (speed-up over sequential ${(sequentialMs / wallMs).toFixed(2)}×)`);
+    const rounds = Math.ceil(N / C);
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`sequences N=${N}, simulated latency L=${L} ms, concurrency C=${C}, render per take R=${Math.round(R)} ms`);
+    console.log(`wall time (start → every take ready):  ${s(wallMs)}`);
+    console.log(`ideal ceil(N/C)·L:                     ${s(rounds * L)}   ratio wall/ideal ${(wallMs / (rounds * L)).toFixed(2)}`);
+    console.log(`ideal ceil(N/C)·(L+R):                 ${s(rounds * (L + R))}   ratio wall/ideal ${(wallMs / (rounds * (L + R))).toFixed(2)}`);
+    console.log(`sequential N·L:                        ${s(N * L)}   speed-up over it ${((N * L) / wallMs).toFixed(2)}×`);
   });
 } finally {
   await connection.close();

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../src/temporal/cli-binary.js';
-import { freePort, isServerHealthy, startDevServer } from '../src/temporal/dev-server.js';
+import { ensureSearchAttributes, freePort, isServerHealthy, startDevServer } from '../src/temporal/dev-server.js';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
 
 describe('ensureTemporalCli', () => {
@@ -33,13 +34,20 @@ describe('the shared dev server from global setup', () => {
   });
 
   it('has our search attributes registered with their types', async () => {
-    const registered = await withConnection(address, async (connection) => {
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-      return customAttributes ?? {};
-    });
+    const registered = await customSearchAttributes(address, 'default');
     for (const { name, type } of RECOIL_SEARCH_ATTRIBUTES) {
       expect(registered[name], name).toBe(encodeSearchAttributeIndexedValueType(type.toUpperCase() as Uppercase<typeof type>));
     }
+  });
+
+  it('gets missing search attributes added to a namespace created without them', async () => {
+    const namespace = `recoil-bare-${Date.now()}`;
+    await withConnection(address, (connection) =>
+      connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }),
+    );
+    await ensureSearchAttributes(address, namespace);
+    const registered = await customSearchAttributes(address, namespace);
+    expect(Object.keys(registered).sort()).toEqual(RECOIL_SEARCH_ATTRIBUTES.map(({ name }) => name).sort());
   });
 });
 
@@ -80,6 +88,13 @@ describe('a dev server restarted on the same dataDir', () => {
     }
   });
 });
+
+async function customSearchAttributes(address: string, namespace: string): Promise<Record<string, number>> {
+  return withConnection(address, async (connection) => {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return customAttributes ?? {};
+  });
+}
 
 async function withConnection<T>(address: string, use: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address });

@@ -7,6 +7,7 @@ import { registerDev } from './commands/dev.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerRetake } from './commands/retake.js';
 import { registerRun } from './commands/run.js';
+import { registerSetup } from './commands/setup.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
@@ -16,7 +17,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerWorker, registerDev, registerDemo]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerWorker, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { sniffImageFormat, SIGNATURE_BYTES } from '../../../project/image-format.js';
+
+export const UPLOAD_CACHE_FILE = '.fal-uploads.json';
+
+/**
+ * fal keeps uploaded files for at least 7 days (accounts can shorten it); a job may fetch its inputs
+ * minutes after submission, so an older URL is re-uploaded rather than risk a file_download_error.
+ */
+const MAX_AGE_MS = 6 * 24 * 60 * 60 * 1000;
+
+interface CacheEntry {
+  url: string;
+  /** Which fal the file was uploaded to: URLs from the offline fake must never reach the real one. */
+  server: string;
+  uploadedAt: string;
+}
+
+type CacheFile = Record<string, CacheEntry>;
+
+export interface UploadCacheOptions {
+  /** The JSON file mapping sha256 of a file's bytes to its uploaded URL, shared by every worker process. */
+  file: string;
+  server: string;
+  upload(file: File): Promise<string>;
+}
+
+/**
+ * Uploads a local image once and returns its URL on every later call, in this process or another,
+ * for as long as the URL is safe to reuse. Keyed by content, so a renamed copy is not uploaded again.
+ */
+export function createUploadCache(options: UploadCacheOptions): (path: string) => Promise<string> {
+  const inFlight = new Map<string, Promise<string>>();
+  const writeQueue = serialQueue();
+
+  async function uploadOnce(hash: string, bytes: Buffer, name: string): Promise<string> {
+    const cached = (await readCache(options.file))[hash];
+    if (cached && isReusable(cached, options.server)) return cached.url;
+    const url = await options.upload(new File([bytes], name, { type: mimeType(bytes) }));
+    const entry: CacheEntry = { url, server: options.server, uploadedAt: new Date().toISOString() };
+    // Re-read before writing so entries added meanwhile by other processes survive.
+    await writeQueue(async () => writeCache(options.file, { ...(await readCache(options.file)), [hash]: entry }));
+    return url;
+  }
+
+  return async function uploadedUrl(path) {
+    const bytes = await readFile(path);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const pending = inFlight.get(hash) ?? uploadOnce(hash, bytes, basename(path)).finally(() => inFlight.delete(hash));
+    inFlight.set(hash, pending);
+    return pending;
+  };
+}
+
+function isReusable(entry: CacheEntry, server: string): boolean {
+  return entry.server === server && Date.now() - Date.parse(entry.uploadedAt) < MAX_AGE_MS;
+}
+
+/** A missing or damaged cache only costs re-uploads, so it never stops a take. */
+async function readCache(file: string): Promise<CacheFile> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as CacheFile) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function writeCache(file: string, cache: CacheFile): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(cache, null, 2)}\n`);
+}
+
+function mimeType(bytes: Buffer): string {
+  const format = sniffImageFormat(bytes.subarray(0, SIGNATURE_BYTES));
+  return format ? `image/${format}` : 'application/octet-stream';
+}
+
+/** Runs tasks one after another, so two uploads finishing together don't drop each other's entry. */
+function serialQueue(): (task: () => Promise<void>) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

@@ -1,0 +1,49 @@
+import { GoogleGenAI } from '@google/genai';
+import { ApplicationFailure } from '@temporalio/activity';
+import { imageCostUsd } from '../../../domain/prices.js';
+import type { GridProvider } from '../grid-provider.js';
+import { gridPrompt } from './grid-prompt.js';
+import { readGridImage } from './read-grid-image.js';
+import { API_KEY_HINT, requestFailure } from './request-failure.js';
+
+export interface GeminiGridProviderOptions {
+  /** From the worker environment; never logged, stored or quoted in an error. */
+  apiKey: string;
+  /** Default 'gemini-2.5-flash-image'. */
+  model?: string;
+  /** A fake server in tests; absent, the SDK reads GOOGLE_GEMINI_BASE_URL, then Google's own. */
+  baseUrl?: string;
+}
+
+export const DEFAULT_GEMINI_IMAGE_MODEL = 'gemini-2.5-flash-image';
+
+/** Start-frame grids from a Gemini image model: one paid generateContent call per grid. */
+export function createGeminiGridProvider(options: GeminiGridProviderOptions): GridProvider {
+  const { apiKey } = options;
+  const model = options.model ?? DEFAULT_GEMINI_IMAGE_MODEL;
+  // SDK 3.x defaults to /v1, where image models are not confirmed to exist (providers.md §2).
+  const ai = new GoogleGenAI({
+    apiKey,
+    apiVersion: 'v1beta',
+    ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
+  });
+  return {
+    name: 'gemini',
+    async generateGrid({ prompt, aspectRatio, signal }) {
+      // Refused before sending: keyless, the SDK only warns on the console and Google answers 403.
+      if (!apiKey.trim()) throw ApplicationFailure.nonRetryable(`No Gemini API key: ${API_KEY_HINT}`, 'Auth');
+      const res = await ai.models
+        .generateContent({
+          model,
+          contents: [{ role: 'user', parts: [{ text: gridPrompt(prompt) }] }],
+          config: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio }, ...(signal ? { abortSignal: signal } : {}) },
+        })
+        .catch((err: unknown) => {
+          // A cancelled activity must surface as the cancellation, not as a provider outage.
+          throw signal?.aborted ? err : requestFailure(err, model, apiKey);
+        });
+      const image = readGridImage(res);
+      return { ...image, costUsd: imageCostUsd(image.imageTokens), model };
+    },
+  };
+}

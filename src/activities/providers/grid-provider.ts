@@ -1,0 +1,25 @@
+import type { AspectRatio } from '../../domain/aspect-ratio.js';
+
+export interface GridRequest {
+  prompt: string;
+  aspectRatio: AspectRatio;
+  /** Makes offline grids reproducible; a remote model may ignore it. */
+  seed: string;
+  signal?: AbortSignal;
+}
+
+export interface GridImage {
+  png: Buffer;
+  mimeType: string;
+  costUsd: number;
+  /** The IMAGE output tokens billed, when the provider reports them. */
+  imageTokens?: number;
+  /** The provider's own model id, for the grid manifest. */
+  model: string;
+}
+
+/** Makes one 2x2 grid of start-frame options for a prompt (contract.md §3, frame_generating). */
+export interface GridProvider {
+  readonly name: 'gemini' | 'local';
+  generateGrid(req: GridRequest): Promise<GridImage>;
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { probeVideo } from '../src/activities/media/probe.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { loadEpisode } from '../src/project/load-episode.js';
+import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
+import { runCli } from './helpers/run-cli.js';
+
+let connection: Connection;
+let client: Client;
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+afterAll(async () => connection?.close());
+
+async function approvedTakes(artifacts: string): Promise<TakeManifest[]> {
+  const episodeDir = join(artifacts, 'driver-beware', 'EP001');
+  const manifests: TakeManifest[] = [];
+  for (const sequence of await readdir(episodeDir)) {
+    if (sequence === 'delivery') continue;
+    for (const take of await readdir(join(episodeDir, sequence, 'takes'))) {
+      manifests.push(JSON.parse(await readFile(join(episodeDir, sequence, 'takes', take, 'take.json'), 'utf8')) as TakeManifest);
+    }
+  }
+  return manifests;
+}
+
+describe('recoil demo', () => {
+  it('runs the example episode end to end: a retake, approvals, real MP4s, a delivered cut', { timeout: 600_000 }, async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'recoil-demo-'));
+    const artifacts = join(cwd, 'artifacts');
+    const { code, stdout, stderr } = await runCli(
+      ['demo'],
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `demo-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: artifacts },
+      cwd,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/retake requested by demo-director/);
+    expect(stdout).toMatch(/delivered cut: .*EP001_cut\.mp4/);
+    expect(stdout).toMatch(/Web UI: http/);
+
+    const episode = await loadEpisode(EXAMPLE_PROJECT, 'EP001');
+    if (!episode.ok) throw new Error('example project is invalid');
+    const manifests = await approvedTakes(artifacts);
+    const approved = manifests.filter((m) => m.decisions.some((d) => d.decision === 'approved'));
+    expect(approved.length).toBe(episode.units.length);
+    expect(approved.length).toBeGreaterThanOrEqual(4);
+    for (const m of approved) {
+      const unit = episode.units.find((u) => u.sequenceId === m.sequenceId)!;
+      const probe = await probeVideo(join(artifacts, 'driver-beware', 'EP001', m.sequenceId, 'takes', `t${String(m.take).padStart(3, '0')}`, 'video.mp4'));
+      expect(Math.abs(probe.durationSec - unit.totalDurationSec)).toBeLessThanOrEqual(0.5);
+      expect({ width: probe.width, height: probe.height }).toEqual({ width: 1280, height: 720 });
+    }
+    const retaken = manifests.filter((m) => m.decisions.some((d) => d.decision === 'retake'));
+    expect(retaken).toHaveLength(1);
+
+    const states: string[] = [];
+    for await (const wf of client.workflow.list({ query: `RecoilProject = 'driver-beware' AND WorkflowType = 'sequenceWorkflow'` })) {
+      states.push(String(wf.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value));
+    }
+    expect(states).toEqual(episode.units.map(() => 'approved'));
+  });
+});

@@ -84,7 +84,7 @@ try {
     const started = performance.now();
     const { handle } = await startOrFindEpisode(
       client,
-      { projectId, episode: 'EP001', units, provider: 'local', maxParallel: C, maxTakes: 1, startedBy: 'bench' },
+      { projectId, episode: 'EP001', units, provider: 'local', maxParallel: C, maxTakes: 1, autoRetakes: 0, startedBy: 'bench' },
       'bench',
     );
     const pending = new Set(units.map((u) => u.sequenceId));

@@ -23,7 +23,7 @@ afterAll(async () => harness?.stop());
 function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput {
   const projectId = `ep-${randomUUID().slice(0, 8)}`;
   const units = Array.from({ length: sequenceCount }, (_, i) => makeUnit({ projectId, sequenceId: `SEQ0${i + 1}` }));
-  return { projectId, episode: 'EP001', units, provider: 'local', maxParallel, maxTakes: 3, startedBy: 'test' };
+  return { projectId, episode: 'EP001', units, provider: 'local', maxParallel, maxTakes: 3, autoRetakes: 0, startedBy: 'test' };
 }
 
 async function approveAllFirstTakes(input: EpisodeInput): Promise<void> {

@@ -112,6 +112,13 @@ describe('Gemini grid provider against the fake', () => {
     expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
   });
 
+  it('a cancelled call surfaces as the cancellation, not as a provider failure', async () => {
+    const signal = AbortSignal.abort();
+    const err = await gemini.generateGrid({ prompt: 'Anything', aspectRatio: '1:1', seed: 's', signal }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ name: 'AbortError' });
+  });
+
   it('an unreachable server is retryable', async () => {
     const gone = await startGeminiFake({ apiKey: KEY });
     await gone.close();

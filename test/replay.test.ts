@@ -28,7 +28,7 @@ describe('determinism', () => {
     const handle = await harness.client.workflow.start('sequenceWorkflow', {
       workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
       taskQueue: harness.taskQueue,
-      args: [{ unit, provider: 'local', maxTakes: 3 }],
+      args: [{ unit, provider: 'local', maxTakes: 3, autoRetakes: 0 }],
     });
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { take: 9, by: 'typo' });

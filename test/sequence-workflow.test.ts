@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => harness?.stop());
 
 async function startSequence(unit: SequenceUnit, maxTakes = 5): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
-  const input: SequenceInput = { unit, provider: 'local', maxTakes };
+  const input: SequenceInput = { unit, provider: 'local', maxTakes, autoRetakes: 0 };
   return harness.client.workflow.start('sequenceWorkflow', {
     workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
     taskQueue: harness.taskQueue,

@@ -1,17 +1,23 @@
 import type { ActivityDeps } from './deps.js';
 import { awaitTakeActivity } from './step-runner/await-take.js';
+import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
+import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
-import { nextTakeNumberActivity } from './step-runner/next-take-number.js';
+import { executeGridExplorationActivity } from './step-runner/execute-grid-exploration.js';
+import { prepareSequenceActivity } from './step-runner/prepare-sequence.js';
 import { recordTakeDecisionActivity } from './step-runner/record-decision.js';
 import { submitTakeActivity } from './step-runner/submit-take.js';
 
 /** The StepRunner: every I/O operation the workflows call, with their dependencies injected. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    nextTakeNumber: nextTakeNumberActivity(deps),
+    prepareSequence: prepareSequenceActivity(deps),
     submitTake: submitTakeActivity(deps),
     awaitTake: awaitTakeActivity(deps),
+    criticiseTake: criticiseTakeActivity(deps),
     recordTakeDecision: recordTakeDecisionActivity(deps),
+    executeGridExploration: executeGridExplorationActivity(deps),
+    chooseStartFrame: chooseStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),
   };
 }

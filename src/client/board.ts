@@ -31,17 +31,36 @@ function lastWords(row: BoardRow): string {
   const s = row.status;
   if (!s) return row.running ? pc.dim('details need a running worker') : '';
   const refused = s.refused.at(-1);
+  const lastTake = s.takes.at(-1);
+  const flagged = lastTake?.critics && !lastTake.critics.ok ? lastTake.critics.findings.filter((f) => !f.ok) : [];
   const parts = [
     s.waitingFor ? `waiting for ${s.waitingFor}` : '',
     s.failure ? pc.red(s.failure) : '',
+    flagged.length ? pc.yellow(`critics on t${pad(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
+    s.startFrame ? `start frame: ${s.startFrame.grid ? `g${pad(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
     refused ? pc.dim(`refused ${refused.signal} by ${refused.by}: ${refused.reason}`) : '',
   ];
   return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
 }
 
-/** Where each sequence's takes are on disk. */
+const pad = (n: number) => String(n).padStart(3, '0');
+
+/** Where each sequence's grids and takes are on disk. */
 export function renderTakeLocations(rows: BoardRow[]): string {
   return rows
-    .flatMap((row) => (row.status?.takes ?? []).map((t) => `  ${row.sequenceId} t${String(t.take).padStart(3, '0')} ${t.state.padEnd(10)} ${t.videoPath ?? t.folder ?? ''}${row.status?.approvedTake === t.take ? pc.green('  ← approved') : ''}`))
+    .flatMap((row) => {
+      const s = row.status;
+      if (!s) return [];
+      const grids = s.grids.map((g) => {
+        const chosen = s.startFrame?.grid === g.grid ? pc.green(`  ← q${s.startFrame.quadrant} chosen`) : '';
+        return `  ${row.sequenceId} g${pad(g.grid)} ${'grid'.padEnd(19)} ${g.gridPath}${chosen}`;
+      });
+      const takes = s.takes.map((t) => {
+        const critics = t.critics ? (t.critics.ok ? 'critics ok' : pc.yellow('critics flagged')) : '';
+        const approved = s.approvedTake === t.take ? pc.green('  ← approved') : '';
+        return `  ${row.sequenceId} t${pad(t.take)} ${t.state.padEnd(19)} ${t.videoPath ?? t.folder ?? ''} ${critics}${approved}`;
+      });
+      return [...grids, ...takes];
+    })
     .join('\n');
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { temporalTarget } from '../temporal/connection-config.js';
-import { isServerHealthy, startDevServer } from '../temporal/dev-server.js';
+import { ensureSearchAttributes, isServerHealthy, startDevServer } from '../temporal/dev-server.js';
 
 export interface LocalServer {
   address: string;
@@ -18,6 +18,8 @@ export async function ensureLocalServer(): Promise<LocalServer> {
   const target = temporalTarget();
   const uiUrl = process.env.RECOIL_UI_URL ?? 'http://127.0.0.1:8233';
   if (await isServerHealthy(target.address)) {
+    // It may be a plain `temporal server start-dev` that has never heard of our search attributes.
+    await ensureSearchAttributes(target.address, target.namespace);
     console.log(`${pc.cyan('●')} using the Temporal server already running at ${target.address}`);
     return { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, uiUrl, startedHere: false, release: async () => {} };
   }

@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { CliError } from './cli-error.js';
 import { registerApprove } from './commands/approve.js';
+import { registerBudget } from './commands/budget.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerEstimate } from './commands/estimate.js';
+import { registerFrame } from './commands/frame.js';
 import { registerRetake } from './commands/retake.js';
 import { registerRun } from './commands/run.js';
 import { registerSetup } from './commands/setup.js';
@@ -17,7 +19,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerWorker, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerFrame, registerBudget, registerWorker, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

@@ -21,14 +21,18 @@ export type SignalOutcome =
  * Sends a signal to one sequence and reports what became of it: applied, refused with the
  * workflow's reason, or queued durably until a worker comes back.
  */
-export async function sendSequenceSignal<T>(address: SequenceAddress, signal: SignalDefinition<[T]>, arg: T): Promise<SignalOutcome> {
+export async function sendSequenceSignal<T>(
+  address: SequenceAddress,
+  signal: SignalDefinition<[T]>,
+  arg: T | ((current: SequenceStatus | undefined) => T),
+): Promise<SignalOutcome> {
   const { client, connection } = await connectClient();
   try {
     const handle = client.workflow.getHandle(sequenceWorkflowId(address.projectId, address.episode, address.sequenceId));
     await ensureRunning(handle, address);
     // Only a live worker answers a query: no answer means the signal waits durably for one.
     const before = await connection.withDeadline(Date.now() + 3_000, () => handle.query(statusQuery)).catch(() => undefined);
-    await handle.signal(signal, arg);
+    await handle.signal(signal, typeof arg === 'function' ? (arg as (s?: SequenceStatus) => T)(before) : arg);
     if (!before) return { kind: 'queued', message: `signal recorded; it will apply when a worker comes back (${NO_WORKER_HINT})` };
     return await awaitOutcome(handle, before, signal.name);
   } finally {

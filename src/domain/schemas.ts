@@ -29,6 +29,8 @@ export const ProjectSchema = z.strictObject({
   budget_usd: z.number().positive().optional(),
   max_parallel_sequences: z.number().int().min(1).max(40).default(2),
   max_takes_per_sequence: z.number().int().min(1).max(99).default(5),
+  /** Takes the critics reject are retaken automatically this many times before a person is asked. */
+  critic_auto_retakes: z.number().int().min(0).max(5).default(1),
 });
 export type Project = z.infer<typeof ProjectSchema>;
 

@@ -6,12 +6,16 @@ export const SEQUENCE_STATES = [
   'pending',
   'frame_generating',
   'frame_review',
+  'awaiting_budget',
   'video_generating',
   'video_complete',
   'approved',
   'failed',
 ] as const;
 export type SequenceState = (typeof SEQUENCE_STATES)[number];
+
+/** The stage a sequence generates in; a failed or budget-blocked sequence returns to it. */
+export type GeneratingStage = 'frame_generating' | 'video_generating';
 
 export type SequenceEvent =
   | { type: 'start_frames' }
@@ -22,18 +26,22 @@ export type SequenceEvent =
   | { type: 'video_ready' }
   | { type: 'approve' }
   | { type: 'retake' }
-  | { type: 'fail' };
+  | { type: 'fail' }
+  | { type: 'wait_budget' }
+  | { type: 'budget_granted'; stage: GeneratingStage };
 
 export type Transition = { ok: true; state: SequenceState } | { ok: false; reason: string };
 
-/** The stage a failed sequence returns to on retake. */
-export type GeneratingStage = 'frame_generating' | 'video_generating';
+type Target = SequenceState | ((event: SequenceEvent) => SequenceState);
 
-const allowed: Record<SequenceState, Partial<Record<SequenceEvent['type'], SequenceState>>> = {
+const backToStage = (event: SequenceEvent): SequenceState => (event.type === 'budget_granted' ? event.stage : 'failed');
+
+const allowed: Record<SequenceState, Partial<Record<SequenceEvent['type'], Target>>> = {
   pending: { start_frames: 'frame_generating', start_video: 'video_generating' },
-  frame_generating: { frames_ready: 'frame_review', fail: 'failed' },
+  frame_generating: { frames_ready: 'frame_review', fail: 'failed', wait_budget: 'awaiting_budget' },
   frame_review: { select_frame: 'video_generating', regenerate_frames: 'frame_generating' },
-  video_generating: { video_ready: 'video_complete', fail: 'failed' },
+  awaiting_budget: { budget_granted: backToStage, fail: 'failed' },
+  video_generating: { video_ready: 'video_complete', fail: 'failed', wait_budget: 'awaiting_budget' },
   video_complete: { approve: 'approved', retake: 'video_generating', regenerate_frames: 'frame_generating' },
   approved: {},
   failed: { retake: 'video_generating', regenerate_frames: 'frame_generating' },
@@ -42,22 +50,15 @@ const allowed: Record<SequenceState, Partial<Record<SequenceEvent['type'], Seque
 const refusalReasons: Partial<Record<SequenceState, string>> = {
   pending: 'the sequence has not started generating yet',
   frame_generating: 'start-frame options are still being generated',
+  frame_review: 'a start frame must be picked first (`recoil frame … --quadrant N`)',
+  awaiting_budget: 'the sequence is waiting for budget (`recoil budget`)',
   video_generating: 'a take is still being generated; wait until it is video_complete',
   approved: 'the sequence is already approved',
 };
 
 export function transition(state: SequenceState, event: SequenceEvent): Transition {
-  const next = allowed[state][event.type];
-  if (next) return { ok: true, state: next };
+  const target = allowed[state][event.type];
+  if (target) return { ok: true, state: typeof target === 'function' ? target(event) : target };
   const why = refusalReasons[state] ?? `"${event.type}" does not apply in state ${state}`;
-  return { ok: false, reason: `cannot ${event.type.replace('_', ' ')}: ${why}` };
-}
-
-export function isTerminal(state: SequenceState): boolean {
-  return state === 'approved';
-}
-
-/** States in which a person is expected to act. */
-export function awaitsPerson(state: SequenceState): boolean {
-  return state === 'video_complete' || state === 'frame_review' || state === 'failed';
+  return { ok: false, reason: `cannot ${event.type.replace(/_/g, ' ')}: ${why}` };
 }

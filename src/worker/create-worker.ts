@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import type { GridProvider } from '../activities/providers/grid-provider.js';
+import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
 
 export interface RecoilWorkerOptions {
@@ -8,6 +10,8 @@ export interface RecoilWorkerOptions {
   namespace: string;
   artifactsRoot: string;
   providers: VideoProviders;
+  /** Start-frame grid makers; the offline one when not given. */
+  gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>;
   taskQueue: string;
   /** A prebuilt bundle (tests, production); without it the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -23,7 +27,11 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ artifactsRoot: options.artifactsRoot, providers: options.providers }),
+    activities: createActivities({
+      artifactsRoot: options.artifactsRoot,
+      providers: options.providers,
+      gridProviders: options.gridProviders ?? { local: createLocalGridProvider() },
+    }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
   });
 }

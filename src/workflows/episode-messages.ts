@@ -1,14 +1,10 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { GenerationRequest, WaitReason } from '../domain/generation-ledger.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
 
 /** Messages of the episode workflow, shared by the sequence workflows and the CLI. */
-
-export interface SlotRequest {
-  sequenceId: string;
-  take: number;
-}
 
 export interface SequenceProgress {
   sequenceId: string;
@@ -17,10 +13,23 @@ export interface SequenceProgress {
   approvedTake?: number;
 }
 
-/** A sequence asks for a generation slot; the episode answers with slotGranted when one is free. */
-export const requestSlotSignal = defineSignal<[SlotRequest]>('requestSlot');
-export const releaseSlotSignal = defineSignal<[SlotRequest]>('releaseSlot');
+export interface Settlement {
+  sequenceId: string;
+  number: number;
+  kind: GenerationRequest['kind'];
+  actualUsd: number;
+}
+
+export interface BudgetChange {
+  budgetUsd: number;
+  by: string;
+}
+
+/** A sequence asks before every paid call; the episode answers with generationGranted when it fits. */
+export const requestGenerationSignal = defineSignal<[GenerationRequest]>('requestGeneration');
+export const settleGenerationSignal = defineSignal<[Settlement]>('settleGeneration');
 export const sequenceProgressSignal = defineSignal<[SequenceProgress]>('sequenceProgress');
+export const setBudgetSignal = defineSignal<[BudgetChange]>('setBudget');
 export const episodeStatusQuery = defineQuery<EpisodeStatus>('episodeStatus');
 
 export interface EpisodeInput {
@@ -30,6 +39,10 @@ export interface EpisodeInput {
   provider: ProviderName;
   maxParallel: number;
   maxTakes: number;
+  /** Critic-rejected takes retaken automatically before a person is asked. */
+  autoRetakes: number;
+  /** The plan's budget, else the project's; absent means no cap. */
+  budgetUsd?: number;
   startedBy: string;
 }
 
@@ -38,8 +51,13 @@ export interface EpisodeStatus {
   episode: string;
   sequences: SequenceProgress[];
   generating: string[];
-  queued: string[];
+  waiting: { sequenceId: string; kind: GenerationRequest['kind']; reason: WaitReason; estimateUsd: number }[];
   maxParallel: number;
+  budgetUsd?: number;
+  spentUsd: number;
+  reservedUsd: number;
+  leftUsd?: number;
+  budgetHistory: (BudgetChange & { at: string })[];
   deliveryPath?: string;
   done: boolean;
 }

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
   condition,
@@ -11,24 +12,25 @@ import {
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
+import { GenerationLedger, type GenerationRequest } from '../domain/generation-ledger.js';
 import { sequenceWorkflowId } from '../domain/ids.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 import {
   episodeStatusQuery,
-  releaseSlotSignal,
-  requestSlotSignal,
+  requestGenerationSignal,
   sequenceProgressSignal,
+  setBudgetSignal,
+  settleGenerationSignal,
+  type BudgetChange,
   type EpisodeInput,
   type EpisodeStatus,
   type EpisodeSummary,
   type SequenceProgress,
 } from './episode-messages.js';
-import { RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from './search-attributes.js';
-import { attachToEpisodeSignal, slotGrantedSignal } from './sequence-messages.js';
+import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from './search-attributes.js';
+import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from './sequence-messages.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
-import { SlotQueue } from './slot-queue.js';
 
 const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 minutes',
@@ -36,45 +38,79 @@ const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>(
 });
 
 /**
- * One episode: starts a sequence workflow per sequence, lets at most `maxParallel` of them generate
- * at once, and delivers the cut once every sequence is approved.
+ * One episode: starts a sequence workflow per sequence, is the single authority over generation
+ * slots and budget (so sequences in parallel can never overspend together), and delivers the cut
+ * once every sequence is approved.
  */
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
-  const slots = new SlotQueue(input.maxParallel);
+  const ledger = new GenerationLedger(input.maxParallel, input.budgetUsd);
   const progress = new Map<string, SequenceProgress>(
     input.units.map((u) => [u.sequenceId, { sequenceId: u.sequenceId, state: 'pending', spentUsd: 0 }]),
   );
+  const budgetHistory: EpisodeStatus['budgetHistory'] = [];
+  const toldWaiting = new Map<string, string>();
   let deliveryPath: string | undefined;
 
-  const grantFreeSlots = async () => {
-    for (const grant of slots.grantFree()) {
-      const child = getExternalWorkflowHandle(sequenceWorkflowId(input.projectId, input.episode, grant.sequenceId));
-      await child.signal(slotGrantedSignal, { take: grant.take }).catch((err) => {
-        log.warn('could not grant a slot; releasing it', { sequence: grant.sequenceId, error: String(err) });
-        slots.release(grant);
-      });
+  const childOf = (sequenceId: string) => getExternalWorkflowHandle(sequenceWorkflowId(input.projectId, input.episode, sequenceId));
+
+  /** Grants what fits, and tells each sequence that must wait why (once per reason). */
+  const dispatch = async () => {
+    for (const request of ledger.grant()) {
+      toldWaiting.delete(ticketKey(request));
+      await childOf(request.sequenceId)
+        .signal(generationGrantedSignal, { kind: request.kind, number: request.number })
+        .catch((err) => {
+          log.warn('could not grant; releasing the reservation', { sequence: request.sequenceId, error: String(err) });
+          ledger.settle(request, 0);
+        });
     }
+    for (const { request, reason } of ledger.waiting()) {
+      if (toldWaiting.get(ticketKey(request)) === reason) continue;
+      toldWaiting.set(ticketKey(request), reason);
+      const leftUsd = ledger.leftUsd;
+      await childOf(request.sequenceId)
+        .signal(generationWaitingSignal, { kind: request.kind, number: request.number, reason, estimateUsd: request.estimateUsd, ...(leftUsd !== undefined ? { leftUsd } : {}) })
+        .catch(() => undefined);
+    }
+    upsertSearchAttributes([{ key: RecoilCostUsd, value: ledger.spentUsd }]);
   };
 
-  setHandler(requestSlotSignal, async (req) => {
-    slots.request(req);
-    await grantFreeSlots();
+  setHandler(requestGenerationSignal, async (request) => {
+    ledger.request(request);
+    await dispatch();
   });
-  setHandler(releaseSlotSignal, async (req) => {
-    slots.release(req);
-    await grantFreeSlots();
+  setHandler(settleGenerationSignal, async (settlement) => {
+    ledger.settle(settlement, settlement.actualUsd);
+    await dispatch();
   });
-  setHandler(sequenceProgressSignal, (p) => void progress.set(p.sequenceId, p));
-  setHandler(episodeStatusQuery, (): EpisodeStatus => ({
-    projectId: input.projectId,
-    episode: input.episode,
-    sequences: [...progress.values()],
-    generating: slots.generating,
-    queued: slots.queued,
-    maxParallel: input.maxParallel,
-    ...(deliveryPath ? { deliveryPath } : {}),
-    done: isSettled(),
-  }));
+  setHandler(setBudgetSignal, async (change: BudgetChange) => {
+    budgetHistory.push({ ...change, at: new Date().toISOString() });
+    ledger.setBudget(change.budgetUsd);
+    toldWaiting.clear();
+    await dispatch();
+  });
+  setHandler(sequenceProgressSignal, (p) => {
+    progress.set(p.sequenceId, p);
+    ledger.recordSequenceSpend(p.sequenceId, p.spentUsd);
+  });
+  setHandler(episodeStatusQuery, (): EpisodeStatus => {
+    const left = ledger.leftUsd;
+    return {
+      projectId: input.projectId,
+      episode: input.episode,
+      sequences: [...progress.values()],
+      generating: ledger.generating,
+      waiting: ledger.waiting().map(({ request, reason }) => ({ sequenceId: request.sequenceId, kind: request.kind, reason, estimateUsd: request.estimateUsd })),
+      maxParallel: input.maxParallel,
+      ...(ledger.budgetUsd !== undefined ? { budgetUsd: ledger.budgetUsd } : {}),
+      spentUsd: ledger.spentUsd,
+      reservedUsd: ledger.reservedUsd,
+      ...(left !== undefined ? { leftUsd: left } : {}),
+      budgetHistory: [...budgetHistory],
+      ...(deliveryPath ? { deliveryPath } : {}),
+      done: isSettled(),
+    };
+  });
 
   function isSettled(): boolean {
     return [...progress.values()].every((p) => p.state === 'approved' || p.state === 'failed');
@@ -87,13 +123,8 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   const approved = [...progress.values()].filter((p) => p.state === 'approved');
   const failed = [...progress.values()].filter((p) => p.state === 'failed').map((p) => p.sequenceId);
   if (failed.length === 0) {
-    deliveryPath = (
-      await deliverEpisode({
-        projectId: input.projectId,
-        episode: input.episode,
-        sequences: approved.map((p) => ({ sequenceId: p.sequenceId, ...(p.approvedTake ? { take: p.approvedTake } : {}) })),
-      })
-    ).path;
+    const sequences = approved.map((p) => ({ sequenceId: p.sequenceId, ...(p.approvedTake ? { take: p.approvedTake } : {}) }));
+    deliveryPath = (await deliverEpisode({ projectId: input.projectId, episode: input.episode, sequences })).path;
   }
   upsertSearchAttributes([{ key: RecoilState, value: failed.length === 0 ? 'delivered' : 'settled_with_failures' }]);
   await condition(allHandlersFinished);
@@ -102,21 +133,25 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     episode: input.episode,
     approved: approved.map((p) => p.sequenceId),
     failed,
-    spentUsd: [...progress.values()].reduce((sum, p) => sum + p.spentUsd, 0),
+    spentUsd: ledger.spentUsd,
     ...(deliveryPath ? { deliveryPath } : {}),
   };
+}
+
+function ticketKey(r: GenerationRequest): string {
+  return `${r.sequenceId}/${r.kind}/${r.number}`;
 }
 
 /**
  * Starts the sequence's workflow; one left running (or approved) by an earlier episode run is
  * adopted instead, so a paid-for sequence is never generated again.
  */
-async function startSequence(input: EpisodeInput, unit: SequenceUnit, onAdopted: (p: SequenceProgress) => void): Promise<void> {
+async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (p: SequenceProgress) => void): Promise<void> {
   const workflowId = sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId);
   try {
     await startChild(sequenceWorkflow, {
       workflowId,
-      args: [{ unit, provider: input.provider, maxTakes: input.maxTakes, episodeWorkflowId: workflowInfo().workflowId }],
+      args: [{ unit, provider: input.provider, maxTakes: input.maxTakes, autoRetakes: input.autoRetakes, episodeWorkflowId: workflowInfo().workflowId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       staticSummary: `${unit.sequenceId}${unit.title ? ` · ${unit.title}` : ''} · ${unit.shots.length} shots, ${unit.totalDurationSec}s`,
@@ -134,6 +169,6 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onAdopted:
       .then(() => true)
       .catch(() => false);
     // A sequence that cannot be reached finished in an earlier run: with this reuse policy that means approved.
-    if (!attached) onAdopted({ sequenceId: unit.sequenceId, state: 'approved', spentUsd: 0 });
+    if (!attached) onFinishedEarlier({ sequenceId: unit.sequenceId, state: 'approved', spentUsd: 0 });
   }
 }

@@ -1,4 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CriticReport } from '../domain/critic-report.js';
+import type { GenerationRequest, WaitReason } from '../domain/generation-ledger.js';
 import type { SequenceState } from '../domain/state-machine.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
@@ -18,14 +20,34 @@ export interface RetakeRequest {
   shots?: Record<string, string>;
 }
 
-export interface SlotGrant {
-  take: number;
+export interface SelectFrameRequest {
+  grid: number;
+  quadrant: number;
+  by: string;
+}
+
+export interface RegenerateFramesRequest {
+  by: string;
+  note?: string;
+  /** A new prompt for the grid; the plan's start_frame.prompt otherwise. */
+  prompt?: string;
+}
+
+export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
+
+export interface GenerationWait extends GenerationTicket {
+  reason: WaitReason;
+  estimateUsd: number;
+  leftUsd?: number;
 }
 
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const retakeSignal = defineSignal<[RetakeRequest]>('retake');
-/** Sent by the episode workflow when this sequence may start generating its next take. */
-export const slotGrantedSignal = defineSignal<[SlotGrant]>('slotGranted');
+export const selectFrameSignal = defineSignal<[SelectFrameRequest]>('selectFrame');
+export const regenerateFramesSignal = defineSignal<[RegenerateFramesRequest]>('regenerateFrames');
+/** Sent by the episode workflow when a paid call of this sequence may start, or why it must wait. */
+export const generationGrantedSignal = defineSignal<[GenerationTicket]>('generationGranted');
+export const generationWaitingSignal = defineSignal<[GenerationWait]>('generationWaiting');
 /** Sent by a new run of the episode workflow that adopts a sequence started earlier. */
 export const attachToEpisodeSignal = defineSignal<[{ episodeWorkflowId: string }]>('attachToEpisode');
 export const statusQuery = defineQuery<SequenceStatus>('status');
@@ -34,11 +56,13 @@ export interface SequenceInput {
   unit: SequenceUnit;
   provider: ProviderName;
   maxTakes: number;
+  /** Critic-rejected takes retaken automatically before a person is asked. */
+  autoRetakes: number;
   /** Absent when the sequence runs on its own, without an episode to share generation slots. */
   episodeWorkflowId?: string;
 }
 
-export type TakeState = 'generating' | 'complete' | 'failed';
+export type TakeState = 'generating' | 'complete' | 'rejected_by_critics' | 'failed';
 
 export interface TakeSummary {
   take: number;
@@ -51,8 +75,27 @@ export interface TakeSummary {
   durationSec?: number;
   error?: string;
   retakeNote?: string;
+  critics?: CriticReport;
+  startFrame?: string;
   startedAt: string;
   finishedAt?: string;
+}
+
+export interface GridSummary {
+  grid: number;
+  folder: string;
+  gridPath: string;
+  quadrants: string[];
+  prompt: string;
+  costUsd: number;
+  critics?: CriticReport;
+}
+
+export interface ChosenFrame {
+  path: string;
+  grid?: number;
+  quadrant?: number;
+  by: string;
 }
 
 export interface TransitionRecord {
@@ -79,6 +122,8 @@ export interface SequenceStatus {
   /** What the sequence is waiting for, in words a producer understands. */
   waitingFor?: string;
   takes: TakeSummary[];
+  grids: GridSummary[];
+  startFrame?: ChosenFrame;
   maxTakes: number;
   approvedTake?: number;
   spentUsd: number;

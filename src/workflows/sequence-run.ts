@@ -1,8 +1,12 @@
-import { transition, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
+import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
 import type {
   ApproveRequest,
+  ChosenFrame,
+  GridSummary,
   RefusedSignal,
+  RegenerateFramesRequest,
   RetakeRequest,
+  SelectFrameRequest,
   SequenceInput,
   SequenceStatus,
   TakeSummary,
@@ -10,23 +14,34 @@ import type {
 } from './sequence-messages.js';
 
 /**
- * The in-memory state of one sequence workflow: its lifecycle state, takes and audit trail.
- * Deterministic (time comes from the workflow clock), so it can live inside workflow code.
+ * The in-memory state of one sequence workflow: its lifecycle state, takes, grids and audit trail.
+ * Signal handlers call the methods here; each either applies through the pure state machine or
+ * records why it was refused. Deterministic (time comes from the workflow clock).
  */
 export class SequenceRun {
   state: SequenceState = 'pending';
   readonly takes: TakeSummary[] = [];
+  readonly grids: GridSummary[] = [];
   readonly history: TransitionRecord[] = [];
   readonly refused: RefusedSignal[] = [];
   approvedTake?: number;
+  /** Allocated here and never reused; the first values come from what is already on disk. */
+  nextTake = 1;
+  nextGrid = 1;
+  startFrame?: ChosenFrame;
   pendingRetake?: RetakeRequest;
+  pendingFrameChoice?: SelectFrameRequest;
+  pendingGridPrompt?: string;
+  /** Where the last failure happened, so a retake goes back to that stage. */
+  failedStage?: GeneratingStage;
   failure?: string;
   waitingFor?: string;
 
   constructor(private readonly input: SequenceInput) {}
 
   get spentUsd(): number {
-    return this.takes.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
+    const takes = this.takes.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
+    return takes + this.grids.reduce((sum, g) => sum + g.costUsd, 0);
   }
 
   get takesLeft(): number {
@@ -41,7 +56,12 @@ export class SequenceRun {
     return true;
   }
 
-  /** Applies an approve signal or records why it was refused; never throws. */
+  fail(stage: GeneratingStage, reason: string): void {
+    this.failedStage = stage;
+    this.failure = reason;
+    this.apply({ type: 'fail' }, 'pipeline', reason);
+  }
+
   approve(request: ApproveRequest): void {
     const reason = this.whyApproveIsRefused(request);
     if (reason) return this.refuse('approve', request.by, reason);
@@ -50,12 +70,32 @@ export class SequenceRun {
   }
 
   retake(request: RetakeRequest): void {
+    if (this.state === 'failed' && this.failedStage === 'frame_generating') {
+      return this.regenerateFrames({ by: request.by, note: request.note });
+    }
     const reason = this.whyRetakeIsRefused(request);
     if (reason) return this.refuse('retake', request.by, reason);
     this.pendingRetake = request;
     const last = this.takes.at(-1);
     if (last) last.retakeNote = request.note;
     this.apply({ type: 'retake' }, request.by, request.note);
+  }
+
+  selectFrame(request: SelectFrameRequest): void {
+    const reason = this.whySelectionIsRefused(request);
+    if (reason) return this.refuse('selectFrame', request.by, reason);
+    this.pendingFrameChoice = request;
+    this.apply({ type: 'select_frame' }, request.by, `picked quadrant ${request.quadrant} of grid ${request.grid}`);
+  }
+
+  regenerateFrames(request: RegenerateFramesRequest): void {
+    if (!this.input.unit.startFrame || this.input.unit.startFrame.kind !== 'prompt') {
+      if (!request.prompt) return this.refuse('regenerateFrames', request.by, 'this sequence has no start_frame.prompt: pass a prompt to explore frames');
+    }
+    const check = transition(this.state, { type: 'regenerate_frames' });
+    if (!check.ok) return this.refuse('regenerateFrames', request.by, check.reason);
+    this.pendingGridPrompt = request.prompt;
+    this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
   }
 
   refuse(signal: string, by: string, reason: string): void {
@@ -72,6 +112,8 @@ export class SequenceRun {
       state: this.state,
       ...(this.waitingFor ? { waitingFor: this.waitingFor } : {}),
       takes: this.takes.map((t) => ({ ...t })),
+      grids: this.grids.map((g) => ({ ...g })),
+      ...(this.startFrame ? { startFrame: { ...this.startFrame } } : {}),
       maxTakes,
       ...(this.approvedTake !== undefined ? { approvedTake: this.approvedTake } : {}),
       spentUsd: this.spentUsd,
@@ -89,7 +131,7 @@ export class SequenceRun {
       const known = this.takes.map((t) => t.take).join(', ') || 'none yet';
       return `there is no take ${request.take} (takes: ${known})`;
     }
-    if (take.state !== 'complete') return `take ${request.take} is ${take.state}, only a finished take can be approved`;
+    if (!take.videoPath) return `take ${request.take} is ${take.state}, only a finished take can be approved`;
     const check = transition(this.state, { type: 'approve' });
     return check.ok ? undefined : check.reason;
   }
@@ -103,6 +145,16 @@ export class SequenceRun {
     const shotCount = this.input.unit.shots.length;
     const badShot = Object.keys(request.shots ?? {}).find((k) => !(Number(k) >= 1 && Number(k) <= shotCount));
     if (badShot !== undefined) return `shot ${badShot} does not exist (this sequence has shots 1–${shotCount})`;
+    return undefined;
+  }
+
+  private whySelectionIsRefused(request: SelectFrameRequest): string | undefined {
+    const check = transition(this.state, { type: 'select_frame' });
+    if (!check.ok) return check.reason;
+    if (!this.grids.some((g) => g.grid === request.grid)) {
+      return `there is no grid ${request.grid} (grids: ${this.grids.map((g) => g.grid).join(', ') || 'none yet'})`;
+    }
+    if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
     return undefined;
   }
 }

@@ -1,83 +1,56 @@
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  type SignalDefinition,
-} from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import { allHandlersFinished, condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
-import { releaseSlotSignal, requestSlotSignal, sequenceProgressSignal } from './episode-messages.js';
+import type { SequenceState } from '../domain/state-machine.js';
+import { EpisodeLink } from './episode-link.js';
+import { exploreFrames } from './frame-exploration.js';
 import { RecoilCostUsd, RecoilState } from './search-attributes.js';
+import { chooseStartFrame, prepareSequence, recordTakeDecision } from './sequence-activities.js';
+import type { SequenceContext } from './sequence-context.js';
 import {
   approveSignal,
   attachToEpisodeSignal,
+  generationGrantedSignal,
+  generationWaitingSignal,
+  regenerateFramesSignal,
   retakeSignal,
-  slotGrantedSignal,
+  selectFrameSignal,
   statusQuery,
   type SequenceInput,
   type SequenceStatus,
-  type TakeSummary,
 } from './sequence-messages.js';
 import { SequenceRun } from './sequence-run.js';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const { nextTakeNumber, recordTakeDecision } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 10 },
-});
-
-/** Submitting is short; its activity itself guarantees one paid submission per take. */
-const { submitTake } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 6 },
-});
-
-/** Awaiting a provider can take many minutes; heartbeats let a retry resume after a worker crash. */
-const { awaitTake } = proxyActivities<Activities>({
-  startToCloseTimeout: '45 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 8 },
-});
+import { produceTake } from './take-production.js';
 
 /**
- * One sequence, one Temporal workflow: pending → video_generating → video_complete → approved,
- * with retakes, each take paid for once and never overwritten.
+ * One sequence, one Temporal workflow (contract.md §3): optional start-frame exploration, then
+ * takes until a person approves one. Every take is paid for once and never overwritten.
  */
 export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceStatus> {
+  const { unit } = input;
   const run = new SequenceRun(input);
-  let episodeId = input.episodeWorkflowId;
-  let grantedTake: number | undefined;
+  const ref = { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId };
+  const ctx: SequenceContext = { input, ref, run, paid: input.provider !== 'local', report, link: undefined! };
+  ctx.link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, report);
 
   setHandler(statusQuery, () => run.status());
   setHandler(approveSignal, (request) => run.approve(request));
   setHandler(retakeSignal, (request) => run.retake(request));
-  setHandler(slotGrantedSignal, ({ take }) => void (grantedTake = take));
-  setHandler(attachToEpisodeSignal, ({ episodeWorkflowId }) => {
-    episodeId = episodeWorkflowId;
-    void reportProgress();
+  setHandler(selectFrameSignal, (request) => run.selectFrame(request));
+  setHandler(regenerateFramesSignal, (request) => run.regenerateFrames(request));
+  setHandler(generationGrantedSignal, (ticket) => ctx.link.onGranted(ticket));
+  setHandler(generationWaitingSignal, (wait) => ctx.link.onWaiting(wait));
+  setHandler(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
+    ctx.link.episodeId = episodeWorkflowId;
+    await report();
   });
 
-  const { unit } = input;
-  let shots: UnitShot[] = unit.shots;
-  let nextTake = await nextTakeNumber({ projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId });
-
-  async function reportProgress(): Promise<void> {
+  async function report(): Promise<void> {
     upsertSearchAttributes([
       { key: RecoilState, value: run.state },
       { key: RecoilCostUsd, value: run.spentUsd },
     ]);
     setCurrentDetails(describeForUi(run));
-    if (!episodeId) return;
-    await signalEpisode(episodeId, sequenceProgressSignal, {
+    await ctx.link.report({
       sequenceId: unit.sequenceId,
       state: run.state,
       spentUsd: run.spentUsd,
@@ -85,93 +58,70 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     });
   }
 
-  async function waitForSlot(take: number): Promise<void> {
-    if (!episodeId) return;
-    run.waitingFor = 'a generation slot (the episode limits how many sequences generate at once)';
-    await reportProgress();
-    const delivered = await signalEpisode(episodeId, requestSlotSignal, { sequenceId: unit.sequenceId, take });
-    if (delivered) await condition(() => grantedTake === take);
-    run.waitingFor = undefined;
-  }
+  const prepared = await prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution });
+  run.nextTake = prepared.nextTake;
+  run.nextGrid = prepared.nextGrid;
+  if (prepared.startFrame) run.startFrame = prepared.startFrame;
+  const exploreFirst = unit.startFrame?.kind === 'prompt' && !run.startFrame;
+  run.apply({ type: exploreFirst ? 'start_frames' : 'start_video' }, 'pipeline', exploreFirst ? 'exploring start frames' : 'started');
 
-  async function generateTake(): Promise<void> {
-    const take = nextTake++;
-    await waitForSlot(take);
-    const summary: TakeSummary = {
-      take,
-      state: 'generating',
-      estimatedCostUsd: input.provider === 'local' ? 0 : unit.estimatedCostUsd,
-      startedAt: new Date().toISOString(),
-    };
-    run.takes.push(summary);
-    await reportProgress();
-    const retakeNote = run.pendingRetake?.note;
-    run.pendingRetake = undefined;
-    const request = { unit, shots, take, provider: input.provider, ...(retakeNote ? { retakeNote } : {}) };
-    try {
-      const submitted = await submitTake(request);
-      Object.assign(summary, { requestId: submitted.requestId, folder: submitted.folder });
-      const result = await awaitTake({ ...request, requestId: submitted.requestId });
-      Object.assign(summary, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec });
-      run.apply({ type: 'video_ready' }, 'pipeline', `take ${take} finished`);
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      const reason = failureMessage(err);
-      Object.assign(summary, { state: 'failed', error: reason });
-      run.failure = `take ${take} failed: ${reason}`;
-      run.apply({ type: 'fail' }, 'pipeline', reason);
-      log.warn('take failed', { sequence: unit.sequenceId, take, reason });
-    } finally {
-      summary.finishedAt = new Date().toISOString();
-      if (episodeId) await CancellationScope.nonCancellable(() => signalEpisode(episodeId!, releaseSlotSignal, { sequenceId: unit.sequenceId, take }));
-    }
-  }
-
-  run.apply({ type: 'start_video' }, 'pipeline', 'started');
+  let shots: UnitShot[] = unit.shots;
   for (;;) {
-    run.failure = undefined;
-    await generateTake();
-    run.waitingFor = run.state === 'failed' ? 'a person: retake (optionally with new prompts)' : 'a person: approve or retake';
-    await reportProgress();
-    await condition(() => run.state === 'approved' || run.state === 'video_generating');
+    if (run.state === 'frame_generating') {
+      await exploreFrames(ctx);
+    } else if (run.state === 'video_generating') {
+      await applyFrameChoice(ctx);
+      const retake = run.pendingRetake;
+      run.pendingRetake = undefined;
+      if (retake) {
+        await recordRetakeOnLastTake(ctx, retake.by, retake.note);
+        shots = applyShotOverrides({ ...unit, shots }, retake.shots);
+      }
+      await produceTake(ctx, shots, retake?.note);
+    }
+    run.waitingFor = whatAPersonShouldDo(run.state);
+    await report();
+    await condition(() => run.state === 'approved' || run.state === 'video_generating' || run.state === 'frame_generating');
     run.waitingFor = undefined;
-    const last = run.takes.at(-1)!;
+    run.failure = undefined;
     if (run.state === 'approved') break;
-    const retake = run.pendingRetake!;
-    if (last.state === 'complete') await recordTakeDecision({ ...takeRef(last.take), decision: 'retake', by: retake.by, note: retake.note });
-    shots = applyShotOverrides({ ...unit, shots }, retake.shots);
   }
 
   const approval = run.history.at(-1)!;
-  await recordTakeDecision({ ...takeRef(run.approvedTake!), decision: 'approved', by: approval.by, note: approval.why });
-  await reportProgress();
+  await recordTakeDecision({ ...ref, take: run.approvedTake!, decision: 'approved', by: approval.by, note: approval.why });
+  await report();
   await condition(allHandlersFinished);
   return run.status();
-
-  function takeRef(take: number) {
-    return { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId, take };
-  }
 }
 
-/** Signals the episode; false when it is gone (e.g. finished), so the sequence carries on alone. */
-async function signalEpisode<T>(episodeId: string, signal: SignalDefinition<[T]>, arg: T): Promise<boolean> {
-  try {
-    await getExternalWorkflowHandle(episodeId).signal(signal, arg);
-    return true;
-  } catch (err) {
-    log.info('episode not reachable; continuing without it', { episodeId, error: String(err) });
-    return false;
-  }
+async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
+  const choice = ctx.run.pendingFrameChoice;
+  if (!choice) return;
+  ctx.run.pendingFrameChoice = undefined;
+  ctx.run.startFrame = await chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
 }
 
-function failureMessage(err: unknown): string {
-  let cause: unknown = err;
-  while (cause instanceof Error && cause.cause) cause = cause.cause;
-  if (cause instanceof ApplicationFailure || cause instanceof Error) return cause.message;
-  return String(cause);
+async function recordRetakeOnLastTake(ctx: SequenceContext, by: string, note: string): Promise<void> {
+  const last = ctx.run.takes.at(-1);
+  if (last?.videoPath) await recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note });
+}
+
+function whatAPersonShouldDo(state: SequenceState): string | undefined {
+  switch (state) {
+    case 'video_complete':
+      return 'a person: approve or retake (`npx recoil approve|retake`)';
+    case 'frame_review':
+      return 'a person: pick a start frame (`npx recoil frame … --quadrant N`) or ask for new options';
+    case 'failed':
+      return 'a person: retake, optionally with new prompts';
+    default:
+      return undefined;
+  }
 }
 
 function describeForUi(run: SequenceRun): string {
   const takes = run.takes.map((t) => `t${t.take}:${t.state}`).join(' ');
-  return `**${run.state}** ${run.waitingFor ? `— waiting for ${run.waitingFor}` : ''}\n\ntakes: ${takes || 'none'} · spent $${run.spentUsd.toFixed(2)}`;
+  const grids = run.grids.map((g) => `g${g.grid}`).join(' ');
+  const waiting = run.waitingFor ? ` — waiting for ${run.waitingFor}` : '';
+  return `**${run.state}**${waiting}\n\ntakes: ${takes || 'none'} · grids: ${grids || 'none'} · spent $${run.spentUsd.toFixed(2)}`;
 }

@@ -1,9 +1,10 @@
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
 import { MODELS } from '../../domain/models.js';
 import type { ActivityDeps } from '../deps.js';
 import { claimTakeFolder } from '../takes/take-folders.js';
-import { MANIFEST_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
+import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
 import type { SubmittedTake, TakeRequest } from './take-request.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
@@ -17,6 +18,7 @@ export function submitTakeActivity(deps: ActivityDeps) {
     const job = toVideoJob(deps, request);
     const manifestPath = join(job.takeDir, MANIFEST_FILE);
     const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
+    if (job.startFramePath) await keepStartFrame(job.startFramePath, job.takeDir);
 
     if (manifest.requestId) {
       log.info('take already submitted; resuming it', { take: request.take, requestId: manifest.requestId });
@@ -57,10 +59,18 @@ function newManifest(request: TakeRequest): TakeManifest {
       generateAudio: unit.generateAudio,
       totalDurationSec: request.shots.reduce((sum, s) => sum + s.duration, 0),
       ...(request.retakeNote ? { retakeNote: request.retakeNote } : {}),
+      ...(request.startFramePath ? { startFrameFile: TAKE_START_FRAME_FILE } : {}),
     },
     status: 'submitting',
     estimatedCostUsd: request.provider === 'local' ? 0 : unit.estimatedCostUsd,
     decisions: [],
     times: { createdAt: new Date().toISOString() },
   };
+}
+
+/** The take keeps its own copy of the frame it started from, even if clean/ changes later. */
+async function keepStartFrame(source: string, dir: string): Promise<void> {
+  await copyFile(source, join(dir, TAKE_START_FRAME_FILE)).catch((err: NodeJS.ErrnoException) => {
+    throw ApplicationFailure.nonRetryable(`the start frame ${source} cannot be read (${err.code}): pick a frame again`, 'StartFrameMissing');
+  });
 }

@@ -8,6 +8,8 @@ export interface TakeRequest {
   take: number;
   provider: ProviderName;
   retakeNote?: string;
+  /** The chosen start frame in clean/, when the sequence has one. */
+  startFramePath?: string;
 }
 
 export interface SubmittedTake {

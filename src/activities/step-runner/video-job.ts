@@ -18,7 +18,8 @@ export function providerFor(deps: ActivityDeps, request: TakeRequest): VideoProv
 
 export function toVideoJob(deps: ActivityDeps, request: TakeRequest): VideoJob {
   const { unit } = request;
-  const startFrame = unit.startFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.startFrame.path) : undefined;
+  const planImage = unit.startFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.startFrame.path) : undefined;
+  const startFrame = request.startFramePath ?? planImage;
   return {
     unit,
     shots: request.shots,
@@ -28,6 +29,6 @@ export function toVideoJob(deps: ActivityDeps, request: TakeRequest): VideoJob {
   };
 }
 
-function resolveInProject(projectDir: string, path: string): string {
+export function resolveInProject(projectDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(projectDir, path);
 }

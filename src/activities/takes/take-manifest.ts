@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
+import type { CriticReport } from '../../domain/critic-report.js';
 import type { ProviderName } from '../../domain/models.js';
 import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
 
 export const MANIFEST_FILE = 'take.json';
 export const VIDEO_FILE = 'video.mp4';
+export const TAKE_START_FRAME_FILE = 'start_frame.png';
 
 export type TakeManifestStatus = 'submitting' | 'submitted' | 'complete' | 'failed';
 
@@ -35,12 +37,15 @@ export interface TakeManifest {
     generateAudio: boolean;
     totalDurationSec: number;
     retakeNote?: string;
+    /** The start frame as it was for this take, copied into the take folder. */
+    startFrameFile?: string;
   };
   status: TakeManifestStatus;
   requestId?: string;
   estimatedCostUsd: number;
   actualCostUsd?: number;
   video?: { file: string; durationSec: number; width: number; height: number };
+  critics?: CriticReport;
   decisions: TakeDecision[];
   error?: string;
   times: { createdAt: string; submittedAt?: string; completedAt?: string };

@@ -14,7 +14,7 @@ export function registerDev(program: Command): void {
       const server = await ensureLocalServer();
       const connection = await NativeConnection.connect({ address: server.address });
       const artifactsRoot = artifactsRootFromEnv();
-      const worker = await createRecoilWorker({ connection, namespace: server.namespace, taskQueue: server.taskQueue, artifactsRoot, providers: providersFromEnv() });
+      const worker = await createRecoilWorker({ connection, namespace: server.namespace, taskQueue: server.taskQueue, artifactsRoot, ...providersFromEnv(artifactsRoot) });
       console.log(`${pc.green('✓')} worker running; artifacts in ${artifactsRoot}`);
       console.log(`  Web UI: ${server.uiUrl}   Ctrl-C stops the worker${server.startedHere ? ' and the server' : ''}.`);
       try {

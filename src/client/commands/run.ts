@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
 import { usageError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
+import { episodeInput } from '../episode-input.js';
 import { defaultActor } from '../identity.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { startOrFindEpisode } from '../start-episode.js';
@@ -19,18 +20,11 @@ export function registerRun(program: Command): void {
     .option('--provider <name>', `who generates the video: ${PROVIDER_NAMES.join(' | ')}`, 'local')
     .action(async (projectDir: string, opts: { episode: string; only?: string; provider: string }) => {
       const provider = parseProvider(opts.provider);
-      const { project, plan, units } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
+      const loaded = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
+      const { project, plan, units } = loaded;
       const { client, connection, namespace, taskQueue } = await connectClient();
       try {
-        const { handle, started } = await startOrFindEpisode(client, {
-          projectId: project.id,
-          episode: plan.episode,
-          units,
-          provider,
-          maxParallel: project.max_parallel_sequences,
-          maxTakes: project.max_takes_per_sequence,
-          startedBy: defaultActor(),
-        }, taskQueue);
+        const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
         console.log(
           started
             ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`

@@ -22,7 +22,7 @@ export function registerWorker(program: Command): void {
         namespace: target.namespace,
         taskQueue: target.taskQueue,
         artifactsRoot,
-        providers: providersFromEnv(),
+        ...providersFromEnv(artifactsRoot),
         ...(opts.maxActivities ? { maxConcurrentActivityTaskExecutions: Number(opts.maxActivities) } : {}),
       });
       console.log(`worker connected to ${target.address} (${target.namespace}); artifacts in ${artifactsRoot}. Ctrl-C stops it.`);

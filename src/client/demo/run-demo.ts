@@ -6,6 +6,7 @@ import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
 import { createRecoilWorker } from '../../worker/create-worker.js';
 import { providersFromEnv } from '../../worker/providers-from-env.js';
 import { renderBoard, renderTakeLocations } from '../board.js';
+import { episodeInput } from '../episode-input.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { ensureLocalServer } from '../local-server.js';
 import { startOrFindEpisode } from '../start-episode.js';
@@ -38,18 +39,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       namespace: server.namespace,
       taskQueue: server.taskQueue,
       artifactsRoot,
-      providers: providersFromEnv(),
+      ...providersFromEnv(artifactsRoot),
     });
     await worker.runUntil(async () => {
-      const { handle, started } = await startOrFindEpisode(client, {
-        projectId: project.id,
-        episode: plan.episode,
-        units,
-        provider: 'local',
-        maxParallel: project.max_parallel_sequences,
-        maxTakes: project.max_takes_per_sequence,
-        startedBy: 'demo',
-      }, server.taskQueue);
+      const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);
       console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
       const retakeUnit = units[1];
       await directEpisode(client, connection, {

@@ -39,7 +39,7 @@ export function createUploadCache(options: UploadCacheOptions): (path: string) =
   async function uploadOnce(hash: string, bytes: Buffer, name: string): Promise<string> {
     const cached = (await readCache(options.file))[hash];
     if (cached && isReusable(cached, options.server)) return cached.url;
-    const url = await options.upload(new File([bytes], name, { type: mimeType(bytes) }));
+    const url = await options.upload(new File([new Uint8Array(bytes)], name, { type: mimeType(bytes) }));
     const entry: CacheEntry = { url, server: options.server, uploadedAt: new Date().toISOString() };
     // Re-read before writing so entries added meanwhile by other processes survive.
     await writeQueue(async () => writeCache(options.file, { ...(await readCache(options.file)), [hash]: entry }));

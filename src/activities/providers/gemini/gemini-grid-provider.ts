@@ -21,17 +21,19 @@ export const DEFAULT_GEMINI_IMAGE_MODEL = 'gemini-2.5-flash-image';
 export function createGeminiGridProvider(options: GeminiGridProviderOptions): GridProvider {
   const { apiKey } = options;
   const model = options.model ?? DEFAULT_GEMINI_IMAGE_MODEL;
-  // SDK 3.x defaults to /v1, where image models are not confirmed to exist (providers.md §2).
-  const ai = new GoogleGenAI({
-    apiKey,
-    apiVersion: 'v1beta',
-    ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
-  });
+  // Without a key there is no client: the SDK would warn on the console, then send a keyless request.
+  const ai = apiKey.trim()
+    ? new GoogleGenAI({
+        apiKey,
+        // SDK 3.x defaults to /v1, where image models are not confirmed to exist (providers.md §2).
+        apiVersion: 'v1beta',
+        ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
+      })
+    : undefined;
   return {
     name: 'gemini',
     async generateGrid({ prompt, aspectRatio, signal }) {
-      // Refused before sending: keyless, the SDK only warns on the console and Google answers 403.
-      if (!apiKey.trim()) throw ApplicationFailure.nonRetryable(`No Gemini API key: ${API_KEY_HINT}`, 'Auth');
+      if (!ai) throw ApplicationFailure.nonRetryable(`No Gemini API key: ${API_KEY_HINT}`, 'Auth');
       const res = await ai.models
         .generateContent({
           model,

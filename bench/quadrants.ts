@@ -1,0 +1,92 @@
+/**
+ * What does decoding a grid once buy when cutting it into four start-frame candidates?
+ * Times extractGridQuadrants against the naive way (each quadrant decodes the grid file again,
+ * default PNG settings), on the same grid, runs interleaved so both see the same machine load.
+ *
+ *   npx tsx bench/quadrants.ts [--size 2048x2048] [--ratio 1:1] [--runs 15] [--warmup 3]
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { extractGridQuadrants } from '../src/activities/grids/extract-quadrant.js';
+import { renderGrid } from '../src/activities/providers/local/cards.js';
+import { ASPECT_RATIOS, videoResolution, type AspectRatio, type Resolution } from '../src/domain/aspect-ratio.js';
+import { QUADRANTS, quadrantBounds } from '../src/domain/quadrants.js';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '2048x2048' },
+    ratio: { type: 'string', default: '1:1' },
+    runs: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const [gridWidth, gridHeight] = values.size.split('x').map(Number) as [number, number];
+if (!ASPECT_RATIOS.includes(values.ratio as AspectRatio)) throw new Error(`--ratio must be one of ${ASPECT_RATIOS.join(', ')}`);
+const target = videoResolution(values.ratio as AspectRatio);
+const RUNS = Number(values.runs);
+const WARMUP = Number(values.warmup);
+
+// Each grid is cut once in production: libvips' operation cache must not serve the naive way a decoded grid.
+sharp.cache(false);
+
+function naiveExtract(gridPath: string, outDir: string, size: Resolution): Promise<unknown> {
+  return Promise.all(
+    QUADRANTS.map((q) =>
+      sharp(gridPath)
+        .extract(quadrantBounds(gridWidth, gridHeight, q))
+        .resize(size.width, size.height, { fit: 'cover' })
+        .toFile(join(outDir, `q${q}.png`)),
+    ),
+  );
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'recoil-bench-quadrants-'));
+try {
+  const oursDir = join(dir, 'ours');
+  const naiveDir = join(dir, 'naive');
+  await Promise.all([mkdir(oursDir), mkdir(naiveDir)]);
+  const gridPath = join(oursDir, 'grid.png');
+  await writeFile(gridPath, await renderGrid({ width: gridWidth, height: gridHeight, prompt: 'Rain-soaked highway at night, yellow courier van', seed: 'bench' }));
+
+  const variants = {
+    ours: () => extractGridQuadrants(gridPath, target),
+    naive: () => naiveExtract(gridPath, naiveDir, target),
+    decodeOnly: () => sharp(gridPath).raw().toBuffer(),
+  };
+  const samples: Record<keyof typeof variants, number[]> = { ours: [], naive: [], decodeOnly: [] };
+  for (let run = 0; run < WARMUP + RUNS; run++) {
+    for (const [name, fn] of Object.entries(variants) as [keyof typeof variants, () => Promise<unknown>][]) {
+      const ms = await timed(fn);
+      if (run >= WARMUP) samples[name].push(ms);
+    }
+  }
+
+  const ours = median(samples.ours);
+  const naive = median(samples.naive);
+  const fmt = (ms: number) => `${ms.toFixed(1).padStart(7)} ms`;
+  console.log(`grid ${gridWidth}×${gridHeight} → 4 × ${target.width}×${target.height} (${values.ratio}), ${RUNS} runs after ${WARMUP} warm-up, sharp concurrency ${sharp.concurrency()}`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(`  extractGridQuadrants (decode once)  median ${fmt(ours)}   min ${fmt(Math.min(...samples.ours))}`);
+  console.log(`  naive (decode per quadrant)         median ${fmt(naive)}   min ${fmt(Math.min(...samples.naive))}`);
+  console.log(`  of which one decode of the grid     median ${fmt(median(samples.decodeOnly))}`);
+  console.log(`  naive / ours                        ${(naive / ours).toFixed(2)}×`);
+  console.log(`  target ≤ 50 ms                      ${ours <= 50 ? 'met' : 'missed'}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

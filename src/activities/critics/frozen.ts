@@ -1,0 +1,33 @@
+import { stretchFinding, type CriticFinding } from '../../domain/critic-report.js';
+
+/**
+ * freezedetect holds a reference frame until a later one differs from it by more than n (mean
+ * absolute difference, as a fraction of full scale); d is how long that must last to count.
+ *
+ * n is tiny because of our own animatics: a 10% push-in over a single 15 s shot moves a smooth
+ * card so little that x264 (crf 28) leaves most frames of each 2 s GOP almost unchanged — the
+ * frame 1 s on differs by ~0.0003. n=0.0005 already marks ~60% of such a take frozen; 0.0002
+ * marks none of it, while a looped still stays at 0 (and a re-encoded one under 0.0002).
+ */
+export const FREEZE_FILTER = 'freezedetect=n=0.0002:d=1';
+
+export function frozenCritic(decodeLog: string, durationSec: number): CriticFinding {
+  return stretchFinding('frozen', freezes(decodeLog, durationSec), durationSec);
+}
+
+/**
+ * freezedetect logs start, duration and end as separate lines. A freeze still running when the
+ * file ends gets no end line, so it lasts to the end. Older builds (ours, 2018) skip the start line
+ * when a freeze is noticed on the frame that ends it, so lengths come from the duration lines.
+ */
+function freezes(log: string, durationSec: number): number[] {
+  const lengths: number[] = [];
+  let openSince: number | undefined;
+  for (const [, key, value] of log.matchAll(/lavfi\.freezedetect\.freeze_(start|duration|end):\s*([\d.]+)/g)) {
+    if (key === 'start') openSince = Number(value);
+    else if (key === 'duration') lengths.push(Number(value));
+    else openSince = undefined;
+  }
+  if (openSince !== undefined) lengths.push(Math.max(0, durationSec - openSince));
+  return lengths;
+}

@@ -1,0 +1,99 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import writeFileAtomic from 'write-file-atomic';
+import type { Resolution } from '../../domain/aspect-ratio.js';
+import { QUADRANTS, quadrantBounds, type Bounds, type Quadrant } from '../../domain/quadrants.js';
+
+export const START_FRAME_FILE = 'start_frame.png';
+
+/** q1.png…q4.png, beside the grid. */
+export function quadrantFileName(quadrant: Quadrant): string {
+  return `q${quadrant}.png`;
+}
+
+/**
+ * PNG is lossless at every level; the level only trades file size for time. Level 1 makes these
+ * files a little larger and several times faster to write (bench/quadrants.ts).
+ */
+const QUADRANT_PNG = { compressionLevel: 1 } as const;
+
+export interface ExtractedQuadrants {
+  /** Absolute paths of q1.png…q4.png. */
+  quadrants: string[];
+  /** True when the target's ratio forced 'cover' to cut pixels off some quadrant (for the manifest). */
+  cropped: boolean;
+}
+
+/**
+ * Cuts a 2x2 grid into four start-frame candidates at the video resolution. The grid is decoded
+ * once into memory and the four crops read from those pixels: decoding is the dearest step.
+ * Each file is written under a temporary name and renamed, so no reader sees half a PNG.
+ */
+export async function extractGridQuadrants(gridPath: string, target: Resolution): Promise<ExtractedQuadrants> {
+  const { data, info } = await sharp(gridPath).raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  if (width < 2 || height < 2) throw new Error(`${gridPath} is ${width}×${height}: too small to hold a 2x2 grid`);
+  const bounds = QUADRANTS.map((q) => quadrantBounds(width, height, q));
+  const quadrants = await Promise.all(
+    QUADRANTS.map(async (q, i) => {
+      const out = join(dirname(gridPath), quadrantFileName(q));
+      const tmp = `${out}.${process.pid}.tmp`;
+      await sharp(data, { raw: { width, height, channels } })
+        .extract(bounds[i]!)
+        .resize(target.width, target.height, { fit: 'cover' })
+        .png(QUADRANT_PNG)
+        .toFile(tmp);
+      await rename(tmp, out);
+      return out;
+    }),
+  );
+  return { quadrants, cropped: bounds.some((b) => coverCrops(b, target)) };
+}
+
+/**
+ * Whether scaling to cover the target cuts pixels off. An odd grid's wider half loses at most one
+ * row or column to rounding: that is the halving, not a reframing, so it does not count.
+ */
+function coverCrops(source: Bounds, target: Resolution): boolean {
+  const scale = Math.max(target.width / source.width, target.height / source.height);
+  return Math.round(source.width * scale) - target.width > 1 || Math.round(source.height * scale) - target.height > 1;
+}
+
+/**
+ * Makes the chosen quadrant the sequence's start frame, `clean/start_frame.png`. Earlier choices
+ * are never lost: the current frame is first kept as `start_frame.<timestamp>.png`. Choosing the
+ * frame already in place (a retried activity) changes nothing.
+ */
+export async function selectStartFrame(quadrantPath: string, cleanDir: string): Promise<string> {
+  await mkdir(cleanDir, { recursive: true });
+  const startFrame = join(cleanDir, START_FRAME_FILE);
+  const [chosen, current] = await Promise.all([readFile(quadrantPath), readIfExists(startFrame)]);
+  if (current?.equals(chosen)) return startFrame;
+  if (current) await keepEarlierFrame(current, cleanDir);
+  await writeFileAtomic(startFrame, chosen);
+  return startFrame;
+}
+
+async function keepEarlierFrame(frame: Buffer, cleanDir: string): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  // Exclusive create: two replacements in the same millisecond get -1, -2… instead of one clobbering the other.
+  for (let n = 0; ; n++) {
+    const name = `start_frame.${stamp}${n === 0 ? '' : `-${n}`}.png`;
+    try {
+      await writeFile(join(cleanDir, name), frame, { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

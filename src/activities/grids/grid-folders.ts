@@ -1,0 +1,66 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
+import { gridFolderName, sequenceArtifactsPath } from '../../domain/ids.js';
+import type { Quadrant } from '../../domain/quadrants.js';
+import type { GridProvider } from '../providers/grid-provider.js';
+import type { SequenceRef } from '../takes/take-folders.js';
+
+export const GRID_IMAGE_FILE = 'grid.png';
+export const GRID_MANIFEST_FILE = 'grid.json';
+
+/** grids/g001, g002…: one folder per exploration, never reused (contract.md §4). */
+export function gridDir(root: string, ref: SequenceRef, grid: number): string {
+  return join(root, sequenceArtifactsPath(ref.projectId, ref.episode, ref.sequenceId), 'grids', gridFolderName(grid));
+}
+
+/** The first grid number no folder uses yet, so a new exploration never lands on an earlier one. */
+export async function nextGridNumber(sequenceDir: string): Promise<number> {
+  const names = await readdir(join(sequenceDir, 'grids')).catch(() => [] as string[]);
+  const used = names.map((n) => /^g(\d{3,})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+  return used.reduce((max, n) => Math.max(max, Number(n)), 0) + 1;
+}
+
+export interface GridChoice {
+  quadrant: Quadrant;
+  by: string;
+  at: string;
+}
+
+/** grid.json: everything about one grid, kept beside its images. Secrets never go here. */
+export interface GridManifest {
+  schemaVersion: 1;
+  grid: number;
+  prompt: string;
+  provider: GridProvider['name'];
+  model: string;
+  costUsd: number;
+  imageTokens?: number;
+  aspectRatio: AspectRatio;
+  /** The grid image as the provider returned it. */
+  size: Resolution;
+  /** Every quadrant's size: the video resolution of the project's ratio. */
+  quadrantSize: Resolution;
+  /** q1.png…q4.png, relative to the grid folder so the folder can be moved whole. */
+  quadrants: string[];
+  /** Whether fitting the quadrants to the video ratio cut pixels off their edges. */
+  cropped: boolean;
+  createdAt: string;
+  /** Set when a person picks this grid's quadrant as the start frame. */
+  chosen?: GridChoice;
+}
+
+export async function readGridManifest(dir: string): Promise<GridManifest | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, GRID_MANIFEST_FILE), 'utf8')) as GridManifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Atomic: a reader (or a crash) sees the old manifest or the new one, never half of one. */
+export async function writeGridManifest(dir: string, manifest: GridManifest): Promise<void> {
+  await writeFileAtomic(join(dir, GRID_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+}

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { createFalClient, type FalClient } from '@fal-ai/client';
+import { ApplicationFailure } from '@temporalio/activity';
+import { MODELS, type ModelName } from '../../../domain/models.js';
+import { estimateVideoCostUsd, isPricedVideoModel } from '../../../domain/prices.js';
+import { artifactsRootFromEnv } from '../../../worker/artifacts-root.js';
+import type { AwaitContext, VideoJob, VideoProvider } from '../provider.js';
+import { shouldCancelProviderJob } from './abandon-on-abort.js';
+import { downloadVideo } from './download-video.js';
+import { toFalFailure } from './fal-errors.js';
+import { buildKlingInput } from './kling-input.js';
+import { redirectingFetch } from './redirecting-fetch.js';
+import { createUploadCache, UPLOAD_CACHE_FILE } from './upload-cache.js';
+import { waitForCompletion } from './wait-for-completion.js';
+
+export interface FalProviderOptions {
+  /** FAL_KEY from the worker's environment. Never logged, never returned, never put in a message. */
+  credentials: string;
+  /** RECOIL_FAL_BASE_URL: send every fal call (uploads and downloads too) to this server, e.g. the offline fake. */
+  baseUrl?: string;
+  pollIntervalMs?: number;
+  /** Where `.fal-uploads.json` lives; defaults to the artifacts root. */
+  uploadCacheDir?: string;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 5_000;
+/** Cancelling is a courtesy to the account's concurrency limit; it must not hold up the activity. */
+const CANCEL_TIMEOUT_MS = 10_000;
+
+/** Kling O3 on fal.ai: multi-shot video with consistent characters (elements) and an optional start frame. */
+export function createFalProvider(options: FalProviderOptions): VideoProvider {
+  const { credentials } = options;
+  const fetchFn = options.baseUrl ? redirectingFetch(options.baseUrl) : fetch;
+  const fal = createFalClient({ credentials, fetch: fetchFn });
+  const uploadedUrl = createUploadCache({
+    file: join(options.uploadCacheDir ?? artifactsRootFromEnv(), UPLOAD_CACHE_FILE),
+    server: options.baseUrl ?? 'fal.ai',
+    upload: (file) => fal.storage.upload(file),
+  });
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+
+  return {
+    name: 'fal',
+    // fal has no idempotency key: a second submit is a second paid video.
+    resubmitIsSafe: false,
+    async submit(job) {
+      try {
+        const input = await buildKlingInput(job, uploadedUrl);
+        const { request_id } = await fal.queue.submit(falEndpoint(job.unit.model), { input });
+        return { requestId: request_id };
+      } catch (err) {
+        throw toFalFailure(err, credentials);
+      }
+    },
+    async awaitResult(job, requestId, videoPath, ctx) {
+      const endpoint = falEndpoint(job.unit.model);
+      try {
+        await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs }, ctx);
+        const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
+        await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
+      } catch (err) {
+        if (ctx.signal.aborted) throw await stopWaiting(fal, endpoint, requestId, ctx);
+        throw toFalFailure(err, credentials);
+      }
+      return { costUsd: costOf(job) };
+    },
+  };
+}
+
+function falEndpoint(model: ModelName): string {
+  const info = MODELS[model];
+  if (info.provider !== 'fal' || info.kind !== 'video') {
+    throw ApplicationFailure.nonRetryable(`model "${model}" is not a fal video model: choose a kling model for this sequence`, 'InvalidInput');
+  }
+  return info.endpoint;
+}
+
+/** Cancels the paid job when nobody wants it any more, then reports the abort as the outcome. */
+async function stopWaiting(fal: FalClient, endpoint: string, requestId: string, ctx: AwaitContext): Promise<unknown> {
+  if (shouldCancelProviderJob(ctx.signal.reason)) {
+    await fal.queue.cancel(endpoint, { requestId, abortSignal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
+  }
+  return ctx.signal.reason;
+}
+
+function videoUrlOf(data: unknown): string {
+  const url = (data as { video?: { url?: unknown } } | undefined)?.video?.url;
+  if (typeof url !== 'string') {
+    throw ApplicationFailure.nonRetryable('fal reported the take finished but returned no video; retake it', 'ProviderRejected');
+  }
+  return url;
+}
+
+/** fal reports no cost: it charges the requested duration at the model's per-second rate. */
+function costOf(job: VideoJob): number {
+  const { model, generateAudio } = job.unit;
+  const seconds = job.shots.reduce((sum, s) => sum + s.duration, 0);
+  return isPricedVideoModel(model) ? estimateVideoCostUsd(model, seconds, generateAudio) : 0;
+}

@@ -1,0 +1,100 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
+import { videoResolution, type AspectRatio } from '../../domain/aspect-ratio.js';
+import type { GridSummary } from '../../workflows/sequence-messages.js';
+import type { ActivityDeps } from '../deps.js';
+import { extractGridQuadrants } from '../grids/extract-quadrant.js';
+import { GRID_IMAGE_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
+import { criticiseGrid } from '../critics/grid-critics.js';
+import type { SequenceRef } from '../takes/take-folders.js';
+
+export interface GridExplorationRequest extends SequenceRef {
+  grid: number;
+  prompt: string;
+  aspectRatio: AspectRatio;
+  provider: 'local' | 'gemini';
+}
+
+const ATTEMPT_MARKER = '.requested';
+
+/**
+ * StepRunner.execute_grid_exploration: one 2x2 grid of start-frame options into grids/gNNN/,
+ * sliced into q1–q4 at the video resolution and checked by the grid critics.
+ * Gemini has no idempotency key, so a retry after an unanswered paid call stops for a person.
+ */
+export function executeGridExplorationActivity(deps: ActivityDeps) {
+  return async function executeGridExploration(request: GridExplorationRequest): Promise<GridSummary> {
+    const dir = gridDir(deps.artifactsRoot, request, request.grid);
+    const existing = await readGridManifest(dir);
+    if (existing) return summaryOf(request, dir, existing.costUsd, existing.quadrants, await criticiseGrid(join(dir, GRID_IMAGE_FILE), request.aspectRatio));
+
+    const provider = deps.gridProviders[request.provider];
+    if (!provider) {
+      throw ApplicationFailure.nonRetryable(`this worker has no "${request.provider}" grid provider: set GEMINI_API_KEY in the worker environment`, 'ProviderUnavailable');
+    }
+    await mkdir(dir, { recursive: true });
+    await guardAgainstPayingTwice(dir, request, provider.name !== 'local');
+
+    const image = await provider.generateGrid({
+      prompt: request.prompt,
+      aspectRatio: request.aspectRatio,
+      seed: `${request.projectId}/${request.episode}/${request.sequenceId}/g${request.grid}/${request.prompt}`,
+      signal: Context.current().cancellationSignal,
+    });
+    const gridPath = join(dir, GRID_IMAGE_FILE);
+    await writeFile(`${gridPath}.part`, image.png);
+    await rename(`${gridPath}.part`, gridPath);
+    const target = videoResolution(request.aspectRatio);
+    const { quadrants, cropped } = await extractGridQuadrants(gridPath, target);
+    const size = await imageSize(gridPath);
+    const relative = quadrants.map((q) => q.slice(dir.length + 1));
+    await writeGridManifest(dir, {
+      schemaVersion: 1,
+      grid: request.grid,
+      prompt: request.prompt,
+      provider: provider.name,
+      model: image.model,
+      costUsd: image.costUsd,
+      ...(image.imageTokens !== undefined ? { imageTokens: image.imageTokens } : {}),
+      aspectRatio: request.aspectRatio,
+      size,
+      quadrantSize: target,
+      quadrants: relative,
+      cropped,
+      createdAt: new Date().toISOString(),
+    });
+    return summaryOf(request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
+  };
+}
+
+async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequest, paid: boolean): Promise<void> {
+  const marker = join(dir, ATTEMPT_MARKER);
+  const earlier = await readFile(marker, 'utf8').catch(() => undefined);
+  if (earlier !== undefined && paid && activityInfo().attempt > 1) {
+    throw ApplicationFailure.nonRetryable(
+      `grid ${request.grid} was requested from Gemini before, but no image was saved; it may have been charged. ` +
+        'Ask for new options (`npx recoil frame … --regenerate`) to try again',
+      'UnknownSubmission',
+    );
+  }
+  await writeFile(marker, new Date().toISOString());
+}
+
+async function imageSize(path: string) {
+  const meta = await sharp(path).metadata();
+  return { width: meta.width ?? 0, height: meta.height ?? 0 };
+}
+
+function summaryOf(request: GridExplorationRequest, dir: string, costUsd: number, quadrants: string[], critics: GridSummary['critics']): GridSummary {
+  return {
+    grid: request.grid,
+    folder: dir,
+    gridPath: join(dir, GRID_IMAGE_FILE),
+    quadrants: quadrants.map((q) => join(dir, q)),
+    prompt: request.prompt,
+    costUsd,
+    ...(critics ? { critics } : {}),
+  };
+}

@@ -1,0 +1,59 @@
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Resolution } from '../../domain/aspect-ratio.js';
+import type { UnitStartFrame } from '../../domain/sequence-unit.js';
+import type { ChosenFrame } from '../../workflows/sequence-messages.js';
+import type { ActivityDeps } from '../deps.js';
+import { nextGridNumber } from '../grids/grid-folders.js';
+import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
+import { cleanDir, sequenceDir } from '../sequence-dirs.js';
+import { firstFreeTakeNumber, type SequenceRef } from '../takes/take-folders.js';
+import { resolveInProject } from './video-job.js';
+
+export interface PrepareRequest extends SequenceRef {
+  projectDir: string;
+  startFrame: UnitStartFrame | null;
+  resolution: Resolution;
+}
+
+export interface PreparedSequence {
+  nextTake: number;
+  nextGrid: number;
+  /** The start frame already in clean/ (an earlier choice, or the plan's image copied there now). */
+  startFrame?: ChosenFrame;
+}
+
+/** Reads what is already on disk for a sequence, so numbering continues and a chosen frame is kept. */
+export function prepareSequenceActivity(deps: ActivityDeps) {
+  return async function prepareSequence(request: PrepareRequest): Promise<PreparedSequence> {
+    const root = deps.artifactsRoot;
+    const [nextTake, nextGrid] = await Promise.all([firstFreeTakeNumber(root, request), nextGridNumber(sequenceDir(root, request))]);
+    const existing = join(cleanDir(root, request), START_FRAME_FILE);
+    if (await exists(existing)) return { nextTake, nextGrid, startFrame: { path: existing, by: 'an earlier run' } };
+    if (request.startFrame?.kind !== 'image') return { nextTake, nextGrid };
+    const path = await copyPlanImage(resolveInProject(request.projectDir, request.startFrame.path), request);
+    return { nextTake, nextGrid, startFrame: { path, by: 'the plan (start_frame.image)' } };
+  };
+
+  async function copyPlanImage(source: string, request: PrepareRequest): Promise<string> {
+    const { width, height } = request.resolution;
+    // The video model gets exactly the project's resolution; 'cover' crops rather than letterboxes.
+    const png = await sharp(await readFile(source)).resize(width, height, { fit: 'cover' }).png().toBuffer();
+    const scratch = await mkdtemp(join(tmpdir(), 'recoil-frame-'));
+    try {
+      await writeFile(join(scratch, START_FRAME_FILE), png);
+      return await selectStartFrame(join(scratch, START_FRAME_FILE), cleanDir(deps.artifactsRoot, request));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

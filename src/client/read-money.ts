@@ -1,0 +1,24 @@
+import type { Client, Connection } from '@temporalio/client';
+import { episodeWorkflowId } from '../domain/ids.js';
+import { episodeStatusQuery, type EpisodeStatus } from '../workflows/episode-messages.js';
+
+/** The money line of each running episode: budget, spent, reserved, left. */
+export async function readEpisodeMoney(client: Client, connection: Connection, projectId: string, episodes: string[]): Promise<EpisodeStatus[]> {
+  const found = await Promise.all(
+    episodes.map((episode) =>
+      connection
+        .withDeadline(Date.now() + 3_000, () => client.workflow.getHandle(episodeWorkflowId(projectId, episode)).query(episodeStatusQuery))
+        .catch(() => undefined),
+    ),
+  );
+  return found.filter((s): s is EpisodeStatus => s !== undefined);
+}
+
+export function renderMoney(status: EpisodeStatus): string {
+  const usd = (v: number) => `$${v.toFixed(2)}`;
+  const budget = status.budgetUsd === undefined ? 'no budget cap' : `budget ${usd(status.budgetUsd)}`;
+  const left = status.leftUsd === undefined ? '' : ` · left ${usd(status.leftUsd)}`;
+  const waiting = status.waiting.filter((w) => w.reason === 'budget').map((w) => w.sequenceId);
+  const blocked = waiting.length ? ` · waiting for budget: ${waiting.join(', ')}` : '';
+  return `${status.episode}: ${budget} · spent ${usd(status.spentUsd)} · reserved ${usd(status.reservedUsd)}${left}${blocked}`;
+}

@@ -1,0 +1,106 @@
+import { roundUsd } from './prices.js';
+
+/**
+ * The episode's single authority over paid work: which requests may start now, given the
+ * generation slots (video jobs in flight) and the money left. Pure bookkeeping, so the episode
+ * workflow can hold it and tests can drive it directly.
+ */
+export interface GenerationRequest {
+  sequenceId: string;
+  /** Take number for videos, grid number for grids. */
+  number: number;
+  kind: 'video' | 'grid';
+  estimateUsd: number;
+}
+
+export type WaitReason = 'slot' | 'budget';
+
+export interface WaitingRequest {
+  request: GenerationRequest;
+  reason: WaitReason;
+}
+
+const keyOf = (r: Pick<GenerationRequest, 'sequenceId' | 'number' | 'kind'>) => `${r.sequenceId}/${r.kind}/${r.number}`;
+
+export class GenerationLedger {
+  private readonly queue: GenerationRequest[] = [];
+  private readonly inFlight = new Map<string, GenerationRequest>();
+  private readonly spentBySequence = new Map<string, number>();
+
+  constructor(
+    private readonly maxParallel: number,
+    private budget: number | undefined,
+  ) {}
+
+  get budgetUsd(): number | undefined {
+    return this.budget;
+  }
+
+  get spentUsd(): number {
+    return roundUsd([...this.spentBySequence.values()].reduce((a, b) => a + b, 0));
+  }
+
+  get reservedUsd(): number {
+    return roundUsd([...this.inFlight.values()].reduce((sum, r) => sum + r.estimateUsd, 0));
+  }
+
+  get leftUsd(): number | undefined {
+    return this.budget === undefined ? undefined : roundUsd(this.budget - this.spentUsd - this.reservedUsd);
+  }
+
+  get generating(): string[] {
+    return [...this.inFlight.values()].filter((r) => r.kind === 'video').map((r) => r.sequenceId);
+  }
+
+  request(request: GenerationRequest): void {
+    const key = keyOf(request);
+    if (this.inFlight.has(key) || this.queue.some((q) => keyOf(q) === key)) return;
+    this.queue.push(request);
+  }
+
+  /** Settles a finished or failed request: its reservation becomes what was actually charged. */
+  settle(request: Pick<GenerationRequest, 'sequenceId' | 'number' | 'kind'>, actualUsd: number): void {
+    const key = keyOf(request);
+    const queued = this.queue.findIndex((q) => keyOf(q) === key);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    if (!this.inFlight.delete(key)) return;
+    this.addSpend(request.sequenceId, actualUsd);
+  }
+
+  /** A sequence adopted from an earlier run reports what it had already spent. */
+  recordSequenceSpend(sequenceId: string, totalUsd: number): void {
+    const known = this.spentBySequence.get(sequenceId) ?? 0;
+    if (totalUsd > known) this.spentBySequence.set(sequenceId, roundUsd(totalUsd));
+  }
+
+  setBudget(budgetUsd: number | undefined): void {
+    this.budget = budgetUsd;
+  }
+
+  /** Grants, in queue order, every request that fits now; a request that doesn't fit lets later ones pass. */
+  grant(): GenerationRequest[] {
+    const granted: GenerationRequest[] = [];
+    for (const request of [...this.queue]) {
+      if (this.whyWaiting(request)) continue;
+      this.queue.splice(this.queue.indexOf(request), 1);
+      this.inFlight.set(keyOf(request), request);
+      granted.push(request);
+    }
+    return granted;
+  }
+
+  waiting(): WaitingRequest[] {
+    return this.queue.map((request) => ({ request, reason: this.whyWaiting(request) ?? 'slot' }));
+  }
+
+  private whyWaiting(request: GenerationRequest): WaitReason | undefined {
+    const left = this.leftUsd;
+    if (left !== undefined && request.estimateUsd > left + 1e-9) return 'budget';
+    if (request.kind === 'video' && this.generating.length >= this.maxParallel) return 'slot';
+    return undefined;
+  }
+
+  private addSpend(sequenceId: string, usd: number): void {
+    this.spentBySequence.set(sequenceId, roundUsd((this.spentBySequence.get(sequenceId) ?? 0) + usd));
+  }
+}

@@ -1,0 +1,86 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, log, type SignalDefinition } from '@temporalio/workflow';
+import type { GenerationRequest } from '../domain/generation-ledger.js';
+import type { GeneratingStage } from '../domain/state-machine.js';
+import { requestGenerationSignal, sequenceProgressSignal, settleGenerationSignal, type SequenceProgress } from './episode-messages.js';
+import type { GenerationTicket, GenerationWait } from './sequence-messages.js';
+import type { SequenceRun } from './sequence-run.js';
+
+const ticketKey = (t: GenerationTicket) => `${t.kind}/${t.number}`;
+
+/**
+ * The sequence's side of the episode's authority over slots and budget: ask before every paid
+ * call, wait (visibly) until granted, settle with the actual cost afterwards.
+ */
+export class EpisodeLink {
+  private readonly granted = new Set<string>();
+  private readonly waits = new Map<string, GenerationWait>();
+
+  constructor(
+    public episodeId: string | undefined,
+    private readonly sequenceId: string,
+    private readonly run: SequenceRun,
+    private readonly onChange: () => Promise<void>,
+  ) {}
+
+  onGranted(ticket: GenerationTicket): void {
+    this.granted.add(ticketKey(ticket));
+  }
+
+  onWaiting(wait: GenerationWait): void {
+    this.waits.set(ticketKey(wait), wait);
+  }
+
+  /**
+   * Resolves once the episode grants the call; false when no episode can be reached, so the
+   * caller decides whether it may go ahead alone (free work) or must not (paid work).
+   */
+  async acquire(kind: GenerationRequest['kind'], number: number, estimateUsd: number, stage: GeneratingStage): Promise<boolean> {
+    if (!this.episodeId) return false;
+    const key = ticketKey({ kind, number });
+    const delivered = await this.signal(requestGenerationSignal, { sequenceId: this.sequenceId, kind, number, estimateUsd });
+    if (!delivered) return false;
+    let seen: GenerationWait | undefined;
+    while (!this.granted.has(key)) {
+      await condition(() => this.granted.has(key) || this.waits.get(key) !== seen);
+      seen = this.waits.get(key);
+      if (!this.granted.has(key) && seen) await this.showWait(seen);
+    }
+    this.granted.delete(key);
+    this.waits.delete(key);
+    this.run.waitingFor = undefined;
+    if (this.run.state === 'awaiting_budget') this.run.apply({ type: 'budget_granted', stage }, 'episode', 'budget available');
+    await this.onChange();
+    return true;
+  }
+
+  async settle(kind: GenerationRequest['kind'], number: number, actualUsd: number): Promise<void> {
+    if (!this.episodeId) return;
+    await CancellationScope.nonCancellable(() => this.signal(settleGenerationSignal, { sequenceId: this.sequenceId, kind, number, actualUsd }));
+  }
+
+  async report(progress: SequenceProgress): Promise<void> {
+    if (this.episodeId) await this.signal(sequenceProgressSignal, progress);
+  }
+
+  private async showWait(wait: GenerationWait): Promise<void> {
+    if (wait.reason === 'budget') {
+      const left = wait.leftUsd === undefined ? '' : `, $${wait.leftUsd.toFixed(2)} left`;
+      this.run.waitingFor = `budget: the next ${wait.kind} needs ~$${wait.estimateUsd.toFixed(2)}${left} — raise it with \`npx recoil budget\``;
+      if (this.run.state !== 'awaiting_budget') this.run.apply({ type: 'wait_budget' }, 'episode', 'not enough budget left');
+    } else {
+      this.run.waitingFor = 'a generation slot (the episode limits how many sequences generate at once)';
+    }
+    await this.onChange();
+  }
+
+  /** False when the episode is gone (e.g. finished), so the sequence knows it is on its own. */
+  private async signal<T>(signal: SignalDefinition<[T]>, arg: T): Promise<boolean> {
+    try {
+      await getExternalWorkflowHandle(this.episodeId!).signal(signal, arg);
+      return true;
+    } catch (err) {
+      log.info('episode not reachable', { episodeId: this.episodeId, error: String(err) });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+
+/** The innermost cause of an activity failure, in the words the activity used. */
+export function failureMessage(err: unknown): string {
+  return innermost(err) instanceof Error ? (innermost(err) as Error).message : String(innermost(err));
+}
+
+/** The ApplicationFailure type set by an activity (ContentPolicy, InvalidInput, Auth…), if any. */
+export function failureType(err: unknown): string | undefined {
+  const cause = innermost(err);
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** Failures after which the provider may still have charged (providers.md: a 422 "may still be charged"). */
+export function mayHaveBeenCharged(err: unknown): boolean {
+  const type = failureType(err);
+  return type === 'ContentPolicy' || type === 'InvalidInput';
+}
+
+function innermost(err: unknown): unknown {
+  let cause = err;
+  while (cause instanceof Error && cause.cause) cause = cause.cause;
+  return cause;
+}

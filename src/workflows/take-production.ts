@@ -1,0 +1,86 @@
+import { isCancellation, log } from '@temporalio/workflow';
+import type { UnitShot } from '../domain/sequence-unit.js';
+import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
+import { awaitTake, criticiseTake, submitTake } from './sequence-activities.js';
+import type { SequenceContext } from './sequence-context.js';
+import type { TakeSummary } from './sequence-messages.js';
+
+/**
+ * Makes takes until one passes the critics (or the automatic retakes run out), then hands it
+ * to a person: video_generating → video_complete, or → failed with the reason.
+ */
+export async function produceTake(ctx: SequenceContext, shots: UnitShot[], retakeNote: string | undefined): Promise<void> {
+  let autoRetakesLeft = ctx.input.autoRetakes;
+  let note = retakeNote;
+  for (;;) {
+    const take = await generateTake(ctx, shots, note);
+    if (!take) return;
+    take.critics = await criticiseTake({ ...ctx.ref, take: take.take, expected: expectedVideo(ctx, shots) });
+    await ctx.report();
+    if (take.critics.ok || autoRetakesLeft <= 0 || ctx.run.takesLeft <= 0) {
+      ctx.run.apply({ type: 'video_ready' }, 'pipeline', take.critics.ok ? `take ${take.take} finished and passed the critics` : `take ${take.take} finished; critics flagged it`);
+      return;
+    }
+    autoRetakesLeft--;
+    take.state = 'rejected_by_critics';
+    note = `automatic retake: critics rejected take ${take.take} (${failedCritics(take)})`;
+    log.info(note, { sequence: ctx.ref.sequenceId });
+  }
+}
+
+async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote: string | undefined): Promise<TakeSummary | undefined> {
+  const { run, input, link } = ctx;
+  const take = run.nextTake++;
+  const estimate = ctx.paid ? input.unit.estimatedCostUsd : 0;
+  const granted = await link.acquire('video', take, estimate, 'video_generating');
+  if (!granted && ctx.paid) {
+    run.fail('video_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run <project> --episode …` again to continue');
+    return undefined;
+  }
+  const summary: TakeSummary = {
+    take,
+    state: 'generating',
+    estimatedCostUsd: estimate,
+    ...(run.startFrame ? { startFrame: run.startFrame.path } : {}),
+    ...(retakeNote ? { retakeNote } : {}),
+    startedAt: new Date().toISOString(),
+  };
+  run.takes.push(summary);
+  await ctx.report();
+  const request = {
+    unit: input.unit,
+    shots,
+    take,
+    provider: input.provider,
+    ...(retakeNote ? { retakeNote } : {}),
+    ...(run.startFrame ? { startFramePath: run.startFrame.path } : {}),
+  };
+  let charged = 0;
+  try {
+    const submitted = await submitTake(request);
+    Object.assign(summary, { requestId: submitted.requestId, folder: submitted.folder });
+    const result = await awaitTake({ ...request, requestId: submitted.requestId });
+    charged = result.costUsd;
+    Object.assign(summary, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec });
+    return summary;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    if (mayHaveBeenCharged(err)) charged = estimate;
+    const reason = failureMessage(err);
+    Object.assign(summary, { state: 'failed', error: reason, ...(charged ? { costUsd: charged } : {}) });
+    run.fail('video_generating', `take ${take} failed: ${reason}`);
+    return undefined;
+  } finally {
+    summary.finishedAt = new Date().toISOString();
+    await link.settle('video', take, charged);
+  }
+}
+
+function expectedVideo(ctx: SequenceContext, shots: UnitShot[]) {
+  const { unit } = ctx.input;
+  return { durationSec: shots.reduce((sum, s) => sum + s.duration, 0), aspectRatio: unit.aspectRatio, resolution: unit.resolution };
+}
+
+function failedCritics(take: TakeSummary): string {
+  return (take.critics?.findings ?? []).filter((f) => !f.ok).map((f) => f.message).join('; ');
+}

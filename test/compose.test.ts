@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context: string; dockerfile?: string };
+  entrypoint?: string[];
+  environment?: Record<string, string> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  volumes?: string[];
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('only depends on services that exist, and waits for health only where a healthcheck exists', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [target, condition] of Object.entries(dependencies(service))) {
+        expect(services, `${name} depends on ${target}`).toHaveProperty([target]);
+        if (condition === 'service_healthy') expect(services[target]?.healthcheck, `${target} healthcheck`).toBeDefined();
+      }
+    }
+  });
+
+  it('pins every image to an explicit version', () => {
+    for (const [name, { image }] of Object.entries(services)) {
+      if (image !== undefined) expect(image, name).toMatch(/^[\w./-]+:(?!latest$)[\w.-]+$/);
+    }
+  });
+
+  it('points the worker and the UI at the Temporal server by service name and container port', () => {
+    const [host, port] = env(service('worker')).TEMPORAL_ADDRESS!.split(':');
+    expect(host).toBe(serviceNameByImage('temporalio/server'));
+    expect(containerPorts(service(host!))).toContain(port);
+    expect(env(service(serviceNameByImage('temporalio/ui'))).TEMPORAL_ADDRESS).toBe(`${host}:${port}`);
+  });
+
+  it('points the Temporal server and its schema setup at the postgres service', () => {
+    const postgres = env(service(serviceNameByImage('postgres')));
+    const server = env(service(serviceNameByImage('temporalio/server')));
+    expect(server.DB).toBe('postgres12');
+    for (const dbClient of [server, env(service(setupServiceRunning('schema')))]) {
+      expect(dbClient.POSTGRES_SEEDS).toBe(serviceNameByImage('postgres'));
+      expect(dbClient.DB_PORT).toBe('5432');
+      expect(dbClient.POSTGRES_USER).toBe(postgres.POSTGRES_USER);
+      expect(dbClient.POSTGRES_PWD).toBe(postgres.POSTGRES_PASSWORD);
+    }
+  });
+
+  it('creates every Recoil search attribute, with its type, in the namespace setup script', () => {
+    const created = [...setupScript(setupServiceRunning('namespace')).matchAll(/--name (\w+) --type (\w+)/g)].map(
+      ([, name, type]) => ({ name, type }),
+    );
+    expect(sortByName(created)).toEqual(sortByName(RECOIL_SEARCH_ATTRIBUTES));
+  });
+
+  it('builds the worker from a Dockerfile whose CMD runs the worker command', () => {
+    const { build } = service('worker');
+    const context = typeof build === 'string' ? build : build!.context;
+    const dockerfileName = typeof build === 'string' ? 'Dockerfile' : (build!.dockerfile ?? 'Dockerfile');
+    const dockerfile = readFileSync(join(ROOT, context, dockerfileName), 'utf8');
+    const cmd = dockerfile.split('\n').filter((line) => line.startsWith('CMD ')).at(-1);
+    expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['node', 'bin/recoil.mjs', 'worker']);
+  });
+
+  it('passes secrets only as references to the host environment', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [key, value] of Object.entries(env(service))) {
+        // API keys get no default at all; a password may default for local use (postgres is not published).
+        if (/(KEY|TOKEN|SECRET)$/.test(key)) expect(value, `${name}.${key}`).toMatch(new RegExp(`^\\$\\{${key}(:-)?\\}$`));
+        if (/(PASSWORD|PWD)$/.test(key)) expect(value, `${name}.${key}`).toMatch(/^\$\{\w+(:-[^}]*)?\}$/);
+      }
+    }
+    expect(env(service('worker'))).toMatchObject({ FAL_KEY: '${FAL_KEY:-}', GEMINI_API_KEY: '${GEMINI_API_KEY:-}' });
+  });
+
+  it('keeps worker artifacts in a declared named volume', () => {
+    const artifactsDir = env(service('worker')).RECOIL_ARTIFACTS_DIR;
+    const mount = service('worker').volumes?.find((volume) => volume.split(':')[1] === artifactsDir);
+    expect(mount).toBeDefined();
+    expect(compose.volumes).toHaveProperty([mount!.split(':')[0]!]);
+  });
+});
+
+function service(name: string): ComposeService {
+  const found = services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+function serviceNameByImage(repository: string): string {
+  const names = Object.keys(services).filter((name) => services[name]!.image?.split(':')[0] === repository);
+  expect(names, repository).toHaveLength(1);
+  return names[0]!;
+}
+
+// The setup script is mounted into admin-tools containers and told which phase to run.
+function setupServiceRunning(phase: string): string {
+  const names = Object.keys(services).filter((name) => {
+    const entrypoint = services[name]!.entrypoint ?? [];
+    return entrypoint.some((arg) => arg.endsWith('temporal-setup.sh')) && entrypoint.at(-1) === phase;
+  });
+  expect(names, phase).toHaveLength(1);
+  return names[0]!;
+}
+
+function setupScript(serviceName: string): string {
+  const scriptInContainer = service(serviceName).entrypoint!.find((arg) => arg.endsWith('temporal-setup.sh'));
+  const mount = service(serviceName).volumes?.find((volume) => volume.split(':')[1] === scriptInContainer);
+  return readFileSync(join(ROOT, mount!.split(':')[0]!), 'utf8');
+}
+
+function env(service: ComposeService): Record<string, string> {
+  const { environment = {} } = service;
+  if (!Array.isArray(environment)) return environment;
+  return Object.fromEntries(environment.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+}
+
+function dependencies(service: ComposeService): Record<string, string | undefined> {
+  const { depends_on: dependsOn = {} } = service;
+  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name) => [name, undefined]));
+  return Object.fromEntries(Object.entries(dependsOn).map(([name, { condition }]) => [name, condition]));
+}
+
+function containerPorts(service: ComposeService): string[] {
+  return (service.ports ?? []).map((mapping) => mapping.split(':').at(-1)!);
+}
+
+function sortByName<T extends { name?: string }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+}

@@ -1,0 +1,365 @@
+/**
+ * A faithful fake of fal.ai's queue and storage APIs for offline tests (providers.md §1.5, §1.8, §3).
+ *
+ *   const fake = await startFalFake({ key: 'my-test-key' });
+ *   createFalProvider({ credentials: 'my-test-key', baseUrl: fake.baseUrl, ... });
+ *   ...
+ *   await fake.close();
+ *
+ * The provider's redirecting fetch turns `https://<host>/<path>` into `<baseUrl>/<host>/<path>`, so
+ * the fake serves fal's real hosts as first path segments: `rest.fal.ai` (upload initiation),
+ * `queue.fal.run` (submit, status, result, cancel) and `v3b.fal.media` (the CDN: upload PUTs,
+ * input images and finished videos). Every URL it hands out is a fal-looking URL on those hosts.
+ *
+ * Queue calls and upload initiation need `Authorization: Key <key>` (else 401 `{detail: 'Unauthorized'}`).
+ * A submitted body is validated like Kling O3 reference-to-video (§1.2): a bad body is still accepted
+ * (and counted: fal may charge for it) and its 422 comes back from the result, as a refusal would.
+ * Each status poll advances the job: IN_QUEUE (queuePolls times) → IN_PROGRESS (once) → COMPLETED.
+ * The result's video is a real H.264 MP4 of the requested duration at the ratio's Kling resolution
+ * (with an AAC track when generate_audio is true), rendered once per (duration, ratio, audio).
+ *
+ * Scenarios, chosen by a marker anywhere in the FIRST shot's prompt, or for every later submission
+ * with `setScenario({...})` (markers win; `setScenario(undefined)` resets):
+ *   [fake:content_policy]   status COMPLETED, then the result is a 422 content_policy_violation
+ *   [fake:invalid]          the result is a 422 on multi_prompt[0].prompt
+ *   [fake:submit_429x2]     the first 2 submits of this prompt answer 429 (any status, any count: submit_503x1)
+ *   [fake:status_500_once]  the job's first status poll answers 500
+ *   [fake:slow_queue_5]     the job answers IN_QUEUE for 5 polls (queue_position counting down)
+ *
+ * What tests read:
+ *   submissions  accepted submissions (those given a request id) per first-shot prompt: assert nothing was paid twice
+ *   jobs         request id → { endpoint, body, polls, cancelled, ... }
+ *   uploads      every file PUT to the fake CDN, in order, with its bytes and URL
+ *   requests     every HTTP request: method, path (host segment first) and the status answered
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ffmpegPath } from '../../src/activities/media/binaries.js';
+import { runProcess } from '../../src/activities/media/run-process.js';
+import { ASPECT_RATIOS, videoResolution, type AspectRatio } from '../../src/domain/aspect-ratio.js';
+
+export interface FakeScenario {
+  contentPolicy: boolean;
+  invalid: boolean;
+  /** The first `times` submits of a prompt fail with `status` before one is accepted. */
+  submitFailures: { status: number; times: number } | null;
+  statusErrorOnce: boolean;
+  /** Status polls answered IN_QUEUE before the job starts. */
+  queuePolls: number;
+}
+
+export interface FakeJob {
+  requestId: string;
+  /** e.g. `fal-ai/kling-video/o3/pro/reference-to-video` */
+  endpoint: string;
+  body: any;
+  scenario: FakeScenario;
+  polls: number;
+  cancelled: boolean;
+  /** The 422 body the result will answer with, if any. */
+  error?: { detail: FieldError[] };
+}
+
+export interface FakeUpload {
+  fileUrl: string;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface FalFake {
+  baseUrl: string;
+  submissions: Map<string, number>;
+  jobs: Map<string, FakeJob>;
+  uploads: FakeUpload[];
+  requests: FakeRequest[];
+  setScenario(scenario: Partial<FakeScenario> | undefined): void;
+  close(): Promise<void>;
+}
+
+interface FieldError {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+type CdnFile = { kind: 'upload'; upload: FakeUpload } | { kind: 'video'; render: Promise<string> };
+
+const APP = 'fal-ai/kling-video';
+const QUEUE = 'https://queue.fal.run';
+const CDN = 'https://v3b.fal.media/files/b';
+const DEFAULT_SCENARIO: FakeScenario = { contentPolicy: false, invalid: false, submitFailures: null, statusErrorOnce: false, queuePolls: 1 };
+const MAX_SHOTS = 6;
+const MIN_SHOT_SECONDS = 3;
+const MAX_SECONDS = 15;
+
+export async function startFalFake(options: { key?: string } = {}): Promise<FalFake> {
+  const key = options.key ?? 'fake-fal-key';
+  const workDir = await mkdtemp(join(tmpdir(), 'recoil-fal-fake-'));
+  const submissions = new Map<string, number>();
+  const failedSubmits = new Map<string, number>();
+  const jobs = new Map<string, FakeJob>();
+  const uploads: FakeUpload[] = [];
+  const requests: FakeRequest[] = [];
+  const cdn = new Map<string, CdnFile>();
+  const pendingUploads = new Map<string, { fileName: string; contentType: string }>();
+  const renders = new Map<string, Promise<string>>();
+  let baseScenario: Partial<FakeScenario> = {};
+
+  const app = Fastify({ bodyLimit: 100 * 1024 * 1024 });
+  // The SDK sends `Content-Type: application/json` on bodiless GETs and PUTs, which fal accepts.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    try {
+      done(null, text === '' ? undefined : JSON.parse(text as string));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, bytes, done) => done(null, bytes));
+  app.addHook('onResponse', async (req, reply) => {
+    requests.push({ method: req.method, path: req.url, status: reply.statusCode });
+  });
+
+  const authorized = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (req.headers.authorization === `Key ${key}`) return true;
+    void reply.code(401).send({ detail: 'Unauthorized' });
+    return false;
+  };
+  const cdnUrl = (id: string, name: string) => `${CDN}/${id}/${encodeURIComponent(name)}`;
+  const isServedUrl = (url: unknown) => typeof url === 'string' && url.startsWith(`${CDN}/`) && cdn.has(url.slice(CDN.length + 1));
+  const renderVideo = (seconds: number, ratio: AspectRatio, audio: boolean): Promise<string> => {
+    const id = `${seconds}s-${ratio.replace(':', 'x')}-${audio ? 'audio' : 'silent'}`;
+    if (!renders.has(id)) renders.set(id, renderTestVideo(join(workDir, `${id}.mp4`), seconds, ratio, audio));
+    return renders.get(id)!;
+  };
+
+  app.post('/rest.fal.ai/storage/upload/initiate', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const { content_type: contentType, file_name: fileName } = (req.body ?? {}) as { content_type?: string; file_name?: string };
+    const id = randomUUID();
+    const name = fileName || 'upload.bin';
+    pendingUploads.set(id, { fileName: name, contentType: contentType || 'application/octet-stream' });
+    return { upload_url: `${cdnUrl(id, name)}?upload_token=${id}`, file_url: cdnUrl(id, name) };
+  });
+
+  app.put('/v3b.fal.media/files/b/:id/:name', async (req, reply) => {
+    const { id, name } = req.params as { id: string; name: string };
+    const pending = pendingUploads.get(id);
+    if (!pending || (req.query as { upload_token?: string }).upload_token !== id) return reply.code(403).send({ detail: 'Invalid upload URL' });
+    pendingUploads.delete(id);
+    const upload: FakeUpload = { fileUrl: cdnUrl(id, name), ...pending, bytes: Buffer.from(req.body as Buffer) };
+    uploads.push(upload);
+    cdn.set(`${id}/${encodeURIComponent(name)}`, { kind: 'upload', upload });
+    return reply.code(200).send({ ok: true });
+  });
+
+  app.get('/v3b.fal.media/files/b/:id/:name', async (req, reply) => {
+    const { id, name } = req.params as { id: string; name: string };
+    const file = cdn.get(`${id}/${encodeURIComponent(name)}`);
+    if (!file) return reply.code(404).send({ detail: 'Not found' });
+    if (file.kind === 'upload') return reply.type(file.upload.contentType).send(file.upload.bytes);
+    return reply.type('video/mp4').send(createReadStream(await file.render));
+  });
+
+  app.post('/queue.fal.run/fal-ai/kling-video/o3/:tier/reference-to-video', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const { tier } = req.params as { tier: string };
+    if (tier !== 'standard' && tier !== 'pro') return reply.code(404).send({ detail: `Application not found: ${APP}/o3/${tier}` });
+    const body = (req.body ?? {}) as any;
+    const prompt = firstShotPrompt(body);
+    const markers = scenarioMarkers(prompt);
+    if (markers instanceof Error) return reply.code(400).send({ detail: markers.message });
+    const scenario: FakeScenario = { ...DEFAULT_SCENARIO, ...baseScenario, ...markers };
+
+    const failures = scenario.submitFailures;
+    const failed = failedSubmits.get(prompt) ?? 0;
+    if (failures && failed < failures.times) {
+      failedSubmits.set(prompt, failed + 1);
+      return reply.code(failures.status).send({ detail: failures.status === 429 ? 'Too many requests' : 'Service unavailable' });
+    }
+
+    const requestId = randomUUID();
+    const problems = scenario.invalid ? [forcedInvalid()] : validateKlingBody(body, isServedUrl);
+    const error = problems.length > 0 ? { detail: problems } : scenario.contentPolicy ? { detail: [contentPolicyRefusal()] } : undefined;
+    jobs.set(requestId, { requestId, endpoint: `${APP}/o3/${tier}/reference-to-video`, body, scenario, polls: 0, cancelled: false, ...(error ? { error } : {}) });
+    submissions.set(prompt, (submissions.get(prompt) ?? 0) + 1);
+    return { status: 'IN_QUEUE', request_id: requestId, queue_position: scenario.queuePolls, ...queueUrls(requestId) };
+  });
+
+  app.get('/queue.fal.run/:owner/:alias/requests/:id/status', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const job = jobOf(req);
+    if (!job) return reply.code(404).send({ detail: 'Request not found' });
+    if (job.scenario.statusErrorOnce) {
+      job.scenario = { ...job.scenario, statusErrorOnce: false };
+      return reply.code(500).send({ detail: 'Internal server error', error_type: 'internal_error' });
+    }
+    job.polls += 1;
+    return statusOf(job);
+  });
+
+  app.get('/queue.fal.run/:owner/:alias/requests/:id', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const job = jobOf(req);
+    if (!job) return reply.code(404).send({ detail: 'Request not found' });
+    if (statusOf(job).status !== 'COMPLETED') return reply.code(400).send({ detail: 'Request is still in progress' });
+    void reply.header('x-fal-request-id', job.requestId);
+    if (job.error) return reply.code(422).send(job.error);
+    const { seconds, ratio, audio } = videoRequest(job.body);
+    const render = renderVideo(seconds, ratio, audio);
+    cdn.set(`${job.requestId}/output.mp4`, { kind: 'video', render });
+    const { size } = await stat(await render);
+    return { video: { url: cdnUrl(job.requestId, 'output.mp4'), content_type: 'video/mp4', file_name: 'output.mp4', file_size: size } };
+  });
+
+  app.put('/queue.fal.run/:owner/:alias/requests/:id/cancel', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const job = jobOf(req);
+    if (!job) return reply.code(404).send({ detail: 'Request not found' });
+    if (statusOf(job).status === 'COMPLETED') return reply.code(400).send({ status: 'ALREADY_COMPLETED' });
+    job.cancelled = true;
+    return reply.code(202).send({ status: 'CANCELLATION_REQUESTED' });
+  });
+
+  /** Status, result and cancel URLs name only the app (`fal-ai/kling-video`), never the endpoint's subpath. */
+  function jobOf(req: FastifyRequest): FakeJob | undefined {
+    const { owner, alias, id } = req.params as { owner: string; alias: string; id: string };
+    return `${owner}/${alias}` === APP ? jobs.get(id) : undefined;
+  }
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    submissions,
+    jobs,
+    uploads,
+    requests,
+    setScenario(scenario) {
+      baseScenario = scenario ?? {};
+    },
+    async close() {
+      await app.close();
+      await Promise.allSettled(renders.values());
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function queueUrls(requestId: string) {
+  const base = `${QUEUE}/${APP}/requests/${requestId}`;
+  return { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` };
+}
+
+function statusOf(job: FakeJob) {
+  const { polls, scenario, requestId } = job;
+  const common = { request_id: requestId, ...queueUrls(requestId) };
+  if (polls <= scenario.queuePolls) return { status: 'IN_QUEUE', queue_position: scenario.queuePolls - polls, ...common };
+  if (polls === scenario.queuePolls + 1) return { status: 'IN_PROGRESS', logs: [], ...common };
+  return { status: 'COMPLETED', logs: [], metrics: { inference_time: 93.4 }, ...common };
+}
+
+function firstShotPrompt(body: any): string {
+  const first = Array.isArray(body?.multi_prompt) ? body.multi_prompt[0]?.prompt : body?.prompt;
+  return typeof first === 'string' ? first : '';
+}
+
+function scenarioMarkers(prompt: string): Partial<FakeScenario> | Error {
+  const scenario: Partial<FakeScenario> = {};
+  for (const [, marker] of prompt.matchAll(/\[fake:([a-z0-9_]+)\]/g)) {
+    const submitFailures = /^submit_(\d{3})x(\d+)$/.exec(marker!);
+    const slowQueue = /^slow_queue_(\d+)$/.exec(marker!);
+    if (marker === 'content_policy') scenario.contentPolicy = true;
+    else if (marker === 'invalid') scenario.invalid = true;
+    else if (marker === 'status_500_once') scenario.statusErrorOnce = true;
+    else if (submitFailures) scenario.submitFailures = { status: Number(submitFailures[1]), times: Number(submitFailures[2]) };
+    else if (slowQueue) scenario.queuePolls = Number(slowQueue[1]);
+    else return new Error(`unknown fake scenario marker [fake:${marker}]`);
+  }
+  return scenario;
+}
+
+function contentPolicyRefusal(): FieldError {
+  return { loc: ['body', 'prompt'], msg: 'The content could not be processed because it was flagged by a content checker', type: 'content_policy_violation' };
+}
+
+function forcedInvalid(): FieldError {
+  return { loc: ['body', 'multi_prompt', 0, 'prompt'], msg: 'String should have at most 2500 characters', type: 'string_too_long' };
+}
+
+function videoRequest(body: any): { seconds: number; ratio: AspectRatio; audio: boolean } {
+  return { seconds: Number(body.duration ?? 5), ratio: body.aspect_ratio ?? '16:9', audio: body.generate_audio === true };
+}
+
+/** Kling O3 reference-to-video's schema (providers.md §1.2), with the multi-shot limits fal documents elsewhere. */
+function validateKlingBody(body: any, isServedUrl: (url: unknown) => boolean): FieldError[] {
+  const errors: FieldError[] = [];
+  const fail = (loc: (string | number)[], msg: string, type = 'value_error') => errors.push({ loc: ['body', ...loc], msg, type });
+  const durationValue = (value: unknown, loc: (string | number)[], min: number): number | undefined => {
+    if (typeof value !== 'string') return void fail(loc, 'Input should be a valid string', 'string_type');
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > MAX_SECONDS) return void fail(loc, `Input should be a whole number of seconds from ${min} to ${MAX_SECONDS}`, 'literal_error');
+    return n;
+  };
+  const checkUrl = (value: unknown, loc: (string | number)[]) => {
+    if (!isServedUrl(value)) fail(loc, 'Failed to download the file: the URL is not reachable', 'file_download_error');
+  };
+
+  const hasPrompt = body.prompt !== undefined;
+  const shots = body.multi_prompt;
+  if (hasPrompt === (shots !== undefined)) fail([], 'Either prompt or multi_prompt must be provided, but not both');
+  let shotSum = 0;
+  if (shots !== undefined) {
+    if (!Array.isArray(shots) || shots.length === 0 || shots.length > MAX_SHOTS) fail(['multi_prompt'], `Provide 1 to ${MAX_SHOTS} shots`);
+    else {
+      shots.forEach((shot: any, i: number) => {
+        if (typeof shot?.prompt !== 'string' || shot.prompt.trim() === '') fail(['multi_prompt', i, 'prompt'], 'Field required', 'missing');
+        shotSum += durationValue(shot?.duration ?? '5', ['multi_prompt', i, 'duration'], MIN_SHOT_SECONDS) ?? 0;
+      });
+    }
+    if (body.shot_type !== 'customize') fail(['shot_type'], "shot_type must be 'customize' with multi_prompt");
+  }
+  const total = durationValue(body.duration ?? '5', ['duration'], MIN_SHOT_SECONDS);
+  if (shots !== undefined && total !== undefined && errors.length === 0 && shotSum !== total) {
+    fail(['duration'], `The shot durations add up to ${shotSum} s, but duration is ${total} s`);
+  }
+  if (body.aspect_ratio !== undefined && !(ASPECT_RATIOS as readonly unknown[]).includes(body.aspect_ratio)) {
+    fail(['aspect_ratio'], `Input should be ${ASPECT_RATIOS.map((r) => `'${r}'`).join(', ')}`, 'literal_error');
+  }
+  if (body.generate_audio !== undefined && typeof body.generate_audio !== 'boolean') fail(['generate_audio'], 'Input should be a valid boolean', 'bool_type');
+  if (body.start_image_url !== undefined) checkUrl(body.start_image_url, ['start_image_url']);
+  if (body.elements !== undefined) {
+    if (!Array.isArray(body.elements)) fail(['elements'], 'Input should be a valid list', 'list_type');
+    else {
+      body.elements.forEach((element: any, i: number) => {
+        checkUrl(element?.frontal_image_url, ['elements', i, 'frontal_image_url']);
+        const refs = element?.reference_image_urls;
+        if (!Array.isArray(refs) || refs.length < 1 || refs.length > 3) fail(['elements', i, 'reference_image_urls'], 'Provide 1 to 3 reference images');
+        else refs.forEach((url: unknown, j: number) => checkUrl(url, ['elements', i, 'reference_image_urls', j]));
+      });
+    }
+  }
+  return errors;
+}
+
+/** A real, decodable MP4: the provider and the pipeline probe what they download. */
+async function renderTestVideo(outPath: string, seconds: number, ratio: AspectRatio, audio: boolean): Promise<string> {
+  const { width, height } = videoResolution(ratio);
+  const video = ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=24`];
+  const sound = audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'] : [];
+  const encode = ['-t', String(seconds), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', ...(audio ? ['-c:a', 'aac'] : [])];
+  await runProcess(ffmpegPath(), ['-v', 'error', '-y', ...video, ...sound, ...encode, '-movflags', '+faststart', outPath]);
+  return outPath;
+}

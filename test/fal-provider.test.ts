@@ -1,0 +1,333 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '@fal-ai/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeVideo } from '../src/activities/media/probe.js';
+import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
+import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
+import type { AwaitContext, VideoJob, VideoProvider } from '../src/activities/providers/provider.js';
+import { videoResolution } from '../src/domain/aspect-ratio.js';
+import { estimateVideoCostUsd } from '../src/domain/prices.js';
+import type { SequenceUnit, UnitElement } from '../src/domain/sequence-unit.js';
+import { startFalFake, type FalFake } from './fakes/fal-fake.js';
+import { makeUnit } from './helpers/units.js';
+
+const KEY = 'fal-test-key-3f9c2e71:never-print-this-secret';
+
+const IMAGES = {
+  mayaFront: { file: 'images/maya_front.png', colour: { r: 200, g: 60, b: 40 } },
+  mayaSide: { file: 'images/maya_side.png', colour: { r: 60, g: 200, b: 40 } },
+  vanFront: { file: 'images/van_front.png', colour: { r: 40, g: 60, b: 200 } },
+  start: { file: 'frames/start.png', colour: { r: 230, g: 210, b: 30 } },
+} as const;
+
+const ELEMENTS: UnitElement[] = [
+  { id: 'maya', index: 1, name: 'Maya', kind: 'character', frontalImage: IMAGES.mayaFront.file, referenceImages: [IMAGES.mayaSide.file], trigger: '@maya' },
+  { id: 'van', index: 2, name: 'The van', kind: 'vehicle', frontalImage: IMAGES.vanFront.file, referenceImages: [], trigger: '@van' },
+];
+
+let fake: FalFake;
+let root: string;
+let projectDir: string;
+let cacheDir: string;
+
+beforeAll(async () => {
+  fake = await startFalFake({ key: KEY });
+  root = await mkdtemp(join(tmpdir(), 'recoil-fal-provider-'));
+  projectDir = join(root, 'project');
+  cacheDir = join(root, 'artifacts');
+  for (const { file, colour } of Object.values(IMAGES)) {
+    await mkdir(join(projectDir, file, '..'), { recursive: true });
+    await sharp({ create: { width: 512, height: 512, channels: 3, background: colour } }).png().toFile(join(projectDir, file));
+  }
+});
+afterAll(async () => {
+  await fake?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function falProvider(options: Partial<FalProviderOptions> = {}): VideoProvider {
+  return createFalProvider({ credentials: KEY, baseUrl: fake.baseUrl, pollIntervalMs: 10, uploadCacheDir: cacheDir, ...options });
+}
+
+/** A unit whose first prompt is unique to the test, so the fake's per-prompt counts are the test's own. */
+function falUnit(firstPrompt: string, overrides: Partial<SequenceUnit> & { durations?: number[] } = {}): SequenceUnit {
+  const unit = makeUnit({ projectDir, elements: ELEMENTS, ...overrides });
+  const shots = unit.shots.map((shot, i) => {
+    const prompt = i === 0 ? `${firstPrompt} (${randomUUID().slice(0, 8)})` : `Close-up: @maya grips the wheel, shot ${i + 1}`;
+    return { ...shot, prompt, providerPrompt: prompt.replaceAll('@maya', '@Element1').replaceAll('@van', '@Element2') };
+  });
+  return { ...unit, shots };
+}
+
+async function jobFor(unit: SequenceUnit, extra: Partial<VideoJob> = {}): Promise<VideoJob> {
+  const takeDir = join(root, 'takes', randomUUID());
+  await mkdir(takeDir, { recursive: true });
+  return { unit, shots: unit.shots, take: 1, takeDir, ...extra };
+}
+
+function recordingContext(signal = new AbortController().signal): AwaitContext & { beats: unknown[] } {
+  const beats: unknown[] = [];
+  return {
+    beats,
+    heartbeat(details) {
+      expect(JSON.stringify(details)).not.toContain(KEY);
+      beats.push(details);
+    },
+    signal,
+  };
+}
+
+async function makeTake(provider: VideoProvider, job: VideoJob, ctx = recordingContext()) {
+  const { requestId } = await provider.submit(job);
+  const videoPath = join(job.takeDir, 'video.mp4');
+  const result = await provider.awaitResult(job, requestId, videoPath, ctx);
+  return { requestId, videoPath, result, ctx };
+}
+
+/** Every failure is checked for the key as it is caught, as every heartbeat is as it is sent. */
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => expect.fail('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  const failure = err as ApplicationFailure;
+  expect(`${failure.message} ${JSON.stringify(failure.details ?? [])}`).not.toContain(KEY);
+  return failure;
+}
+
+/** The name of the local file whose upload the fake served at this URL. */
+function fileBehind(url: string): string | undefined {
+  return fake.uploads.find((u) => u.fileUrl === url)?.fileName;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe('fal Kling provider against the fake', () => {
+  it('makes a real MP4 of the requested duration and resolution and returns its cost', async () => {
+    const unit = falUnit('Wide shot: the van on the empty highway', { durations: [3, 4] });
+    const job = await jobFor(unit);
+    const { videoPath, result, ctx } = await makeTake(falProvider(), job);
+
+    const probe = await probeVideo(videoPath);
+    expect(probe).toMatchObject({ ...videoResolution('16:9'), hasVideo: true, codec: 'h264' });
+    expect(probe.durationSec).toBeCloseTo(7, 1);
+    expect(result.costUsd).toBe(estimateVideoCostUsd('kling-o3', 7, false));
+    expect(await readdir(job.takeDir)).toEqual(['video.mp4']);
+    const statuses = ctx.beats.map((b) => (b as { status: string }).status);
+    expect(statuses).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    expect(ctx.beats[0]).toMatchObject({ requestId: expect.any(String), queuePosition: 0 });
+  });
+
+  it('sends the multi-shot body: string durations, customize, the unit ratio, explicit audio, elements in @ElementN order, the start frame', async () => {
+    const unit = falUnit('@maya loads the @van at dawn', { model: 'kling-o3-pro', aspectRatio: '9:16', resolution: videoResolution('9:16'), generateAudio: true, durations: [4, 4] });
+    const job = await jobFor(unit, { startFramePath: join(projectDir, IMAGES.start.file) });
+    const { requestId, videoPath, result } = await makeTake(falProvider(), job);
+
+    const sent = fake.jobs.get(requestId)!;
+    expect(sent.endpoint).toBe('fal-ai/kling-video/o3/pro/reference-to-video');
+    expect(sent.body).toEqual({
+      multi_prompt: unit.shots.map((s) => ({ prompt: s.providerPrompt, duration: '4' })),
+      shot_type: 'customize',
+      duration: '8',
+      aspect_ratio: '9:16',
+      generate_audio: true,
+      start_image_url: expect.any(String),
+      elements: [
+        { frontal_image_url: expect.any(String), reference_image_urls: [expect.any(String)] },
+        { frontal_image_url: expect.any(String), reference_image_urls: [expect.any(String)] },
+      ],
+    });
+    const [maya, van] = sent.body.elements;
+    expect(fileBehind(sent.body.start_image_url)).toBe('start.png');
+    expect([fileBehind(maya.frontal_image_url), fileBehind(maya.reference_image_urls[0])]).toEqual(['maya_front.png', 'maya_side.png']);
+    // No reference images in the bible: the frontal image stands in as the one the API requires.
+    expect([fileBehind(van.frontal_image_url), fileBehind(van.reference_image_urls[0])]).toEqual(['van_front.png', 'van_front.png']);
+    expect(sent.body.multi_prompt[0].prompt).toMatch(/^@Element1 loads the @Element2/);
+    expect(fake.uploads.find((u) => u.fileUrl === maya.frontal_image_url)!.contentType).toBe('image/png');
+    expect(await probeVideo(videoPath)).toMatchObject({ width: 720, height: 1280 });
+    expect(result.costUsd).toBe(estimateVideoCostUsd('kling-o3-pro', 8, true));
+  });
+
+  it('sends generate_audio even when it is off, and no start image when there is none', async () => {
+    const { requestId } = await falProvider().submit(await jobFor(falUnit('Quiet drive', { elements: [] })));
+    const { body } = fake.jobs.get(requestId)!;
+    expect(body).toMatchObject({ generate_audio: false, aspect_ratio: '16:9' });
+    expect(body).not.toHaveProperty('start_image_url');
+    expect(body).not.toHaveProperty('elements');
+  });
+
+  it('uploads an image once, across submits and across processes sharing the cache', async () => {
+    const dir = await mkdtemp(join(root, 'cache-'));
+    const before = fake.uploads.length;
+    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run one')));
+    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run two')));
+    // A new provider has an empty memory: only the cache file can stop a second upload.
+    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run three')));
+
+    const uploaded = fake.uploads.slice(before);
+    expect(uploaded.map((u) => u.fileName).sort()).toEqual(['maya_front.png', 'maya_side.png', 'van_front.png']);
+    const cache = JSON.parse(await readFile(join(dir, '.fal-uploads.json'), 'utf8'));
+    const mayaHash = sha256(await readFile(join(projectDir, IMAGES.mayaFront.file)));
+    expect(cache[mayaHash]).toMatchObject({ url: uploaded.find((u) => u.fileName === 'maya_front.png')!.fileUrl });
+  });
+
+  it('uploads nothing twice when one submit uses the same image in several places', async () => {
+    const dir = await mkdtemp(join(root, 'cache-'));
+    const uploadsBefore = fake.uploads.length;
+    const element: UnitElement = { ...ELEMENTS[0]!, referenceImages: [IMAGES.mayaFront.file, IMAGES.mayaFront.file] };
+    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Same image twice', { elements: [element] })));
+    expect(fake.uploads.length - uploadsBefore).toBe(1);
+  });
+
+  it('reports a content-policy refusal as ContentPolicy, not retryable, with the reason', async () => {
+    const job = await jobFor(falUnit('[fake:content_policy] Something the checker dislikes'));
+    const failure = await failureOf(makeTake(falProvider(), job));
+    expect(failure).toMatchObject({ type: 'ContentPolicy', nonRetryable: true });
+    expect(failure.message).toMatch(/^the provider refused the content: .*flagged by a content checker — change the prompt and retake$/);
+    expect(await readdir(job.takeDir)).toEqual([]);
+  });
+
+  it.each([
+    ['a shot shorter than Kling allows', { durations: [2, 3] }, '', /multi_prompt\[0\]\.duration: .*from 3 to 15/],
+    ['a validation failure from fal', {}, '[fake:invalid] ', /multi_prompt\[0\]\.prompt: String should have at most 2500 characters/],
+  ])('reports %s as InvalidInput naming the field', async (_case, overrides, marker, field) => {
+    const failure = await failureOf(makeTake(falProvider(), await jobFor(falUnit(`${marker}Invalid input case`, overrides))));
+    expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(failure.message).toMatch(/^fal rejected the request: /);
+    expect(failure.message).toMatch(field);
+  });
+
+  it.each([
+    ['missing', ''],
+    ['wrong', 'fal-wrong-key-5e1d:also-secret'],
+  ])('reports a %s key as Auth, telling the producer to check FAL_KEY', async (_case, credentials) => {
+    const unit = falUnit('Auth case');
+    const failure = await failureOf(falProvider({ credentials, uploadCacheDir: await mkdtemp(join(root, 'cache-')) }).submit(await jobFor(unit)));
+    expect(failure).toMatchObject({ type: 'Auth', nonRetryable: true });
+    expect(failure.message).toBe('fal rejected the credentials: check FAL_KEY in the worker environment');
+    if (credentials) expect(failure.message).not.toContain(credentials);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBeUndefined();
+  });
+
+  it('rides out two 429s on submit with exactly one accepted submission', async () => {
+    const unit = falUnit('[fake:submit_429x2] Busy hour');
+    const { requestId } = await falProvider().submit(await jobFor(unit));
+    const prompt = unit.shots[0]!.prompt;
+    expect(fake.submissions.get(prompt)).toBe(1);
+    expect([...fake.jobs.values()].filter((j) => j.body.multi_prompt[0].prompt === prompt).map((j) => j.requestId)).toEqual([requestId]);
+    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
+    expect(posts.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives up on a submit that stays unavailable with a retryable ProviderUnavailable and nothing accepted', async () => {
+    const unit = falUnit('[fake:submit_503x9] Outage');
+    const failure = await failureOf(falProvider().submit(await jobFor(unit)));
+    expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+    expect(failure.message).toBe('fal is busy or unavailable (HTTP 503: Service unavailable)');
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBeUndefined();
+  });
+
+  it('still finishes when a status poll fails once', async () => {
+    const job = await jobFor(falUnit('[fake:status_500_once] Flaky status'));
+    const { videoPath } = await makeTake(falProvider(), job);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it('heartbeats the queue position while a slow queue drains', async () => {
+    const { ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_3] Rush hour')));
+    const positions = ctx.beats.flatMap((b) => ('queuePosition' in (b as object) ? [(b as { queuePosition: number }).queuePosition] : []));
+    expect(positions).toEqual([2, 1, 0]);
+  });
+
+  it('cancels the fal job when the wait is aborted, and throws the abort', async () => {
+    const provider = falProvider();
+    const job = await jobFor(falUnit('[fake:slow_queue_1000] Abandoned take'));
+    const { requestId } = await provider.submit(job);
+    const controller = new AbortController();
+    const ctx = recordingContext(controller.signal);
+    const beat = ctx.heartbeat;
+    ctx.heartbeat = (details) => {
+      beat(details);
+      if (ctx.beats.length === 2) controller.abort();
+    };
+    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(fake.jobs.get(requestId)!.cancelled).toBe(true);
+    expect(await readdir(job.takeDir)).toEqual([]);
+  });
+
+  it('keeps the fal job when Temporal aborts only to retry elsewhere (worker shutdown)', async () => {
+    const provider = falProvider();
+    const job = await jobFor(falUnit('[fake:slow_queue_1000] Worker restart'));
+    const { requestId } = await provider.submit(job);
+    const controller = new AbortController();
+    const ctx = recordingContext(controller.signal);
+    setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
+    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toBeInstanceOf(CancelledFailure);
+    expect(fake.jobs.get(requestId)!.cancelled).toBe(false);
+  });
+
+  it('never writes the key into take folders or the upload cache', async () => {
+    await makeTake(falProvider(), await jobFor(falUnit('Leak check')));
+    for (const file of await filesUnder(root)) {
+      expect((await readFile(file)).includes(KEY), file).toBe(false);
+    }
+  });
+});
+
+describe('the fal fake itself', () => {
+  const call = (method: string, path: string) => fetch(`${fake.baseUrl}/queue.fal.run/${path}`, { method, headers: { authorization: `Key ${KEY}` } });
+
+  it('answers like fal: status only under the app path, 404 for unknown ids, 400 for an early result', async () => {
+    const { requestId } = await falProvider().submit(await jobFor(falUnit('[fake:slow_queue_5] Fidelity')));
+    expect((await call('GET', `fal-ai/kling-video/requests/${requestId}/status`)).status).toBe(200);
+    // The trap: the endpoint's subpath is not part of the status URL.
+    expect((await call('GET', `fal-ai/kling-video/o3/standard/reference-to-video/requests/${requestId}/status`)).status).toBe(404);
+    expect((await call('GET', `fal-ai/kling-video/requests/${randomUUID()}/status`)).status).toBe(404);
+    expect((await call('GET', `fal-ai/kling-video/requests/${requestId}`)).status).toBe(400);
+  });
+});
+
+describe('fal error mapping', () => {
+  const apiError = (status: number, body: unknown) => new ApiError({ message: 'upstream text', status, body });
+
+  it.each([
+    [429, 'ProviderUnavailable', false],
+    [500, 'ProviderUnavailable', false],
+    [504, 'ProviderUnavailable', false],
+    [401, 'Auth', true],
+    [403, 'Auth', true],
+    [404, 'ProviderRejected', true],
+  ])('HTTP %i → %s (nonRetryable: %s)', (status, type, nonRetryable) => {
+    const failure = toFalFailure(apiError(status, { detail: 'said by fal' }), KEY);
+    expect(failure).toMatchObject({ type, nonRetryable });
+  });
+
+  it('treats a connection failure as a retryable outage, naming the cause', () => {
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(toFalFailure(refused, KEY)).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false, message: 'could not reach fal (ECONNREFUSED)' });
+  });
+
+  it('scrubs the key from text fal echoes back', () => {
+    const failure = toFalFailure(apiError(400, { detail: `bad header Key ${KEY}` }), KEY);
+    expect(failure.message).not.toContain(KEY);
+    expect(failure.message).toContain('[FAL_KEY]');
+  });
+
+  it('passes other errors through untouched', () => {
+    const bug = new RangeError('a bug of ours');
+    expect(toFalFailure(bug, KEY)).toBe(bug);
+  });
+});

@@ -35,13 +35,11 @@ afterAll(async () => {
 // ── Fixtures ────────────────────────────────────────────────────────────────
 
 async function makeVideos(): Promise<void> {
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${LANDSCAPE.width}x${LANDSCAPE.height}:rate=24`, '-frames:v', '1', file('still.png')]);
   await Promise.all([
     encode(file('good.mp4'), ['-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE)], SECONDS),
     encode(file('black.mp4'), ['-f', 'lavfi', '-i', lavfi('color', LANDSCAPE, 'c=black:')], SECONDS),
-    encode(file('frozen.mp4'), ['-loop', '1', '-framerate', '24', '-i', file('still.png')], SECONDS),
     encode(file('portrait.mp4'), ['-f', 'lavfi', '-i', lavfi('testsrc2', PORTRAIT)], SECONDS),
-    encode(file('short.mp4'), ['-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE)], 3),
+    makeFrozen(),
     writeFile(file('text.mp4'), 'This is a text file with a video extension.\n'),
     renderAnimatic({
       outPath: file('animatic.mp4'),
@@ -54,22 +52,30 @@ async function makeVideos(): Promise<void> {
       seed: 'driver-beware/EP001/SEQ01',
     }),
   ]);
-  const good = await readFile(file('good.mp4'));
-  // moov before the data (faststart), so ffprobe still reads the header of the cut file.
-  await encode(file('faststart.mp4'), ['-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE)], SECONDS, ['-movflags', '+faststart']);
-  const faststart = await readFile(file('faststart.mp4'));
+  // Stream copies of the good take: cheap, and each differs from it in one way only.
   await Promise.all([
-    writeFile(file('cut-header.mp4'), faststart.subarray(0, Math.floor(faststart.length / 3))),
-    writeFile(file('cut-index.mp4'), good.subarray(0, Math.floor(good.length / 3))),
+    ffmpeg(['-i', file('good.mp4'), '-t', '3', '-c', 'copy', file('short.mp4')]),
+    // moov moved before the data, so ffprobe still reads the header once the data is cut.
+    ffmpeg(['-i', file('good.mp4'), '-c', 'copy', '-movflags', '+faststart', file('faststart.mp4')]),
   ]);
+  const [good, faststart] = await Promise.all([readFile(file('good.mp4')), readFile(file('faststart.mp4'))]);
+  await Promise.all([
+    writeFile(file('cut-index.mp4'), good.subarray(0, Math.floor(good.length / 3))),
+    writeFile(file('cut-header.mp4'), faststart.subarray(0, Math.floor(faststart.length / 3))),
+  ]);
+}
+
+async function makeFrozen(): Promise<void> {
+  await ffmpeg(['-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE), '-frames:v', '1', file('still.png')]);
+  await encode(file('frozen.mp4'), ['-loop', '1', '-framerate', '24', '-i', file('still.png')], SECONDS);
 }
 
 function lavfi(source: string, { width, height }: { width: number; height: number }, options = ''): string {
   return `${source}=${options}size=${width}x${height}:rate=24`;
 }
 
-function encode(outPath: string, input: string[], seconds: number, extra: string[] = []): Promise<unknown> {
-  return ffmpeg([...input, '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30', '-pix_fmt', 'yuv420p', ...extra, outPath]);
+function encode(outPath: string, input: string[], seconds: number): Promise<unknown> {
+  return ffmpeg([...input, '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30', '-pix_fmt', 'yuv420p', outPath]);
 }
 
 function ffmpeg(args: string[]): Promise<unknown> {

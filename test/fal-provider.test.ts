@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ApiError } from '@fal-ai/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import sharp from 'sharp';
@@ -12,7 +12,7 @@ import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
 import type { AwaitContext, VideoJob, VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { estimateVideoCostUsd } from '../src/domain/prices.js';
-import type { SequenceUnit, UnitElement } from '../src/domain/sequence-unit.js';
+import { rewriteTriggers, type SequenceUnit, type UnitElement } from '../src/domain/sequence-unit.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { makeUnit } from './helpers/units.js';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   projectDir = join(root, 'project');
   cacheDir = join(root, 'artifacts');
   for (const { file, colour } of Object.values(IMAGES)) {
-    await mkdir(join(projectDir, file, '..'), { recursive: true });
+    await mkdir(dirname(join(projectDir, file)), { recursive: true });
     await sharp({ create: { width: 512, height: 512, channels: 3, background: colour } }).png().toFile(join(projectDir, file));
   }
 });
@@ -59,7 +59,7 @@ function falUnit(firstPrompt: string, overrides: Partial<SequenceUnit> & { durat
   const unit = makeUnit({ projectDir, elements: ELEMENTS, ...overrides });
   const shots = unit.shots.map((shot, i) => {
     const prompt = i === 0 ? `${firstPrompt} (${randomUUID().slice(0, 8)})` : `Close-up: @maya grips the wheel, shot ${i + 1}`;
-    return { ...shot, prompt, providerPrompt: prompt.replaceAll('@maya', '@Element1').replaceAll('@van', '@Element2') };
+    return { ...shot, prompt, providerPrompt: rewriteTriggers(prompt, ELEMENTS) };
   });
   return { ...unit, shots };
 }
@@ -172,9 +172,10 @@ describe('fal Kling provider against the fake', () => {
   it('uploads an image once, across submits and across processes sharing the cache', async () => {
     const dir = await mkdtemp(join(root, 'cache-'));
     const before = fake.uploads.length;
-    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run one')));
-    await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run two')));
-    // A new provider has an empty memory: only the cache file can stop a second upload.
+    const provider = falProvider({ uploadCacheDir: dir });
+    await provider.submit(await jobFor(falUnit('Cache run one')));
+    await provider.submit(await jobFor(falUnit('Cache run two')));
+    // A second provider stands for another worker process: only the cache file can stop a second upload.
     await falProvider({ uploadCacheDir: dir }).submit(await jobFor(falUnit('Cache run three')));
 
     const uploaded = fake.uploads.slice(before);
@@ -224,12 +225,13 @@ describe('fal Kling provider against the fake', () => {
 
   it('rides out two 429s on submit with exactly one accepted submission', async () => {
     const unit = falUnit('[fake:submit_429x2] Busy hour');
+    const requestsBefore = fake.requests.length;
     const { requestId } = await falProvider().submit(await jobFor(unit));
     const prompt = unit.shots[0]!.prompt;
     expect(fake.submissions.get(prompt)).toBe(1);
     expect([...fake.jobs.values()].filter((j) => j.body.multi_prompt[0].prompt === prompt).map((j) => j.requestId)).toEqual([requestId]);
-    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
-    expect(posts.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(2);
+    const submits = fake.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
+    expect(submits.map((r) => r.status)).toEqual([429, 429, 200]);
   });
 
   it('gives up on a submit that stays unavailable with a retryable ProviderUnavailable and nothing accepted', async () => {
@@ -242,7 +244,8 @@ describe('fal Kling provider against the fake', () => {
 
   it('still finishes when a status poll fails once', async () => {
     const job = await jobFor(falUnit('[fake:status_500_once] Flaky status'));
-    const { videoPath } = await makeTake(falProvider(), job);
+    const { requestId, videoPath } = await makeTake(falProvider(), job);
+    expect(fake.requests).toContainEqual({ method: 'GET', path: expect.stringContaining(`/requests/${requestId}/status`), status: 500 });
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 

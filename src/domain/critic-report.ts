@@ -33,7 +33,7 @@ export function summarize(findings: readonly CriticFinding[]): string {
 }
 
 /** A take may be dark or still for a while (a fade, a held look); when most of it is, there is no shot. */
-export const MOST_OF_A_TAKE = 0.5;
+const MOST_OF_A_TAKE = 0.5;
 
 /**
  * The verdict of a detector that marks stretches of a take (black, frozen): it fails when the

@@ -4,6 +4,7 @@ import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
+import { workflowBundleFromEnv } from './workflow-bundle.js';
 
 export interface RecoilWorkerOptions {
   connection: NativeConnection;
@@ -13,7 +14,7 @@ export interface RecoilWorkerOptions {
   /** Start-frame grid makers; the offline one when not given. */
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>;
   taskQueue: string;
-  /** A prebuilt bundle (tests, production); without it the workflows are bundled at start. */
+  /** A prebuilt bundle (tests, production; else RECOIL_WORKFLOW_BUNDLE); without one the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
   maxConcurrentActivityTaskExecutions?: number;
@@ -26,7 +27,7 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowSource(options.workflowBundle ?? workflowBundleFromEnv()),
     activities: createActivities({
       artifactsRoot: options.artifactsRoot,
       providers: options.providers,
@@ -34,4 +35,8 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
   });
+}
+
+function workflowSource(bundle: WorkerOptions['workflowBundle'] | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH };
 }

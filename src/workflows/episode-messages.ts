@@ -43,6 +43,8 @@ export interface EpisodeInput {
   autoRetakes: number;
   /** The plan's budget, else the project's; absent means no cap. */
   budgetUsd?: number;
+  /** Passed to every sequence (see SequenceInput). */
+  heartbeatTimeoutSec?: number;
   startedBy: string;
 }
 

@@ -151,7 +151,16 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
   try {
     await startChild(sequenceWorkflow, {
       workflowId,
-      args: [{ unit, provider: input.provider, maxTakes: input.maxTakes, autoRetakes: input.autoRetakes, episodeWorkflowId: workflowInfo().workflowId }],
+      args: [
+        {
+          unit,
+          provider: input.provider,
+          maxTakes: input.maxTakes,
+          autoRetakes: input.autoRetakes,
+          episodeWorkflowId: workflowInfo().workflowId,
+          ...(input.heartbeatTimeoutSec ? { heartbeatTimeoutSec: input.heartbeatTimeoutSec } : {}),
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       staticSummary: `${unit.sequenceId}${unit.title ? ` · ${unit.title}` : ''} · ${unit.shots.length} shots, ${unit.totalDurationSec}s`,

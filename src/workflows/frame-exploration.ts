@@ -1,7 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import { imageCostUsd } from '../domain/prices.js';
 import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
-import { executeGridExploration } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
 
 /** frame_generating → frame_review: one new numbered 2x2 grid of start-frame options. */
@@ -19,7 +18,7 @@ export async function exploreFrames(ctx: SequenceContext): Promise<void> {
   }
   let charged = 0;
   try {
-    const summary = await executeGridExploration({
+    const summary = await ctx.activities.executeGridExploration({
       ...ctx.ref,
       grid,
       prompt,

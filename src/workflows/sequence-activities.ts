@@ -3,27 +3,44 @@ import type { createActivities } from '../activities/index.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Quick bookkeeping on the worker's disk. */
-export const { prepareSequence, recordTakeDecision, chooseStartFrame, criticiseTake } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 10 },
-});
+export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 30;
 
-/** Submitting is short; the activity itself guarantees one paid submission per take. */
-export const { submitTake } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 6 },
-});
+/**
+ * The StepRunner operations as the sequence workflow calls them. The heartbeat timeout decides how
+ * soon a crashed worker's paid call is resumed by another attempt (tests shorten it).
+ */
+export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEOUT_SEC) {
+  const heartbeatTimeout = `${heartbeatTimeoutSec} seconds`;
+  const bookkeeping = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 10 },
+  });
+  // Submitting is short; the activity itself guarantees one paid submission per take.
+  const submitting = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout,
+    retry: { initialInterval: '2 seconds', maximumAttempts: 6 },
+  });
+  // Awaiting a provider takes minutes; heartbeats let a retry resume the same request after a crash.
+  const awaiting = proxyActivities<Activities>({
+    startToCloseTimeout: '45 minutes',
+    heartbeatTimeout,
+    retry: { initialInterval: '2 seconds', maximumAttempts: 8 },
+  });
+  // One grid per call; the activity refuses to pay twice for the same grid number.
+  const exploring = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
+  });
+  return {
+    prepareSequence: bookkeeping.prepareSequence,
+    recordTakeDecision: bookkeeping.recordTakeDecision,
+    chooseStartFrame: bookkeeping.chooseStartFrame,
+    criticiseTake: bookkeeping.criticiseTake,
+    submitTake: submitting.submitTake,
+    awaitTake: awaiting.awaitTake,
+    executeGridExploration: exploring.executeGridExploration,
+  };
+}
 
-/** Awaiting a provider takes minutes; heartbeats let a retry resume the same request after a worker crash. */
-export const { awaitTake } = proxyActivities<Activities>({
-  startToCloseTimeout: '45 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 8 },
-});
-
-/** One grid per call; the activity refuses to pay twice for the same grid number. */
-export const { executeGridExploration } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
-});
+export type SequenceActivities = ReturnType<typeof sequenceActivities>;

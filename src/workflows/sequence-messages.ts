@@ -58,6 +58,8 @@ export interface SequenceInput {
   maxTakes: number;
   /** Critic-rejected takes retaken automatically before a person is asked. */
   autoRetakes: number;
+  /** How soon a crashed worker's call is retried elsewhere; 30 s unless a test shortens it. */
+  heartbeatTimeoutSec?: number;
   /** Absent when the sequence runs on its own, without an episode to share generation slots. */
   episodeWorkflowId?: string;
 }

@@ -4,7 +4,7 @@ import type { SequenceState } from '../domain/state-machine.js';
 import { EpisodeLink } from './episode-link.js';
 import { exploreFrames } from './frame-exploration.js';
 import { RecoilCostUsd, RecoilState } from './search-attributes.js';
-import { chooseStartFrame, prepareSequence, recordTakeDecision } from './sequence-activities.js';
+import { sequenceActivities } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
 import {
   approveSignal,
@@ -29,7 +29,9 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   const { unit } = input;
   const run = new SequenceRun(input);
   const ref = { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId };
-  const ctx: SequenceContext = { input, ref, run, paid: input.provider !== 'local', report, link: undefined! };
+  const activities = sequenceActivities(input.heartbeatTimeoutSec);
+  const { prepareSequence, recordTakeDecision } = activities;
+  const ctx: SequenceContext = { input, ref, run, activities, paid: input.provider !== 'local', report, link: undefined! };
   ctx.link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, report);
 
   setHandler(statusQuery, () => run.status());
@@ -98,12 +100,12 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
   const choice = ctx.run.pendingFrameChoice;
   if (!choice) return;
   ctx.run.pendingFrameChoice = undefined;
-  ctx.run.startFrame = await chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
+  ctx.run.startFrame = await ctx.activities.chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
 }
 
 async function recordRetakeOnLastTake(ctx: SequenceContext, by: string, note: string): Promise<void> {
   const last = ctx.run.takes.at(-1);
-  if (last?.videoPath) await recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note });
+  if (last?.videoPath) await ctx.activities.recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note });
 }
 
 function whatAPersonShouldDo(state: SequenceState): string | undefined {

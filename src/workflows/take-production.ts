@@ -1,7 +1,6 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { UnitShot } from '../domain/sequence-unit.js';
 import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
-import { awaitTake, criticiseTake, submitTake } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
 import type { TakeSummary } from './sequence-messages.js';
 
@@ -15,7 +14,7 @@ export async function produceTake(ctx: SequenceContext, shots: UnitShot[], retak
   for (;;) {
     const take = await generateTake(ctx, shots, note);
     if (!take) return;
-    take.critics = await criticiseTake({ ...ctx.ref, take: take.take, expected: expectedVideo(ctx, shots) });
+    take.critics = await ctx.activities.criticiseTake({ ...ctx.ref, take: take.take, expected: expectedVideo(ctx, shots) });
     await ctx.report();
     if (take.critics.ok || autoRetakesLeft <= 0 || ctx.run.takesLeft <= 0) {
       ctx.run.apply({ type: 'video_ready' }, 'pipeline', take.critics.ok ? `take ${take.take} finished and passed the critics` : `take ${take.take} finished; critics flagged it`);
@@ -57,9 +56,9 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
   };
   let charged = 0;
   try {
-    const submitted = await submitTake(request);
+    const submitted = await ctx.activities.submitTake(request);
     Object.assign(summary, { requestId: submitted.requestId, folder: submitted.folder });
-    const result = await awaitTake({ ...request, requestId: submitted.requestId });
+    const result = await ctx.activities.awaitTake({ ...request, requestId: submitted.requestId });
     charged = result.costUsd;
     Object.assign(summary, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec });
     return summary;

@@ -5,9 +5,11 @@ import { stretchFinding, type CriticFinding } from '../../domain/critic-report.j
  * absolute difference, as a fraction of full scale); d is how long that must last to count.
  *
  * n is tiny because of our own animatics: a 10% push-in over a single 15 s shot moves a smooth
- * card so little that x264 (crf 28) leaves most frames of each 2 s GOP almost unchanged — the
- * frame 1 s on differs by ~0.0003. n=0.0005 already marks ~60% of such a take frozen; 0.0002
- * marks none of it, while a looped still stays at 0 (and a re-encoded one under 0.0002).
+ * card so little that x264 (crf 28) leaves each 2 s GOP almost unchanged, then catches up at the
+ * next keyframe; a frame differs from the one 1 s before by as little as 0.0003. n=0.0005 marks
+ * ~60% of such a take frozen, 0.0002 none of it. A looped still, even re-encoded with a keyframe
+ * every second or with light grain the encoder smooths away, still comes out 100% frozen. The cost:
+ * a still under visible noise (above ~0.0002) passes.
  */
 export const FREEZE_FILTER = 'freezedetect=n=0.0002:d=1';
 

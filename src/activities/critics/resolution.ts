@@ -8,8 +8,8 @@ import type { CriticFinding } from '../../domain/critic-report.js';
 export function resolutionCritic(actual: Resolution, expected: { aspectRatio: AspectRatio; resolution: Resolution }): CriticFinding {
   const { aspectRatio, resolution } = expected;
   const ok = actual.width === resolution.width && actual.height === resolution.height && matchesRatio(actual, aspectRatio);
-  const seen = `${size(actual)} (${describeRatio(actual)})`;
-  const project = `${aspectRatio} (${size(resolution)})`;
+  const seen = `${dimensions(actual)} (${describeRatio(actual)})`;
+  const project = `${aspectRatio} (${dimensions(resolution)})`;
   return {
     critic: 'resolution',
     ok,
@@ -24,6 +24,6 @@ export function describeRatio(size: Resolution): string {
   return ASPECT_RATIOS.find((ratio) => matchesRatio(size, ratio)) ?? `${(size.width / size.height).toFixed(2)}:1`;
 }
 
-export function size({ width, height }: Resolution): string {
+export function dimensions({ width, height }: Resolution): string {
   return `${width}×${height}`;
 }

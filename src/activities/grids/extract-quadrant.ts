@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -38,7 +39,7 @@ export async function extractGridQuadrants(gridPath: string, target: Resolution)
   const quadrants = await Promise.all(
     QUADRANTS.map(async (q, i) => {
       const out = join(dirname(gridPath), quadrantFileName(q));
-      const tmp = `${out}.${process.pid}.tmp`;
+      const tmp = `${out}.${randomUUID()}.tmp`;
       await sharp(data, { raw: { width, height, channels } })
         .extract(bounds[i]!)
         .resize(target.width, target.height, { fit: 'cover' })

@@ -1,6 +1,6 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/activity';
 import { MODELS } from '../../domain/models.js';
 import type { ActivityDeps } from '../deps.js';
 import { claimTakeFolder } from '../takes/take-folders.js';
@@ -17,7 +17,10 @@ export function submitTakeActivity(deps: ActivityDeps) {
     const provider = providerFor(deps, request);
     const job = toVideoJob(deps, request);
     const manifestPath = join(job.takeDir, MANIFEST_FILE);
+    const heartbeat = () => Context.current().heartbeat({ take: request.take });
+    heartbeat();
     const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
+    heartbeat();
     if (job.startFramePath) await keepStartFrame(job.startFramePath, job.takeDir);
 
     if (manifest.requestId) {

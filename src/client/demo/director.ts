@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { sequenceWorkflowId } from '../../domain/ids.js';
-import { approveSignal, retakeSignal } from '../../workflows/sequence-messages.js';
+import { approveSignal, retakeSignal, selectFrameSignal } from '../../workflows/sequence-messages.js';
 import { runtimeError } from '../cli-error.js';
 import { readBoard, type BoardRow } from '../read-board.js';
 
@@ -10,6 +10,8 @@ export interface DirectorPlan {
   projectId: string;
   episode: string;
   sequenceCount: number;
+  /** The quadrant the demo picks from each start-frame grid. */
+  quadrant: number;
   /** This sequence gets one retake before its approval, so the demo shows the loop. */
   retakeSequence?: string;
   retakePrompt: { shot: number; prompt: string };
@@ -35,11 +37,18 @@ export async function directEpisode(client: Client, connection: Connection, plan
 }
 
 async function actOn(client: Client, row: BoardRow, plan: DirectorPlan, handled: Set<string>): Promise<void> {
+  const handle = client.workflow.getHandle(sequenceWorkflowId(plan.projectId, plan.episode, row.sequenceId));
   const status = row.status;
+  const grid = status?.grids.at(-1);
+  if (status?.state === 'frame_review' && grid && !handled.has(`${row.sequenceId}:g${grid.grid}`)) {
+    handled.add(`${row.sequenceId}:g${grid.grid}`);
+    await handle.signal(selectFrameSignal, { grid: grid.grid, quadrant: plan.quadrant, by: 'demo-director' });
+    console.log(`  ${pc.cyan('◧')} ${row.sequenceId} g${String(grid.grid).padStart(3, '0')}: quadrant ${plan.quadrant} picked as the start frame (${grid.quadrants[plan.quadrant - 1]})`);
+    return;
+  }
   const last = status?.takes.at(-1);
   if (!status || status.state !== 'video_complete' || !last || handled.has(`${row.sequenceId}:${last.take}`)) return;
   handled.add(`${row.sequenceId}:${last.take}`);
-  const handle = client.workflow.getHandle(sequenceWorkflowId(plan.projectId, plan.episode, row.sequenceId));
   const takeName = `t${String(last.take).padStart(3, '0')}`;
   if (row.sequenceId === plan.retakeSequence && status.takes.length === 1) {
     const note = 'Push in slower and hold on the van before the cut';

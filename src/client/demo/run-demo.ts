@@ -49,6 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         projectId: project.id,
         episode: plan.episode,
         sequenceCount: units.length,
+        quadrant: 3,
         ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
         retakePrompt: { shot: 1, prompt: 'Slow push-in on the rear-view mirror: the one-eyed @sedan grows out of the rain, hold two beats' },
         deadlineMs: 15 * 60_000,

@@ -5,7 +5,7 @@ const CONTENT_POLICY = 'content_policy_violation';
 
 /**
  * Turns whatever a fal call threw into a failure a producer can act on, and tells Temporal whether
- * trying again can help. Messages are ours (never the SDK's raw text) and have the key scrubbed,
+ * trying again can help. Messages quote only fal's own explanation, with the key scrubbed from it,
  * because failures are recorded in workflow history and shown in the UI and CLI.
  */
 export function toFalFailure(err: unknown, secret: string): Error {

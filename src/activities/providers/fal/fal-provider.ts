@@ -44,9 +44,10 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     // fal has no idempotency key: a second submit is a second paid video.
     resubmitIsSafe: false,
     async submit(job) {
+      const endpoint = falEndpoint(job.unit.model);
       try {
         const input = await buildKlingInput(job, uploadedUrl);
-        const { request_id } = await fal.queue.submit(falEndpoint(job.unit.model), { input });
+        const { request_id } = await fal.queue.submit(endpoint, { input });
         return { requestId: request_id };
       } catch (err) {
         throw toFalFailure(err, credentials);

@@ -126,14 +126,15 @@ export class SequenceRun {
 
   private whyApproveIsRefused(request: ApproveRequest): string | undefined {
     if (this.state === 'approved') return `already approved (take ${this.approvedTake})`;
+    const check = transition(this.state, { type: 'approve' });
+    if (!check.ok) return check.reason;
     const take = this.takes.find((t) => t.take === request.take);
     if (!take) {
       const known = this.takes.map((t) => t.take).join(', ') || 'none yet';
       return `there is no take ${request.take} (takes: ${known})`;
     }
     if (!take.videoPath) return `take ${request.take} is ${take.state}, only a finished take can be approved`;
-    const check = transition(this.state, { type: 'approve' });
-    return check.ok ? undefined : check.reason;
+    return undefined;
   }
 
   private whyRetakeIsRefused(request: RetakeRequest): string | undefined {

@@ -34,10 +34,11 @@ export class GatedProvider {
     }
   }
 
-  provider(): VideoProvider {
+  /** Registered under `name`; 'fal' makes the workflow treat it as paid (budget, exactly-once). */
+  provider(name: VideoProvider['name'] = 'local'): VideoProvider {
     return {
-      name: 'local',
-      resubmitIsSafe: true,
+      name,
+      resubmitIsSafe: name === 'local',
       submit: async (job) => {
         this.submissions.push(`${keyOf(job.unit)}:t${job.take}`);
         return { requestId: `gated-${job.unit.sequenceId}-${job.take}` };
@@ -50,7 +51,7 @@ export class GatedProvider {
           await this.pass(key);
           await copyFile(this.videoFixture, `${videoPath}.part`);
           await rename(`${videoPath}.part`, videoPath);
-          return { costUsd: job.unit.estimatedCostUsd };
+          return { costUsd: name === 'local' ? 0 : job.unit.estimatedCostUsd };
         } finally {
           this.active.delete(key);
         }

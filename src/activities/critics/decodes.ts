@@ -3,7 +3,7 @@ import { ffmpegPath } from '../media/binaries.js';
 import { probeVideo, type VideoProbe } from '../media/probe.js';
 import { runProcess } from '../media/run-process.js';
 
-export const DECODES = 'decodes';
+const DECODES = 'decodes';
 
 export interface DecodedVideo {
   probe: VideoProbe;

@@ -1,7 +1,7 @@
 import type { CriticFinding } from '../../domain/critic-report.js';
 
 /** Providers round to whole frames and container edits; half a second is a wrong cut, not rounding. */
-export const DURATION_TOLERANCE_SEC = 0.5;
+const DURATION_TOLERANCE_SEC = 0.5;
 
 export function durationCritic(actualSec: number, expectedSec: number): CriticFinding {
   const ok = Math.abs(actualSec - expectedSec) <= DURATION_TOLERANCE_SEC;

@@ -62,7 +62,9 @@ async function quadrantsCritic(pixels: Pixels): Promise<CriticFinding> {
     return { critic: 'quadrants', ok: false, message: `${dimensions(pixels)} is too small to hold four pictures` };
   }
   const thumbnails = await Promise.all(QUADRANTS.map((q) => thumbnail(pixels, q)));
-  const pairs = QUADRANTS.flatMap((a, i) => QUADRANTS.slice(i + 1).map((b) => ({ a, b, difference: meanDifference(thumbnails[i]!, thumbnails[b - 1]!) })));
+  const pairs = QUADRANTS.flatMap((a, i) =>
+    QUADRANTS.slice(i + 1).map((b, j) => ({ a, b, difference: meanDifference(thumbnails[i]!, thumbnails[i + 1 + j]!) })),
+  );
   const same = pairs.filter((p) => p.difference < SAME_PICTURE_BELOW);
   const closest = pairs.reduce((min, p) => (p.difference < min.difference ? p : min));
   return {

@@ -14,10 +14,11 @@ export function quadrantFileName(quadrant: Quadrant): string {
 }
 
 /**
- * PNG is lossless at every level; the level only trades file size for time. Level 1 makes these
- * files a little larger and several times faster to write (bench/quadrants.ts).
+ * PNG is lossless at every level; the level only trades file size for time. At the default (6)
+ * encoding is most of the cost; level 1 writes files about twice as large, in about a quarter of
+ * the time (bench/quadrants.ts).
  */
-const QUADRANT_PNG = { compressionLevel: 1 } as const;
+export const QUADRANT_PNG = { compressionLevel: 1 } as const;
 
 export interface ExtractedQuadrants {
   /** Absolute paths of q1.png…q4.png. */
@@ -28,11 +29,13 @@ export interface ExtractedQuadrants {
 
 /**
  * Cuts a 2x2 grid into four start-frame candidates at the video resolution. The grid is decoded
- * once into memory and the four crops read from those pixels: decoding is the dearest step.
- * Each file is written under a temporary name and renamed, so no reader sees half a PNG.
+ * once into memory and the four quadrants are cut from those pixels, in parallel, rather than
+ * each decoding the file again. Each file is written under a temporary name and renamed, so no
+ * reader sees half a PNG.
  */
 export async function extractGridQuadrants(gridPath: string, target: Resolution): Promise<ExtractedQuadrants> {
-  const { data, info } = await sharp(gridPath).raw().toBuffer({ resolveWithObject: true });
+  // Sequential: the PNG streams straight into our buffer instead of through a full-size copy first.
+  const { data, info } = await sharp(gridPath, { sequentialRead: true }).raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   if (width < 2 || height < 2) throw new Error(`${gridPath} is ${width}×${height}: too small to hold a 2x2 grid`);
   const bounds = QUADRANTS.map((q) => quadrantBounds(width, height, q));

@@ -35,3 +35,18 @@ export interface VideoProvider {
 }
 
 export type VideoProviders = Partial<Record<ProviderName, VideoProvider>>;
+
+const notAccepted = new WeakSet<object>();
+
+/**
+ * Marks a submit failure the provider certainly did not accept (it answered 4xx, 429 or 503, or
+ * was never reached), so submitting again cannot pay twice. Anything unmarked is "unknown".
+ */
+export function markNotAccepted<E extends Error>(err: E): E {
+  notAccepted.add(err);
+  return err;
+}
+
+export function wasNotAccepted(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && notAccepted.has(err);
+}

@@ -6,6 +6,7 @@ import type { ActivityDeps } from '../deps.js';
 import { claimTakeFolder } from '../takes/take-folders.js';
 import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
 import type { SubmittedTake, TakeRequest } from './take-request.js';
+import { wasNotAccepted } from '../providers/provider.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
 /**
@@ -34,7 +35,15 @@ export function submitTakeActivity(deps: ActivityDeps) {
         'UnknownSubmission',
       );
     }
-    const { requestId } = await provider.submit(job);
+    if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
+    let requestId: string;
+    try {
+      ({ requestId } = await provider.submit(job));
+    } catch (err) {
+      // A refusal the provider certainly did not accept may be submitted again by the next attempt.
+      if (wasNotAccepted(err)) await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: (err as Error).message }));
+      throw err;
+    }
     await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
     return { requestId, folder: job.takeDir };
   };

@@ -8,7 +8,7 @@ export const MANIFEST_FILE = 'take.json';
 export const VIDEO_FILE = 'video.mp4';
 export const TAKE_START_FRAME_FILE = 'start_frame.png';
 
-export type TakeManifestStatus = 'submitting' | 'submitted' | 'complete' | 'failed';
+export type TakeManifestStatus = 'submitting' | 'not_submitted' | 'submitted' | 'complete' | 'failed';
 
 export interface TakeDecision {
   decision: 'approved' | 'retake';

@@ -16,6 +16,16 @@ export function toFalFailure(err: unknown, secret: string): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * True when fal certainly did not accept a submission: it answered with a refusal (4xx, 429, 500, 503)
+ * or was never reached. A 502/504 or a connection cut mid-request may have reached fal: unknown.
+ */
+export function submissionCertainlyRefused(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status < 500 || err.status === 500 || err.status === 503;
+  if (isTransportError(err)) return /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(transportReason(err));
+  return false;
+}
+
 /** Retryable: nothing was paid for, or the paid job can be resumed by its request id. */
 export function providerUnavailable(message: string, secret = ''): ApplicationFailure {
   return ApplicationFailure.retryable(scrub(message, secret), 'ProviderUnavailable');

@@ -4,10 +4,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { MODELS, type ModelName } from '../../../domain/models.js';
 import { estimateVideoCostUsd, isPricedVideoModel } from '../../../domain/prices.js';
 import { artifactsRootFromEnv } from '../../../worker/artifacts-root.js';
-import type { AwaitContext, VideoJob, VideoProvider } from '../provider.js';
+import { markNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../provider.js';
 import { shouldCancelProviderJob } from './abandon-on-abort.js';
 import { downloadVideo } from './download-video.js';
-import { toFalFailure } from './fal-errors.js';
+import { submissionCertainlyRefused, toFalFailure } from './fal-errors.js';
 import { buildKlingInput } from './kling-input.js';
 import { redirectingFetch } from './redirecting-fetch.js';
 import { createUploadCache, UPLOAD_CACHE_FILE } from './upload-cache.js';
@@ -45,12 +45,18 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     resubmitIsSafe: false,
     async submit(job) {
       const endpoint = falEndpoint(job.unit.model);
+      let input;
       try {
-        const input = await buildKlingInput(job, uploadedUrl);
+        input = await buildKlingInput(job, uploadedUrl);
+      } catch (err) {
+        throw markNotAccepted(toFalFailure(err, credentials));
+      }
+      try {
         const { request_id } = await fal.queue.submit(endpoint, { input });
         return { requestId: request_id };
       } catch (err) {
-        throw toFalFailure(err, credentials);
+        const failure = toFalFailure(err, credentials);
+        throw submissionCertainlyRefused(err) ? markNotAccepted(failure) : failure;
       }
     },
     async awaitResult(job, requestId, videoPath, ctx) {

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sequenceWorkflowId } from '../src/domain/ids.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { approveSignal } from '../src/workflows/sequence-messages.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { makeUnit } from './helpers/units.js';
+
+let harness: Harness;
+let gate: GatedProvider;
+beforeAll(async () => {
+  gate = new GatedProvider(await renderFixtureVideo(), 0);
+  harness = await startHarness({ local: gate.provider() });
+});
+afterAll(async () => harness?.stop());
+
+describe('critics in the sequence workflow', () => {
+  it('keeps a take the critics reject, retakes it automatically once, then hands it to a person with the report', async () => {
+    // The provider delivers 6 s where the plan asks for 10 s: the duration critic must catch it.
+    const unit = makeUnit({ durations: [5, 5] });
+    const handle = await harness.client.workflow.start('sequenceWorkflow', {
+      workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
+      taskQueue: harness.taskQueue,
+      args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 1 }],
+    });
+    const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(status.takes.map((t) => t.state)).toEqual(['rejected_by_critics', 'complete']);
+    expect(status.takes[1]!.retakeNote).toMatch(/automatic retake: critics rejected take 1/);
+    for (const take of status.takes) {
+      expect(take.critics?.ok).toBe(false);
+      const manifest = JSON.parse(await readFile(join(take.folder!, 'take.json'), 'utf8')) as TakeManifest;
+      expect(manifest.critics?.findings.filter((f) => !f.ok)).toMatchObject([{ critic: 'duration', message: expect.stringMatching(/6\.00 s long but the plan asks for 10/) }]);
+      await readFile(join(take.folder!, 'video.mp4'));
+    }
+    expect(status.history.at(-1)!.why).toMatch(/critics flagged it/);
+    expect(status.spentUsd).toBe(0);
+    await handle.signal(approveSignal, { take: 2, by: 'producer', note: 'short is fine for the animatic' });
+    expect((await handle.result()).approvedTake).toBe(2);
+  });
+
+  it('passes a good take straight to the person', async () => {
+    const unit = makeUnit({ durations: [3, 3] });
+    const handle = await harness.client.workflow.start('sequenceWorkflow', {
+      workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
+      taskQueue: harness.taskQueue,
+      args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 1 }],
+    });
+    const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(status.takes).toHaveLength(1);
+    expect(status.takes[0]!.critics?.ok).toBe(true);
+    await handle.signal(approveSignal, { take: 1, by: 'producer' });
+    await handle.result();
+  });
+});

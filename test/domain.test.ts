@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { matchesRatio, videoResolution } from '../src/domain/aspect-ratio.js';
+import { GenerationLedger } from '../src/domain/generation-ledger.js';
+import { estimateVideoCostUsd, imageCostUsd } from '../src/domain/prices.js';
+import { applyShotOverrides, rewriteTriggers, type UnitElement } from '../src/domain/sequence-unit.js';
+import { SEQUENCE_STATES, transition } from '../src/domain/state-machine.js';
+import { makeUnit } from './helpers/units.js';
+
+describe('state machine', () => {
+  it('walks the client subset pending → video_generating → video_complete → approved', () => {
+    let state = transition('pending', { type: 'start_video' });
+    expect(state).toEqual({ ok: true, state: 'video_generating' });
+    state = transition('video_generating', { type: 'video_ready' });
+    expect(state).toEqual({ ok: true, state: 'video_complete' });
+    expect(transition('video_complete', { type: 'approve' })).toEqual({ ok: true, state: 'approved' });
+  });
+
+  it('walks the frame stage and returns from budget waits to the stage that waited', () => {
+    expect(transition('pending', { type: 'start_frames' })).toEqual({ ok: true, state: 'frame_generating' });
+    expect(transition('frame_generating', { type: 'frames_ready' })).toEqual({ ok: true, state: 'frame_review' });
+    expect(transition('frame_review', { type: 'regenerate_frames' })).toEqual({ ok: true, state: 'frame_generating' });
+    expect(transition('frame_review', { type: 'select_frame' })).toEqual({ ok: true, state: 'video_generating' });
+    expect(transition('video_generating', { type: 'wait_budget' })).toEqual({ ok: true, state: 'awaiting_budget' });
+    expect(transition('awaiting_budget', { type: 'budget_granted', stage: 'frame_generating' })).toEqual({ ok: true, state: 'frame_generating' });
+    expect(transition('awaiting_budget', { type: 'budget_granted', stage: 'video_generating' })).toEqual({ ok: true, state: 'video_generating' });
+  });
+
+  it('refuses what does not apply, with a reason a person understands', () => {
+    expect(transition('video_generating', { type: 'approve' })).toEqual({ ok: false, reason: 'cannot approve: a take is still being generated; wait until it is video_complete' });
+    expect(transition('approved', { type: 'retake' })).toEqual({ ok: false, reason: 'cannot retake: the sequence is already approved' });
+    expect(transition('frame_review', { type: 'approve' }).ok).toBe(false);
+    for (const state of SEQUENCE_STATES) expect(transition(state, { type: 'approve' }).ok).toBe(state === 'video_complete');
+  });
+
+  it('lets a failed sequence be retaken or sent back to frames', () => {
+    expect(transition('failed', { type: 'retake' })).toEqual({ ok: true, state: 'video_generating' });
+    expect(transition('failed', { type: 'regenerate_frames' })).toEqual({ ok: true, state: 'frame_generating' });
+  });
+});
+
+describe('generation ledger', () => {
+  const video = (sequenceId: string, estimateUsd = 1) => ({ sequenceId, number: 1, kind: 'video' as const, estimateUsd });
+
+  it('never has more video jobs in flight than the limit; grids take no slot', () => {
+    const ledger = new GenerationLedger(2, undefined);
+    for (const id of ['A', 'B', 'C']) ledger.request(video(id));
+    ledger.request({ sequenceId: 'D', number: 1, kind: 'grid', estimateUsd: 0.04 });
+    expect(ledger.grant().map((r) => `${r.sequenceId}/${r.kind}`)).toEqual(['A/video', 'B/video', 'D/grid']);
+    expect(ledger.waiting()).toMatchObject([{ request: { sequenceId: 'C' }, reason: 'slot' }]);
+    ledger.settle(video('A'), 1);
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['C']);
+  });
+
+  it('reserves before granting, settles with the actual cost, and never lets reservations exceed the budget', () => {
+    const ledger = new GenerationLedger(4, 2.5);
+    for (const id of ['A', 'B', 'C', 'D']) ledger.request(video(id));
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['A', 'B']);
+    expect(ledger.reservedUsd).toBe(2);
+    expect(ledger.waiting().map((w) => w.reason)).toEqual(['budget', 'budget']);
+    ledger.settle(video('A'), 0); // a 5xx is not billed
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['C']);
+    ledger.settle(video('B'), 1);
+    ledger.settle(video('C'), 1);
+    expect(ledger.spentUsd).toBe(2);
+    expect(ledger.grant()).toEqual([]);
+    ledger.setBudget(3);
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['D']);
+    expect(ledger.leftUsd).toBe(0);
+  });
+
+  it('counts what adopted sequences spent in earlier runs', () => {
+    const ledger = new GenerationLedger(2, 2);
+    ledger.recordSequenceSpend('A', 1.5);
+    ledger.request(video('B'));
+    expect(ledger.grant()).toEqual([]);
+    expect(ledger.waiting()[0]!.reason).toBe('budget');
+  });
+});
+
+describe('aspect ratios, prices and prompts', () => {
+  it('derives every resolution from the project ratio', () => {
+    expect(videoResolution('16:9')).toEqual({ width: 1280, height: 720 });
+    expect(videoResolution('9:16')).toEqual({ width: 720, height: 1280 });
+    expect(videoResolution('1:1')).toEqual({ width: 960, height: 960 });
+    expect(matchesRatio({ width: 1344, height: 768 }, '16:9', 0.02)).toBe(true);
+    expect(matchesRatio({ width: 720, height: 1280 }, '16:9')).toBe(false);
+  });
+
+  it('prices video per second by audio and images by tokens', () => {
+    expect(estimateVideoCostUsd('kling-o3', 10, false)).toBe(0.84);
+    expect(estimateVideoCostUsd('kling-o3', 10, true)).toBe(1.12);
+    expect(estimateVideoCostUsd('kling-o3-pro', 5, false)).toBe(0.56);
+    expect(imageCostUsd(1290)).toBe(0.039);
+  });
+
+  it('rewrites trigger words to @ElementN in sequence order, whole words only', () => {
+    const elements: UnitElement[] = [
+      { id: 'van', index: 1, name: 'Van', kind: 'vehicle', frontalImage: 'a.png', referenceImages: [], trigger: '@van' },
+      { id: 'maya', index: 2, name: 'Maya', kind: 'character', frontalImage: 'b.png', referenceImages: [], trigger: '@maya' },
+    ];
+    expect(rewriteTriggers('@maya drives @van; @vanessa waves', elements)).toBe('@Element2 drives @Element1; @vanessa waves');
+  });
+
+  it('applies retake prompts by 1-based shot index and keeps the rest', () => {
+    const unit = makeUnit({ durations: [3, 4] });
+    const shots = applyShotOverrides(unit, { '2': 'New second shot' });
+    expect(shots.map((s) => [s.prompt, s.duration])).toEqual([
+      ['Shot 1 of the test', 3],
+      ['New second shot', 4],
+    ]);
+  });
+});

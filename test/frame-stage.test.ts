@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sequenceWorkflowId } from '../src/domain/ids.js';
+import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { makeUnit } from './helpers/units.js';
+
+let harness: Harness;
+let gate: GatedProvider;
+beforeAll(async () => {
+  gate = new GatedProvider(await renderFixtureVideo(), 0);
+  harness = await startHarness({ local: gate.provider() });
+});
+afterAll(async () => harness?.stop());
+
+function start(unit: SequenceUnit) {
+  return harness.client.workflow.start('sequenceWorkflow', {
+    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
+    taskQueue: harness.taskQueue,
+    args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 0 }],
+  });
+}
+
+describe('start frames from 2x2 grids', () => {
+  it('explores a grid, regenerates without losing it, and starts the video from the picked quadrant', async () => {
+    const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: 'Rain-soaked highway at night' } });
+    const handle = await start(unit);
+    const first = await waitForStatus(handle, (s) => s.state === 'frame_review');
+    expect(first.grids).toHaveLength(1);
+    expect(first.grids[0]!.quadrants.map((q) => q.split('/').at(-1))).toEqual(['q1.png', 'q2.png', 'q3.png', 'q4.png']);
+    expect(first.grids[0]!.critics?.ok).toBe(true);
+
+    await handle.signal(approveSignal, { take: 1, by: 'eager' });
+    await handle.signal(regenerateFramesSignal, { by: 'dir', note: 'moodier', prompt: 'Foggy highway at dawn' });
+    const second = await waitForStatus(handle, (s) => s.state === 'frame_review' && s.grids.length === 2);
+    expect(second.refused[0]!.reason).toMatch(/cannot approve/);
+    expect(second.grids.map((g) => [g.grid, g.prompt])).toEqual([
+      [1, 'Rain-soaked highway at night'],
+      [2, 'Foggy highway at dawn'],
+    ]);
+    await readFile(second.grids[0]!.gridPath); // the first grid is still there
+
+    await handle.signal(selectFrameSignal, { grid: 1, quadrant: 2, by: 'dir' });
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(done.startFrame).toMatchObject({ grid: 1, quadrant: 2, by: 'dir' });
+    const chosen = await readFile(second.grids[0]!.quadrants[1]!);
+    expect((await readFile(done.startFrame!.path)).equals(chosen)).toBe(true);
+    expect((await readFile(join(done.takes[0]!.folder!, 'start_frame.png'))).equals(chosen)).toBe(true);
+    const meta = await sharp(done.startFrame!.path).metadata();
+    expect([meta.width, meta.height]).toEqual([1280, 720]);
+    const gridJson = JSON.parse(await readFile(join(second.grids[0]!.folder, 'grid.json'), 'utf8'));
+    expect(gridJson.chosen).toMatchObject({ quadrant: 2, by: 'dir' });
+
+    // A retake keeps the chosen frame: no new grid, same start frame.
+    await handle.signal(retakeSignal, { by: 'dir', note: 'again' });
+    const retaken = await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
+    expect(retaken.grids).toHaveLength(2);
+    expect(retaken.takes[1]!.startFrame).toBe(done.startFrame!.path);
+    await handle.signal(approveSignal, { take: 2, by: 'producer' });
+    expect((await handle.result()).state).toBe('approved');
+  });
+
+  it('refuses a pick of a grid or quadrant that does not exist', async () => {
+    const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: 'Gas station' } });
+    const handle = await start(unit);
+    await waitForStatus(handle, (s) => s.state === 'frame_review');
+    await handle.signal(selectFrameSignal, { grid: 4, quadrant: 1, by: 'typo' });
+    await handle.signal(selectFrameSignal, { grid: 1, quadrant: 5, by: 'typo' });
+    const status = await waitForStatus(handle, (s) => s.refused.length === 2);
+    expect(status.state).toBe('frame_review');
+    expect(status.refused.map((r) => r.reason)).toEqual(['there is no grid 4 (grids: 1)', 'quadrant must be 1–4 (left to right, top to bottom), got 5']);
+    await harness.client.workflow.getHandle(handle.workflowId).terminate('test done');
+  });
+
+  it('copies a plan start_frame.image into clean/ at the video resolution and skips the grid stage', async () => {
+    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(join(harness.artifactsRoot, 'project-')));
+    await sharp({ create: { width: 400, height: 400, channels: 3, background: '#c83c28' } }).png().toFile(join(dir, 'frame.png'));
+    const unit = makeUnit({ projectDir: dir, startFrame: { kind: 'image', path: 'frame.png' } });
+    const handle = await start(unit);
+    const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(status.grids).toEqual([]);
+    expect(status.history.map((h) => h.to)).not.toContain('frame_generating');
+    const meta = await sharp(status.startFrame!.path).metadata();
+    expect([meta.width, meta.height]).toEqual([1280, 720]);
+    expect(status.startFrame!.path).toMatch(/clean\/start_frame\.png$/);
+    await handle.signal(approveSignal, { take: 1, by: 'producer' });
+    await handle.result();
+  });
+});

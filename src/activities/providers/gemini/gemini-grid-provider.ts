@@ -45,6 +45,7 @@ export function createGeminiGridProvider(options: GeminiGridProviderOptions): Gr
           throw signal?.aborted ? err : requestFailure(err, model, apiKey);
         });
       const image = readGridImage(res);
+      // Without a reported IMAGE token count, the price table's tokens-per-image stands in.
       return { ...image, costUsd: imageCostUsd(image.imageTokens), model };
     },
   };

@@ -30,12 +30,9 @@ import {
 } from './episode-messages.js';
 import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from './search-attributes.js';
 import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from './sequence-messages.js';
+import { bookkeepingTimeout } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 
-const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 5 },
-});
 
 /**
  * One episode: starts a sequence workflow per sequence, is the single authority over generation
@@ -43,6 +40,10 @@ const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>(
  * once every sequence is approved.
  */
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
+  const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
+    startToCloseTimeout: bookkeepingTimeout(input.heartbeatTimeoutSec),
+    retry: { maximumAttempts: 5 },
+  });
   const ledger = new GenerationLedger(input.maxParallel, input.budgetUsd);
   const progress = new Map<string, SequenceProgress>(
     input.units.map((u) => [u.sequenceId, { sequenceId: u.sequenceId, state: 'pending', spentUsd: 0 }]),

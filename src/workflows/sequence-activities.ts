@@ -11,8 +11,9 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 30;
  */
 export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEOUT_SEC) {
   const heartbeatTimeout = `${heartbeatTimeoutSec} seconds`;
+  // Local work (files, critics) takes seconds; a crashed worker's attempt is retried after this.
   const bookkeeping = proxyActivities<Activities>({
-    startToCloseTimeout: '5 minutes',
+    startToCloseTimeout: bookkeepingTimeout(heartbeatTimeoutSec),
     retry: { maximumAttempts: 10 },
   });
   // Submitting is short; the activity itself guarantees one paid submission per take.
@@ -41,6 +42,11 @@ export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEO
     awaitTake: awaiting.awaitTake,
     executeGridExploration: exploring.executeGridExploration,
   };
+}
+
+/** How long local bookkeeping may take before a crashed attempt is retried elsewhere. */
+export function bookkeepingTimeout(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEOUT_SEC): string {
+  return `${Math.max(20, heartbeatTimeoutSec * 4)} seconds`;
 }
 
 export type SequenceActivities = ReturnType<typeof sequenceActivities>;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
+import type { SequenceUnit } from '../../domain/sequence-unit.js';
 import { usageError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
 import { episodeInput } from '../episode-input.js';
@@ -22,6 +23,7 @@ export function registerRun(program: Command): void {
       const provider = parseProvider(opts.provider);
       const loaded = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
       const { project, plan, units } = loaded;
+      checkKeys(provider, units);
       const { client, connection, namespace, taskQueue } = await connectClient();
       try {
         const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
@@ -40,7 +42,22 @@ export function registerRun(program: Command): void {
 }
 
 function parseProvider(name: string): ProviderName {
-  if (name === 'local') return name;
-  if (name === 'fal') throw usageError('the fal provider is not wired into this version yet: run with --provider local');
-  throw usageError(`unknown provider "${name}": use one of ${PROVIDER_NAMES.join(', ')}`);
+  if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw usageError(`unknown provider "${name}": use one of ${PROVIDER_NAMES.join(', ')}`);
+  return name as ProviderName;
+}
+
+/**
+ * Paid providers need keys in the worker's environment. `recoil dev` runs the worker from this
+ * shell, so a missing key here is reported before anything starts (RECOIL_SKIP_KEY_CHECK=1 when
+ * the worker runs elsewhere with its own keys).
+ */
+function checkKeys(provider: ProviderName, units: SequenceUnit[]): void {
+  if (provider !== 'fal' || process.env.RECOIL_SKIP_KEY_CHECK) return;
+  const missing = [
+    process.env.FAL_KEY ? undefined : 'FAL_KEY (fal.ai, for the videos)',
+    process.env.GEMINI_API_KEY || !units.some((u) => u.startFrame?.kind === 'prompt') ? undefined : 'GEMINI_API_KEY (for start-frame grids)',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw usageError(`--provider fal needs ${missing.join(' and ')} in the environment of the worker: export it before \`npx recoil dev\` (nothing was started)`);
+  }
 }

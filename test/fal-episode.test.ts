@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { probeVideo } from '../src/activities/media/probe.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
+import type { EpisodeInput } from '../src/workflows/episode-messages.js';
+import { approveSignal, retakeSignal, statusQuery, type SequenceStatus } from '../src/workflows/sequence-messages.js';
+import { startFalFake } from './fakes/fal-fake.js';
+import { makeUnit } from './helpers/units.js';
+import { WorkerProcess } from './helpers/worker-process.js';
+
+const FAL_KEY = `fal-test-${randomUUID()}`;
+let fake: Awaited<ReturnType<typeof startFalFake>>;
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  fake = await startFalFake({ key: FAL_KEY });
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+afterAll(async () => {
+  await connection?.close();
+  await fake?.close();
+});
+
+async function manifests(root: string): Promise<TakeManifest[]> {
+  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('take.json'));
+  return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(root, f), 'utf8')) as TakeManifest));
+}
+
+/** The producer: approves finished takes and retakes any take that failed (e.g. a submission that could not be confirmed). */
+async function actAsProducer(input: EpisodeInput): Promise<SequenceStatus[]> {
+  const handled = new Set<string>();
+  for (;;) {
+    const statuses = await Promise.all(
+      input.units.map((u) => client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, u.sequenceId)).query(statusQuery).catch(() => undefined)),
+    );
+    if (statuses.every((s) => s?.state === 'approved')) return statuses as SequenceStatus[];
+    if (process.env.DEBUG_CHAOS) console.log(statuses.map((s) => s && `${s.sequenceId}:${s.state}:${s.takes.map((t) => t.state).join(',')}:${s.failure ?? ''}:${s.waitingFor ?? ''}`).join(' | '));
+    for (const s of statuses) {
+      if (!s) continue;
+      const key = `${s.sequenceId}:${s.takes.length}:${s.state}`;
+      if (handled.has(key)) continue;
+      const handle = client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, s.sequenceId));
+      if (s.state === 'video_complete') await handle.signal(approveSignal, { take: s.takes.at(-1)!.take, by: 'producer' });
+      else if (s.state === 'failed') await handle.signal(retakeSignal, { by: 'producer', note: `after: ${s.failure}` });
+      else continue;
+      handled.add(key);
+    }
+    await sleep(250);
+  }
+}
+
+describe('an episode on fal (against the fake), with the worker killed again and again', () => {
+  it('finishes every sequence, pays once per take, and never leaks the key', { timeout: 180_000 }, async () => {
+    const artifacts = await mkdtemp(join(tmpdir(), 'recoil-fal-'));
+    const taskQueue = `fal-${randomUUID()}`;
+    const worker = new WorkerProcess({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      RECOIL_TASK_QUEUE: taskQueue,
+      RECOIL_ARTIFACTS_DIR: artifacts,
+      RECOIL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      FAL_KEY,
+      RECOIL_FAL_BASE_URL: fake.baseUrl,
+      RECOIL_FAL_POLL_MS: '250',
+    });
+    const projectId = `fal-${randomUUID().slice(0, 8)}`;
+    const units = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04'].map((sequenceId, i) => {
+      const unit = makeUnit({ projectId, sequenceId, durations: [3, 4] });
+      unit.shots[0] = { ...unit.shots[0]!, prompt: `${projectId} ${sequenceId} [fake:slow_queue_${4 + i}]`, providerPrompt: `${projectId} ${sequenceId} [fake:slow_queue_${4 + i}]` };
+      return unit;
+    });
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 2, maxTakes: 5, autoRetakes: 0, budgetUsd: 20, heartbeatTimeoutSec: 3, startedBy: 'test' };
+
+    worker.start();
+    const { handle } = await startOrFindEpisode(client, input, taskQueue);
+    const producer = actAsProducer(input);
+    // Crash the worker at random moments while takes are being submitted and awaited.
+    while (worker.kills < 5) {
+      await sleep(800 + Math.random() * 2200);
+      await worker.kill();
+      worker.start();
+    }
+    const finals = await producer;
+    const summary = await handle.result();
+    await worker.stop();
+
+    const takes = await manifests(artifacts);
+    const paidRequests = takes.map((m) => m.requestId).filter((id): id is string => Boolean(id));
+    const accepted = [...fake.submissions.entries()].filter(([prompt]) => prompt.startsWith(projectId));
+    const acceptedCount = accepted.reduce((sum, [, n]) => sum + n, 0);
+    console.log(`chaos: ${worker.kills} worker kills; ${takes.length} takes; fake accepted ${acceptedCount} submissions for ${paidRequests.length} recorded request ids`);
+
+    expect(worker.kills).toBeGreaterThanOrEqual(5);
+    expect(summary.approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04']);
+    // Exactly one paid submission per take that has a request id, and none the pipeline does not know about.
+    expect(acceptedCount).toBe(paidRequests.length);
+    expect(new Set(paidRequests).size).toBe(paidRequests.length);
+    for (const id of paidRequests) expect(fake.jobs.has(id)).toBe(true);
+    for (const status of finals) {
+      const approved = status.takes.find((t) => t.take === status.approvedTake)!;
+      const manifest = takes.find((m) => m.sequenceId === status.sequenceId && m.take === approved.take)!;
+      expect(manifest).toMatchObject({ status: 'complete', provider: 'fal', requestId: expect.any(String), actualCostUsd: 0.588 });
+      const video = await probeVideo(approved.videoPath!);
+      expect(video).toMatchObject({ width: 1280, height: 720 });
+      expect(Math.abs(video.durationSec - 7)).toBeLessThanOrEqual(0.5);
+    }
+    expect(summary.spentUsd).toBeLessThanOrEqual(20);
+
+    // The key lives only in the worker's environment: not in history, logs or anything on disk.
+    const histories = await Promise.all(
+      [episodeWorkflowId(projectId, 'EP001'), ...units.map((u) => sequenceWorkflowId(projectId, 'EP001', u.sequenceId))].map(async (id) =>
+        JSON.stringify(await client.workflow.getHandle(id).fetchHistory()),
+      ),
+    );
+    for (const history of histories) expect(history).not.toContain(FAL_KEY);
+    expect(worker.output).not.toContain(FAL_KEY);
+    for (const file of await readdir(artifacts, { recursive: true })) {
+      if (/\.(json|txt|log)$/.test(file)) expect(await readFile(join(artifacts, file), 'utf8')).not.toContain(FAL_KEY);
+    }
+    expect(fake.requests.length).toBeGreaterThan(0);
+  });
+});

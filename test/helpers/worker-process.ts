@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/recoil.mjs', import.meta.url));
+
+/** `recoil worker` in a child process that a test can SIGKILL and start again; keeps all its output. */
+export class WorkerProcess {
+  private child?: ChildProcess;
+  output = '';
+  kills = 0;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  start(): void {
+    const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, NO_COLOR: '1', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (this.output += d));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d));
+    this.child = child;
+  }
+
+  /** The crash a test wants: no shutdown, no cleanup, in the middle of whatever it was doing. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.kills++;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -11,6 +11,8 @@ export interface SequenceProgress {
   state: SequenceState;
   spentUsd: number;
   approvedTake?: number;
+  /** The sequence workflow has ended without approval (cancelled by a person): it will not come back. */
+  closed?: boolean;
 }
 
 export interface Settlement {

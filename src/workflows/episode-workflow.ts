@@ -37,7 +37,8 @@ import { sequenceWorkflow } from './sequence-workflow.js';
 /**
  * One episode: starts a sequence workflow per sequence, is the single authority over generation
  * slots and budget (so sequences in parallel can never overspend together), and delivers the cut
- * once every sequence is approved.
+ * once every sequence is approved. It stays open while a failed sequence may still be retaken;
+ * cancelling that sequence settles it as failed.
  */
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
   const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -113,8 +114,9 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     };
   });
 
+  /** A failed sequence can still be retaken under this episode's budget, so only approval or closing settles it. */
   function isSettled(): boolean {
-    return [...progress.values()].every((p) => p.state === 'approved' || p.state === 'failed');
+    return [...progress.values()].every((p) => p.state === 'approved' || p.closed);
   }
 
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
@@ -122,7 +124,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
 
   await condition(isSettled);
   const approved = [...progress.values()].filter((p) => p.state === 'approved');
-  const failed = [...progress.values()].filter((p) => p.state === 'failed').map((p) => p.sequenceId);
+  const failed = [...progress.values()].filter((p) => p.state !== 'approved').map((p) => p.sequenceId);
   if (failed.length === 0) {
     const sequences = approved.map((p) => ({ sequenceId: p.sequenceId, ...(p.approvedTake ? { take: p.approvedTake } : {}) }));
     deliveryPath = (await deliverEpisode({ projectId: input.projectId, episode: input.episode, sequences })).path;

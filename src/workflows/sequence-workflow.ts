@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
 import { EpisodeLink } from './episode-link.js';
@@ -30,9 +30,8 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   const run = new SequenceRun(input);
   const ref = { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId };
   const activities = sequenceActivities(input.heartbeatTimeoutSec);
-  const { prepareSequence, recordTakeDecision } = activities;
-  const ctx: SequenceContext = { input, ref, run, activities, paid: input.provider !== 'local', report, link: undefined! };
-  ctx.link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, report);
+  const ctx: SequenceContext = { input, ref, run, activities, paid: input.provider !== 'local', report: () => report(), link: undefined! };
+  ctx.link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, () => report());
 
   setHandler(statusQuery, () => run.status());
   setHandler(approveSignal, (request) => run.approve(request));
@@ -46,7 +45,15 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     await report();
   });
 
-  async function report(): Promise<void> {
+  try {
+    return await runSequence(ctx);
+  } catch (err) {
+    // A person cancelled the sequence: tell the episode it will not come back, then end as cancelled.
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => report({ closed: true }));
+    throw err;
+  }
+
+  async function report(extra: { closed?: boolean } = {}): Promise<void> {
     upsertSearchAttributes([
       { key: RecoilState, value: run.state },
       { key: RecoilCostUsd, value: run.spentUsd },
@@ -57,10 +64,16 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
       state: run.state,
       spentUsd: run.spentUsd,
       ...(run.approvedTake !== undefined ? { approvedTake: run.approvedTake } : {}),
+      ...extra,
     });
   }
+}
 
-  const prepared = await prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution });
+/** The lifecycle itself: frames when needed, then takes until a person approves one. */
+async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
+  const { input, run, ref, activities } = ctx;
+  const { unit } = input;
+  const prepared = await activities.prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution });
   run.nextTake = prepared.nextTake;
   run.nextGrid = prepared.nextGrid;
   if (prepared.startFrame) run.startFrame = prepared.startFrame;
@@ -82,7 +95,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
       await produceTake(ctx, shots, retake?.note);
     }
     run.waitingFor = whatAPersonShouldDo(run.state);
-    await report();
+    await ctx.report();
     await condition(() => run.state === 'approved' || run.state === 'video_generating' || run.state === 'frame_generating');
     run.waitingFor = undefined;
     run.failure = undefined;
@@ -90,8 +103,8 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   }
 
   const approval = run.history.at(-1)!;
-  await recordTakeDecision({ ...ref, take: run.approvedTake!, decision: 'approved', by: approval.by, note: approval.why });
-  await report();
+  await activities.recordTakeDecision({ ...ref, take: run.approvedTake!, decision: 'approved', by: approval.by, note: approval.why });
+  await ctx.report();
   await condition(allHandlersFinished);
   return run.status();
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { GridProvider } from '../../src/activities/providers/grid-provider.js';
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
 import { createRecoilWorker } from '../../src/worker/create-worker.js';
 import { statusQuery, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
@@ -24,6 +25,7 @@ export async function startHarness(
   providers: VideoProviders,
   taskQueue = `test-${randomUUID()}`,
   artifactsRoot?: string,
+  gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>,
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
@@ -34,6 +36,7 @@ export async function startHarness(
     taskQueue,
     artifactsRoot,
     providers,
+    ...(gridProviders ? { gridProviders } : {}),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();

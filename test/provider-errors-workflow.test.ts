@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
+import { createGeminiGridProvider } from '../src/activities/providers/gemini/gemini-grid-provider.js';
+import { matchesRatio } from '../src/domain/aspect-ratio.js';
+import { estimateVideoCostUsd } from '../src/domain/prices.js';
+import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { sequenceWorkflowId } from '../src/domain/ids.js';
+import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import { approveSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
+import { startFalFake } from './fakes/fal-fake.js';
+import { startGeminiFake } from './fakes/gemini-fake.js';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { makeUnit } from './helpers/units.js';
+
+const FAL_KEY = `fal-${randomUUID()}`;
+const GEMINI_KEY = `gem-${randomUUID()}`;
+let fal: Awaited<ReturnType<typeof startFalFake>>;
+let gemini: Awaited<ReturnType<typeof startGeminiFake>>;
+let harness: Harness;
+let wrongKeyHarness: Harness;
+
+beforeAll(async () => {
+  fal = await startFalFake({ key: FAL_KEY });
+  gemini = await startGeminiFake({ apiKey: GEMINI_KEY });
+  harness = await startHarness(
+    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100 }) },
+    undefined,
+    undefined,
+    { gemini: createGeminiGridProvider({ apiKey: GEMINI_KEY, baseUrl: gemini.baseUrl }) },
+  );
+  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100 }) });
+});
+afterAll(async () => {
+  await harness?.stop();
+  await wrongKeyHarness?.stop();
+  await fal?.close();
+  await gemini?.close();
+});
+
+/** Paid work needs its episode (the budget authority): start one around the sequence and return the sequence. */
+async function start(h: Harness, unit: SequenceUnit) {
+  const input = { projectId: unit.projectId, episode: unit.episode, units: [unit], provider: 'fal' as const, maxParallel: 2, maxTakes: 3, autoRetakes: 0, heartbeatTimeoutSec: 5, startedBy: 'test' };
+  await startOrFindEpisode(h.client, input, h.taskQueue);
+  return h.client.workflow.getHandle(sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId));
+}
+
+function unitWithPrompt(firstPrompt: string, extra: Partial<SequenceUnit> = {}): SequenceUnit {
+  const unit = makeUnit(extra);
+  unit.shots[0] = { ...unit.shots[0]!, prompt: firstPrompt, providerPrompt: firstPrompt };
+  return unit;
+}
+
+describe('paid providers in the workflow (against the fakes)', () => {
+  it('fails a take the provider refuses on content policy, and a retake with a new prompt continues', async () => {
+    const unit = unitWithPrompt('A crash [fake:content_policy]');
+    const handle = await start(harness, unit);
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed');
+    expect(failed.failure).toMatch(/take 1 failed: the provider refused the content: .* — change the prompt and retake/);
+    await handle.signal(retakeSignal, { by: 'dir', note: 'tone it down', shots: { '1': 'A near miss, no impact' } });
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(done.takes.map((t) => t.state)).toEqual(['failed', 'complete']);
+    expect(done.takes[1]!.requestId).toEqual(expect.any(String));
+    await handle.signal(approveSignal, { take: 2, by: 'producer' });
+    await handle.result();
+  });
+
+  it('fails on a 422 naming the field, and on a wrong key with "check FAL_KEY"', async () => {
+    const invalid = await start(harness, unitWithPrompt('Bad input [fake:invalid]'));
+    expect((await waitForStatus(invalid, (s) => s.state === 'failed')).failure).toMatch(/fal rejected the request: multi_prompt\[0\]\.prompt: .* — fix the plan and retake/);
+    const unauthorised = await start(wrongKeyHarness, unitWithPrompt('Anything'));
+    const status = await waitForStatus(unauthorised, (s) => s.state === 'failed');
+    expect(status.failure).toMatch(/check FAL_KEY in the worker environment/);
+    expect(status.failure).not.toContain('not-the-key');
+    // Cancelling a failed sequence gives up on it: its episode then settles with it listed as failed.
+    await invalid.cancel();
+    const episode = harness.client.workflow.getHandle(invalid.workflowId.split('/').slice(0, 2).join('/'));
+    expect(await episode.result()).toMatchObject({ approved: [], failed: ['SEQ01'] });
+    await unauthorised.terminate('test done');
+  });
+
+  it('rides out 503s on submit and a status 500 with one paid submission', async () => {
+    const prompt = `Storm ${randomUUID()} [fake:submit_503x2] [fake:status_500_once]`;
+    const handle = await start(harness, unitWithPrompt(prompt));
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete', 90_000);
+    expect(done.takes).toHaveLength(1);
+    expect(fal.submissions.get(prompt)).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it('explores start frames with Gemini: a real grid of the project ratio, paid for and recorded', async () => {
+    const unit = makeUnit({ aspectRatio: '9:16', startFrame: { kind: 'prompt', prompt: 'Neon gas station at night' } });
+    const handle = await start(harness, unit);
+    const review = await waitForStatus(handle, (s) => s.state === 'frame_review');
+    const grid = review.grids[0]!;
+    expect(grid.costUsd).toBe(0.039);
+    expect(review.spentUsd).toBe(0.039);
+    const meta = await sharp(grid.gridPath).metadata();
+    expect(matchesRatio({ width: meta.width!, height: meta.height! }, '9:16')).toBe(true);
+    for (const q of grid.quadrants) expect(await sharp(q).metadata()).toMatchObject({ width: 720, height: 1280 });
+    expect(gemini.requests.at(-1)?.path).toMatch(/^\/v1beta\/models\/gemini-2\.5-flash-image:generateContent/);
+    await handle.signal(selectFrameSignal, { grid: 1, quadrant: 4, by: 'dir' });
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete', 60_000);
+    const body = [...fal.jobs.values()].at(-1)!.body;
+    expect(body.start_image_url).toEqual(expect.stringContaining('https://'));
+    expect(body.aspect_ratio).toBe('9:16');
+    expect(done.spentUsd).toBeCloseTo(0.039 + estimateVideoCostUsd('kling-o3', 6, false), 6);
+    await handle.terminate('test done');
+  });
+});

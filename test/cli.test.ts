@@ -30,6 +30,8 @@ function uniqueProject(mutate?: Parameters<typeof makeProject>[0]) {
   const id = `cli-${randomUUID().slice(0, 8)}`;
   return makeProject(async (files) => {
     files.project.id = id;
+    // The gated test provider delivers one fixed clip: let the critics flag it without retaking.
+    files.project.critic_auto_retakes = 0;
     await mutate?.(files);
   }).then((dir) => ({ dir, id }));
 }

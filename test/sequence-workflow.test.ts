@@ -84,7 +84,7 @@ describe('sequence workflow', () => {
     const whileGenerating = await waitForStatus(handle, (s) => s.refused.length === 1);
     expect(whileGenerating.state).toBe('video_generating');
     expect(whileGenerating.refused[0]).toMatchObject({ signal: 'approve', by: 'eager' });
-    expect(whileGenerating.refused[0]!.reason).toMatch(/generating/);
+    expect(whileGenerating.refused[0]!.reason).toMatch(/a take is still being generated/);
 
     gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');

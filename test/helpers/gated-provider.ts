@@ -43,12 +43,12 @@ export class GatedProvider {
         this.submissions.push(`${keyOf(job.unit)}:t${job.take}`);
         return { requestId: `gated-${job.unit.sequenceId}-${job.take}` };
       },
-      awaitResult: async (job, _id, videoPath) => {
+      awaitResult: async (job, _id, videoPath, ctx) => {
         const key = keyOf(job.unit);
         this.active.add(key);
         this.maxActive = Math.max(this.maxActive, this.active.size);
         try {
-          await this.pass(key);
+          await abortable(this.pass(key), ctx.signal);
           await copyFile(this.videoFixture, `${videoPath}.part`);
           await rename(`${videoPath}.part`, videoPath);
           return { costUsd: name === 'local' ? 0 : job.unit.estimatedCostUsd };
@@ -68,4 +68,13 @@ export class GatedProvider {
     }
     return new Promise((resolve) => this.waiting.set(key, resolve));
   }
+}
+
+/** A worker shutting down cancels its activities: a gate that is never opened must not hold it up. */
+function abortable(wait: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    wait.then(resolve, reject);
+  });
 }

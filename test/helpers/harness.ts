@@ -9,7 +9,11 @@ import { inject } from 'vitest';
 import type { GridProvider } from '../../src/activities/providers/grid-provider.js';
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
 import { createRecoilWorker } from '../../src/worker/create-worker.js';
+import { installRuntime } from '../../src/worker/runtime.js';
 import { statusQuery, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
+
+// The SDK's per-state worker logs drown test output; warnings and errors still show.
+installRuntime('WARN');
 
 export interface Harness {
   client: Client;

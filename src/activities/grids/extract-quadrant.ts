@@ -35,7 +35,8 @@ export interface ExtractedQuadrants {
  */
 export async function extractGridQuadrants(gridPath: string, target: Resolution): Promise<ExtractedQuadrants> {
   // Sequential: the PNG streams straight into our buffer instead of through a full-size copy first.
-  const { data, info } = await sharp(gridPath, { sequentialRead: true }).raw().toBuffer({ resolveWithObject: true });
+  // No alpha: a video frame has none, and resizing three channels instead of four is a third cheaper.
+  const { data, info } = await sharp(gridPath, { sequentialRead: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   if (width < 2 || height < 2) throw new Error(`${gridPath} is ${width}×${height}: too small to hold a 2x2 grid`);
   const bounds = QUADRANTS.map((q) => quadrantBounds(width, height, q));
@@ -45,7 +46,8 @@ export async function extractGridQuadrants(gridPath: string, target: Resolution)
       const tmp = `${out}.${randomUUID()}.tmp`;
       await sharp(data, { raw: { width, height, channels } })
         .extract(bounds[i]!)
-        .resize(target.width, target.height, { fit: 'cover' })
+        // Mitchell: a high-quality bicubic, a little cheaper than lanczos3 for this mild downscale.
+        .resize(target.width, target.height, { fit: 'cover', kernel: 'mitchell' })
         .png(QUADRANT_PNG)
         .toFile(tmp);
       await rename(tmp, out);

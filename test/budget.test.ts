@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { episodeStatusQuery, setBudgetSignal, type EpisodeInput } from '../src/workflows/episode-messages.js';
 import { approveSignal, statusQuery } from '../src/workflows/sequence-messages.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
-let harness: Harness;
-let gate: GatedProvider;
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo(), 400);
-  // Registered as fal: the workflow treats it as paid, so every take goes through the budget.
-  harness = await startHarness({ fal: gate.provider('fal') });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness({ autoOpenMs: 400, as: 'fal' });
 
 describe('episode budget', () => {
   it('pays for exactly the takes that fit, makes the rest wait visibly, and never spends past the budget', async () => {
     const projectId = `budget-${randomUUID().slice(0, 8)}`;
     const units = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04'].map((sequenceId) => makeUnit({ projectId, sequenceId, estimatedCostUsd: 1 }));
     const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 4, maxTakes: 3, autoRetakes: 0, budgetUsd: 2, startedBy: 'test' };
-    const { handle } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const { handle } = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
 
     // Watch the money the whole time: reserved + spent must never exceed the budget in force.
     let budget = 2;
@@ -38,7 +30,7 @@ describe('episode budget', () => {
       }
     })();
 
-    const seq = (id: string) => harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
+    const seq = (id: string) => t.harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
     const states = async () => Promise.all(units.map((u) => seq(u.sequenceId).query(statusQuery).catch(() => undefined)));
     await expect.poll(async () => (await states()).map((s) => s?.state).sort(), { timeout: 30_000, interval: 200 }).toEqual([
       'awaiting_budget',
@@ -48,7 +40,7 @@ describe('episode budget', () => {
     ]);
     const waiting = (await states()).filter((s) => s?.state === 'awaiting_budget');
     expect(waiting[0]!.waitingFor).toMatch(/budget: the next video needs ~\$1\.00, \$0\.00 left — raise it with `npx recoil budget`/);
-    expect(gate.submissions.filter((s) => s.startsWith(projectId))).toHaveLength(2);
+    expect(t.gate.submissions.filter((s) => s.startsWith(projectId))).toHaveLength(2);
     const money = await handle.query(episodeStatusQuery);
     expect(money).toMatchObject({ budgetUsd: 2, spentUsd: 2, reservedUsd: 0, leftUsd: 0 });
     expect(money.waiting.map((w) => w.reason)).toEqual(['budget', 'budget']);
@@ -63,7 +55,7 @@ describe('episode budget', () => {
     watching = false;
     await watcher;
     expect(summary.spentUsd).toBe(4);
-    expect(gate.submissions.filter((s) => s.startsWith(projectId))).toHaveLength(4);
+    expect(t.gate.submissions.filter((s) => s.startsWith(projectId))).toHaveLength(4);
     expect(overspends).toEqual([]);
   });
 });

@@ -1,33 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal } from '../src/workflows/sequence-messages.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
-let harness: Harness;
-let gate: GatedProvider;
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo(), 0);
-  harness = await startHarness({ local: gate.provider() });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness({ autoOpenMs: 0 });
 
 describe('critics in the sequence workflow', () => {
   it('keeps a take the critics reject, retakes it automatically once, then hands it to a person with the report', async () => {
     // The provider delivers 6 s where the plan asks for 10 s: the duration critic must catch it.
     const unit = makeUnit({ durations: [5, 5] });
-    const handle = await harness.client.workflow.start('sequenceWorkflow', {
+    const handle = await t.harness.client.workflow.start('sequenceWorkflow', {
       workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-      taskQueue: harness.taskQueue,
+      taskQueue: t.harness.taskQueue,
       args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 1 }],
     });
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
-    expect(status.takes.map((t) => t.state)).toEqual(['rejected_by_critics', 'complete']);
+    expect(status.takes.map((take) => take.state)).toEqual(['rejected_by_critics', 'complete']);
     expect(status.takes[1]!.retakeNote).toMatch(/automatic retake: critics rejected take 1/);
     for (const take of status.takes) {
       expect(take.critics?.ok).toBe(false);
@@ -43,9 +36,9 @@ describe('critics in the sequence workflow', () => {
 
   it('passes a good take straight to the person', async () => {
     const unit = makeUnit({ durations: [3, 3] });
-    const handle = await harness.client.workflow.start('sequenceWorkflow', {
+    const handle = await t.harness.client.workflow.start('sequenceWorkflow', {
       workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-      taskQueue: harness.taskQueue,
+      taskQueue: t.harness.taskQueue,
       args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 1 }],
     });
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import sharp from 'sharp';
+import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
+import { runProcess } from '../src/activities/media/run-process.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { loadEpisode } from '../src/project/load-episode.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
@@ -59,6 +62,18 @@ describe('recoil demo', () => {
     }
     const retaken = manifests.filter((m) => m.decisions.some((d) => d.decision === 'retake'));
     expect(retaken).toHaveLength(1);
+
+    // SEQ02 explores a grid; the demo picks quadrant 3 and the approved take starts from it.
+    const seq02 = join(artifacts, 'driver-beware', 'EP001', 'SEQ02');
+    const quadrant = await readFile(join(seq02, 'grids', 'g001', 'q3.png'));
+    expect((await readFile(join(seq02, 'clean', 'start_frame.png'))).equals(quadrant)).toBe(true);
+    const approvedSeq02 = approved.find((m) => m.sequenceId === 'SEQ02')!;
+    const takeFolder = join(seq02, 'takes', `t${String(approvedSeq02.take).padStart(3, '0')}`);
+    expect((await readFile(join(takeFolder, 'start_frame.png'))).equals(quadrant)).toBe(true);
+    const firstFrame = join(takeFolder, 'first-frame.png');
+    await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', join(takeFolder, 'video.mp4'), '-frames:v', '1', firstFrame]);
+    const [frameStats, quadrantStats] = await Promise.all([sharp(firstFrame).stats(), sharp(quadrant).stats()]);
+    frameStats.channels.slice(0, 3).forEach((channel, i) => expect(Math.abs(channel.mean - quadrantStats.channels[i]!.mean)).toBeLessThan(12));
 
     const states: string[] = [];
     for await (const wf of client.workflow.list({ query: `RecoilProject = 'driver-beware' AND WorkflowType = 'sequenceWorkflow'` })) {

@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/workflows/episode-messages.js';
 import { approveSignal } from '../src/workflows/sequence-messages.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
-let harness: Harness;
-let gate: GatedProvider;
 
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo(), 700);
-  harness = await startHarness({ local: gate.provider() });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness({ autoOpenMs: 700 });
 
 function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput {
   const projectId = `ep-${randomUUID().slice(0, 8)}`;
@@ -28,7 +21,7 @@ function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput 
 
 async function approveAllFirstTakes(input: EpisodeInput): Promise<void> {
   for (const unit of input.units) {
-    const handle = harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
+    const handle = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { take: 1, by: 'producer' });
   }
@@ -37,13 +30,13 @@ async function approveAllFirstTakes(input: EpisodeInput): Promise<void> {
 describe('episode workflow', () => {
   it('never lets more than max_parallel_sequences generate at once, then delivers the cut', async () => {
     const input = episodeInput(5, 2);
-    const { handle, started } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const { handle, started } = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
     expect(started).toBe(true);
     await approveAllFirstTakes(input);
     const summary = await handle.result();
 
     // Measured by the provider itself, independently of the workflow's own bookkeeping.
-    expect(gate.maxActive).toBe(2);
+    expect(t.gate.maxActive).toBe(2);
     expect(summary.approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05']);
     expect(summary.failed).toEqual([]);
     const cut = await probeVideo(summary.deliveryPath!);
@@ -53,8 +46,8 @@ describe('episode workflow', () => {
 
   it('finds the running episode instead of starting it twice', async () => {
     const input = episodeInput(1, 1);
-    const first = await startOrFindEpisode(harness.client, input, harness.taskQueue);
-    const second = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const first = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
+    const second = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
     expect(first.started).toBe(true);
     expect(second.started).toBe(false);
     expect(second.handle.workflowId).toBe(episodeWorkflowId(input.projectId, 'EP001'));

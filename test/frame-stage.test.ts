@@ -1,27 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
-let harness: Harness;
-let gate: GatedProvider;
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo(), 0);
-  harness = await startHarness({ local: gate.provider() });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness({ autoOpenMs: 0 });
 
 function start(unit: SequenceUnit) {
-  return harness.client.workflow.start('sequenceWorkflow', {
+  return t.harness.client.workflow.start('sequenceWorkflow', {
     workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-    taskQueue: harness.taskQueue,
+    taskQueue: t.harness.taskQueue,
     args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 0 }],
   });
 }
@@ -74,11 +67,11 @@ describe('start frames from 2x2 grids', () => {
     const status = await waitForStatus(handle, (s) => s.refused.length === 2);
     expect(status.state).toBe('frame_review');
     expect(status.refused.map((r) => r.reason)).toEqual(['there is no grid 4 (grids: 1)', 'quadrant must be 1–4 (left to right, top to bottom), got 5']);
-    await harness.client.workflow.getHandle(handle.workflowId).terminate('test done');
+    await t.harness.client.workflow.getHandle(handle.workflowId).terminate('test done');
   });
 
   it('copies a plan start_frame.image into clean/ at the video resolution and skips the grid stage', async () => {
-    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(join(harness.artifactsRoot, 'project-')));
+    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(join(t.harness.artifactsRoot, 'project-')));
     await sharp({ create: { width: 400, height: 400, channels: 3, background: '#c83c28' } }).png().toFile(join(dir, 'frame.png'));
     const unit = makeUnit({ projectDir: dir, startFrame: { kind: 'image', path: 'frame.png' } });
     const handle = await start(unit);

@@ -4,30 +4,23 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const RECORDED = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
 
-let harness: Harness;
-let gate: GatedProvider;
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo(), 0);
-  harness = await startHarness({ local: gate.provider() });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness({ autoOpenMs: 0 });
 
 describe('determinism', () => {
   it('replays a fresh history of a sequence with a refused signal, a retake and an approval', async () => {
     const unit = makeUnit();
-    const handle = await harness.client.workflow.start('sequenceWorkflow', {
+    const handle = await t.harness.client.workflow.start('sequenceWorkflow', {
       workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-      taskQueue: harness.taskQueue,
+      taskQueue: t.harness.taskQueue,
       args: [{ unit, provider: 'local', maxTakes: 3, autoRetakes: 0 }],
     });
     await waitForStatus(handle, (s) => s.state === 'video_complete');

@@ -1,38 +1,31 @@
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal, retakeSignal, type SequenceInput } from '../src/workflows/sequence-messages.js';
 import type { sequenceWorkflow } from '../src/workflows/sequence-workflow.js';
-import { renderFixtureVideo } from './helpers/fixture-video.js';
-import { GatedProvider } from './helpers/gated-provider.js';
+import { useGatedHarness } from './helpers/gated-harness.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
-let harness: Harness;
-let gate: GatedProvider;
 
-beforeAll(async () => {
-  gate = new GatedProvider(await renderFixtureVideo());
-  harness = await startHarness({ local: gate.provider() });
-});
-afterAll(async () => harness?.stop());
+const t = useGatedHarness();
 
 async function startSequence(unit: SequenceUnit, maxTakes = 5): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
   const input: SequenceInput = { unit, provider: 'local', maxTakes, autoRetakes: 0 };
-  return harness.client.workflow.start('sequenceWorkflow', {
+  return t.harness.client.workflow.start('sequenceWorkflow', {
     workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-    taskQueue: harness.taskQueue,
+    taskQueue: t.harness.taskQueue,
     args: [input],
   }) as Promise<WorkflowHandle<typeof sequenceWorkflow>>;
 }
 
 async function manifestOf(unit: SequenceUnit, take: number): Promise<TakeManifest> {
-  return JSON.parse(await readFile(join(takeDir(harness.artifactsRoot, { ...unit, take }), 'take.json'), 'utf8')) as TakeManifest;
+  return JSON.parse(await readFile(join(takeDir(t.harness.artifactsRoot, { ...unit, take }), 'take.json'), 'utf8')) as TakeManifest;
 }
 
 describe('sequence workflow', () => {
@@ -40,7 +33,7 @@ describe('sequence workflow', () => {
     const unit = makeUnit();
     const handle = await startSequence(unit);
     await waitForStatus(handle, (s) => s.state === 'video_generating');
-    gate.open(unit);
+    t.gate.open(unit);
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(done.takes).toMatchObject([{ take: 1, state: 'complete' }]);
     await handle.signal(approveSignal, { take: 1, by: 'alice', note: 'lovely' });
@@ -58,11 +51,11 @@ describe('sequence workflow', () => {
   it('makes a new numbered take on retake, with the new prompt, and keeps the old take', async () => {
     const unit = makeUnit();
     const handle = await startSequence(unit);
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(retakeSignal, { by: 'dir', note: 'tighter', shots: { '2': 'Close-up on the wheel @maya' } });
     await waitForStatus(handle, (s) => s.state === 'video_generating' && s.takes.length === 2);
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
     await handle.signal(approveSignal, { take: 2, by: 'alice' });
     expect((await handle.result()).approvedTake).toBe(2);
@@ -73,7 +66,7 @@ describe('sequence workflow', () => {
     expect(first.inputs.shots[1]!.prompt).toBe('Shot 2 of the test');
     expect(second.inputs.shots[1]!.prompt).toBe('Close-up on the wheel @maya');
     expect(second.inputs.retakeNote).toBe('tighter');
-    await stat(join(takeDir(harness.artifactsRoot, { ...unit, take: 1 }), 'video.mp4'));
+    await stat(join(takeDir(t.harness.artifactsRoot, { ...unit, take: 1 }), 'video.mp4'));
   });
 
   it('refuses approval while generating and of an unknown take, changing nothing', async () => {
@@ -86,7 +79,7 @@ describe('sequence workflow', () => {
     expect(whileGenerating.refused[0]).toMatchObject({ signal: 'approve', by: 'eager' });
     expect(whileGenerating.refused[0]!.reason).toMatch(/a take is still being generated/);
 
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { take: 7, by: 'typo' });
     const unknown = await waitForStatus(handle, (s) => s.refused.length === 2);
@@ -99,11 +92,11 @@ describe('sequence workflow', () => {
   it('enforces max_takes_per_sequence: a retake past the limit is refused', async () => {
     const unit = makeUnit();
     const handle = await startSequence(unit, 2);
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(retakeSignal, { by: 'dir', note: 'again' });
     await waitForStatus(handle, (s) => s.takes.length === 2);
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
     await handle.signal(retakeSignal, { by: 'dir', note: 'one more' });
     const status = await waitForStatus(handle, (s) => s.refused.length === 1);
@@ -117,7 +110,7 @@ describe('sequence workflow', () => {
   it('lets exactly one of two racing approvals win', async () => {
     const unit = makeUnit();
     const handle = await startSequence(unit);
-    gate.open(unit);
+    t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await Promise.all([handle.signal(approveSignal, { take: 1, by: 'alice' }), handle.signal(approveSignal, { take: 1, by: 'bob' })]);
     const result = await handle.result();
@@ -131,14 +124,14 @@ describe('sequence workflow', () => {
 
   it('never writes into a take folder left by another run: numbering continues after it', async () => {
     const unit = makeUnit();
-    const foreign = takeDir(harness.artifactsRoot, { ...unit, take: 1 });
+    const foreign = takeDir(t.harness.artifactsRoot, { ...unit, take: 1 });
     await mkdir(foreign, { recursive: true });
     const foreignManifest = JSON.stringify({ owner: { workflowId: 'someone-else', runId: 'r0' }, take: 1 });
     await writeFile(join(foreign, 'take.json'), foreignManifest);
     const handle = await startSequence(unit);
-    gate.open(unit);
+    t.gate.open(unit);
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
-    expect(status.takes.map((t) => t.take)).toEqual([2]);
+    expect(status.takes.map((take) => take.take)).toEqual([2]);
     expect(await readFile(join(foreign, 'take.json'), 'utf8')).toBe(foreignManifest);
     await handle.signal(approveSignal, { take: 2, by: 'alice' });
     await handle.result();

@@ -14,7 +14,7 @@ const stateColour: Record<string, (s: string) => string> = {
 /** The board: one line per sequence, what it is doing and what it waits for. */
 export function renderBoard(rows: BoardRow[]): string {
   if (rows.length === 0) return 'No sequences yet: start an episode with `npx recoil run <project-dir> --episode EP001`.';
-  const table = newTable(['Sequence', 'State', 'Takes', 'Approved', 'Spent', 'Waiting for / last event'], { lastColumnWidth: 48 });
+  const table = newTable(['Sequence', 'State', 'Takes', 'Approved', 'Spent', 'Next take ≈', 'Waiting for / last event'], { lastColumnWidth: 48 });
   for (const row of rows) table.push(boardLine(row));
   return table.toString();
 }
@@ -24,7 +24,8 @@ function boardLine(row: BoardRow): string[] {
   const colour = stateColour[row.state] ?? ((x: string) => x);
   const takes = s ? `${s.takes.length}/${s.maxTakes}` : '–';
   const approved = s?.approvedTake !== undefined ? `t${String(s.approvedTake).padStart(3, '0')}` : '';
-  return [`${row.episode}/${row.sequenceId}`, colour(row.state), takes, approved, `$${row.spentUsd.toFixed(2)}`, lastWords(row)];
+  const estimate = s ? `$${s.estimatedTakeCostUsd.toFixed(2)}` : '–';
+  return [`${row.episode}/${row.sequenceId}`, colour(row.state), takes, approved, `$${row.spentUsd.toFixed(2)}`, estimate, lastWords(row)];
 }
 
 function lastWords(row: BoardRow): string {

@@ -117,7 +117,7 @@ export class SequenceRun {
       maxTakes,
       ...(this.approvedTake !== undefined ? { approvedTake: this.approvedTake } : {}),
       spentUsd: this.spentUsd,
-      estimatedTakeCostUsd: unit.estimatedCostUsd,
+      estimatedTakeCostUsd: this.input.provider === 'local' ? 0 : unit.estimatedCostUsd,
       ...(this.failure ? { failure: this.failure } : {}),
       history: [...this.history],
       refused: [...this.refused],

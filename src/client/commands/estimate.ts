@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { roundUsd } from '../../domain/prices.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { newTable } from '../table.js';
+import { connectClient } from '../connect.js';
+import { temporalTarget } from '../../temporal/connection-config.js';
+import { isServerHealthy } from '../../temporal/dev-server.js';
+import { readEpisodeMoney, renderMoney } from '../read-money.js';
 
 export function registerEstimate(program: Command): void {
   program
@@ -23,7 +27,22 @@ export function registerEstimate(program: Command): void {
       const budget = plan.budget_usd ?? project.budget_usd;
       console.log(budget === undefined ? 'No budget set (plan or project budget_usd).' : `Budget for ${plan.episode}: ${usd(budget)} — first takes use ${Math.round((first / budget) * 100)}%.`);
       console.log(`Audio ${project.generate_audio ? 'on' : 'off'}; prices from src/domain/prices.ts. The local provider costs nothing.`);
+      const live = await liveMoney(project.id, plan.episode);
+      if (live) console.log(`Running now: ${live}`);
     });
+}
+
+/** Spent and reserved so far, when the episode is running and a server answers; nothing otherwise. */
+async function liveMoney(projectId: string, episode: string): Promise<string | undefined> {
+  if (!(await isServerHealthy(temporalTarget().address))) return undefined;
+  const connected = await connectClient().catch(() => undefined);
+  if (!connected) return undefined;
+  try {
+    const [status] = await readEpisodeMoney(connected.client, connected.connection, projectId, [episode]);
+    return status ? renderMoney(status) : undefined;
+  } finally {
+    await connected.connection.close();
+  }
 }
 
 function usd(value: number): string {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
@@ -106,6 +108,13 @@ describe('paid providers in the workflow (against the fakes)', () => {
     expect(body.start_image_url).toEqual(expect.stringContaining('https://'));
     expect(body.aspect_ratio).toBe('9:16');
     expect(done.spentUsd).toBeCloseTo(0.039 + estimateVideoCostUsd('kling-o3', 6, false), 6);
+    // Both keys stay in the worker: neither is in the history, the grid manifest or the take manifest.
+    const history = JSON.stringify(await handle.fetchHistory());
+    const manifests = (await readFile(join(grid.folder, 'grid.json'), 'utf8')) + (await readFile(join(done.takes[0]!.folder!, 'take.json'), 'utf8'));
+    for (const key of [GEMINI_KEY, FAL_KEY]) {
+      expect(history).not.toContain(key);
+      expect(manifests).not.toContain(key);
+    }
     await handle.terminate('test done');
   });
 });

@@ -7,7 +7,7 @@ import { probeVideo } from '../src/activities/media/probe.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/workflows/episode-messages.js';
 import { approveSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 

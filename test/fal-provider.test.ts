@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiError } from '@fal-ai/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
@@ -17,6 +18,7 @@ import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { makeUnit } from './helpers/units.js';
 
 const KEY = 'fal-test-key-3f9c2e71:never-print-this-secret';
+const failureOf = (call: Promise<unknown>) => failureWithout(call, KEY);
 
 const IMAGES = {
   mayaFront: { file: 'images/maya_front.png', colour: { r: 200, g: 60, b: 40 } },
@@ -87,18 +89,6 @@ async function makeTake(provider: VideoProvider, job: VideoJob, ctx = recordingC
   const videoPath = join(job.takeDir, 'video.mp4');
   const result = await provider.awaitResult(job, requestId, videoPath, ctx);
   return { requestId, videoPath, result, ctx };
-}
-
-/** Every failure is checked for the key as it is caught, as every heartbeat is as it is sent. */
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => expect.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  const failure = err as ApplicationFailure;
-  expect(`${failure.message} ${JSON.stringify(failure.details ?? [])}`).not.toContain(KEY);
-  return failure;
 }
 
 /** The name of the local file whose upload the fake served at this URL. */

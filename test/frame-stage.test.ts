@@ -6,7 +6,7 @@ import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness({ autoOpenMs: 0 });

@@ -2,6 +2,7 @@ import { ApiError } from '@google/genai';
 import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { createGeminiGridProvider } from '../src/activities/providers/gemini/gemini-grid-provider.js';
 import { requestFailure } from '../src/activities/providers/gemini/request-failure.js';
 import type { GridProvider } from '../src/activities/providers/grid-provider.js';
@@ -17,6 +18,7 @@ import {
 } from './fakes/gemini-fake.js';
 
 const KEY = 'AIzaSy-test-key-do-not-print-0123456789';
+const failureOf = (call: Promise<unknown>) => failureWithout(call, KEY);
 
 let fake: GeminiFake;
 let gemini: GridProvider;
@@ -34,18 +36,6 @@ function providerWith(options: { apiKey?: string; model?: string; baseUrl?: stri
 
 function grid(prompt: string, aspectRatio: AspectRatio = '16:9', provider = gemini) {
   return provider.generateGrid({ prompt, aspectRatio, seed: 'driver-beware/EP001/SEQ01' });
-}
-
-/** Every failure the provider throws is checked for the key as it is caught. */
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => expect.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  const failure = err as ApplicationFailure;
-  expect(`${failure.message} ${JSON.stringify(failure.details ?? [])}`).not.toContain(KEY);
-  return failure;
 }
 
 async function pixelAt(png: Buffer, x: number, y: number): Promise<{ r: number; g: number; b: number }> {

@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const RECORDED = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));

@@ -9,7 +9,7 @@ import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal, retakeSignal, type SequenceInput } from '../src/workflows/sequence-messages.js';
 import type { sequenceWorkflow } from '../src/workflows/sequence-workflow.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 

@@ -38,12 +38,17 @@ async function manifests(root: string): Promise<TakeManifest[]> {
 /** The producer: approves finished takes and retakes any take that failed (e.g. a submission that could not be confirmed). */
 async function actAsProducer(input: EpisodeInput): Promise<SequenceStatus[]> {
   const handled = new Set<string>();
+  let lastReport = Date.now();
   for (;;) {
     const statuses = await Promise.all(
       input.units.map((u) => client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, u.sequenceId)).query(statusQuery).catch(() => undefined)),
     );
     if (statuses.every((s) => s?.state === 'approved')) return statuses as SequenceStatus[];
-    if (process.env.DEBUG_CHAOS) console.log(statuses.map((s) => s && `${s.sequenceId}:${s.state}:${s.takes.map((t) => t.state).join(',')}:${s.failure ?? ''}:${s.waitingFor ?? ''}`).join(' | '));
+    // A line every 15 s, so a run that never finishes shows where each sequence was stuck.
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      console.log(statuses.map((s) => s && `${s.sequenceId}:${s.state}:${s.takes.map((t) => t.state).join(',')}:${s.failure ?? ''}`).join(' | '));
+    }
     for (const s of statuses) {
       if (!s) continue;
       const key = `${s.sequenceId}:${s.takes.length}:${s.state}`;

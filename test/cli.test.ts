@@ -153,6 +153,11 @@ describe('recoil CLI', () => {
       const retake = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'warmer light', '--shot', '1=Wide shot, warmer light'], env, cwd);
       expect(retake.code).toBe(0);
       expect(retake.stdout).toMatch(/retake SEQ03: the sequence is now video_generating/);
+      const cancelled = await runCli(['cancel', id, 'EP001', 'SEQ03'], env, cwd);
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.stdout).toMatch(/cancellation of .*\/EP001\/SEQ03 requested/);
+      const summary = await client.workflow.getHandle(`${id}/EP001`).result();
+      expect(summary).toMatchObject({ approved: [], failed: ['SEQ03'] });
     } finally {
       await harness.stop();
     }

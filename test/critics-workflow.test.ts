@@ -1,29 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
-import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { waitForStatus } from './helpers/harness.js';
+import { startSequence, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness({ autoOpenMs: 0 });
 
-/** A sequence on its own, with one automatic retake for a take the critics reject. */
-function start(unit: SequenceUnit) {
-  return t.harness.client.workflow.start('sequenceWorkflow', {
-    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-    taskQueue: t.harness.taskQueue,
-    args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 1 }],
-  });
-}
-
 describe('critics in the sequence workflow', () => {
   it('keeps a take the critics reject, retakes it automatically once, then hands it to a person with the report', async () => {
     // The provider delivers 6 s where the plan asks for 10 s: the duration critic must catch it.
-    const handle = await start(makeUnit({ durations: [5, 5] }));
+    const handle = await startSequence(t.harness, makeUnit({ durations: [5, 5] }), { autoRetakes: 1 });
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(status.takes.map((take) => take.state)).toEqual(['rejected_by_critics', 'complete']);
     expect(status.takes[1]!.retakeNote).toMatch(/automatic retake: critics rejected take 1/);
@@ -40,7 +29,7 @@ describe('critics in the sequence workflow', () => {
   });
 
   it('passes a good take straight to the person', async () => {
-    const handle = await start(makeUnit({ durations: [3, 3] }));
+    const handle = await startSequence(t.harness, makeUnit({ durations: [3, 3] }), { autoRetakes: 1 });
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(status.takes).toHaveLength(1);
     expect(status.takes[0]!.critics?.ok).toBe(true);

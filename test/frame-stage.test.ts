@@ -2,27 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
-import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { waitForStatus } from './helpers/harness.js';
+import { startSequence, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness({ autoOpenMs: 0 });
 
-function start(unit: SequenceUnit) {
-  return t.harness.client.workflow.start('sequenceWorkflow', {
-    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-    taskQueue: t.harness.taskQueue,
-    args: [{ unit, provider: 'local' as const, maxTakes: 5, autoRetakes: 0 }],
-  });
-}
-
 describe('start frames from 2x2 grids', () => {
   it('explores a grid, regenerates without losing it, and starts the video from the picked quadrant', async () => {
     const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: 'Rain-soaked highway at night' } });
-    const handle = await start(unit);
+    const handle = await startSequence(t.harness, unit);
     const first = await waitForStatus(handle, (s) => s.state === 'frame_review');
     expect(first.grids).toHaveLength(1);
     expect(first.grids[0]!.quadrants.map((q) => q.split('/').at(-1))).toEqual(['q1.png', 'q2.png', 'q3.png', 'q4.png']);
@@ -60,7 +50,7 @@ describe('start frames from 2x2 grids', () => {
 
   it('refuses a pick of a grid or quadrant that does not exist', async () => {
     const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: 'Gas station' } });
-    const handle = await start(unit);
+    const handle = await startSequence(t.harness, unit);
     await waitForStatus(handle, (s) => s.state === 'frame_review');
     await handle.signal(selectFrameSignal, { grid: 4, quadrant: 1, by: 'typo' });
     await handle.signal(selectFrameSignal, { grid: 1, quadrant: 5, by: 'typo' });
@@ -74,7 +64,7 @@ describe('start frames from 2x2 grids', () => {
     const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(join(t.harness.artifactsRoot, 'project-')));
     await sharp({ create: { width: 400, height: 400, channels: 3, background: '#c83c28' } }).png().toFile(join(dir, 'frame.png'));
     const unit = makeUnit({ projectDir: dir, startFrame: { kind: 'image', path: 'frame.png' } });
-    const handle = await start(unit);
+    const handle = await startSequence(t.harness, unit);
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(status.grids).toEqual([]);
     expect(status.history.map((h) => h.to)).not.toContain('frame_generating');

@@ -5,10 +5,9 @@ import { Worker } from '@temporalio/worker';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
 import { describe, expect, inject, it } from 'vitest';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { waitForStatus } from './helpers/harness.js';
+import { startSequence, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const RECORDED = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
@@ -18,11 +17,7 @@ const t = useGatedHarness({ autoOpenMs: 0 });
 describe('determinism', () => {
   it('replays a fresh history of a sequence with a refused signal, a retake and an approval', async () => {
     const unit = makeUnit();
-    const handle = await t.harness.client.workflow.start('sequenceWorkflow', {
-      workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-      taskQueue: t.harness.taskQueue,
-      args: [{ unit, provider: 'local', maxTakes: 3, autoRetakes: 0 }],
-    });
+    const handle = await startSequence(t.harness, unit, { maxTakes: 3 });
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { take: 9, by: 'typo' });
     await handle.signal(retakeSignal, { by: 'dir', note: 'again', shots: { '1': 'New first shot' } });

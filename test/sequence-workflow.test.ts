@@ -1,28 +1,16 @@
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
-import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal, retakeSignal, type SequenceInput } from '../src/workflows/sequence-messages.js';
-import type { sequenceWorkflow } from '../src/workflows/sequence-workflow.js';
+import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { waitForStatus } from './helpers/harness.js';
+import { startSequence, waitForStatus } from './helpers/harness.js';
+import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { makeUnit } from './helpers/units.js';
 
 
 const t = useGatedHarness();
-
-async function startSequence(unit: SequenceUnit, maxTakes = 5): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
-  const input: SequenceInput = { unit, provider: 'local', maxTakes, autoRetakes: 0 };
-  return t.harness.client.workflow.start('sequenceWorkflow', {
-    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
-    taskQueue: t.harness.taskQueue,
-    args: [input],
-  }) as Promise<WorkflowHandle<typeof sequenceWorkflow>>;
-}
 
 async function manifestOf(unit: SequenceUnit, take: number): Promise<TakeManifest> {
   return JSON.parse(await readFile(join(takeDir(t.harness.artifactsRoot, { ...unit, take }), 'take.json'), 'utf8')) as TakeManifest;
@@ -31,7 +19,7 @@ async function manifestOf(unit: SequenceUnit, take: number): Promise<TakeManifes
 describe('sequence workflow', () => {
   it('goes pending → video_generating → video_complete → approved and records the approval', async () => {
     const unit = makeUnit();
-    const handle = await startSequence(unit);
+    const handle = await startSequence(t.harness, unit);
     await waitForStatus(handle, (s) => s.state === 'video_generating');
     t.gate.open(unit);
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
@@ -50,7 +38,7 @@ describe('sequence workflow', () => {
 
   it('makes a new numbered take on retake, with the new prompt, and keeps the old take', async () => {
     const unit = makeUnit();
-    const handle = await startSequence(unit);
+    const handle = await startSequence(t.harness, unit);
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(retakeSignal, { by: 'dir', note: 'tighter', shots: { '2': 'Close-up on the wheel @maya' } });
@@ -71,7 +59,7 @@ describe('sequence workflow', () => {
 
   it('refuses approval while generating and of an unknown take, changing nothing', async () => {
     const unit = makeUnit();
-    const handle = await startSequence(unit);
+    const handle = await startSequence(t.harness, unit);
     await waitForStatus(handle, (s) => s.state === 'video_generating');
     await handle.signal(approveSignal, { take: 1, by: 'eager' });
     const whileGenerating = await waitForStatus(handle, (s) => s.refused.length === 1);
@@ -91,7 +79,7 @@ describe('sequence workflow', () => {
 
   it('enforces max_takes_per_sequence: a retake past the limit is refused', async () => {
     const unit = makeUnit();
-    const handle = await startSequence(unit, 2);
+    const handle = await startSequence(t.harness, unit, { maxTakes: 2 });
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(retakeSignal, { by: 'dir', note: 'again' });
@@ -109,7 +97,7 @@ describe('sequence workflow', () => {
 
   it('lets exactly one of two racing approvals win', async () => {
     const unit = makeUnit();
-    const handle = await startSequence(unit);
+    const handle = await startSequence(t.harness, unit);
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await Promise.all([handle.signal(approveSignal, { take: 1, by: 'alice' }), handle.signal(approveSignal, { take: 1, by: 'bob' })]);
@@ -128,7 +116,7 @@ describe('sequence workflow', () => {
     await mkdir(foreign, { recursive: true });
     const foreignManifest = JSON.stringify({ owner: { workflowId: 'someone-else', runId: 'r0' }, take: 1 });
     await writeFile(join(foreign, 'take.json'), foreignManifest);
-    const handle = await startSequence(unit);
+    const handle = await startSequence(t.harness, unit);
     t.gate.open(unit);
     const status = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(status.takes.map((take) => take.take)).toEqual([2]);

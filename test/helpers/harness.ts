@@ -10,7 +10,10 @@ import type { GridProvider } from '../../src/activities/providers/grid-provider.
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
 import { createRecoilWorker } from '../../src/worker/create-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
-import { statusQuery, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
+import { sequenceWorkflowId } from '../../src/domain/ids.js';
+import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
+import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
+import type { sequenceWorkflow } from '../../src/workflows/sequence-workflow.js';
 
 // The SDK's per-state worker logs drown test output; warnings and errors still show.
 installRuntime('WARN');
@@ -75,4 +78,18 @@ export async function waitForStatus(
     await sleep(150);
   }
   throw new Error(`status never matched; last: ${JSON.stringify(last && { state: last.state, takes: last.takes, refused: last.refused })}`);
+}
+
+/** A sequence workflow on its own (no episode), on the harness's queue, with the offline provider. */
+export function startSequence(
+  harness: Harness,
+  unit: SequenceUnit,
+  options: Partial<Pick<SequenceInput, 'maxTakes' | 'autoRetakes'>> = {},
+): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
+  const input: SequenceInput = { unit, provider: 'local', maxTakes: options.maxTakes ?? 5, autoRetakes: options.autoRetakes ?? 0 };
+  return harness.client.workflow.start('sequenceWorkflow', {
+    workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
+    taskQueue: harness.taskQueue,
+    args: [input],
+  }) as Promise<WorkflowHandle<typeof sequenceWorkflow>>;
 }

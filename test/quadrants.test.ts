@@ -31,14 +31,15 @@ afterAll(async () => {
 });
 
 /** A grid whose four quadrants are solid COLOURS, so any bleed or misnumbering shows in every pixel. */
-async function solidGrid(name: string, width: number, height: number): Promise<string> {
+async function solidGrid(name: string, width: number, height: number, { alpha = false } = {}): Promise<string> {
   const path = join(dir, name, 'grid.png');
   await mkdir(dirname(path), { recursive: true });
   const panels = QUADRANTS.map((q, i) => {
     const b = quadrantBounds(width, height, q);
     return { input: { create: { width: b.width, height: b.height, channels: 3 as const, background: COLOURS[i]! } }, left: b.left, top: b.top };
   });
-  await sharp({ create: { width, height, channels: 3, background: '#fff' } }).composite(panels).png().toFile(path);
+  const image = sharp({ create: { width, height, channels: 3, background: '#fff' } }).composite(panels);
+  await (alpha ? image.ensureAlpha() : image.removeAlpha()).png().toFile(path);
   return path;
 }
 
@@ -110,6 +111,16 @@ describe('extractGridQuadrants', () => {
       expect(await uniformColour(path)).toEqual(COLOURS[i]);
     }
     expect((await readdir(dirname(gridPath))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('drops a grid\'s alpha channel: a video frame is opaque', async () => {
+    const gridPath = await solidGrid('alpha', 1345, 769, { alpha: true });
+    expect((await sharp(gridPath).metadata()).hasAlpha).toBe(true);
+    const { quadrants } = await extractGridQuadrants(gridPath, videoResolution('16:9'));
+    for (const [i, path] of quadrants.entries()) {
+      expect((await sharp(path).metadata()).channels).toBe(3);
+      expect(await uniformColour(path)).toEqual(COLOURS[i]);
+    }
   });
 
   it('refuses an image too small to hold four quadrants', async () => {

@@ -5,6 +5,11 @@
  */
 export const QUADRANTS = [1, 2, 3, 4] as const;
 export type Quadrant = (typeof QUADRANTS)[number];
+/** The grid's two rows of panels, top first. */
+export const GRID_ROWS: readonly (readonly Quadrant[])[] = [
+  [1, 2],
+  [3, 4],
+];
 
 export interface Bounds {
   left: number;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import writeFileAtomic from 'write-file-atomic';
 import type { Resolution } from '../../domain/aspect-ratio.js';
-import { QUADRANTS, quadrantBounds, type Bounds, type Quadrant } from '../../domain/quadrants.js';
+import { GRID_ROWS, QUADRANTS, quadrantBounds, type Bounds, type Quadrant } from '../../domain/quadrants.js';
 
 export const START_FRAME_FILE = 'start_frame.png';
 
@@ -28,33 +28,55 @@ export interface ExtractedQuadrants {
 }
 
 /**
- * Cuts a 2x2 grid into four start-frame candidates at the video resolution. The grid is decoded
- * once into memory and the four quadrants are cut from those pixels, in parallel, rather than
- * each decoding the file again. Each file is written under a temporary name and renamed, so no
- * reader sees half a PNG.
+ * Cuts a 2x2 grid into four start-frame candidates at the video resolution. Each row of panels is
+ * decoded once into memory and its two quadrants are cut from those pixels, rather than each
+ * quadrant decoding the file again. The two rows decode side by side: a PNG can only be read from
+ * the top, so the top row is ready halfway through the bottom row's decode and its quadrants start
+ * while the bottom row is still decoding. Each file is written under a temporary name and renamed,
+ * so no reader sees half a PNG.
  */
 export async function extractGridQuadrants(gridPath: string, target: Resolution): Promise<ExtractedQuadrants> {
+  const { width = 0, height = 0 } = await sharp(gridPath).metadata();
+  if (width < 2 || height < 2) throw new Error(`${gridPath} is ${width}×${height}: too small to hold a 2x2 grid`);
+  const rows = GRID_ROWS.map(async (row) => {
+    const { top, height: rowHeight } = quadrantBounds(width, height, row[0]!);
+    const band = await decodeBand(gridPath, { left: 0, top, width, height: rowHeight });
+    return Promise.all(
+      row.map((q) => writeQuadrant(band, quadrantBounds(width, height, q), target, join(dirname(gridPath), quadrantFileName(q)))),
+    );
+  });
+  const quadrants = (await Promise.all(rows)).flat();
+  const cropped = QUADRANTS.some((q) => coverCrops(quadrantBounds(width, height, q), target));
+  return { quadrants, cropped };
+}
+
+interface RawBand {
+  data: Buffer;
+  raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 };
+  top: number;
+}
+
+async function decodeBand(gridPath: string, band: Bounds): Promise<RawBand> {
   // Sequential: the PNG streams straight into our buffer instead of through a full-size copy first.
   // No alpha: a video frame has none, and resizing three channels instead of four is a third cheaper.
-  const { data, info } = await sharp(gridPath, { sequentialRead: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = info;
-  if (width < 2 || height < 2) throw new Error(`${gridPath} is ${width}×${height}: too small to hold a 2x2 grid`);
-  const bounds = QUADRANTS.map((q) => quadrantBounds(width, height, q));
-  const quadrants = await Promise.all(
-    QUADRANTS.map(async (q, i) => {
-      const out = join(dirname(gridPath), quadrantFileName(q));
-      const tmp = `${out}.${randomUUID()}.tmp`;
-      await sharp(data, { raw: { width, height, channels } })
-        .extract(bounds[i]!)
-        // Mitchell: a high-quality bicubic, a little cheaper than lanczos3 for this mild downscale.
-        .resize(target.width, target.height, { fit: 'cover', kernel: 'mitchell' })
-        .png(QUADRANT_PNG)
-        .toFile(tmp);
-      await rename(tmp, out);
-      return out;
-    }),
-  );
-  return { quadrants, cropped: bounds.some((b) => coverCrops(b, target)) };
+  const { data, info } = await sharp(gridPath, { sequentialRead: true })
+    .extract(band)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, raw: { width: info.width, height: info.height, channels: info.channels }, top: band.top };
+}
+
+async function writeQuadrant({ data, raw, top }: RawBand, panel: Bounds, target: Resolution, out: string): Promise<string> {
+  const tmp = `${out}.${randomUUID()}.tmp`;
+  await sharp(data, { raw })
+    .extract({ ...panel, top: panel.top - top })
+    // Mitchell: a high-quality bicubic, a little cheaper than lanczos3 for this mild downscale.
+    .resize(target.width, target.height, { fit: 'cover', kernel: 'mitchell' })
+    .png(QUADRANT_PNG)
+    .toFile(tmp);
+  await rename(tmp, out);
+  return out;
 }
 
 /**

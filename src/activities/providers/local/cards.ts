@@ -68,6 +68,8 @@ export async function renderGrid({ width, height, prompt, seed }: GridOptions): 
   );
   return sharp({ create: { width, height, channels: 3, background: '#000' } })
     .composite(quadrants.map((input, i) => ({ input, left: cells[i]!.x, top: cells[i]!.y })))
+    // Opaque, like the grids Gemini returns: compositing the panels would otherwise add an alpha channel.
+    .removeAlpha()
     .png()
     .toBuffer();
 }

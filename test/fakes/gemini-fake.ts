@@ -213,7 +213,8 @@ function gridImage({ width, height }: { width: number; height: number }): Promis
       top: b.top,
     };
   });
-  return sharp({ create: { width, height, channels: 3, background: '#000' } }).composite(panels).png().toBuffer();
+  // Opaque RGB, as Gemini returns: compositing would otherwise add an alpha channel.
+  return sharp({ create: { width, height, channels: 3, background: '#000' } }).composite(panels).removeAlpha().png().toBuffer();
 }
 
 function thoughtImage(): Promise<Buffer> {

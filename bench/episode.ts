@@ -51,6 +51,7 @@ function unitFor(projectId: string, i: number): SequenceUnit {
     startFrame: null,
     totalDurationSec: 6,
     estimatedCostUsd: 0,
+    estimatedGridCostUsd: 0,
   };
 }
 

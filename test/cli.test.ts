@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -73,6 +73,45 @@ describe('recoil CLI', () => {
     expect(await readdir(dir, { recursive: true })).toEqual(before);
     expect(await workflowsOf(id)).toEqual([]);
     expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('checks the price table with the project, names what is wrong in it, and exits 2', async () => {
+    const { dir } = await uniqueProject((f) => {
+      f.plan.sequences[1].shots[0].duration = 20;
+    });
+    const tables = await mkdtemp(join(tmpdir(), 'recoil-prices-'));
+    const shipped = JSON.parse(await readFile('config/prices.json', 'utf8'));
+    const broken = join(tables, 'prices.json');
+    await writeFile(broken, JSON.stringify({ ...shipped, video_usd_per_second: { 'kling-o3': { audio_off: -1, audio_on: 0.112 } } }));
+
+    const bad = await runCli(['validate', dir], { RECOIL_PRICES: broken }, cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/3 problems; nothing was started or written/);
+    expect(bad.stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
+    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3\.audio_off: must be at least 0 \(got -1\)/);
+    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3-pro: /);
+
+    const unpriced = await runCli(['run', dir, '--episode', 'EP001'], { ...envFor(), RECOIL_GEMINI_MODEL: 'gemini-9-imaginary' }, cwd);
+    expect(unpriced.code).toBe(2);
+    expect(unpriced.stderr).toMatch(/config\/prices\.json gemini_image_models: no price for the grid model "gemini-9-imaginary" \(RECOIL_GEMINI_MODEL\)/);
+    expect(unpriced.stderr).toMatch(/fix: add a row for it, or set RECOIL_GEMINI_MODEL to one of: gemini-2\.5-flash-image/);
+  });
+
+  it('estimates from the price table in use, grids included', async () => {
+    const { dir } = await uniqueProject();
+    const tables = await mkdtemp(join(tmpdir(), 'recoil-prices-'));
+    const shipped = JSON.parse(await readFile('config/prices.json', 'utf8'));
+    const doubled = join(tables, 'prices.json');
+    shipped.video_usd_per_second['kling-o3'].audio_off = 0.168;
+    await writeFile(doubled, JSON.stringify(shipped));
+    const shippedRun = await runCli(['estimate', dir, '--episode', 'EP001', '--only', 'SEQ02'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, process.cwd());
+    expect(shippedRun.code).toBe(0);
+    // SEQ02: 13 s of kling-o3 at $0.084, and one grid of 1290 tokens at $30 per million.
+    expect(shippedRun.stdout).toMatch(/SEQ02 .*│ \$0\.039 .*│ \$1\.09 /);
+    expect(shippedRun.stdout).toMatch(/Prices from config\/prices\.json\./);
+    const doubledRun = await runCli(['estimate', dir, '--episode', 'EP001', '--only', 'SEQ02'], { TEMPORAL_ADDRESS: '127.0.0.1:1', RECOIL_PRICES: doubled }, process.cwd());
+    expect(doubledRun.stdout).toMatch(/SEQ02 .*│ \$0\.039 .*│ \$2\.18 /);
+    expect(doubledRun.stdout).toContain(`Prices from ${doubled} (RECOIL_PRICES).`);
   });
 
   it('exits 2 on usage errors and says what to do', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { matchesRatio, videoResolution } from '../src/domain/aspect-ratio.js';
 import { GenerationLedger } from '../src/domain/generation-ledger.js';
-import { estimateVideoCostUsd, imageCostUsd } from '../src/domain/prices.js';
+import { MODEL_NAMES, MODELS } from '../src/domain/models.js';
+import { imageCostUsd, imageRate, isPricedVideoModel, PriceTableSchema, videoCostUsd, type PriceTable } from '../src/domain/price-table.js';
 import { applyShotOverrides, rewriteTriggers, type UnitElement } from '../src/domain/sequence-unit.js';
 import { SEQUENCE_STATES, transition } from '../src/domain/state-machine.js';
 import { makeUnit } from './helpers/units.js';
@@ -86,11 +87,26 @@ describe('aspect ratios, prices and prompts', () => {
     expect(matchesRatio({ width: 720, height: 1280 }, '16:9')).toBe(false);
   });
 
-  it('prices video per second by audio and images by tokens', () => {
-    expect(estimateVideoCostUsd('kling-o3', 10, false)).toBe(0.84);
-    expect(estimateVideoCostUsd('kling-o3', 10, true)).toBe(1.12);
-    expect(estimateVideoCostUsd('kling-o3-pro', 5, false)).toBe(0.56);
-    expect(imageCostUsd(1290)).toBe(0.039);
+  it('prices video per second by audio and images by tokens, from the table it is given', () => {
+    const table: PriceTable = {
+      video_usd_per_second: { 'kling-o3': { audio_off: 0.084, audio_on: 0.112 }, 'kling-o3-pro': { audio_off: 0.112, audio_on: 0.14 } },
+      gemini_image_models: { 'gemini-3-pro-image-preview': { usd_per_million_output_tokens: 120, output_tokens_per_image: 1120 } },
+    };
+    expect(videoCostUsd(table, 'kling-o3', 10, false)).toBe(0.84);
+    expect(videoCostUsd(table, 'kling-o3', 10, true)).toBe(1.12);
+    expect(videoCostUsd(table, 'kling-o3-pro', 5, false)).toBe(0.56);
+    expect(videoCostUsd(table, 'local', 10, true)).toBe(0);
+    const rate = imageRate(table, 'gemini-3-pro-image-preview')!;
+    expect(imageCostUsd(rate)).toBe(0.134);
+    expect(imageCostUsd(rate, 2000)).toBe(0.24);
+    expect(imageRate(table, 'gemini-2.5-flash-image')).toBeUndefined();
+    expect(imageRate(table, 'constructor')).toBeUndefined();
+  });
+
+  it('the price table must have a row for every paid video model, and for no other', () => {
+    const rows = Object.keys(PriceTableSchema.shape.video_usd_per_second.shape).sort();
+    expect(MODEL_NAMES.filter((m) => MODELS[m].kind === 'video' && MODELS[m].paid).sort()).toEqual(rows);
+    expect(MODEL_NAMES.filter(isPricedVideoModel).sort()).toEqual(rows);
   });
 
   it('rewrites trigger words to @ElementN in sequence order, whole words only', () => {

@@ -12,10 +12,13 @@ import { createFalProvider, type FalProviderOptions } from '../src/activities/pr
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
 import type { AwaitContext, VideoJob, VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
-import { estimateVideoCostUsd } from '../src/domain/prices.js';
+import { videoCostUsd } from '../src/domain/price-table.js';
+import { shippedPricing } from './helpers/pricing.js';
 import { rewriteTriggers, type SequenceUnit, type UnitElement } from '../src/domain/sequence-unit.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { makeUnit } from './helpers/units.js';
+
+const PRICING = await shippedPricing();
 
 const KEY = 'fal-test-key-3f9c2e71:never-print-this-secret';
 const failureOf = (call: Promise<unknown>) => failureWithout(call, KEY);
@@ -53,7 +56,7 @@ afterAll(async () => {
 });
 
 function falProvider(options: Partial<FalProviderOptions> = {}): VideoProvider {
-  return createFalProvider({ credentials: KEY, baseUrl: fake.baseUrl, pollIntervalMs: 10, uploadCacheDir: cacheDir, ...options });
+  return createFalProvider({ credentials: KEY, baseUrl: fake.baseUrl, pollIntervalMs: 10, uploadCacheDir: cacheDir, prices: PRICING.table, ...options });
 }
 
 /** A unit whose first prompt is unique to the test, so the fake's per-prompt counts are the test's own. */
@@ -114,7 +117,7 @@ describe('fal Kling provider against the fake', () => {
     const probe = await probeVideo(videoPath);
     expect(probe).toMatchObject({ ...videoResolution('16:9'), hasVideo: true, codec: 'h264' });
     expect(probe.durationSec).toBeCloseTo(7, 1);
-    expect(result.costUsd).toBe(estimateVideoCostUsd('kling-o3', 7, false));
+    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3', 7, false));
     expect(await readdir(job.takeDir)).toEqual(['video.mp4']);
     const statuses = ctx.beats.map((b) => (b as { status: string }).status);
     expect(statuses).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
@@ -148,7 +151,7 @@ describe('fal Kling provider against the fake', () => {
     expect(sent.body.multi_prompt[0].prompt).toMatch(/^@Element1 loads the @Element2/);
     expect(fake.uploads.find((u) => u.fileUrl === maya.frontal_image_url)!.contentType).toBe('image/png');
     expect(await probeVideo(videoPath)).toMatchObject({ width: 720, height: 1280 });
-    expect(result.costUsd).toBe(estimateVideoCostUsd('kling-o3-pro', 8, true));
+    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
   });
 
   it('sends generate_audio even when it is off, and no start image when there is none', async () => {

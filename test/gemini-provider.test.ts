@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf as failureWithout } from './helpers/failure-of.js';
-import { createGeminiGridProvider } from '../src/activities/providers/gemini/gemini-grid-provider.js';
+import { createGeminiGridProvider, type GeminiGridProviderOptions } from '../src/activities/providers/gemini/gemini-grid-provider.js';
+import { imageRate } from '../src/domain/price-table.js';
 import { requestFailure } from '../src/activities/providers/gemini/request-failure.js';
 import type { GridProvider } from '../src/activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../src/activities/providers/local/local-grid-provider.js';
@@ -16,6 +17,9 @@ import {
   startGeminiFake,
   type GeminiFake,
 } from './fakes/gemini-fake.js';
+import { shippedPricing } from './helpers/pricing.js';
+
+const PRICING = await shippedPricing();
 
 const KEY = 'AIzaSy-test-key-do-not-print-0123456789';
 const failureOf = (call: Promise<unknown>) => failureWithout(call, KEY);
@@ -30,8 +34,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-function providerWith(options: { apiKey?: string; model?: string; baseUrl?: string }): GridProvider {
-  return createGeminiGridProvider({ apiKey: KEY, baseUrl: fake.baseUrl, ...options });
+function providerWith(options: Partial<GeminiGridProviderOptions>): GridProvider {
+  return createGeminiGridProvider({ apiKey: KEY, baseUrl: fake.baseUrl, model: PRICING.gridModel, rate: PRICING.gridRate, ...options });
 }
 
 function grid(prompt: string, aspectRatio: AspectRatio = '16:9', provider = gemini) {
@@ -51,6 +55,15 @@ describe('Gemini grid provider against the fake', () => {
     expect(meta.format).toBe('png');
     expect(matchesRatio({ width: meta.width!, height: meta.height! }, ratio)).toBe(true);
     expect(result).toMatchObject({ mimeType: 'image/png', imageTokens: 1290, costUsd: 0.039, model: 'gemini-2.5-flash-image' });
+  });
+
+  it("prices a grid at its own model's row of the price table", async () => {
+    const model = 'gemini-3-pro-image-preview';
+    const pro = providerWith({ model, rate: imageRate(PRICING.table, model)! });
+    const result = await grid('A lighthouse at dawn', '16:9', pro);
+    expect(fake.requests.at(-1)!.path).toBe(`/v1beta/models/${model}:generateContent`);
+    // 1290 IMAGE tokens at $120 per million.
+    expect(result).toMatchObject({ imageTokens: 1290, costUsd: 0.155, model });
   });
 
   it('sends the documented wire request: /v1beta, IMAGE only, the project ratio, the key as a header', async () => {

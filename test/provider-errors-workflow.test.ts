@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
 import { createGeminiGridProvider } from '../src/activities/providers/gemini/gemini-grid-provider.js';
 import { matchesRatio } from '../src/domain/aspect-ratio.js';
-import { estimateVideoCostUsd } from '../src/domain/prices.js';
+import { videoCostUsd } from '../src/domain/price-table.js';
+import { shippedPricing } from './helpers/pricing.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
@@ -15,6 +16,8 @@ import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
+
+const PRICING = await shippedPricing();
 
 const FAL_KEY = `fal-${randomUUID()}`;
 const GEMINI_KEY = `gem-${randomUUID()}`;
@@ -27,12 +30,12 @@ beforeAll(async () => {
   fal = await startFalFake({ key: FAL_KEY });
   gemini = await startGeminiFake({ apiKey: GEMINI_KEY });
   harness = await startHarness(
-    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100 }) },
+    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) },
     undefined,
     undefined,
-    { gemini: createGeminiGridProvider({ apiKey: GEMINI_KEY, baseUrl: gemini.baseUrl }) },
+    { gemini: createGeminiGridProvider({ apiKey: GEMINI_KEY, baseUrl: gemini.baseUrl, model: PRICING.gridModel, rate: PRICING.gridRate }) },
   );
-  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100 }) });
+  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) });
 });
 afterAll(async () => {
   await harness?.stop();
@@ -107,7 +110,7 @@ describe('paid providers in the workflow (against the fakes)', () => {
     const body = [...fal.jobs.values()].at(-1)!.body;
     expect(body.start_image_url).toEqual(expect.stringContaining('https://'));
     expect(body.aspect_ratio).toBe('9:16');
-    expect(done.spentUsd).toBeCloseTo(0.039 + estimateVideoCostUsd('kling-o3', 6, false), 6);
+    expect(done.spentUsd).toBeCloseTo(0.039 + videoCostUsd(PRICING.table, 'kling-o3', 6, false), 6);
     // Both keys stay in the worker: neither is in the history, the grid manifest or the take manifest.
     const history = JSON.stringify(await handle.fetchHistory());
     const manifests = (await readFile(join(grid.folder, 'grid.json'), 'utf8')) + (await readFile(join(done.takes[0]!.folder!, 'take.json'), 'utf8'));

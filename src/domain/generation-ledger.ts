@@ -1,4 +1,4 @@
-import { roundUsd } from './prices.js';
+import { roundUsd } from './price-table.js';
 
 /**
  * The episode's single authority over paid work: which requests may start now, given the

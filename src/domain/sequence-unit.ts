@@ -1,6 +1,6 @@
 import { videoResolution, type AspectRatio, type Resolution } from './aspect-ratio.js';
 import type { ModelName } from './models.js';
-import { estimateVideoCostUsd, isPricedVideoModel } from './prices.js';
+import { imageCostUsd, roundUsd, videoCostUsd, type Pricing } from './price-table.js';
 import type { Bible, Element, Plan, Project, Sequence } from './schemas.js';
 
 /**
@@ -22,7 +22,10 @@ export interface SequenceUnit {
   elements: UnitElement[];
   startFrame: UnitStartFrame | null;
   totalDurationSec: number;
+  /** One take's video, at the price table's rate when the episode started. */
   estimatedCostUsd: number;
+  /** One start-frame grid; 0 when the plan has no `start_frame.prompt`. */
+  estimatedGridCostUsd: number;
 }
 
 export interface UnitShot {
@@ -51,6 +54,7 @@ export interface EpisodeContext {
   bible: Bible;
   plan: Plan;
   projectDir: string;
+  pricing: Pricing;
 }
 
 export function toSequenceUnits(ctx: EpisodeContext): SequenceUnit[] {
@@ -58,10 +62,11 @@ export function toSequenceUnits(ctx: EpisodeContext): SequenceUnit[] {
 }
 
 function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
-  const { project, bible, plan } = ctx;
+  const { project, bible, plan, pricing } = ctx;
   const elements = resolveElements(bible, sequence.elements);
   const model = sequence.model ?? project.default_model;
   const totalDurationSec = sequence.shots.reduce((sum, shot) => sum + shot.duration, 0);
+  const startFrame = toUnitStartFrame(sequence);
   return {
     projectId: project.id,
     projectDir: ctx.projectDir,
@@ -78,10 +83,21 @@ function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
       duration: shot.duration,
     })),
     elements,
-    startFrame: toUnitStartFrame(sequence),
+    startFrame,
     totalDurationSec,
-    estimatedCostUsd: isPricedVideoModel(model) ? estimateVideoCostUsd(model, totalDurationSec, project.generate_audio) : 0,
+    estimatedCostUsd: videoCostUsd(pricing.table, model, totalDurationSec, project.generate_audio),
+    estimatedGridCostUsd: startFrame?.kind === 'prompt' ? imageCostUsd(pricing.gridRate) : 0,
   };
+}
+
+/** One pass over an episode: a grid where a plan explores start frames, then one take of each sequence. */
+export function firstPassCostUsd(units: SequenceUnit[]): number {
+  return roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd + u.estimatedCostUsd, 0));
+}
+
+/** Every sequence at its take limit, one grid each where it explores start frames. */
+export function worstCaseCostUsd(units: SequenceUnit[], maxTakes: number): number {
+  return roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd + u.estimatedCostUsd * maxTakes, 0));
 }
 
 function resolveElements(bible: Bible, ids: string[]): UnitElement[] {

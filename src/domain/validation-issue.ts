@@ -1,6 +1,6 @@
 /** One problem found in a user's project: where it is, what is wrong, and how to fix it. */
 export interface ValidationIssue {
-  /** Path of the file relative to the project folder, e.g. plans/ep_001_plan.json */
+  /** Path of the file relative to the project folder, e.g. plans/ep_001_plan.json (or the price table's own path) */
   file: string;
   /** JSON path inside the file, e.g. sequences[2].shots[0].duration; empty for the whole file. */
   path: string;

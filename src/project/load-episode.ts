@@ -1,12 +1,11 @@
 import { didYouMean } from '../domain/did-you-mean.js';
 import type { Bible, Plan, Project } from '../domain/schemas.js';
-import { toSequenceUnits, type SequenceUnit } from '../domain/sequence-unit.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
 import { loadProject } from './load-project.js';
 import { PLANS_DIR } from './project-files.js';
 
 export type EpisodeLoadResult =
-  | { ok: true; project: Project; bible: Bible; plan: Plan; planFile: string; projectDir: string; units: SequenceUnit[] }
+  | { ok: true; project: Project; bible: Bible; plan: Plan; planFile: string; projectDir: string }
   | { ok: false; issues: ValidationIssue[] };
 
 export interface EpisodeOptions {
@@ -14,7 +13,7 @@ export interface EpisodeOptions {
   only?: string[];
 }
 
-/** One episode, checked and resolved into the units the workflows run; `plan` keeps only the selected sequences. */
+/** One episode, checked; `plan` keeps only the selected sequences. */
 export async function loadEpisode(projectDir: string, episode: string, opts: EpisodeOptions = {}): Promise<EpisodeLoadResult> {
   const loaded = await loadProject(projectDir, { episode });
   if (!loaded.ok) return loaded;
@@ -30,7 +29,6 @@ export async function loadEpisode(projectDir: string, episode: string, opts: Epi
     plan: selected.plan,
     planFile: found.file,
     projectDir: root,
-    units: toSequenceUnits({ project, bible, plan: selected.plan, projectDir: root }),
   };
 }
 

@@ -9,7 +9,7 @@ export type JsonRead = { ok: true; data: unknown } | { ok: false; issue: Validat
 export async function readJson(projectDir: string, file: string, missingHint: string): Promise<JsonRead> {
   let text: string;
   try {
-    text = await readFile(path.join(projectDir, file), 'utf8');
+    text = await readFile(path.resolve(projectDir, file), 'utf8');
   } catch (error) {
     return { ok: false, issue: unreadable(file, error, missingHint) };
   }

@@ -4,7 +4,7 @@ import { createFalProvider } from '../activities/providers/fal/fal-provider.js';
 import { createGeminiGridProvider } from '../activities/providers/gemini/gemini-grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import { createLocalProvider } from '../activities/providers/local/local-provider.js';
-import { MODELS } from '../domain/models.js';
+import type { Pricing } from '../domain/price-table.js';
 
 export interface WorkerProviders {
   providers: VideoProviders;
@@ -15,13 +15,14 @@ export interface WorkerProviders {
  * The providers a worker offers, configured from its own environment: the keys are read here and
  * stay inside the provider objects, never in workflow or activity arguments.
  */
-export function providersFromEnv(artifactsRoot: string, env: NodeJS.ProcessEnv = process.env): WorkerProviders {
+export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: NodeJS.ProcessEnv = process.env): WorkerProviders {
   const providers: VideoProviders = { local: createLocalProvider({ latencyMs: Number(env.RECOIL_LOCAL_LATENCY_MS ?? 0) || 0 }) };
   const gridProviders: WorkerProviders['gridProviders'] = { local: createLocalGridProvider() };
   if (env.FAL_KEY) {
     providers.fal = createFalProvider({
       credentials: env.FAL_KEY,
       uploadCacheDir: artifactsRoot,
+      prices: pricing.table,
       ...(env.RECOIL_FAL_BASE_URL ? { baseUrl: env.RECOIL_FAL_BASE_URL } : {}),
       ...(env.RECOIL_FAL_POLL_MS ? { pollIntervalMs: Number(env.RECOIL_FAL_POLL_MS) } : {}),
     });
@@ -29,7 +30,8 @@ export function providersFromEnv(artifactsRoot: string, env: NodeJS.ProcessEnv =
   if (env.GEMINI_API_KEY) {
     gridProviders.gemini = createGeminiGridProvider({
       apiKey: env.GEMINI_API_KEY,
-      model: env.RECOIL_GEMINI_MODEL ?? MODELS['gemini-grid'].endpoint,
+      model: pricing.gridModel,
+      rate: pricing.gridRate,
     });
   }
   return { providers, gridProviders };

@@ -1,5 +1,4 @@
 import { isCancellation } from '@temporalio/workflow';
-import { imageCostUsd } from '../domain/prices.js';
 import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 
@@ -10,7 +9,7 @@ export async function exploreFrames(ctx: SequenceContext): Promise<void> {
   const grid = run.nextGrid++;
   const prompt = run.pendingGridPrompt ?? (unit.startFrame?.kind === 'prompt' ? unit.startFrame.prompt : '');
   run.pendingGridPrompt = undefined;
-  const estimate = ctx.paid ? imageCostUsd() : 0;
+  const estimate = ctx.paid ? unit.estimatedGridCostUsd : 0;
   const granted = await link.acquire('grid', grid, estimate, 'frame_generating');
   if (!granted && ctx.paid) {
     run.fail('frame_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run` again to continue');

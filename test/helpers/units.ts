@@ -22,6 +22,7 @@ export function makeUnit(overrides: Partial<SequenceUnit> & { durations?: number
     startFrame: null,
     totalDurationSec: durations.reduce((a, b) => a + b, 0),
     estimatedCostUsd: 0.5,
+    estimatedGridCostUsd: 0.039,
     ...rest,
   };
 }

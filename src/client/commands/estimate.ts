@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { roundUsd } from '../../domain/prices.js';
+import { imageCostUsd, roundUsd } from '../../domain/price-table.js';
+import { firstPassCostUsd, worstCaseCostUsd } from '../../domain/sequence-unit.js';
+import { priceTablePath } from '../../config/pricing.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { newTable } from '../table.js';
 import { connectClient } from '../connect.js';
@@ -15,18 +17,26 @@ export function registerEstimate(program: Command): void {
     .requiredOption('--episode <id>', 'the episode, e.g. EP001')
     .option('--only <ids>', 'comma-separated sequence ids')
     .action(async (projectDir: string, opts: { episode: string; only?: string }) => {
-      const { project, plan, units } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
+      const { project, plan, units, pricing } = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
       const maxTakes = project.max_takes_per_sequence;
-      const table = newTable(['Sequence', 'Model', 'Shots', 'Seconds', 'First take', `Worst case (${maxTakes} takes)`]);
+      const table = newTable(['Sequence', 'Model', 'Shots', 'Seconds', 'Start-frame grid', 'First take', `Worst case (${maxTakes} takes)`]);
       for (const u of units) {
-        table.push([u.sequenceId, u.model, u.shots.length, u.totalDurationSec, usd(u.estimatedCostUsd), usd(u.estimatedCostUsd * maxTakes)]);
+        const grid = u.estimatedGridCostUsd > 0 ? usd(u.estimatedGridCostUsd, 3) : '—';
+        table.push([u.sequenceId, u.model, u.shots.length, u.totalDurationSec, grid, usd(u.estimatedCostUsd), usd(worstCaseCostUsd([u], maxTakes))]);
       }
-      const first = roundUsd(units.reduce((sum, u) => sum + u.estimatedCostUsd, 0));
-      table.push(['Total', '', '', units.reduce((s, u) => s + u.totalDurationSec, 0), usd(first), usd(first * maxTakes)]);
+      const grids = roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd, 0));
+      const first = firstPassCostUsd(units);
+      const seconds = units.reduce((s, u) => s + u.totalDurationSec, 0);
+      table.push(['Total', '', '', seconds, grids > 0 ? usd(grids, 3) : '—', usd(roundUsd(first - grids)), usd(worstCaseCostUsd(units, maxTakes))]);
       console.log(table.toString());
       const budget = plan.budget_usd ?? project.budget_usd;
-      console.log(budget === undefined ? 'No budget set (plan or project budget_usd).' : `Budget for ${plan.episode}: ${usd(budget)} — first takes use ${Math.round((first / budget) * 100)}%.`);
-      console.log(`Audio ${project.generate_audio ? 'on' : 'off'}; prices from src/domain/prices.ts. The local provider costs nothing.`);
+      console.log(
+        budget === undefined
+          ? 'No budget set (plan or project budget_usd).'
+          : `Budget for ${plan.episode}: ${usd(budget)} — one grid and one take of each sequence use ${Math.round((first / budget) * 100)}% (${usd(first)}).`,
+      );
+      console.log(`Audio ${project.generate_audio ? 'on' : 'off'}; grids on ${pricing.gridModel}, each regenerated grid ${usd(imageCostUsd(pricing.gridRate), 3)} more.`);
+      console.log(`Prices from ${pricingSource()}. The local provider costs nothing.`);
       const live = await liveMoney(project.id, plan.episode);
       if (live) console.log(`Running now: ${live}`);
     });
@@ -45,6 +55,10 @@ async function liveMoney(projectId: string, episode: string): Promise<string | u
   }
 }
 
-function usd(value: number): string {
-  return `$${value.toFixed(2)}`;
+function pricingSource(): string {
+  return process.env.RECOIL_PRICES ? `${priceTablePath()} (RECOIL_PRICES)` : priceTablePath();
+}
+
+function usd(value: number, decimals = 2): string {
+  return `$${value.toFixed(decimals)}`;
 }

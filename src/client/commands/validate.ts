@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { firstPassCostUsd } from '../../domain/sequence-unit.js';
 import { loadProjectOrExit } from '../load-or-exit.js';
 
 export function registerValidate(program: Command): void {
@@ -14,7 +15,7 @@ export function registerValidate(program: Command): void {
       console.log(`${pc.green('✓')} ${project.id} (${project.name}): valid — ${bible.elements.length} elements, aspect ${project.aspect_ratio}`);
       for (const { file, plan, units } of loaded.episodes) {
         const seconds = units.reduce((sum, u) => sum + u.totalDurationSec, 0);
-        const cost = units.reduce((sum, u) => sum + u.estimatedCostUsd, 0);
+        const cost = firstPassCostUsd(units);
         console.log(`  ${plan.episode} (${file}): ${units.length} sequences, ${seconds} s, first takes ≈ $${cost.toFixed(2)} on ${project.default_model}`);
       }
     });

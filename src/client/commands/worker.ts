@@ -4,6 +4,7 @@ import { temporalTarget } from '../../temporal/connection-config.js';
 import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
 import { createRecoilWorker } from '../../worker/create-worker.js';
 import { providersFromEnv } from '../../worker/providers-from-env.js';
+import { loadPricingOrExit } from '../load-or-exit.js';
 import { runtimeError } from '../cli-error.js';
 
 export function registerWorker(program: Command): void {
@@ -22,7 +23,7 @@ export function registerWorker(program: Command): void {
         namespace: target.namespace,
         taskQueue: target.taskQueue,
         artifactsRoot,
-        ...providersFromEnv(artifactsRoot),
+        ...providersFromEnv(artifactsRoot, await loadPricingOrExit()),
         ...(opts.maxActivities ? { maxConcurrentActivityTaskExecutions: Number(opts.maxActivities) } : {}),
       });
       console.log(`worker connected to ${target.address} (${target.namespace}); artifacts in ${artifactsRoot}. Ctrl-C stops it.`);

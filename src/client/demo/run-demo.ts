@@ -39,7 +39,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       namespace: server.namespace,
       taskQueue: server.taskQueue,
       artifactsRoot,
-      ...providersFromEnv(artifactsRoot),
+      ...providersFromEnv(artifactsRoot, loaded.pricing),
     });
     await worker.runUntil(async () => {
       const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);

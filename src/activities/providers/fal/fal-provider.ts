@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createFalClient, type FalClient } from '@fal-ai/client';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MODELS, type ModelName } from '../../../domain/models.js';
-import { estimateVideoCostUsd, isPricedVideoModel } from '../../../domain/prices.js';
+import { videoCostUsd, type PriceTable } from '../../../domain/price-table.js';
 import { artifactsRootFromEnv } from '../../../worker/artifacts-root.js';
 import { markNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../provider.js';
 import { shouldCancelProviderJob } from './abandon-on-abort.js';
@@ -21,6 +21,8 @@ export interface FalProviderOptions {
   pollIntervalMs?: number;
   /** Where `.fal-uploads.json` lives; defaults to the artifacts root. */
   uploadCacheDir?: string;
+  /** The worker's price table: what a finished take is recorded as costing. */
+  prices: PriceTable;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
@@ -69,7 +71,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         if (ctx.signal.aborted) throw await stopWaiting(fal, endpoint, requestId, ctx);
         throw toFalFailure(err, credentials);
       }
-      return { costUsd: costOf(job) };
+      return { costUsd: costOf(job, options.prices) };
     },
   };
 }
@@ -99,8 +101,8 @@ function videoUrlOf(data: unknown): string {
 }
 
 /** fal reports no cost: it charges the requested duration at the model's per-second rate. */
-function costOf(job: VideoJob): number {
+function costOf(job: VideoJob, prices: PriceTable): number {
   const { model, generateAudio } = job.unit;
   const seconds = job.shots.reduce((sum, s) => sum + s.duration, 0);
-  return isPricedVideoModel(model) ? estimateVideoCostUsd(model, seconds, generateAudio) : 0;
+  return videoCostUsd(prices, model, seconds, generateAudio);
 }

@@ -1,6 +1,6 @@
 import { GoogleGenAI } from '@google/genai';
 import { ApplicationFailure } from '@temporalio/activity';
-import { imageCostUsd } from '../../../domain/prices.js';
+import { imageCostUsd, type ImageRate } from '../../../domain/price-table.js';
 import type { GridProvider } from '../grid-provider.js';
 import { gridPrompt } from './grid-prompt.js';
 import { readGridImage } from './read-grid-image.js';
@@ -9,18 +9,17 @@ import { API_KEY_HINT, requestFailure } from './request-failure.js';
 export interface GeminiGridProviderOptions {
   /** From the worker environment; never logged, stored or quoted in an error. */
   apiKey: string;
-  /** Default 'gemini-2.5-flash-image'. */
-  model?: string;
+  /** The Gemini model id, e.g. 'gemini-2.5-flash-image' (contract.md §2). */
+  model: string;
+  /** The price table's row for that model. */
+  rate: ImageRate;
   /** A fake server in tests; absent, the SDK reads GOOGLE_GEMINI_BASE_URL, then Google's own. */
   baseUrl?: string;
 }
 
-export const DEFAULT_GEMINI_IMAGE_MODEL = 'gemini-2.5-flash-image';
-
 /** Start-frame grids from a Gemini image model: one paid generateContent call per grid. */
 export function createGeminiGridProvider(options: GeminiGridProviderOptions): GridProvider {
-  const { apiKey } = options;
-  const model = options.model ?? DEFAULT_GEMINI_IMAGE_MODEL;
+  const { apiKey, model, rate } = options;
   // Without a key there is no client: the SDK would warn on the console, then send a keyless request.
   const ai = apiKey.trim()
     ? new GoogleGenAI({
@@ -46,7 +45,7 @@ export function createGeminiGridProvider(options: GeminiGridProviderOptions): Gr
         });
       const image = readGridImage(res);
       // Without a reported IMAGE token count, the price table's tokens-per-image stands in.
-      return { ...image, costUsd: imageCostUsd(image.imageTokens), model };
+      return { ...image, costUsd: imageCostUsd(rate, image.imageTokens), model };
     },
   };
 }

@@ -10,7 +10,7 @@ import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
-import type { AwaitContext, VideoJob, VideoProvider } from '../src/activities/providers/provider.js';
+import { wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import { shippedPricing } from './helpers/pricing.js';
@@ -216,15 +216,35 @@ describe('fal Kling provider against the fake', () => {
     expect(fake.submissions.get(unit.shots[0]!.prompt)).toBeUndefined();
   });
 
-  it('rides out two 429s on submit with exactly one accepted submission', async () => {
+  it('sends one request per submit: a 429 is left to the activity to retry, marked as not accepted', async () => {
     const unit = falUnit('[fake:submit_429x2] Busy hour');
-    const requestsBefore = fake.requests.length;
-    const { requestId } = await falProvider().submit(await jobFor(unit));
     const prompt = unit.shots[0]!.prompt;
+    const provider = falProvider();
+    const job = await jobFor(unit);
+    const submitsSince = (before: number) => fake.requests.slice(before).filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const before = fake.requests.length;
+      const failure = await failureOf(provider.submit(job));
+      expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+      expect(wasNotAccepted(failure)).toBe(true);
+      expect(submitsSince(before).map((r) => r.status)).toEqual([429]);
+    }
+    const before = fake.requests.length;
+    const { requestId } = await provider.submit(job);
+    expect(submitsSince(before).map((r) => r.status)).toEqual([200]);
     expect(fake.submissions.get(prompt)).toBe(1);
     expect([...fake.jobs.values()].filter((j) => j.body.multi_prompt[0].prompt === prompt).map((j) => j.requestId)).toEqual([requestId]);
-    const submits = fake.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
-    expect(submits.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
+  it('does not retry a 502 that fal may have queued: one paid job, and the failure is not marked safe to resubmit', async () => {
+    const unit = falUnit('[fake:accepted_but_502] Lost reply');
+    const before = fake.requests.length;
+    const failure = await failureOf(falProvider().submit(await jobFor(unit)));
+    expect(failure).toMatchObject({ type: 'ProviderUnavailable' });
+    expect(wasNotAccepted(failure)).toBe(false);
+    const submits = fake.requests.slice(before).filter((r) => r.method === 'POST' && r.path.startsWith('/queue.fal.run/'));
+    expect(submits.map((r) => r.status)).toEqual([502]);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
   });
 
   it('gives up on a submit that stays unavailable with a retryable ProviderUnavailable and nothing accepted', async () => {

@@ -44,6 +44,11 @@ afterAll(async () => {
   await gemini?.close();
 });
 
+async function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<unknown> {
+  const folder = join(h.artifactsRoot, unit.projectId, unit.episode, unit.sequenceId, 'takes', `t${String(take).padStart(3, '0')}`);
+  return JSON.parse(await readFile(join(folder, 'take.json'), 'utf8'));
+}
+
 /** Paid work needs its episode (the budget authority): start one around the sequence and return the sequence. */
 async function start(h: Harness, unit: SequenceUnit) {
   const input = { projectId: unit.projectId, episode: unit.episode, units: [unit], provider: 'fal' as const, maxParallel: 2, maxTakes: 3, autoRetakes: 0, heartbeatTimeoutSec: 5, startedBy: 'test' };
@@ -63,6 +68,9 @@ describe('paid providers in the workflow (against the fakes)', () => {
     const handle = await start(harness, unit);
     const failed = await waitForStatus(handle, (s) => s.state === 'failed');
     expect(failed.failure).toMatch(/take 1 failed: the provider refused the content: .* — change the prompt and retake/);
+    // fal queued the job before refusing it: the budget counts it, and take.json says what happened.
+    expect(failed.spentUsd).toBe(unit.estimatedCostUsd);
+    expect(await takeManifest(harness, unit, 1)).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused the content/), actualCostUsd: unit.estimatedCostUsd });
     await handle.signal(retakeSignal, { by: 'dir', note: 'tone it down', shots: { '1': 'A near miss, no impact' } });
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(done.takes.map((t) => t.state)).toEqual(['failed', 'complete']);
@@ -91,6 +99,19 @@ describe('paid providers in the workflow (against the fakes)', () => {
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete', 90_000);
     expect(done.takes).toHaveLength(1);
     expect(fal.submissions.get(prompt)).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it('stops a take whose submission reply was lost, without submitting it again, and counts it as spent', async () => {
+    const prompt = `Tunnel ${randomUUID()} [fake:accepted_but_502]`;
+    const unit = unitWithPrompt(prompt);
+    const handle = await start(harness, unit);
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed', 60_000);
+    expect(failed.failure).toMatch(/take 1 failed: take 1 may have been queued by fal \(fal is busy or unavailable \(HTTP 502/);
+    expect(failed.failure).toMatch(/check the provider dashboard, then retake/);
+    expect(fal.submissions.get(prompt)).toBe(1);
+    expect(failed.spentUsd).toBe(unit.estimatedCostUsd);
+    expect(await takeManifest(harness, unit, 1)).toMatchObject({ status: 'failed', actualCostUsd: unit.estimatedCostUsd });
     await handle.terminate('test done');
   });
 

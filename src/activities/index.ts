@@ -6,6 +6,7 @@ import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
 import { executeGridExplorationActivity } from './step-runner/execute-grid-exploration.js';
 import { prepareSequenceActivity } from './step-runner/prepare-sequence.js';
 import { recordTakeDecisionActivity } from './step-runner/record-decision.js';
+import { recordTakeFailureActivity } from './step-runner/record-take-failure.js';
 import { submitTakeActivity } from './step-runner/submit-take.js';
 
 /** The StepRunner: every I/O operation the workflows call, with their dependencies injected. */
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     awaitTake: awaitTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),
     recordTakeDecision: recordTakeDecisionActivity(deps),
+    recordTakeFailure: recordTakeFailureActivity(deps),
     executeGridExploration: executeGridExplorationActivity(deps),
     chooseStartFrame: chooseStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),

@@ -11,10 +11,13 @@ export function failureType(err: unknown): string | undefined {
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
-/** Failures after which the provider may still have charged (providers.md: a 422 "may still be charged"). */
+/**
+ * Grid failures after which the provider may still have charged: a refusal of generated content,
+ * or a call whose outcome is unknown.
+ */
 export function mayHaveBeenCharged(err: unknown): boolean {
   const type = failureType(err);
-  return type === 'ContentPolicy' || type === 'InvalidInput';
+  return type === 'ContentPolicy' || type === 'InvalidInput' || type === 'UnknownSubmission';
 }
 
 function innermost(err: unknown): unknown {

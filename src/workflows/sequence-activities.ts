@@ -36,6 +36,7 @@ export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEO
   return {
     prepareSequence: bookkeeping.prepareSequence,
     recordTakeDecision: bookkeeping.recordTakeDecision,
+    recordTakeFailure: bookkeeping.recordTakeFailure,
     chooseStartFrame: bookkeeping.chooseStartFrame,
     criticiseTake: bookkeeping.criticiseTake,
     submitTake: submitting.submitTake,

@@ -1,6 +1,6 @@
-import { isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log, patched } from '@temporalio/workflow';
 import type { UnitShot } from '../domain/sequence-unit.js';
-import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
+import { failureMessage, failureType } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 import type { TakeSummary } from './sequence-messages.js';
 
@@ -63,10 +63,15 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     Object.assign(summary, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec });
     return summary;
   } catch (err) {
+    // Once the provider may have queued the job, the budget counts its price as spent: fal bills
+    // finished jobs and may bill refused ones, whatever happened to us afterwards.
+    if (summary.requestId !== undefined || failureType(err) === 'UnknownSubmission') charged = estimate;
     if (isCancellation(err)) throw err;
-    if (mayHaveBeenCharged(err)) charged = estimate;
     const reason = failureMessage(err);
     Object.assign(summary, { state: 'failed', error: reason, ...(charged ? { costUsd: charged } : {}) });
+    if (patched('record-take-failure')) {
+      await ctx.activities.recordTakeFailure({ ...ctx.ref, take, error: reason, chargedUsd: charged });
+    }
     run.fail('video_generating', `take ${take} failed: ${reason}`);
     return undefined;
   } finally {

@@ -29,7 +29,11 @@ export function awaitTakeActivity(deps: ActivityDeps) {
       heartbeat,
       signal: ctx.cancellationSignal,
     });
-    const probe = await probeVideo(videoPath);
+    // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
+    const probe = await probeVideo(videoPath).catch((err: Error) => {
+      log.warn('the finished take does not probe as a video', { take: request.take, error: err.message });
+      return { durationSec: 0, width: 0, height: 0 };
+    });
     const video = { file: VIDEO_FILE, durationSec: probe.durationSec, width: probe.width, height: probe.height };
     await updateManifest(manifestPath, (m) => ({
       ...m,

@@ -29,24 +29,34 @@ export function submitTakeActivity(deps: ActivityDeps) {
       return { requestId: manifest.requestId, folder: job.takeDir };
     }
     if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
-      throw ApplicationFailure.nonRetryable(
-        `take ${request.take} may already have been submitted to ${provider.name}, but its request id was never recorded; ` +
-          'check the provider dashboard, then retake to submit again',
-        'UnknownSubmission',
-      );
+      throw unknownSubmission(request.take, provider.name, 'an earlier attempt stopped before its request id was recorded');
     }
     if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
     let requestId: string;
     try {
       ({ requestId } = await provider.submit(job));
     } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
       // A refusal the provider certainly did not accept may be submitted again by the next attempt.
-      if (wasNotAccepted(err)) await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: (err as Error).message }));
-      throw err;
+      if (wasNotAccepted(err) || provider.resubmitIsSafe) {
+        await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: reason }));
+        throw err;
+      }
+      await updateManifest(manifestPath, (m) => ({ ...m, error: reason }));
+      throw unknownSubmission(request.take, provider.name, reason);
     }
     await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
     return { requestId, folder: job.takeDir };
   };
+}
+
+/** The submission may have been queued (and paid for): only a person can tell, so nothing submits again. */
+function unknownSubmission(take: number, provider: string, reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `take ${take} may have been queued by ${provider} (${reason}), but no request id came back; ` +
+      'check the provider dashboard, then retake to submit again',
+    'UnknownSubmission',
+  );
 }
 
 function newManifest(request: TakeRequest): TakeManifest {

@@ -17,11 +17,12 @@ export function toFalFailure(err: unknown, secret: string): Error {
 }
 
 /**
- * True when fal certainly did not accept a submission: it answered with a refusal (4xx, 429, 500, 503)
- * or was never reached. A 502/504 or a connection cut mid-request may have reached fal: unknown.
+ * True when fal certainly did not accept a submission: it answered with a refusal (4xx, 429, 503)
+ * or was never reached. A 500, 502 or 504, or a connection cut mid-request, may come after fal
+ * queued the job: unknown, so the take stops for a person rather than risk paying twice.
  */
 export function submissionCertainlyRefused(err: unknown): boolean {
-  if (err instanceof ApiError) return err.status < 500 || err.status === 500 || err.status === 503;
+  if (err instanceof ApiError) return err.status < 500 || err.status === 503;
   if (isTransportError(err)) return /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(transportReason(err));
   return false;
 }
@@ -50,7 +51,7 @@ function fromApiError(err: ApiError<unknown>, secret: string): ApplicationFailur
     return ApplicationFailure.nonRetryable('fal rejected the credentials: check FAL_KEY in the worker environment', 'Auth');
   }
   const what = `HTTP ${status}: ${reasonOf(err)}`;
-  // The SDK has already retried these itself; Temporal's retry comes on top, with longer backoff.
+  // Temporal retries these, with backoff; a submission only when fal certainly did not take it.
   if (status === 429 || status >= 500) return providerUnavailable(`fal is busy or unavailable (${what})`, secret);
   return ApplicationFailure.nonRetryable(scrub(`fal refused the request (${what})`, secret), 'ProviderRejected');
 }

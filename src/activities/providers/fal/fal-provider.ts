@@ -10,6 +10,7 @@ import { downloadVideo } from './download-video.js';
 import { submissionCertainlyRefused, toFalFailure } from './fal-errors.js';
 import { buildKlingInput } from './kling-input.js';
 import { redirectingFetch } from './redirecting-fetch.js';
+import { attemptFailure, singleAttemptFetch } from './single-attempt-fetch.js';
 import { createUploadCache, UPLOAD_CACHE_FILE } from './upload-cache.js';
 import { waitForCompletion } from './wait-for-completion.js';
 
@@ -34,6 +35,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
   const { credentials } = options;
   const fetchFn = options.baseUrl ? redirectingFetch(options.baseUrl) : fetch;
   const fal = createFalClient({ credentials, fetch: fetchFn });
+  const submitter = createFalClient({ credentials, fetch: singleAttemptFetch(fetchFn) });
   const uploadedUrl = createUploadCache({
     file: join(options.uploadCacheDir ?? artifactsRootFromEnv(), UPLOAD_CACHE_FILE),
     server: options.baseUrl ?? 'fal.ai',
@@ -54,11 +56,12 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         throw markNotAccepted(toFalFailure(err, credentials));
       }
       try {
-        const { request_id } = await fal.queue.submit(endpoint, { input });
+        const { request_id } = await submitter.queue.submit(endpoint, { input });
         return { requestId: request_id };
       } catch (err) {
-        const failure = toFalFailure(err, credentials);
-        throw submissionCertainlyRefused(err) ? markNotAccepted(failure) : failure;
+        const cause = attemptFailure(err);
+        const failure = toFalFailure(cause, credentials);
+        throw submissionCertainlyRefused(cause) ? markNotAccepted(failure) : failure;
       }
     },
     async awaitResult(job, requestId, videoPath, ctx) {

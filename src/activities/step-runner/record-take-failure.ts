@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { ActivityDeps } from '../deps.js';
+import { takeDir, type TakeRef } from '../takes/take-folders.js';
+import { MANIFEST_FILE, readManifest, updateManifest } from '../takes/take-manifest.js';
+
+export interface TakeFailure extends TakeRef {
+  error: string;
+  /** What the budget counts as spent on it: the estimate once the provider may have queued it. */
+  chargedUsd: number;
+}
+
+/**
+ * Marks a take failed in its take.json, with the reason and what it may have cost, so the folder
+ * tells the same story as `recoil status`. The take and anything it produced are kept.
+ */
+export function recordTakeFailureActivity(deps: ActivityDeps) {
+  return async function recordTakeFailure({ error, chargedUsd, ...ref }: TakeFailure): Promise<void> {
+    const path = join(takeDir(deps.artifactsRoot, ref), MANIFEST_FILE);
+    // A take that failed before its folder was claimed has no manifest to mark.
+    if (!(await readManifest(path))) return;
+    await updateManifest(path, (m) => ({
+      ...m,
+      status: 'failed',
+      error,
+      actualCostUsd: chargedUsd,
+      times: { ...m.times, completedAt: m.times.completedAt ?? new Date().toISOString() },
+    }));
+  };
+}

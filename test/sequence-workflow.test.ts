@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, regenerateFramesSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, waitForStatus } from './helpers/harness.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
@@ -91,8 +91,30 @@ describe('sequence workflow', () => {
     expect(status.takes).toHaveLength(2);
     expect(status.state).toBe('video_complete');
     expect(status.refused[0]!.reason).toMatch(/all 2 takes are used/);
+    // New start frames would lead to a third take: refused too, before any grid is paid for.
+    await handle.signal(regenerateFramesSignal, { by: 'dir', prompt: 'A wider angle' });
+    const regenerate = await waitForStatus(handle, (s) => s.refused.length === 2);
+    expect(regenerate.refused[1]).toMatchObject({ signal: 'regenerateFrames', reason: expect.stringMatching(/all 2 takes are used/) });
+    expect(regenerate.grids).toEqual([]);
     await handle.signal(approveSignal, { take: 1, by: 'alice' });
     expect((await handle.result()).approvedTake).toBe(1);
+  });
+
+  it('counts takes of earlier runs against max_takes_per_sequence', async () => {
+    const unit = makeUnit();
+    const first = await startSequence(t.harness, unit, { maxTakes: 2 });
+    t.gate.open(unit);
+    await waitForStatus(first, (s) => s.state === 'video_complete');
+    await first.terminate('a producer stopped this run');
+    const second = await startSequence(t.harness, unit, { maxTakes: 2 });
+    t.gate.open(unit);
+    const done = await waitForStatus(second, (s) => s.state === 'video_complete');
+    expect(done.takes.map((tk) => tk.take)).toEqual([2]);
+    await second.signal(retakeSignal, { by: 'dir', note: 'once more' });
+    const refused = await waitForStatus(second, (s) => s.refused.length === 1);
+    expect(refused.refused[0]!.reason).toMatch(/all 2 takes are used/);
+    await second.signal(approveSignal, { take: 2, by: 'alice' });
+    expect((await second.result()).approvedTake).toBe(2);
   });
 
   it('lets exactly one of two racing approvals win', async () => {

@@ -44,8 +44,15 @@ export class SequenceRun {
     return takes + this.grids.reduce((sum, g) => sum + g.costUsd, 0);
   }
 
+  /** The cap counts every take of the sequence, earlier runs' included: numbering continues from disk. */
   get takesLeft(): number {
-    return this.input.maxTakes - this.takes.length;
+    return this.input.maxTakes - (this.nextTake - 1);
+  }
+
+  /** Why no take can be made any more, or undefined while one can. */
+  get noTakesLeft(): string | undefined {
+    if (this.takesLeft > 0) return undefined;
+    return `all ${this.input.maxTakes} takes are used: approve one or raise max_takes_per_sequence in project.json`;
   }
 
   apply(event: SequenceEvent, by: string, why: string): boolean {
@@ -94,6 +101,8 @@ export class SequenceRun {
     }
     const check = transition(this.state, { type: 'regenerate_frames' });
     if (!check.ok) return this.refuse('regenerateFrames', request.by, check.reason);
+    // New frames are only worth paying for when a take can still follow them.
+    if (this.noTakesLeft) return this.refuse('regenerateFrames', request.by, this.noTakesLeft);
     this.pendingGridPrompt = request.prompt;
     this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
   }
@@ -140,9 +149,7 @@ export class SequenceRun {
   private whyRetakeIsRefused(request: RetakeRequest): string | undefined {
     const check = transition(this.state, { type: 'retake' });
     if (!check.ok) return check.reason;
-    if (this.takesLeft <= 0) {
-      return `all ${this.input.maxTakes} takes are used: approve one or raise max_takes_per_sequence in project.json`;
-    }
+    if (this.noTakesLeft) return this.noTakesLeft;
     const shotCount = this.input.unit.shots.length;
     const badShot = Object.keys(request.shots ?? {}).find((k) => !(Number(k) >= 1 && Number(k) <= shotCount));
     if (badShot !== undefined) return `shot ${badShot} does not exist (this sequence has shots 1–${shotCount})`;
@@ -156,7 +163,7 @@ export class SequenceRun {
       return `there is no grid ${request.grid} (grids: ${this.grids.map((g) => g.grid).join(', ') || 'none yet'})`;
     }
     if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
-    return undefined;
+    return this.noTakesLeft;
   }
 }
 

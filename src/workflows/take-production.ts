@@ -29,6 +29,10 @@ export async function produceTake(ctx: SequenceContext, shots: UnitShot[], retak
 
 async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote: string | undefined): Promise<TakeSummary | undefined> {
   const { run, input, link } = ctx;
+  if (run.noTakesLeft) {
+    run.fail('video_generating', run.noTakesLeft);
+    return undefined;
+  }
   const take = run.nextTake++;
   const estimate = ctx.paid ? input.unit.estimatedCostUsd : 0;
   const granted = await link.acquire('video', take, estimate, 'video_generating');

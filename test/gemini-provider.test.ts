@@ -6,6 +6,7 @@ import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { createGeminiGridProvider, type GeminiGridProviderOptions } from '../src/activities/providers/gemini/gemini-grid-provider.js';
 import { imageRate } from '../src/domain/price-table.js';
 import { requestFailure } from '../src/activities/providers/gemini/request-failure.js';
+import { wasNotAccepted } from '../src/activities/providers/provider.js';
 import type { GridProvider } from '../src/activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../src/activities/providers/local/local-grid-provider.js';
 import { gridResolution, matchesRatio, type AspectRatio } from '../src/domain/aspect-ratio.js';
@@ -110,9 +111,10 @@ describe('Gemini grid provider against the fake', () => {
     expect(failure.message).toContain('"gemini-9-imaginary"');
   });
 
-  it('429 RESOURCE_EXHAUSTED is a retryable ProviderUnavailable failure', async () => {
+  it('429 RESOURCE_EXHAUSTED is a retryable ProviderUnavailable failure, marked as nothing generated', async () => {
     const failure = await failureOf(grid(`Busy ${GEMINI_FAKE_MARKERS.rateLimited}`));
     expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+    expect(wasNotAccepted(failure)).toBe(true);
   });
 
   it('a cancelled call surfaces as the cancellation, not as a provider failure', async () => {
@@ -127,6 +129,7 @@ describe('Gemini grid provider against the fake', () => {
     await gone.close();
     const failure = await failureOf(grid('Anything', '16:9', providerWith({ baseUrl: gone.baseUrl })));
     expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+    expect(wasNotAccepted(failure)).toBe(true);
   });
 });
 

@@ -115,6 +115,16 @@ describe('paid providers in the workflow (against the fakes)', () => {
     await handle.terminate('test done');
   });
 
+  it('asks Gemini again after a 429, which generated nothing, and pays for one grid', async () => {
+    const prompt = `Harbour at dawn ${randomUUID()} [fake:429-once]`;
+    const handle = await start(harness, makeUnit({ startFrame: { kind: 'prompt', prompt } }));
+    const review = await waitForStatus(handle, (s) => s.state === 'frame_review', 60_000);
+    expect(review.grids.map((g) => g.costUsd)).toEqual([0.039]);
+    // The first call was answered 429; the retry made the one grid.
+    expect(gemini.requests.filter((r) => JSON.stringify(r.body).includes(prompt))).toHaveLength(2);
+    await handle.terminate('test done');
+  });
+
   it('explores start frames with Gemini: a real grid of the project ratio, paid for and recorded', async () => {
     const unit = makeUnit({ aspectRatio: '9:16', startFrame: { kind: 'prompt', prompt: 'Neon gas station at night' } });
     const handle = await start(harness, unit);

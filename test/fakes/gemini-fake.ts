@@ -15,6 +15,8 @@ export const GEMINI_FAKE_MARKERS = {
   imageSafety: '[fake:image-safety]',
   /** HTTP 429 RESOURCE_EXHAUSTED. */
   rateLimited: '[fake:429]',
+  /** HTTP 429 for the first request with this prompt, then an image. */
+  rateLimitedOnce: '[fake:429-once]',
   /** HTTP 400 INVALID_ARGUMENT. */
   invalidArgument: '[fake:400]',
   /** HTTP 403 PERMISSION_DENIED with a valid key, as when the API is disabled for the key's project. */
@@ -89,6 +91,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const acceptedKey = options.apiKey ?? DEFAULT_FAKE_API_KEY;
   const models = new Set(options.models ?? ['gemini-2.5-flash-image', 'gemini-3-pro-image-preview']);
   const requests: GeminiFakeRequest[] = [];
+  const rateLimitedBefore = new Set<string>();
   const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
 
   app.setNotFoundHandler((request, reply) =>
@@ -126,7 +129,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
           'NOT_FOUND',
         );
       }
-      return generateContent(reply, body);
+      return generateContent(reply, body, rateLimitedBefore);
     },
   );
 
@@ -134,7 +137,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   return { baseUrl: address, requests, close: () => app.close() };
 }
 
-async function generateContent(reply: FastifyReply, body: GenerateContentBody): Promise<unknown> {
+async function generateContent(reply: FastifyReply, body: GenerateContentBody, rateLimitedBefore: Set<string>): Promise<unknown> {
   const prompt = promptText(body);
   const has = (marker: string) => prompt.includes(marker);
   const promptTokenCount = Math.max(1, Math.ceil(prompt.length / 4));
@@ -142,7 +145,9 @@ async function generateContent(reply: FastifyReply, body: GenerateContentBody): 
   if (has(GEMINI_FAKE_MARKERS.permissionDenied)) {
     return sendError(reply, 403, 'Generative Language API has not been used in this project before or it is disabled.', 'PERMISSION_DENIED');
   }
-  if (has(GEMINI_FAKE_MARKERS.rateLimited)) {
+  const limitedOnce = has(GEMINI_FAKE_MARKERS.rateLimitedOnce) && !rateLimitedBefore.has(prompt);
+  if (limitedOnce) rateLimitedBefore.add(prompt);
+  if (has(GEMINI_FAKE_MARKERS.rateLimited) || limitedOnce) {
     return sendError(reply, 429, 'Resource has been exhausted (e.g. check quota).', 'RESOURCE_EXHAUSTED');
   }
   const aspectRatio = body.generationConfig?.imageConfig?.aspectRatio ?? '1:1';

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
@@ -9,6 +9,8 @@ import { extractGridQuadrants } from '../grids/extract-quadrant.js';
 import { GRID_IMAGE_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
 import { criticiseGrid } from '../critics/grid-critics.js';
 import type { SequenceRef } from '../takes/take-folders.js';
+import type { GridImage, GridProvider } from '../providers/grid-provider.js';
+import { wasNotAccepted } from '../providers/provider.js';
 
 export interface GridExplorationRequest extends SequenceRef {
   grid: number;
@@ -18,6 +20,10 @@ export interface GridExplorationRequest extends SequenceRef {
 }
 
 const ATTEMPT_MARKER = '.requested';
+/** What the provider charged for grid.png, written before the image so a retry can resume from it. */
+const RECEIPT_FILE = '.receipt.json';
+
+type Receipt = Omit<GridImage, 'png' | 'mimeType'>;
 
 /**
  * StepRunner.execute_grid_exploration: one 2x2 grid of start-frame options into grids/gNNN/,
@@ -35,17 +41,9 @@ export function executeGridExplorationActivity(deps: ActivityDeps) {
       throw ApplicationFailure.nonRetryable(`this worker has no "${request.provider}" grid provider: set GEMINI_API_KEY in the worker environment`, 'ProviderUnavailable');
     }
     await mkdir(dir, { recursive: true });
-    await guardAgainstPayingTwice(dir, request, provider.name !== 'local');
-
-    const image = await provider.generateGrid({
-      prompt: request.prompt,
-      aspectRatio: request.aspectRatio,
-      seed: `${request.projectId}/${request.episode}/${request.sequenceId}/g${request.grid}/${request.prompt}`,
-      signal: Context.current().cancellationSignal,
-    });
     const gridPath = join(dir, GRID_IMAGE_FILE);
-    await writeFile(`${gridPath}.part`, image.png);
-    await rename(`${gridPath}.part`, gridPath);
+    // A paid image saved by an attempt that stopped before slicing it is used, not paid for again.
+    const image = (await savedGrid(dir)) ?? (await requestGrid(provider, request, dir));
     const target = videoResolution(request.aspectRatio);
     const { quadrants, cropped } = await extractGridQuadrants(gridPath, target);
     const size = await imageSize(gridPath);
@@ -67,6 +65,38 @@ export function executeGridExplorationActivity(deps: ActivityDeps) {
     });
     return summaryOf(request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
   };
+}
+
+async function requestGrid(provider: GridProvider, request: GridExplorationRequest, dir: string): Promise<Receipt> {
+  await guardAgainstPayingTwice(dir, request, provider.name !== 'local');
+  const image = await provider
+    .generateGrid({
+      prompt: request.prompt,
+      aspectRatio: request.aspectRatio,
+      seed: `${request.projectId}/${request.episode}/${request.sequenceId}/g${request.grid}/${request.prompt}`,
+      signal: Context.current().cancellationSignal,
+    })
+    .catch(async (err: unknown) => {
+      // Certainly not generated (an error answer, or no server): the next attempt may ask again.
+      if (wasNotAccepted(err)) await rm(join(dir, ATTEMPT_MARKER), { force: true });
+      throw err;
+    });
+  const { png, mimeType: _mimeType, ...receipt } = image;
+  await writeFile(join(dir, RECEIPT_FILE), JSON.stringify(receipt));
+  const gridPath = join(dir, GRID_IMAGE_FILE);
+  await writeFile(`${gridPath}.part`, png);
+  await rename(`${gridPath}.part`, gridPath);
+  return receipt;
+}
+
+async function savedGrid(dir: string): Promise<Receipt | undefined> {
+  const receipt = await readFile(join(dir, RECEIPT_FILE), 'utf8').catch(() => undefined);
+  if (receipt === undefined) return undefined;
+  const imageSaved = await access(join(dir, GRID_IMAGE_FILE)).then(
+    () => true,
+    () => false,
+  );
+  return imageSaved ? (JSON.parse(receipt) as Receipt) : undefined;
 }
 
 async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequest, paid: boolean): Promise<void> {

@@ -1,5 +1,6 @@
 import { ApiError } from '@google/genai';
 import { ApplicationFailure } from '@temporalio/activity';
+import { markNotAccepted } from '../provider.js';
 
 export const API_KEY_HINT = 'check GEMINI_API_KEY in the worker environment';
 
@@ -11,13 +12,20 @@ interface ErrorEnvelope {
 /**
  * Turns a failed generateContent call into the failure the workflow acts on. Only rate limits,
  * server errors and transport trouble retry: everything else would fail the same way again.
+ * An answer with an error status is not billed, so asking again cannot pay twice: those failures
+ * are marked not accepted. A connection lost mid-call is not marked: the image may have been made.
  * The key is scrubbed from whatever upstream text is quoted, however unlikely it is to be there.
  */
 export function requestFailure(err: unknown, model: string, apiKey: string): ApplicationFailure {
-  const redact = (text: string) => (apiKey ? text.replaceAll(apiKey, '[redacted]') : text);
   if (!(err instanceof ApiError)) {
-    return ApplicationFailure.retryable(redact(`Could not reach Gemini: ${errorText(err)}`), 'ProviderUnavailable');
+    const failure = ApplicationFailure.retryable(redactKey(`Could not reach Gemini: ${errorText(err)}`, apiKey), 'ProviderUnavailable');
+    return neverReached(err) ? markNotAccepted(failure) : failure;
   }
+  return markNotAccepted(answeredFailure(err, model, apiKey));
+}
+
+function answeredFailure(err: ApiError, model: string, apiKey: string): ApplicationFailure {
+  const redact = (text: string) => redactKey(text, apiKey);
   const envelope = parseEnvelope(err.message);
   const said = redact(`${envelope?.status ?? `HTTP ${err.status}`}: ${envelope?.message ?? err.message}`);
   // A wrong key comes back as 400 INVALID_ARGUMENT; only the reason tells it from a bad request.
@@ -35,6 +43,16 @@ export function requestFailure(err: unknown, model: string, apiKey: string): App
     return ApplicationFailure.retryable(`Gemini is unavailable for now (${said})`, 'ProviderUnavailable');
   }
   return ApplicationFailure.nonRetryable(`Gemini rejected the grid request (${said})`, 'InvalidInput');
+}
+
+function redactKey(text: string, apiKey: string): string {
+  return apiKey ? text.replaceAll(apiKey, '[redacted]') : text;
+}
+
+/** The request never left this machine, or found no server: nothing was generated. */
+function neverReached(err: unknown): boolean {
+  const code = (err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined) ?? '';
+  return typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(code);
 }
 
 function parseEnvelope(message: string): ErrorEnvelope['error'] {

@@ -44,6 +44,20 @@ describe('episode workflow', () => {
     await stat(summary.deliveryPath!.replace(/[^/]+$/, 'timeline.json'));
   });
 
+  it('settles when a sequence stops on a failure nothing can retry, listing it as failed', async () => {
+    const input = episodeInput(2, 2);
+    input.units[1] = { ...input.units[1]!, startFrame: { kind: 'image', path: 'gone.png' } };
+    const { handle } = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
+    const broken = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, 'SEQ02'));
+    const failed = await waitForStatus(broken, (s) => s.state === 'failed');
+    expect(failed.failure).toMatch(/the sequence stopped: the plan's start_frame\.image .*gone\.png cannot be read \(ENOENT\): restore it/);
+    const described = await broken.describe();
+    expect(described.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value).toBe('failed');
+    await approveAllFirstTakes({ ...input, units: [input.units[0]!] });
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ approved: ['SEQ01'], failed: ['SEQ02'] });
+  });
+
   it('finds the running episode instead of starting it twice', async () => {
     const input = episodeInput(1, 1);
     const first = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);

@@ -69,6 +69,14 @@ export class SequenceRun {
     this.apply({ type: 'fail' }, 'pipeline', reason);
   }
 
+  /** The workflow is ending on a failure no signal can fix: record it as failed, whatever the state. */
+  abandon(reason: string): void {
+    if (this.state === 'approved' || this.state === 'failed') return;
+    this.history.push({ at: now(), from: this.state, to: 'failed', by: 'pipeline', why: reason });
+    this.state = 'failed';
+    this.failure = reason;
+  }
+
   approve(request: ApproveRequest): void {
     const reason = this.whyApproveIsRefused(request);
     if (reason) return this.refuse('approve', request.by, reason);

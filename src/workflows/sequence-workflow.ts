@@ -1,7 +1,9 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
+import { recordBestEffort } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
+import { failureMessage } from './failure-message.js';
 import { exploreFrames } from './frame-exploration.js';
 import { RecoilCostUsd, RecoilState } from './search-attributes.js';
 import { sequenceActivities } from './sequence-activities.js';
@@ -48,8 +50,10 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   try {
     return await runSequence(ctx);
   } catch (err) {
-    // A person cancelled the sequence: tell the episode it will not come back, then end as cancelled.
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => report({ closed: true }));
+    // Cancelled by a person, or stopped by a failure nothing can retry: either way the episode must
+    // hear that this sequence will not come back, or it would wait for it forever.
+    if (!isCancellation(err)) run.abandon(`the sequence stopped: ${failureMessage(err)}`);
+    await CancellationScope.nonCancellable(() => report({ closed: true }));
     throw err;
   }
 
@@ -92,7 +96,7 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
         await recordRetakeOnLastTake(ctx, retake.by, retake.note);
         shots = applyShotOverrides({ ...unit, shots }, retake.shots);
       }
-      await produceTake(ctx, shots, retake?.note);
+      if (run.state === 'video_generating') await produceTake(ctx, shots, retake?.note);
     }
     run.waitingFor = whatAPersonShouldDo(run.state);
     await ctx.report();
@@ -103,7 +107,9 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   }
 
   const approval = run.history.at(-1)!;
-  await activities.recordTakeDecision({ ...ref, take: run.approvedTake!, decision: 'approved', by: approval.by, note: approval.why });
+  await recordBestEffort(`the approval of take ${run.approvedTake}`, () =>
+    activities.recordTakeDecision({ ...ref, take: run.approvedTake!, decision: 'approved', by: approval.by, note: approval.why }),
+  );
   await ctx.report();
   await condition(allHandlersFinished);
   return run.status();
@@ -113,12 +119,19 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
   const choice = ctx.run.pendingFrameChoice;
   if (!choice) return;
   ctx.run.pendingFrameChoice = undefined;
-  ctx.run.startFrame = await ctx.activities.chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
+  try {
+    ctx.run.startFrame = await ctx.activities.chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    ctx.run.fail('video_generating', `quadrant ${choice.quadrant} of grid ${choice.grid} could not be made the start frame: ${failureMessage(err)}; pick again after new options (\`recoil frame … --regenerate\`)`);
+  }
 }
 
 async function recordRetakeOnLastTake(ctx: SequenceContext, by: string, note: string): Promise<void> {
   const last = ctx.run.takes.at(-1);
-  if (last?.videoPath) await ctx.activities.recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note });
+  if (last?.videoPath) {
+    await recordBestEffort(`the retake of take ${last.take}`, () => ctx.activities.recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note }));
+  }
 }
 
 function whatAPersonShouldDo(state: SequenceState): string | undefined {

@@ -1,5 +1,7 @@
 import { isCancellation, log, patched } from '@temporalio/workflow';
+import type { CriticReport } from '../domain/critic-report.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
+import { recordBestEffort } from './best-effort.js';
 import { failureMessage, failureType } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 import type { TakeSummary } from './sequence-messages.js';
@@ -14,9 +16,11 @@ export async function produceTake(ctx: SequenceContext, shots: UnitShot[], retak
   for (;;) {
     const take = await generateTake(ctx, shots, note);
     if (!take) return;
-    take.critics = await ctx.activities.criticiseTake({ ...ctx.ref, take: take.take, expected: expectedVideo(ctx, shots) });
+    const { report, ran } = await criticise(ctx, take.take, shots);
+    take.critics = report;
     await ctx.report();
-    if (take.critics.ok || autoRetakesLeft <= 0 || ctx.run.takesLeft <= 0) {
+    // Only a verdict pays for an automatic retake; critics that could not run leave it to a person.
+    if (report.ok || !ran || autoRetakesLeft <= 0 || ctx.run.takesLeft <= 0) {
       ctx.run.apply({ type: 'video_ready' }, 'pipeline', take.critics.ok ? `take ${take.take} finished and passed the critics` : `take ${take.take} finished; critics flagged it`);
       return;
     }
@@ -74,13 +78,24 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     const reason = failureMessage(err);
     Object.assign(summary, { state: 'failed', error: reason, ...(charged ? { costUsd: charged } : {}) });
     if (patched('record-take-failure')) {
-      await ctx.activities.recordTakeFailure({ ...ctx.ref, take, error: reason, chargedUsd: charged });
+      await recordBestEffort(`the failure of take ${take}`, () => ctx.activities.recordTakeFailure({ ...ctx.ref, take, error: reason, chargedUsd: charged }));
     }
     run.fail('video_generating', `take ${take} failed: ${reason}`);
     return undefined;
   } finally {
     summary.finishedAt = new Date().toISOString();
     await link.settle('video', take, charged);
+  }
+}
+
+/** The critics' report; when they cannot run at all, a report that says so, and a person decides. */
+async function criticise(ctx: SequenceContext, take: number, shots: UnitShot[]): Promise<{ report: CriticReport; ran: boolean }> {
+  try {
+    return { report: await ctx.activities.criticiseTake({ ...ctx.ref, take, expected: expectedVideo(ctx, shots) }), ran: true };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const finding = { critic: 'critics', ok: false, message: `the critics could not check this take (${failureMessage(err)}): look at it yourself` };
+    return { report: { ok: false, findings: [finding], checkedAt: new Date().toISOString() }, ran: false };
   }
 }
 

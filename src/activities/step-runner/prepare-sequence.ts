@@ -1,6 +1,7 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { Resolution } from '../../domain/aspect-ratio.js';
 import type { UnitStartFrame } from '../../domain/sequence-unit.js';
@@ -33,7 +34,12 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
     if (await exists(existing)) return { nextTake, nextGrid, startFrame: { path: existing, by: 'an earlier run' } };
     if (request.startFrame?.kind !== 'image') return { nextTake, nextGrid };
-    const path = await copyPlanImage(resolveInProject(request.projectDir, request.startFrame.path), request);
+    const source = resolveInProject(request.projectDir, request.startFrame.path);
+    // Validation saw the image; if it has gone since, retrying will not bring it back.
+    await access(source).catch((err: NodeJS.ErrnoException) => {
+      throw ApplicationFailure.nonRetryable(`the plan's start_frame.image ${source} cannot be read (${err.code}): restore it, then run the episode again`, 'StartFrameMissing');
+    });
+    const path = await copyPlanImage(source, request);
     return { nextTake, nextGrid, startFrame: { path, by: 'the plan (start_frame.image)' } };
   };
 

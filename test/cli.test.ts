@@ -121,6 +121,9 @@ describe('recoil CLI', () => {
     const badTake = await runCli(['approve', 'p', 'EP001', 'SEQ01', '--take', 'two'], envFor(), cwd);
     expect(badTake.code).toBe(2);
     expect(badTake.stderr).toMatch(/--take must be a take number/);
+    const emptyPrompt = await runCli(['retake', 'p', 'EP001', 'SEQ01', '--note', 'n', '--shot', '2=   '], envFor(), cwd);
+    expect(emptyPrompt.code).toBe(2);
+    expect(emptyPrompt.stderr).toMatch(/--shot 2: a shot prompt must not be empty; write the new prompt after the =/);
     const noSuch = await runCli(['approve', 'nobody', 'EP001', 'SEQ09', '--take', '1'], envFor(), cwd);
     expect(noSuch.code).toBe(2);
     expect(noSuch.stderr).toMatch(/there is no sequence nobody\/EP001\/SEQ09: check the ids with `npx recoil status nobody`/);

@@ -41,6 +41,12 @@ describe('sequence workflow', () => {
     const handle = await startSequence(t.harness, unit);
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
+    // Shot keys that would silently change nothing, and prompts fal would refuse, are refused up front.
+    await handle.signal(retakeSignal, { by: 'dir', note: 'zero-padded', shots: { '02': 'Close-up' } });
+    await handle.signal(retakeSignal, { by: 'dir', note: 'blank', shots: { '1': '   ' } });
+    const refused = await waitForStatus(handle, (s) => s.refused.length === 2);
+    expect(refused.refused.map((r) => r.reason)).toEqual(['shot 02 does not exist (this sequence has shots 1–2)', 'the new prompt for shot 1 is empty']);
+    expect(refused.takes).toHaveLength(1);
     await handle.signal(retakeSignal, { by: 'dir', note: 'tighter', shots: { '2': 'Close-up on the wheel @maya' } });
     await waitForStatus(handle, (s) => s.state === 'video_generating' && s.takes.length === 2);
     t.gate.open(unit);

@@ -237,11 +237,11 @@ describe('schema problems, in human words', () => {
   });
 
   it('an id with a space', async () => {
-    expect(await issuesOf(({ plan }) => (plan.episode = 'EP 001'))).toEqual([issue(PLAN, 'episode', /must match.*\(got "EP 001"\)/)]);
+    expect(await issuesOf(({ plan }) => (plan.episode = 'EP 001'))).toEqual([issue(PLAN, 'episode', /must match.*\(got "EP 001"\)/, /^use "EP-001"$/)]);
   });
 
   it('a project id that is not a slug', async () => {
-    expect(await issuesOf(({ project }) => (project.id = 'Driver Beware'))).toEqual([issue(PROJECT, 'id', /lowercase slug/)]);
+    expect(await issuesOf(({ project }) => (project.id = 'Driver Beware'))).toEqual([issue(PROJECT, 'id', /lowercase slug/, /^use "driver-beware"$/)]);
   });
 
   it('an empty or blank shot prompt', async () => {

@@ -1,6 +1,6 @@
 import { closestMatch, didYouMean } from './did-you-mean.js';
 import { MODEL_NAMES, isVideoModel, type ModelName } from './models.js';
-import { SHOT_LIMITS } from './schemas.js';
+import { SHOT_LIMITS } from './shot-limits.js';
 import type { ValidationIssue } from './validation-issue.js';
 
 /*

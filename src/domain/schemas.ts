@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { ASPECT_RATIOS } from './aspect-ratio.js';
 import { MODEL_NAMES } from './models.js';
+import { SHOT_LIMITS } from './shot-limits.js';
 
 /** Patterns of contract.md §1; exported so error hints can quote them. */
 export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-export const SHOT_LIMITS = {
-  minShots: 1,
-  maxShots: 6,
-  minDuration: 3,
-  maxDuration: 15,
-  defaultDuration: 5,
-  maxTotalDuration: 15,
-  maxPromptChars: 2500,
-} as const;
 
 const nameId = (what: string) =>
   z.string().regex(NAME_ID_PATTERN, `${what} must match ${NAME_ID_PATTERN} (letters, digits, _ and -, at most 64)`);

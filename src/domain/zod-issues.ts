@@ -135,7 +135,23 @@ function outOfRange(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): P
 
 function badFormat(issue: z.core.$ZodIssueInvalidStringFormat): Problem {
   const fallback = issue.pattern ? `must match ${issue.pattern}` : `must be a valid ${issue.format}`;
-  return { message: withGot(keepCustom(issue, fallback), issue, (s: string) => JSON.stringify(s)) };
+  const message = withGot(keepCustom(issue, fallback), issue, (s: string) => JSON.stringify(s));
+  const pattern = issue.pattern ? regexOf(issue.pattern) : undefined;
+  const suggestion = typeof issue.input === 'string' && pattern ? slugFitting(issue.input, pattern) : undefined;
+  const hint = suggestion ? `use "${suggestion}"` : issue.pattern ? `change it to match ${issue.pattern}` : `write a valid ${issue.format}`;
+  return { message, hint };
+}
+
+/** zod reports a pattern as its literal text, "/^…$/flags". */
+function regexOf(literal: string): RegExp | undefined {
+  const parts = /^\/(.*)\/([a-z]*)$/s.exec(literal);
+  return parts ? new RegExp(parts[1]!, parts[2]) : undefined;
+}
+
+/** "Driver Beware" → "driver-beware": the nearest id the pattern accepts, if a simple one does. */
+function slugFitting(input: string, pattern: RegExp): string | undefined {
+  const dashed = input.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '');
+  return [dashed, dashed.toLowerCase(), dashed.toLowerCase().replace(/_/g, '-')].find((candidate) => candidate && pattern.test(candidate));
 }
 
 /** Messages written in the schema (e.g. "a shot lasts at most 15 s") beat our generic wording. */

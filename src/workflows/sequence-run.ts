@@ -1,3 +1,4 @@
+import { SHOT_LIMITS } from '../domain/shot-limits.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
 import type {
   ApproveRequest,
@@ -158,10 +159,7 @@ export class SequenceRun {
     const check = transition(this.state, { type: 'retake' });
     if (!check.ok) return check.reason;
     if (this.noTakesLeft) return this.noTakesLeft;
-    const shotCount = this.input.unit.shots.length;
-    const badShot = Object.keys(request.shots ?? {}).find((k) => !(Number(k) >= 1 && Number(k) <= shotCount));
-    if (badShot !== undefined) return `shot ${badShot} does not exist (this sequence has shots 1–${shotCount})`;
-    return undefined;
+    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length);
   }
 
   private whySelectionIsRefused(request: SelectFrameRequest): string | undefined {
@@ -178,4 +176,14 @@ export class SequenceRun {
 function now(): string {
   // Date is deterministic inside a workflow: it is the time of the current workflow task.
   return new Date().toISOString();
+}
+
+/** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */
+function whyShotsAreRefused(shots: Record<string, string>, shotCount: number): string | undefined {
+  for (const [key, prompt] of Object.entries(shots)) {
+    if (!/^[1-9]\d*$/.test(key) || Number(key) > shotCount) return `shot ${key} does not exist (this sequence has shots 1–${shotCount})`;
+    if (!prompt.trim()) return `the new prompt for shot ${key} is empty`;
+    if (prompt.length > SHOT_LIMITS.maxPromptChars) return `the new prompt for shot ${key} is longer than ${SHOT_LIMITS.maxPromptChars} characters`;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ShotSchema } from '../../domain/schemas.js';
 import { retakeSignal } from '../../workflows/sequence-messages.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
@@ -23,7 +24,10 @@ export function registerRetake(program: Command): void {
 }
 
 function collectShot(value: string, previous: Record<string, string>): Record<string, string> {
-  const match = /^(\d+)=(.+)$/s.exec(value);
+  const match = /^(\d+)=(.*)$/s.exec(value);
   if (!match) throw usageError(`--shot takes N="new prompt", got "${value}"`);
-  return { ...previous, [match[1]!]: match[2]!.trim() };
+  const prompt = ShotSchema.shape.prompt.safeParse(match[2]);
+  if (!prompt.success) throw usageError(`--shot ${match[1]}: ${prompt.error.issues[0]?.message ?? 'not a usable prompt'}; write the new prompt after the =`);
+  // "02" and "2" are the same shot.
+  return { ...previous, [String(Number(match[1]))]: prompt.data };
 }

@@ -97,6 +97,16 @@ describe('recoil CLI', () => {
     expect(unpriced.stderr).toMatch(/fix: add a row for it, or set RECOIL_GEMINI_MODEL to one of: gemini-2\.5-flash-image/);
   });
 
+  it('refuses to run a sequence on the offline model with --provider fal, before anything starts', async () => {
+    const { dir, id } = await uniqueProject((f) => {
+      f.plan.sequences[2].model = 'local';
+    });
+    const { code, stderr } = await runCli(['run', dir, '--episode', 'EP001', '--provider', 'fal'], { ...envFor(), FAL_KEY: 'k', GEMINI_API_KEY: 'g' }, cwd);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/SEQ03 \(model "local"\) cannot run on fal: set "model" to kling-o3 or kling-o3-pro in plans\/ep_001_plan\.json .* or run with --provider local/);
+    expect(await workflowsOf(id)).toEqual([]);
+  });
+
   it('estimates from the price table in use, grids included', async () => {
     const { dir } = await uniqueProject();
     const tables = await mkdtemp(join(tmpdir(), 'recoil-prices-'));

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
@@ -73,5 +73,15 @@ describe('start frames from 2x2 grids', () => {
     expect(status.startFrame!.path).toMatch(/clean\/start_frame\.png$/);
     await handle.signal(approveSignal, { take: 1, by: 'producer' });
     await handle.result();
+
+    // The producer edits the plan's image and runs again: the new image is used, the old one kept.
+    await sharp({ create: { width: 400, height: 400, channels: 3, background: '#2850c8' } }).png().toFile(join(dir, 'frame.png'));
+    const rerun = await startSequence(t.harness, unit);
+    const again = await waitForStatus(rerun, (s) => s.state === 'video_complete');
+    const { channels } = await sharp(again.startFrame!.path).stats();
+    expect(channels[2]!.mean).toBeGreaterThan(channels[0]!.mean);
+    const kept = (await readdir(dirname(again.startFrame!.path))).filter((f) => /^start_frame\..+\.png$/.test(f));
+    expect(kept).toHaveLength(1);
+    await rerun.terminate('test done');
   });
 });

@@ -86,8 +86,9 @@ export class SequenceRun {
   }
 
   retake(request: RetakeRequest): void {
+    // A retake of a failed grid is a new grid; any refusal is still the retake's, as the CLI awaits it.
     if (this.state === 'failed' && this.failedStage === 'frame_generating') {
-      return this.regenerateFrames({ by: request.by, note: request.note });
+      return this.regenerateFrames({ by: request.by, note: request.note }, 'retake');
     }
     const reason = this.whyRetakeIsRefused(request);
     if (reason) return this.refuse('retake', request.by, reason);
@@ -104,14 +105,14 @@ export class SequenceRun {
     this.apply({ type: 'select_frame' }, request.by, `picked quadrant ${request.quadrant} of grid ${request.grid}`);
   }
 
-  regenerateFrames(request: RegenerateFramesRequest): void {
+  regenerateFrames(request: RegenerateFramesRequest, signal = 'regenerateFrames'): void {
     if (!this.input.unit.startFrame || this.input.unit.startFrame.kind !== 'prompt') {
-      if (!request.prompt) return this.refuse('regenerateFrames', request.by, 'this sequence has no start_frame.prompt: pass a prompt to explore frames');
+      if (!request.prompt) return this.refuse(signal, request.by, 'this sequence has no start_frame.prompt: pass a prompt to explore frames');
     }
     const check = transition(this.state, { type: 'regenerate_frames' });
-    if (!check.ok) return this.refuse('regenerateFrames', request.by, check.reason);
+    if (!check.ok) return this.refuse(signal, request.by, check.reason);
     // New frames are only worth paying for when a take can still follow them.
-    if (this.noTakesLeft) return this.refuse('regenerateFrames', request.by, this.noTakesLeft);
+    if (this.noTakesLeft) return this.refuse(signal, request.by, this.noTakesLeft);
     this.pendingGridPrompt = request.prompt;
     this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
   }

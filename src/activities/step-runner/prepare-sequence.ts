@@ -26,14 +26,20 @@ export interface PreparedSequence {
   startFrame?: ChosenFrame;
 }
 
-/** Reads what is already on disk for a sequence, so numbering continues and a chosen frame is kept. */
+/**
+ * Reads what is already on disk for a sequence, so numbering continues and a chosen frame is kept.
+ * A plan's start_frame.image is copied again each run, so an edited image is used, unless a person
+ * has since picked a frame from a grid; selectStartFrame keeps the frame it replaces.
+ */
 export function prepareSequenceActivity(deps: ActivityDeps) {
   return async function prepareSequence(request: PrepareRequest): Promise<PreparedSequence> {
     const root = deps.artifactsRoot;
     const [nextTake, nextGrid] = await Promise.all([firstFreeTakeNumber(root, request), nextGridNumber(sequenceDir(root, request))]);
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
-    if (await exists(existing)) return { nextTake, nextGrid, startFrame: { path: existing, by: 'an earlier run' } };
-    if (request.startFrame?.kind !== 'image') return { nextTake, nextGrid };
+    const pickedFromGrid = nextGrid > 1;
+    if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
+      return (await exists(existing)) ? { nextTake, nextGrid, startFrame: { path: existing, by: 'an earlier run' } } : { nextTake, nextGrid };
+    }
     const source = resolveInProject(request.projectDir, request.startFrame.path);
     // Validation saw the image; if it has gone since, retrying will not bring it back.
     await access(source).catch((err: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
+import { MODELS, PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
 import type { SequenceUnit } from '../../domain/sequence-unit.js';
 import { usageError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
@@ -23,6 +23,7 @@ export function registerRun(program: Command): void {
       const provider = parseProvider(opts.provider);
       const loaded = await loadEpisodeOrExit(projectDir, opts.episode, opts.only);
       const { project, plan, units } = loaded;
+      checkModels(provider, units, loaded.planFile);
       checkKeys(provider, units);
       const { client, connection, namespace, taskQueue } = await connectClient();
       try {
@@ -44,6 +45,15 @@ export function registerRun(program: Command): void {
 function parseProvider(name: string): ProviderName {
   if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw usageError(`unknown provider "${name}": use one of ${PROVIDER_NAMES.join(', ')}`);
   return name as ProviderName;
+}
+
+/** fal runs Kling models only: a sequence on the offline model would fail after the episode started. */
+function checkModels(provider: ProviderName, units: SequenceUnit[], planFile: string): void {
+  if (provider !== 'fal') return;
+  const offline = units.filter((u) => MODELS[u.model].provider !== 'fal');
+  if (offline.length === 0) return;
+  const which = offline.map((u) => `${u.sequenceId} (model "${u.model}")`).join(', ');
+  throw usageError(`${which} cannot run on fal: set "model" to kling-o3 or kling-o3-pro in ${planFile} (or default_model in project.json), or run with --provider local`);
 }
 
 /**

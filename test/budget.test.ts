@@ -58,4 +58,34 @@ describe('episode budget', () => {
     expect(t.gate.submissions.filter((s) => s.startsWith(projectId))).toHaveLength(4);
     expect(overspends).toEqual([]);
   });
+
+  it('counts what earlier runs of the episode spent, from the takes on disk', async () => {
+    const projectId = `budget-${randomUUID().slice(0, 8)}`;
+    const units = ['SEQ01', 'SEQ02'].map((sequenceId) => makeUnit({ projectId, sequenceId, estimatedCostUsd: 1 }));
+    const seq = (id: string) => t.harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
+    const input = { projectId, episode: 'EP001', units, provider: 'fal' as const, maxParallel: 2, maxTakes: 3, autoRetakes: 0, startedBy: 'test' };
+    const paid = () => t.gate.submissions.filter((s) => s.startsWith(projectId)).length;
+
+    // First run: one paid take each; SEQ01 is approved, then the run is stopped with SEQ02 unapproved.
+    const first = await startOrFindEpisode(t.harness.client, { ...input, budgetUsd: 3 }, t.harness.taskQueue);
+    for (const id of ['SEQ01', 'SEQ02']) await waitForStatus(seq(id), (s) => s.state === 'video_complete', 30_000);
+    await seq('SEQ01').signal(approveSignal, { take: 1, by: 'producer' });
+    await waitForStatus(seq('SEQ01'), (s) => s.state === 'approved');
+    await first.handle.terminate('the producer stops the run');
+    await seq('SEQ02').terminate('the producer stops the run');
+    expect(paid()).toBe(2);
+
+    // Second run under a $2.50 cap: SEQ01 (adopted, approved) and SEQ02 (restarted, its take 1 on
+    // disk) have spent $2 already, so SEQ02's next $1 take must wait instead of being paid for.
+    const second = await startOrFindEpisode(t.harness.client, { ...input, budgetUsd: 2.5 }, t.harness.taskQueue);
+    expect(second.started).toBe(true);
+    const money = async () => {
+      const s = await second.handle.query(episodeStatusQuery);
+      return { spentUsd: s.spentUsd, leftUsd: s.leftUsd, waiting: s.waiting.map((w) => `${w.sequenceId}:${w.reason}`) };
+    };
+    await expect.poll(money, { timeout: 30_000, interval: 200 }).toEqual({ spentUsd: 2, leftUsd: 0.5, waiting: ['SEQ02:budget'] });
+    expect(paid()).toBe(2);
+    await second.handle.terminate('test done');
+    await seq('SEQ02').terminate('test done');
+  });
 });

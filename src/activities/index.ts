@@ -5,6 +5,7 @@ import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
 import { executeGridExplorationActivity } from './step-runner/execute-grid-exploration.js';
 import { prepareSequenceActivity } from './step-runner/prepare-sequence.js';
+import { readSequenceSpendActivity } from './step-runner/read-sequence-spend.js';
 import { recordTakeDecisionActivity } from './step-runner/record-decision.js';
 import { recordTakeFailureActivity } from './step-runner/record-take-failure.js';
 import { submitTakeActivity } from './step-runner/submit-take.js';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     executeGridExploration: executeGridExplorationActivity(deps),
     chooseStartFrame: chooseStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),
+    readSequenceSpend: readSequenceSpendActivity(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -41,7 +42,7 @@ import { sequenceWorkflow } from './sequence-workflow.js';
  * cancelling that sequence settles it as failed.
  */
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
-  const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
+  const { deliverEpisode, readSequenceSpend } = proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: bookkeepingTimeout(input.heartbeatTimeoutSec),
     retry: { maximumAttempts: 5 },
   });
@@ -120,7 +121,13 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   }
 
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
-  for (const unit of input.units) await startSequence(input, unit, (p) => progress.set(p.sequenceId, p));
+  const finishedEarlier = async (sequenceId: string) => {
+    const ref = { projectId: input.projectId, episode: input.episode, sequenceId };
+    const spentUsd = patched('spend-of-finished-sequences') ? await readSequenceSpend(ref) : 0;
+    progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd });
+    ledger.recordSequenceSpend(sequenceId, spentUsd);
+  };
+  for (const unit of input.units) await startSequence(input, unit, finishedEarlier);
 
   await condition(isSettled);
   const approved = [...progress.values()].filter((p) => p.state === 'approved');
@@ -149,7 +156,7 @@ function ticketKey(r: GenerationRequest): string {
  * Starts the sequence's workflow; one left running (or approved) by an earlier episode run is
  * adopted instead, so a paid-for sequence is never generated again.
  */
-async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (p: SequenceProgress) => void): Promise<void> {
+async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (sequenceId: string) => Promise<void>): Promise<void> {
   const workflowId = sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId);
   try {
     await startChild(sequenceWorkflow, {
@@ -181,6 +188,6 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
       .then(() => true)
       .catch(() => false);
     // A sequence that cannot be reached finished in an earlier run: with this reuse policy that means approved.
-    if (!attached) onFinishedEarlier({ sequenceId: unit.sequenceId, state: 'approved', spentUsd: 0 });
+    if (!attached) await onFinishedEarlier(unit.sequenceId);
   }
 }

@@ -40,9 +40,12 @@ export class SequenceRun {
 
   constructor(private readonly input: SequenceInput) {}
 
+  /** Spent by earlier runs of this sequence, so the episode's budget covers every run. */
+  spentEarlierUsd = 0;
+
   get spentUsd(): number {
     const takes = this.takes.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
-    return takes + this.grids.reduce((sum, g) => sum + g.costUsd, 0);
+    return this.spentEarlierUsd + takes + this.grids.reduce((sum, g) => sum + g.costUsd, 0);
   }
 
   /** The cap counts every take of the sequence, earlier runs' included: numbering continues from disk. */

@@ -1,4 +1,4 @@
-import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
 import { recordBestEffort } from './best-effort.js';
@@ -80,9 +80,13 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   const prepared = await activities.prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution });
   run.nextTake = prepared.nextTake;
   run.nextGrid = prepared.nextGrid;
+  // Absent in histories recorded before it was reported.
+  run.spentEarlierUsd = prepared.spentEarlierUsd ?? 0;
   if (prepared.startFrame) run.startFrame = prepared.startFrame;
   const exploreFirst = unit.startFrame?.kind === 'prompt' && !run.startFrame;
   run.apply({ type: exploreFirst ? 'start_frames' : 'start_video' }, 'pipeline', exploreFirst ? 'exploring start frames' : 'started');
+  // The episode must know what earlier runs spent before this run asks it for budget.
+  if (patched('report-earlier-spend')) await ctx.report();
 
   let shots: UnitShot[] = unit.shots;
   for (;;) {

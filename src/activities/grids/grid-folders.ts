@@ -9,6 +9,8 @@ import type { SequenceRef } from '../takes/take-folders.js';
 
 export const GRID_IMAGE_FILE = 'grid.png';
 export const GRID_MANIFEST_FILE = 'grid.json';
+/** What the provider charged for grid.png, written before the image so a retry can resume from it. */
+export const GRID_RECEIPT_FILE = '.receipt.json';
 
 /** grids/g001, g002…: one folder per exploration, never reused (contract.md §4). */
 export function gridDir(root: string, ref: SequenceRef, grid: number): string {

@@ -6,7 +6,7 @@ import { videoResolution, type AspectRatio } from '../../domain/aspect-ratio.js'
 import type { GridSummary } from '../../workflows/sequence-messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { extractGridQuadrants } from '../grids/extract-quadrant.js';
-import { GRID_IMAGE_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
+import { GRID_IMAGE_FILE, GRID_RECEIPT_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
 import { criticiseGrid } from '../critics/grid-critics.js';
 import type { SequenceRef } from '../takes/take-folders.js';
 import type { GridImage, GridProvider } from '../providers/grid-provider.js';
@@ -20,8 +20,6 @@ export interface GridExplorationRequest extends SequenceRef {
 }
 
 const ATTEMPT_MARKER = '.requested';
-/** What the provider charged for grid.png, written before the image so a retry can resume from it. */
-const RECEIPT_FILE = '.receipt.json';
 
 type Receipt = Omit<GridImage, 'png' | 'mimeType'>;
 
@@ -82,7 +80,7 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
       throw err;
     });
   const { png, mimeType: _mimeType, ...receipt } = image;
-  await writeFile(join(dir, RECEIPT_FILE), JSON.stringify(receipt));
+  await writeFile(join(dir, GRID_RECEIPT_FILE), JSON.stringify(receipt));
   const gridPath = join(dir, GRID_IMAGE_FILE);
   await writeFile(`${gridPath}.part`, png);
   await rename(`${gridPath}.part`, gridPath);
@@ -90,7 +88,7 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
 }
 
 async function savedGrid(dir: string): Promise<Receipt | undefined> {
-  const receipt = await readFile(join(dir, RECEIPT_FILE), 'utf8').catch(() => undefined);
+  const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
   if (receipt === undefined) return undefined;
   const imageSaved = await access(join(dir, GRID_IMAGE_FILE)).then(
     () => true,

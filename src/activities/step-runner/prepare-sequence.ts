@@ -10,6 +10,7 @@ import type { ActivityDeps } from '../deps.js';
 import { nextGridNumber } from '../grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../sequence-dirs.js';
+import { spentOnDisk } from '../spent-on-disk.js';
 import { firstFreeTakeNumber, type SequenceRef } from '../takes/take-folders.js';
 import { resolveInProject } from './video-job.js';
 
@@ -22,6 +23,8 @@ export interface PrepareRequest extends SequenceRef {
 export interface PreparedSequence {
   nextTake: number;
   nextGrid: number;
+  /** What earlier runs of this sequence spent (take.json and grid.json on disk). */
+  spentEarlierUsd: number;
   /** The start frame already in clean/ (an earlier choice, or the plan's image copied there now). */
   startFrame?: ChosenFrame;
 }
@@ -34,11 +37,16 @@ export interface PreparedSequence {
 export function prepareSequenceActivity(deps: ActivityDeps) {
   return async function prepareSequence(request: PrepareRequest): Promise<PreparedSequence> {
     const root = deps.artifactsRoot;
-    const [nextTake, nextGrid] = await Promise.all([firstFreeTakeNumber(root, request), nextGridNumber(sequenceDir(root, request))]);
+    const [nextTake, nextGrid, spentEarlierUsd] = await Promise.all([
+      firstFreeTakeNumber(root, request),
+      nextGridNumber(sequenceDir(root, request)),
+      spentOnDisk(root, request),
+    ]);
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
     const pickedFromGrid = nextGrid > 1;
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
-      return (await exists(existing)) ? { nextTake, nextGrid, startFrame: { path: existing, by: 'an earlier run' } } : { nextTake, nextGrid };
+      const earlier = { nextTake, nextGrid, spentEarlierUsd };
+      return (await exists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;
     }
     const source = resolveInProject(request.projectDir, request.startFrame.path);
     // Validation saw the image; if it has gone since, retrying will not bring it back.
@@ -46,7 +54,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       throw ApplicationFailure.nonRetryable(`the plan's start_frame.image ${source} cannot be read (${err.code}): restore it, then run the episode again`, 'StartFrameMissing');
     });
     const path = await copyPlanImage(source, request);
-    return { nextTake, nextGrid, startFrame: { path, by: 'the plan (start_frame.image)' } };
+    return { nextTake, nextGrid, spentEarlierUsd, startFrame: { path, by: 'the plan (start_frame.image)' } };
   };
 
   async function copyPlanImage(source: string, request: PrepareRequest): Promise<string> {

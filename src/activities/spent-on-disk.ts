@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { roundUsd } from '../domain/price-table.js';
+import { GRID_RECEIPT_FILE, readGridManifest } from './grids/grid-folders.js';
+import { sequenceDir } from './sequence-dirs.js';
+import type { SequenceRef } from './takes/take-folders.js';
+import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-manifest.js';
+
+/**
+ * What a sequence has spent in every run so far, from the take.json and grid.json files beside
+ * its takes and grids: a new run of the episode counts it against the same budget.
+ */
+export async function spentOnDisk(root: string, ref: SequenceRef): Promise<number> {
+  const dir = sequenceDir(root, ref);
+  const [takes, grids] = await Promise.all([numberedFolders(join(dir, 'takes'), 't'), numberedFolders(join(dir, 'grids'), 'g')]);
+  const costs = await Promise.all([
+    ...takes.map(async (take) => takeCost(await readManifest(join(take, MANIFEST_FILE)))),
+    ...grids.map(gridCost),
+  ]);
+  return roundUsd(costs.reduce((sum, usd) => sum + usd, 0));
+}
+
+/** A take that may have been queued but never reported back counts at its estimate. */
+function takeCost(manifest: TakeManifest | undefined): number {
+  if (!manifest) return 0;
+  switch (manifest.status) {
+    case 'complete':
+    case 'failed':
+      return manifest.actualCostUsd ?? 0;
+    case 'submitted':
+    case 'submitting':
+      return manifest.estimatedCostUsd;
+    case 'not_submitted':
+      return 0;
+  }
+}
+
+async function gridCost(dir: string): Promise<number> {
+  const manifest = await readGridManifest(dir);
+  if (manifest) return manifest.costUsd;
+  const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
+  return receipt === undefined ? 0 : (JSON.parse(receipt) as { costUsd: number }).costUsd;
+}
+
+async function numberedFolders(parent: string, prefix: 't' | 'g'): Promise<string[]> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  return names.filter((n) => new RegExp(`^${prefix}\\d{3,}$`).test(n)).map((n) => join(parent, n));
+}

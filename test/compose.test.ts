@@ -13,7 +13,7 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test: string[] };
   ports?: string[];
-  volumes?: string[];
+  volumes?: (string | { type: string; source: string; target: string; read_only?: boolean })[];
 }
 
 interface ComposeFile {
@@ -87,11 +87,14 @@ describe('docker-compose.yml', () => {
     expect(env(service('worker'))).toMatchObject({ FAL_KEY: '${FAL_KEY:-}', GEMINI_API_KEY: '${GEMINI_API_KEY:-}' });
   });
 
-  it('keeps worker artifacts in a declared named volume', () => {
+  it('shows the worker the project folders (read-only) and the artifacts at the host\'s own paths', () => {
+    const binds = (service('worker').volumes ?? []).filter((v): v is Exclude<typeof v, string> => typeof v === 'object' && v.type === 'bind');
+    for (const bind of binds) expect(bind.target).toBe(bind.source);
     const artifactsDir = env(service('worker')).RECOIL_ARTIFACTS_DIR;
-    const mount = service('worker').volumes?.find((volume) => volume.split(':')[1] === artifactsDir);
-    expect(mount).toBeDefined();
-    expect(compose.volumes).toHaveProperty([mount!.split(':')[0]!]);
+    const artifacts = binds.find((b) => b.target === artifactsDir);
+    expect(artifacts).toBeDefined();
+    expect(artifacts!.read_only).toBeUndefined();
+    expect(binds.find((b) => b.target !== artifactsDir)).toMatchObject({ source: '${RECOIL_PROJECTS_DIR:-${PWD}}', read_only: true });
   });
 });
 
@@ -119,7 +122,8 @@ function setupServiceRunning(phase: string): string {
 
 function setupScript(serviceName: string): string {
   const scriptInContainer = service(serviceName).entrypoint!.find((arg) => arg.endsWith('temporal-setup.sh'));
-  const mount = service(serviceName).volumes?.find((volume) => volume.split(':')[1] === scriptInContainer);
+  const mounts = (service(serviceName).volumes ?? []).filter((volume): volume is string => typeof volume === 'string');
+  const mount = mounts.find((volume) => volume.split(':')[1] === scriptInContainer);
   return readFileSync(join(ROOT, mount!.split(':')[0]!), 'utf8');
 }
 

@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { roundUsd } from '../domain/price-table.js';
-import { GRID_RECEIPT_FILE, readGridManifest } from './grids/grid-folders.js';
+import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folders.js';
+import { folderNumbers } from './numbered-folders.js';
 import { sequenceDir } from './sequence-dirs.js';
-import type { SequenceRef } from './takes/take-folders.js';
+import { takeDir, type SequenceRef } from './takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-manifest.js';
 
 /**
@@ -12,10 +13,10 @@ import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-man
  */
 export async function spentOnDisk(root: string, ref: SequenceRef): Promise<number> {
   const dir = sequenceDir(root, ref);
-  const [takes, grids] = await Promise.all([numberedFolders(join(dir, 'takes'), 't'), numberedFolders(join(dir, 'grids'), 'g')]);
+  const [takes, grids] = await Promise.all([folderNumbers(join(dir, 'takes'), 't'), folderNumbers(join(dir, 'grids'), 'g')]);
   const costs = await Promise.all([
-    ...takes.map(async (take) => takeCost(await readManifest(join(take, MANIFEST_FILE)))),
-    ...grids.map(gridCost),
+    ...takes.map(async (take) => takeCost(await readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE)))),
+    ...grids.map((grid) => gridCost(gridDir(root, ref, grid))),
   ]);
   return roundUsd(costs.reduce((sum, usd) => sum + usd, 0));
 }
@@ -40,9 +41,4 @@ async function gridCost(dir: string): Promise<number> {
   if (manifest) return manifest.costUsd;
   const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
   return receipt === undefined ? 0 : (JSON.parse(receipt) as { costUsd: number }).costUsd;
-}
-
-async function numberedFolders(parent: string, prefix: 't' | 'g'): Promise<string[]> {
-  const names = await readdir(parent).catch(() => [] as string[]);
-  return names.filter((n) => new RegExp(`^${prefix}\\d{3,}$`).test(n)).map((n) => join(parent, n));
 }

@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
 import { gridFolderName, sequenceArtifactsPath } from '../../domain/ids.js';
 import type { Quadrant } from '../../domain/quadrants.js';
 import type { GridProvider } from '../providers/grid-provider.js';
+import { firstFreeNumber } from '../numbered-folders.js';
 import type { SequenceRef } from '../takes/take-folders.js';
 
 export const GRID_IMAGE_FILE = 'grid.png';
@@ -18,10 +19,8 @@ export function gridDir(root: string, ref: SequenceRef, grid: number): string {
 }
 
 /** The first grid number no folder uses yet, so a new exploration never lands on an earlier one. */
-export async function nextGridNumber(sequenceDir: string): Promise<number> {
-  const names = await readdir(join(sequenceDir, 'grids')).catch(() => [] as string[]);
-  const used = names.map((n) => /^g(\d{3,})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
-  return used.reduce((max, n) => Math.max(max, Number(n)), 0) + 1;
+export function nextGridNumber(sequenceDir: string): Promise<number> {
+  return firstFreeNumber(join(sequenceDir, 'grids'), 'g');
 }
 
 export interface GridChoice {

@@ -1,7 +1,8 @@
-import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sequenceArtifactsPath, takeFolderName } from '../../domain/ids.js';
+import { firstFreeNumber } from '../numbered-folders.js';
 import { MANIFEST_FILE, readManifest, writeManifest, type TakeManifest } from './take-manifest.js';
 
 export interface SequenceRef {
@@ -23,10 +24,8 @@ export function takeDir(root: string, ref: TakeRef): string {
 }
 
 /** The first take number no folder uses yet, so a new run never lands on an earlier run's take. */
-export async function firstFreeTakeNumber(root: string, ref: SequenceRef): Promise<number> {
-  const names = await readdir(takesDir(root, ref)).catch(() => [] as string[]);
-  const used = names.map((n) => /^t(\d{3,})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
-  return used.reduce((max, n) => Math.max(max, Number(n)), 0) + 1;
+export function firstFreeTakeNumber(root: string, ref: SequenceRef): Promise<number> {
+  return firstFreeNumber(takesDir(root, ref), 't');
 }
 
 /**

@@ -1,0 +1,45 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRID_MANIFEST_FILE, GRID_RECEIPT_FILE, gridDir } from '../src/activities/grids/grid-folders.js';
+import { spentOnDisk } from '../src/activities/spent-on-disk.js';
+import { takeDir } from '../src/activities/takes/take-folders.js';
+import { MANIFEST_FILE, type TakeManifestStatus } from '../src/activities/takes/take-manifest.js';
+
+const ref = { projectId: 'spend', episode: 'EP001', sequenceId: 'SEQ01' };
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'recoil-spent-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function take(take: number, status: TakeManifestStatus, money: { estimatedCostUsd: number; actualCostUsd?: number }) {
+  const dir = takeDir(root, { ...ref, take });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...ref, take, status, ...money }));
+}
+
+async function grid(number: number, file: string, costUsd: number) {
+  const dir = gridDir(root, ref, number);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, file), JSON.stringify({ costUsd }));
+}
+
+describe('spentOnDisk', () => {
+  it('adds up what every take and grid of a sequence cost, counting takes fal may have queued at their estimate', async () => {
+    expect(await spentOnDisk(root, ref)).toBe(0);
+    await take(1, 'complete', { estimatedCostUsd: 1.18, actualCostUsd: 1.176 });
+    await take(2, 'failed', { estimatedCostUsd: 1.18, actualCostUsd: 1.18 });
+    await take(3, 'not_submitted', { estimatedCostUsd: 1.18 });
+    await take(4, 'submitted', { estimatedCostUsd: 1.18 });
+    await take(5, 'submitting', { estimatedCostUsd: 1.18 });
+    await grid(1, GRID_MANIFEST_FILE, 0.039);
+    await grid(2, GRID_RECEIPT_FILE, 0.039);
+    // A folder being staged is not a take yet.
+    await mkdir(join(takeDir(root, { ...ref, take: 6 }), '..', '.t006-abc'), { recursive: true });
+    expect(await spentOnDisk(root, ref)).toBe(4.794);
+  });
+});

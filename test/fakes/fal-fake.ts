@@ -24,6 +24,7 @@
  *   [fake:invalid]          the result is a 422 on multi_prompt[0].prompt
  *   [fake:submit_429x2]     the first 2 submits of this prompt answer 429 (any status, any count: submit_503x1)
  *   [fake:accepted_but_502] the first submit is queued and paid for, but answers 502 (a lost reply)
+ *   [fake:accepted_but_cut] the first submit is queued and paid for, then the reply is cut off mid-body
  *   [fake:status_500_once]  the job's first status poll answers 500
  *   [fake:slow_queue_5]     the job answers IN_QUEUE for 5 polls (queue_position counting down)
  *
@@ -52,6 +53,8 @@ export interface FakeScenario {
   statusErrorOnce: boolean;
   /** The first submit of a prompt is queued (and paid for) but its reply is lost: the caller sees a 502. */
   acceptedBut502: boolean;
+  /** The first submit of a prompt is queued (and paid for), then the connection drops mid-reply. */
+  acceptedButCut: boolean;
   /** Status polls answered IN_QUEUE before the job starts. */
   queuePolls: number;
 }
@@ -102,7 +105,7 @@ type CdnFile = { kind: 'upload'; upload: FakeUpload } | { kind: 'video'; render:
 const APP = 'fal-ai/kling-video';
 const QUEUE = 'https://queue.fal.run';
 const CDN = 'https://v3b.fal.media/files/b';
-const DEFAULT_SCENARIO: FakeScenario = { contentPolicy: false, invalid: false, submitFailures: null, statusErrorOnce: false, acceptedBut502: false, queuePolls: 1 };
+const DEFAULT_SCENARIO: FakeScenario = { contentPolicy: false, invalid: false, submitFailures: null, statusErrorOnce: false, acceptedBut502: false, acceptedButCut: false, queuePolls: 1 };
 const MAX_SHOTS = 6;
 const MIN_SHOT_SECONDS = 3;
 const MAX_SECONDS = 15;
@@ -200,6 +203,13 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
     const accepted = (submissions.get(prompt) ?? 0) + 1;
     submissions.set(prompt, accepted);
     if (scenario.acceptedBut502 && accepted === 1) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
+    if (scenario.acceptedButCut && accepted === 1) {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+      reply.raw.write('{"status": "IN_QUEUE", "request_id": ');
+      reply.raw.destroy();
+      return reply;
+    }
     return { status: 'IN_QUEUE', request_id: requestId, queue_position: scenario.queuePolls, ...queueUrls(requestId) };
   });
 
@@ -290,6 +300,7 @@ function scenarioMarkers(prompt: string): Partial<FakeScenario> | Error {
     else if (marker === 'invalid') scenario.invalid = true;
     else if (marker === 'status_500_once') scenario.statusErrorOnce = true;
     else if (marker === 'accepted_but_502') scenario.acceptedBut502 = true;
+    else if (marker === 'accepted_but_cut') scenario.acceptedButCut = true;
     else if (submitFailures) scenario.submitFailures = { status: Number(submitFailures[1]), times: Number(submitFailures[2]) };
     else if (slowQueue) scenario.queuePolls = Number(slowQueue[1]);
     else return new Error(`unknown fake scenario marker [fake:${marker}]`);

@@ -9,6 +9,8 @@ import type { SubmittedTake, TakeRequest } from './take-request.js';
 import { wasNotAccepted } from '../providers/provider.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
+const SUBMIT_HEARTBEAT_MS = 5_000;
+
 /**
  * Submits one take to its provider exactly once: "submitting" is recorded before the call and
  * the request id right after, so a retry resumes the same request instead of paying again.
@@ -33,6 +35,8 @@ export function submitTakeActivity(deps: ActivityDeps) {
     }
     if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
     let requestId: string;
+    // Uploads can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
+    const beating = setInterval(heartbeat, SUBMIT_HEARTBEAT_MS);
     try {
       ({ requestId } = await provider.submit(job));
     } catch (err) {
@@ -44,6 +48,8 @@ export function submitTakeActivity(deps: ActivityDeps) {
       }
       await updateManifest(manifestPath, (m) => ({ ...m, error: reason }));
       throw unknownSubmission(request.take, provider.name, reason);
+    } finally {
+      clearInterval(beating);
     }
     await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
     return { requestId, folder: job.takeDir };

@@ -20,13 +20,18 @@ export class SingleAttemptFailed extends Error {
 export function singleAttemptFetch(fetchFn: typeof fetch): typeof fetch {
   return async (input, init) => {
     let response: Response;
+    let body: ArrayBuffer;
     try {
       response = await fetchFn(input, init);
+      // The body too: a connection cut while the SDK read it would be retried as a network error.
+      body = await response.arrayBuffer();
     } catch (err) {
       throw new SingleAttemptFailed(err);
     }
-    if (response.ok) return response;
-    throw new SingleAttemptFailed(await apiErrorOf(response));
+    const bodyless = [101, 204, 205, 304].includes(response.status);
+    const read = new Response(bodyless ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    if (read.ok) return read;
+    throw new SingleAttemptFailed(await apiErrorOf(read));
   };
 }
 

@@ -52,6 +52,13 @@ describe('generation ledger', () => {
     expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['C']);
   });
 
+  it('refuses a request without a usable estimate, which every budget check would let through', () => {
+    const ledger = new GenerationLedger(2, 1);
+    expect(() => ledger.request(video('A', Number.NaN))).toThrow(/no usable cost estimate/);
+    expect(() => ledger.request({ ...video('A'), estimateUsd: undefined as unknown as number })).toThrow(/no usable cost estimate/);
+    expect(ledger.grant()).toEqual([]);
+  });
+
   it('reserves before granting, settles with the actual cost, and never lets reservations exceed the budget', () => {
     const ledger = new GenerationLedger(4, 2.5);
     for (const id of ['A', 'B', 'C', 'D']) ledger.request(video(id));

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { log } from '@temporalio/activity';
 import { roundUsd } from '../domain/price-table.js';
 import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folders.js';
 import { folderNumbers } from './numbered-folders.js';
@@ -15,8 +16,8 @@ export async function spentOnDisk(root: string, ref: SequenceRef): Promise<numbe
   const dir = sequenceDir(root, ref);
   const [takes, grids] = await Promise.all([folderNumbers(join(dir, 'takes'), 't'), folderNumbers(join(dir, 'grids'), 'g')]);
   const costs = await Promise.all([
-    ...takes.map(async (take) => takeCost(await readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE)))),
-    ...grids.map((grid) => gridCost(gridDir(root, ref, grid))),
+    ...takes.map((take) => readable(join(takeDir(root, { ...ref, take }), MANIFEST_FILE), async (file) => takeCost(await readManifest(file)))),
+    ...grids.map((grid) => readable(gridDir(root, ref, grid), gridCost)),
   ]);
   return roundUsd(costs.reduce((sum, usd) => sum + usd, 0));
 }
@@ -33,6 +34,17 @@ function takeCost(manifest: TakeManifest | undefined): number {
       return manifest.estimatedCostUsd;
     case 'not_submitted':
       return 0;
+  }
+}
+
+/** A file spoiled by hand (not valid JSON) must not stop every later run: it is named and counted as 0. */
+async function readable(path: string, cost: (path: string) => Promise<number>): Promise<number> {
+  try {
+    return await cost(path);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    log.warn(`${path} is not valid JSON; its cost is not counted against the budget`, { error: err.message });
+    return 0;
   }
 }
 

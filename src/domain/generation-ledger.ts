@@ -53,6 +53,10 @@ export class GenerationLedger {
   }
 
   request(request: GenerationRequest): void {
+    // A missing or broken estimate would slip past every budget check (NaN compares false).
+    if (!Number.isFinite(request.estimateUsd) || request.estimateUsd < 0) {
+      throw new Error(`the ${request.kind} ${request.number} of ${request.sequenceId} has no usable cost estimate (${request.estimateUsd})`);
+    }
     const key = keyOf(request);
     if (this.inFlight.has(key) || this.queue.some((q) => keyOf(q) === key)) return;
     this.queue.push(request);

@@ -24,7 +24,7 @@ export interface SequenceUnit {
   totalDurationSec: number;
   /** One take's video, at the price table's rate when the episode started. */
   estimatedCostUsd: number;
-  /** One start-frame grid; 0 when the plan has no `start_frame.prompt`. */
+  /** One start-frame grid: planned by `start_frame.prompt`, or asked for later with a prompt. */
   estimatedGridCostUsd: number;
 }
 
@@ -86,18 +86,23 @@ function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
     startFrame,
     totalDurationSec,
     estimatedCostUsd: videoCostUsd(pricing.table, model, totalDurationSec, project.generate_audio),
-    estimatedGridCostUsd: startFrame?.kind === 'prompt' ? imageCostUsd(pricing.gridRate) : 0,
+    estimatedGridCostUsd: imageCostUsd(pricing.gridRate),
   };
+}
+
+/** The grid a sequence's plan pays for before its first take; 0 when it explores no start frames. */
+export function plannedGridCostUsd(unit: SequenceUnit): number {
+  return unit.startFrame?.kind === 'prompt' ? unit.estimatedGridCostUsd : 0;
 }
 
 /** One pass over an episode: a grid where a plan explores start frames, then one take of each sequence. */
 export function firstPassCostUsd(units: SequenceUnit[]): number {
-  return roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd + u.estimatedCostUsd, 0));
+  return roundUsd(units.reduce((sum, u) => sum + plannedGridCostUsd(u) + u.estimatedCostUsd, 0));
 }
 
 /** Every sequence at its take limit, one grid each where it explores start frames. */
 export function worstCaseCostUsd(units: SequenceUnit[], maxTakes: number): number {
-  return roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd + u.estimatedCostUsd * maxTakes, 0));
+  return roundUsd(units.reduce((sum, u) => sum + plannedGridCostUsd(u) + u.estimatedCostUsd * maxTakes, 0));
 }
 
 function resolveElements(bible: Bible, ids: string[]): UnitElement[] {

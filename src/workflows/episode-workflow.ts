@@ -121,11 +121,17 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   }
 
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
-  const finishedEarlier = async (sequenceId: string) => {
-    const ref = { projectId: input.projectId, episode: input.episode, sequenceId };
-    const spentUsd = patched('spend-of-finished-sequences') ? await readSequenceSpend(ref) : 0;
-    progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd });
-    ledger.recordSequenceSpend(sequenceId, spentUsd);
+  // What earlier runs spent counts before any sequence of this run can ask for budget.
+  const spentEarlier = new Map<string, number>();
+  if (patched('spend-before-start')) {
+    for (const unit of input.units) {
+      const spentUsd = await readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId });
+      spentEarlier.set(unit.sequenceId, spentUsd);
+      ledger.recordSequenceSpend(unit.sequenceId, spentUsd);
+    }
+  }
+  const finishedEarlier = (sequenceId: string) => {
+    progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd: spentEarlier.get(sequenceId) ?? 0 });
   };
   for (const unit of input.units) await startSequence(input, unit, finishedEarlier);
 
@@ -156,7 +162,7 @@ function ticketKey(r: GenerationRequest): string {
  * Starts the sequence's workflow; one left running (or approved) by an earlier episode run is
  * adopted instead, so a paid-for sequence is never generated again.
  */
-async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (sequenceId: string) => Promise<void>): Promise<void> {
+async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (sequenceId: string) => void): Promise<void> {
   const workflowId = sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId);
   try {
     await startChild(sequenceWorkflow, {
@@ -188,6 +194,6 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
       .then(() => true)
       .catch(() => false);
     // A sequence that cannot be reached finished in an earlier run: with this reuse policy that means approved.
-    if (!attached) await onFinishedEarlier(unit.sequenceId);
+    if (!attached) onFinishedEarlier(unit.sequenceId);
   }
 }

@@ -2,6 +2,9 @@ import { isCancellation } from '@temporalio/workflow';
 import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 
+/** Inputs from before the price table priced grids carry no grid estimate: the rate then in code. */
+const LEGACY_GRID_ESTIMATE_USD = 0.039;
+
 /** frame_generating → frame_review: one new numbered 2x2 grid of start-frame options. */
 export async function exploreFrames(ctx: SequenceContext): Promise<void> {
   const { run, input, link } = ctx;
@@ -9,7 +12,7 @@ export async function exploreFrames(ctx: SequenceContext): Promise<void> {
   const grid = run.nextGrid++;
   const prompt = run.pendingGridPrompt ?? (unit.startFrame?.kind === 'prompt' ? unit.startFrame.prompt : '');
   run.pendingGridPrompt = undefined;
-  const estimate = ctx.paid ? unit.estimatedGridCostUsd : 0;
+  const estimate = ctx.paid ? (unit.estimatedGridCostUsd ?? LEGACY_GRID_ESTIMATE_USD) : 0;
   const granted = await link.acquire('grid', grid, estimate, 'frame_generating');
   if (!granted && ctx.paid) {
     run.fail('frame_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run` again to continue');

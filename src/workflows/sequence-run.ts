@@ -38,7 +38,14 @@ export class SequenceRun {
   failure?: string;
   waitingFor?: string;
 
-  constructor(private readonly input: SequenceInput) {}
+  /**
+   * @param strictLimits the take cap counts earlier runs and frame picks, and retake prompts are
+   *   checked; false only when replaying a history recorded before these rules (see `patched`).
+   */
+  constructor(
+    private readonly input: SequenceInput,
+    readonly strictLimits = true,
+  ) {}
 
   /** Spent by earlier runs of this sequence, so the episode's budget covers every run. */
   spentEarlierUsd = 0;
@@ -50,13 +57,15 @@ export class SequenceRun {
 
   /** The cap counts every take of the sequence, earlier runs' included: numbering continues from disk. */
   get takesLeft(): number {
-    return this.input.maxTakes - (this.nextTake - 1);
+    return this.input.maxTakes - (this.strictLimits ? this.nextTake - 1 : this.takes.length);
   }
 
   /** Why no take can be made any more, or undefined while one can. */
   get noTakesLeft(): string | undefined {
     if (this.takesLeft > 0) return undefined;
-    return `all ${this.input.maxTakes} takes are used: approve one or raise max_takes_per_sequence in project.json`;
+    // The cap is fixed for this run: more takes need a new run with a higher one.
+    const more = 'or cancel the sequence (`recoil cancel`), raise max_takes_per_sequence in project.json and `recoil run` again';
+    return `all ${this.input.maxTakes} takes are used: ${this.state === 'video_complete' ? `approve one, ${more}` : more.slice('or '.length)}`;
   }
 
   apply(event: SequenceEvent, by: string, why: string): boolean {
@@ -115,7 +124,7 @@ export class SequenceRun {
     const check = transition(this.state, { type: 'regenerate_frames' });
     if (!check.ok) return this.refuse(signal, request.by, check.reason);
     // New frames are only worth paying for when a take can still follow them.
-    if (this.noTakesLeft) return this.refuse(signal, request.by, this.noTakesLeft);
+    if (this.strictLimits && this.noTakesLeft) return this.refuse(signal, request.by, this.noTakesLeft);
     this.pendingGridPrompt = request.prompt;
     this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
   }
@@ -163,7 +172,7 @@ export class SequenceRun {
     const check = transition(this.state, { type: 'retake' });
     if (!check.ok) return check.reason;
     if (this.noTakesLeft) return this.noTakesLeft;
-    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length);
+    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length, this.strictLimits);
   }
 
   private whySelectionIsRefused(request: SelectFrameRequest): string | undefined {
@@ -173,7 +182,7 @@ export class SequenceRun {
       return `there is no grid ${request.grid} (grids: ${this.grids.map((g) => g.grid).join(', ') || 'none yet'})`;
     }
     if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
-    return this.noTakesLeft;
+    return this.strictLimits ? this.noTakesLeft : undefined;
   }
 }
 
@@ -183,7 +192,11 @@ function now(): string {
 }
 
 /** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */
-function whyShotsAreRefused(shots: Record<string, string>, shotCount: number): string | undefined {
+function whyShotsAreRefused(shots: Record<string, string>, shotCount: number, strict: boolean): string | undefined {
+  if (!strict) {
+    const badShot = Object.keys(shots).find((k) => !(Number(k) >= 1 && Number(k) <= shotCount));
+    return badShot === undefined ? undefined : `shot ${badShot} does not exist (this sequence has shots 1–${shotCount})`;
+  }
   for (const [key, prompt] of Object.entries(shots)) {
     if (!/^[1-9]\d*$/.test(key) || Number(key) > shotCount) return `shot ${key} does not exist (this sequence has shots 1–${shotCount})`;
     if (!prompt.trim()) return `the new prompt for shot ${key} is empty`;

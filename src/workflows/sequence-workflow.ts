@@ -29,7 +29,7 @@ import { produceTake } from './take-production.js';
  */
 export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceStatus> {
   const { unit } = input;
-  const run = new SequenceRun(input);
+  const run = new SequenceRun(input, patched('strict-take-limits'));
   const ref = { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId };
   const activities = sequenceActivities(input.heartbeatTimeoutSec);
   const ctx: SequenceContext = { input, ref, run, activities, paid: input.provider !== 'local', report: () => report(), link: undefined! };

@@ -33,7 +33,7 @@ export async function produceTake(ctx: SequenceContext, shots: UnitShot[], retak
 
 async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote: string | undefined): Promise<TakeSummary | undefined> {
   const { run, input, link } = ctx;
-  if (run.noTakesLeft) {
+  if (run.strictLimits && run.noTakesLeft) {
     run.fail('video_generating', run.noTakesLeft);
     return undefined;
   }

@@ -5,7 +5,7 @@ import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
 import { gridFolderName, sequenceArtifactsPath } from '../../domain/ids.js';
 import type { Quadrant } from '../../domain/quadrants.js';
 import type { GridProvider } from '../providers/grid-provider.js';
-import { firstFreeNumber } from '../numbered-folders.js';
+import { firstFreeNumber, folderNumbers } from '../numbered-folders.js';
 import type { SequenceRef } from '../takes/take-folders.js';
 
 export const GRID_IMAGE_FILE = 'grid.png';
@@ -21,6 +21,13 @@ export function gridDir(root: string, ref: SequenceRef, grid: number): string {
 /** The first grid number no folder uses yet, so a new exploration never lands on an earlier one. */
 export function nextGridNumber(sequenceDir: string): Promise<number> {
   return firstFreeNumber(join(sequenceDir, 'grids'), 'g');
+}
+
+/** Whether a person has picked a quadrant of any of the sequence's grids. */
+export async function anyGridChosen(sequenceDir: string): Promise<boolean> {
+  const grids = await folderNumbers(join(sequenceDir, 'grids'), 'g');
+  const manifests = await Promise.all(grids.map((grid) => readGridManifest(join(sequenceDir, 'grids', gridFolderName(grid)))));
+  return manifests.some((manifest) => manifest?.chosen !== undefined);
 }
 
 export interface GridChoice {

@@ -1,6 +1,7 @@
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import writeFileAtomic from 'write-file-atomic';
 import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
 import { videoResolution, type AspectRatio } from '../../domain/aspect-ratio.js';
 import type { GridSummary } from '../../workflows/sequence-messages.js';
@@ -80,7 +81,7 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
       throw err;
     });
   const { png, mimeType: _mimeType, ...receipt } = image;
-  await writeFile(join(dir, GRID_RECEIPT_FILE), JSON.stringify(receipt));
+  await writeFileAtomic(join(dir, GRID_RECEIPT_FILE), JSON.stringify(receipt));
   const gridPath = join(dir, GRID_IMAGE_FILE);
   await writeFile(`${gridPath}.part`, png);
   await rename(`${gridPath}.part`, gridPath);

@@ -7,7 +7,7 @@ import type { Resolution } from '../../domain/aspect-ratio.js';
 import type { UnitStartFrame } from '../../domain/sequence-unit.js';
 import type { ChosenFrame } from '../../workflows/sequence-messages.js';
 import type { ActivityDeps } from '../deps.js';
-import { nextGridNumber } from '../grids/grid-folders.js';
+import { anyGridChosen, nextGridNumber } from '../grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../sequence-dirs.js';
 import { spentOnDisk } from '../spent-on-disk.js';
@@ -43,7 +43,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       spentOnDisk(root, request),
     ]);
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
-    const pickedFromGrid = nextGrid > 1;
+    const pickedFromGrid = await anyGridChosen(sequenceDir(root, request));
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
       const earlier = { nextTake, nextGrid, spentEarlierUsd };
       return (await exists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { activityInfo } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
 import { takeDir, type TakeRef } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, updateManifest } from '../takes/take-manifest.js';
@@ -16,8 +17,11 @@ export interface TakeFailure extends TakeRef {
 export function recordTakeFailureActivity(deps: ActivityDeps) {
   return async function recordTakeFailure({ error, chargedUsd, ...ref }: TakeFailure): Promise<void> {
     const path = join(takeDir(deps.artifactsRoot, ref), MANIFEST_FILE);
-    // A take that failed before its folder was claimed has no manifest to mark.
-    if (!(await readManifest(path))) return;
+    // A take that failed before its folder was claimed has no manifest to mark; a folder another
+    // workflow run owns (the failure was the conflict) is never touched.
+    const manifest = await readManifest(path);
+    const run = activityInfo().workflowExecution;
+    if (!manifest || manifest.owner.workflowId !== run?.workflowId || manifest.owner.runId !== run.runId) return;
     await updateManifest(path, (m) => ({
       ...m,
       status: 'failed',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { imageCostUsd, roundUsd } from '../../domain/price-table.js';
-import { firstPassCostUsd, worstCaseCostUsd } from '../../domain/sequence-unit.js';
+import { firstPassCostUsd, plannedGridCostUsd, worstCaseCostUsd } from '../../domain/sequence-unit.js';
 import { priceTablePath } from '../../config/pricing.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { newTable } from '../table.js';
@@ -21,10 +21,10 @@ export function registerEstimate(program: Command): void {
       const maxTakes = project.max_takes_per_sequence;
       const table = newTable(['Sequence', 'Model', 'Shots', 'Seconds', 'Start-frame grid', 'First take', `Worst case (${maxTakes} takes)`]);
       for (const u of units) {
-        const grid = u.estimatedGridCostUsd > 0 ? usd(u.estimatedGridCostUsd, 3) : '—';
+        const grid = plannedGridCostUsd(u) > 0 ? usd(plannedGridCostUsd(u), 3) : '—';
         table.push([u.sequenceId, u.model, u.shots.length, u.totalDurationSec, grid, usd(u.estimatedCostUsd), usd(worstCaseCostUsd([u], maxTakes))]);
       }
-      const grids = roundUsd(units.reduce((sum, u) => sum + u.estimatedGridCostUsd, 0));
+      const grids = roundUsd(units.reduce((sum, u) => sum + plannedGridCostUsd(u), 0));
       const first = firstPassCostUsd(units);
       const seconds = units.reduce((s, u) => s + u.totalDurationSec, 0);
       table.push(['Total', '', '', seconds, grids > 0 ? usd(grids, 3) : '—', usd(roundUsd(first - grids)), usd(worstCaseCostUsd(units, maxTakes))]);

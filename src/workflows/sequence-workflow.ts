@@ -1,7 +1,7 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
-import { recordBestEffort } from './best-effort.js';
+import { recordBestEffort, handlesFailure } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
 import { failureMessage } from './failure-message.js';
 import { exploreFrames } from './frame-exploration.js';
@@ -52,7 +52,9 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   } catch (err) {
     // Cancelled by a person, or stopped by a failure nothing can retry: either way the episode must
     // hear that this sequence will not come back, or it would wait for it forever.
-    if (!isCancellation(err)) run.abandon(`the sequence stopped: ${failureMessage(err)}`);
+    const failed = handlesFailure(err);
+    if (!isCancellation(err) && !failed) throw err;
+    if (failed) run.abandon(`the sequence stopped: ${failureMessage(err)}`);
     await CancellationScope.nonCancellable(() => report({ closed: true }));
     throw err;
   }
@@ -126,7 +128,7 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
   try {
     ctx.run.startFrame = await ctx.activities.chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (!handlesFailure(err)) throw err;
     ctx.run.fail('video_generating', `quadrant ${choice.quadrant} of grid ${choice.grid} could not be made the start frame: ${failureMessage(err)}; pick again after new options (\`recoil frame … --regenerate\`)`);
   }
 }

@@ -1,7 +1,7 @@
 import { isCancellation, log, patched } from '@temporalio/workflow';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
-import { recordBestEffort } from './best-effort.js';
+import { recordBestEffort, handlesFailure } from './best-effort.js';
 import { failureMessage, failureType } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 import type { TakeSummary } from './sequence-messages.js';
@@ -93,7 +93,7 @@ async function criticise(ctx: SequenceContext, take: number, shots: UnitShot[]):
   try {
     return { report: await ctx.activities.criticiseTake({ ...ctx.ref, take, expected: expectedVideo(ctx, shots) }), ran: true };
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (!handlesFailure(err)) throw err;
     const finding = { critic: 'critics', ok: false, message: `the critics could not check this take (${failureMessage(err)}): look at it yourself` };
     return { report: { ok: false, findings: [finding], checkedAt: new Date().toISOString() }, ran: false };
   }

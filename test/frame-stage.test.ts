@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,24 @@ describe('start frames from 2x2 grids', () => {
     expect(retaken.takes[1]!.startFrame).toBe(done.startFrame!.path);
     await handle.signal(approveSignal, { take: 2, by: 'producer' });
     expect((await handle.result()).state).toBe('approved');
+  });
+
+  it('keeps a pick that could not be applied, and tries it again on retake', async () => {
+    const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: 'Toll booth in fog' } });
+    const handle = await startSequence(t.harness, unit);
+    const review = await waitForStatus(handle, (s) => s.state === 'frame_review');
+    const manifest = join(review.grids[0]!.folder, 'grid.json');
+    await rename(manifest, `${manifest}.away`);
+    await handle.signal(selectFrameSignal, { grid: 1, quadrant: 2, by: 'dir' });
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed');
+    expect(failed.failure).toMatch(/quadrant 2 of grid 1 could not be made the start frame: .*not on disk.*; retake to try this pick again/);
+    expect(failed.takes).toEqual([]);
+    await rename(`${manifest}.away`, manifest);
+    await handle.signal(retakeSignal, { by: 'dir', note: 'the grid is back' });
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
+    expect(done.startFrame).toMatchObject({ grid: 1, quadrant: 2 });
+    expect(done.takes.map((tk) => tk.startFrame)).toEqual([done.startFrame!.path]);
+    await handle.terminate('test done');
   });
 
   it('refuses a pick of a grid or quadrant that does not exist', async () => {

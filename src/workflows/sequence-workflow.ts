@@ -129,7 +129,10 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
     ctx.run.startFrame = await ctx.activities.chooseStartFrame({ ...ctx.ref, grid: choice.grid, quadrant: choice.quadrant, by: choice.by });
   } catch (err) {
     if (!handlesFailure(err)) throw err;
-    ctx.run.fail('video_generating', `quadrant ${choice.quadrant} of grid ${choice.grid} could not be made the start frame: ${failureMessage(err)}; pick again after new options (\`recoil frame … --regenerate\`)`);
+    // Kept, so a retake tries this pick again rather than quietly starting from an older frame.
+    ctx.run.pendingFrameChoice = choice;
+    const why = `quadrant ${choice.quadrant} of grid ${choice.grid} could not be made the start frame: ${failureMessage(err)}`;
+    ctx.run.fail('video_generating', `${why}; retake to try this pick again, or ask for new options (\`recoil frame … --regenerate\`)`);
   }
 }
 

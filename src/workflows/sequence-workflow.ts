@@ -87,7 +87,7 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   if (prepared.startFrame) run.startFrame = prepared.startFrame;
   const exploreFirst = unit.startFrame?.kind === 'prompt' && !run.startFrame;
   run.apply({ type: exploreFirst ? 'start_frames' : 'start_video' }, 'pipeline', exploreFirst ? 'exploring start frames' : 'started');
-  // The episode must know what earlier runs spent before this run asks it for budget.
+  // The state and what every run has spent show in status and the Web UI before any work starts.
   if (patched('report-earlier-spend')) await ctx.report();
 
   let shots: UnitShot[] = unit.shots;

@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
+import { pathExists } from '../path-exists.js';
 import { probeVideo } from '../media/probe.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE } from '../takes/take-manifest.js';
 import type { FinishedTake, TakeRequest } from './take-request.js';
@@ -17,7 +17,7 @@ export function awaitTakeActivity(deps: ActivityDeps) {
     const manifest = await readManifest(manifestPath);
     if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
 
-    if (manifest.status === 'complete' && manifest.video && (await exists(videoPath))) {
+    if (manifest.status === 'complete' && manifest.video && (await pathExists(videoPath))) {
       log.info('take already finished; returning it', { take: request.take });
       return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
     }
@@ -44,11 +44,4 @@ export function awaitTakeActivity(deps: ActivityDeps) {
     }));
     return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

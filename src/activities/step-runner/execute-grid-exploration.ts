@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import writeFileAtomic from 'write-file-atomic';
@@ -6,6 +6,7 @@ import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity'
 import { videoResolution, type AspectRatio } from '../../domain/aspect-ratio.js';
 import type { GridSummary } from '../../workflows/sequence-messages.js';
 import type { ActivityDeps } from '../deps.js';
+import { pathExists } from '../path-exists.js';
 import { extractGridQuadrants } from '../grids/extract-quadrant.js';
 import { GRID_IMAGE_FILE, GRID_RECEIPT_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
 import { criticiseGrid } from '../critics/grid-critics.js';
@@ -91,11 +92,7 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
 async function savedGrid(dir: string): Promise<Receipt | undefined> {
   const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
   if (receipt === undefined) return undefined;
-  const imageSaved = await access(join(dir, GRID_IMAGE_FILE)).then(
-    () => true,
-    () => false,
-  );
-  return imageSaved ? (JSON.parse(receipt) as Receipt) : undefined;
+  return (await pathExists(join(dir, GRID_IMAGE_FILE))) ? (JSON.parse(receipt) as Receipt) : undefined;
 }
 
 async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequest, paid: boolean): Promise<void> {

@@ -7,6 +7,7 @@ import type { Resolution } from '../../domain/aspect-ratio.js';
 import type { UnitStartFrame } from '../../domain/sequence-unit.js';
 import type { ChosenFrame } from '../../workflows/sequence-messages.js';
 import type { ActivityDeps } from '../deps.js';
+import { pathExists } from '../path-exists.js';
 import { anyGridChosen, nextGridNumber } from '../grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../sequence-dirs.js';
@@ -46,7 +47,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
     const pickedFromGrid = await anyGridChosen(sequenceDir(root, request));
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
       const earlier = { nextTake, nextGrid, spentEarlierUsd };
-      return (await exists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;
+      return (await pathExists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;
     }
     const source = resolveInProject(request.projectDir, request.startFrame.path);
     // Validation saw the image; if it has gone since, retrying will not bring it back.
@@ -69,11 +70,4 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       await rm(scratch, { recursive: true, force: true });
     }
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,5 +1,6 @@
 import { ApiError, ValidationError, type ValidationErrorInfo } from '@fal-ai/client';
 import { ApplicationFailure } from '@temporalio/activity';
+import { neverReachedServer } from '../never-reached.js';
 
 const CONTENT_POLICY = 'content_policy_violation';
 
@@ -23,7 +24,7 @@ export function toFalFailure(err: unknown, secret: string): Error {
  */
 export function submissionCertainlyRefused(err: unknown): boolean {
   if (err instanceof ApiError) return err.status < 500 || err.status === 503;
-  if (isTransportError(err)) return /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(transportReason(err));
+  if (isTransportError(err)) return neverReachedServer(err);
   return false;
 }
 

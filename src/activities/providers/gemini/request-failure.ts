@@ -1,5 +1,6 @@
 import { ApiError } from '@google/genai';
 import { ApplicationFailure } from '@temporalio/activity';
+import { neverReachedServer } from '../never-reached.js';
 import { markNotAccepted } from '../provider.js';
 
 export const API_KEY_HINT = 'check GEMINI_API_KEY in the worker environment';
@@ -19,7 +20,7 @@ interface ErrorEnvelope {
 export function requestFailure(err: unknown, model: string, apiKey: string): ApplicationFailure {
   if (!(err instanceof ApiError)) {
     const failure = ApplicationFailure.retryable(redactKey(`Could not reach Gemini: ${errorText(err)}`, apiKey), 'ProviderUnavailable');
-    return neverReached(err) ? markNotAccepted(failure) : failure;
+    return neverReachedServer(err) ? markNotAccepted(failure) : failure;
   }
   return markNotAccepted(answeredFailure(err, model, apiKey));
 }
@@ -47,12 +48,6 @@ function answeredFailure(err: ApiError, model: string, apiKey: string): Applicat
 
 function redactKey(text: string, apiKey: string): string {
   return apiKey ? text.replaceAll(apiKey, '[redacted]') : text;
-}
-
-/** The request never left this machine, or found no server: nothing was generated. */
-function neverReached(err: unknown): boolean {
-  const code = (err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined) ?? '';
-  return typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(code);
 }
 
 function parseEnvelope(message: string): ErrorEnvelope['error'] {

@@ -9,8 +9,10 @@ RUN npm ci
 
 COPY . .
 
-# A named volume mounted here inherits this ownership, which lets the unprivileged user write artifacts.
+# Run on its own (`docker run`), the worker writes takes here; docker-compose.yml instead mounts the
+# host's artifacts folder at the host's path and runs the worker as the host user (RECOIL_UID/GID).
 RUN mkdir -p /artifacts && chown node:node /artifacts
+ENV RECOIL_ARTIFACTS_DIR=/artifacts
 USER node
 
 CMD ["node", "bin/recoil.mjs", "worker"]

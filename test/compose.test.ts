@@ -1,28 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
+import {
+  composeService,
+  imageTag,
+  readCompose,
+  REPO_ROOT as ROOT,
+  serviceEnv as env,
+  serviceNameByImage as serviceNamed,
+  setupPhase,
+  type ComposeService,
+} from './compose-file.js';
 
-interface ComposeService {
-  image?: string;
-  build?: string | { context: string; dockerfile?: string };
-  entrypoint?: string[];
-  environment?: Record<string, string> | string[];
-  depends_on?: string[] | Record<string, { condition?: string }>;
-  healthcheck?: { test: string[] };
-  ports?: string[];
-  volumes?: (string | { type: string; source: string; target: string; read_only?: boolean })[];
-}
-
-interface ComposeFile {
-  services: Record<string, ComposeService>;
-  volumes?: Record<string, unknown>;
-}
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const compose = readCompose();
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
@@ -67,6 +58,30 @@ describe('docker-compose.yml', () => {
     expect(sortByName(created)).toEqual(sortByName(RECOIL_SEARCH_ATTRIBUTES));
   });
 
+  it('runs admin-tools of the same Temporal server version as the server image (the deploy test builds that version)', () => {
+    const serverVersion = imageTag(service(serviceNameByImage('temporalio/server')))!;
+    for (const name of [setupServiceRunning('schema'), setupServiceRunning('namespace')]) {
+      expect(imageTag(service(name))!.startsWith(`${serverVersion}-`), `${name}: ${service(name).image}`).toBe(true);
+    }
+  });
+
+  it('sets up the schemas from those built into temporal-sql-tool, so the same script runs outside the image', () => {
+    const script = setupScript(setupServiceRunning('schema'));
+    expect(script).not.toMatch(/\/etc\/temporal\//);
+    expect(script).toMatch(/update-schema --schema-name /);
+    for (const schema of ['postgresql/v12/temporal', 'postgresql/v12/visibility']) expect(script).toContain(schema);
+  });
+
+  it('configures the Temporal server only through variables its native config (deploy/temporal-server) reads too', () => {
+    const nativeConfig = readFileSync(join(ROOT, 'deploy', 'temporal-server', 'production.yaml'), 'utf8');
+    const read = new Set([...nativeConfig.matchAll(/env "(\w+)"/g)].map(([, name]) => name));
+    for (const key of Object.keys(env(service(serviceNameByImage('temporalio/server'))))) expect([...read], key).toContain(key);
+  });
+
+  it('runs the worker as the host user, so the takes it writes into the bind-mounted artifacts folder are theirs', () => {
+    expect(service('worker').user).toBe('${RECOIL_UID:-1000}:${RECOIL_GID:-1000}');
+  });
+
   it('builds the worker from a Dockerfile whose CMD runs the worker command', () => {
     const { build } = service('worker');
     const context = typeof build === 'string' ? build : build!.context;
@@ -99,23 +114,16 @@ describe('docker-compose.yml', () => {
 });
 
 function service(name: string): ComposeService {
-  const found = services[name];
-  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
-  return found;
+  return composeService(compose, name);
 }
 
 function serviceNameByImage(repository: string): string {
-  const names = Object.keys(services).filter((name) => services[name]!.image?.split(':')[0] === repository);
-  expect(names, repository).toHaveLength(1);
-  return names[0]!;
+  return serviceNamed(compose, repository);
 }
 
 // The setup script is mounted into admin-tools containers and told which phase to run.
 function setupServiceRunning(phase: string): string {
-  const names = Object.keys(services).filter((name) => {
-    const entrypoint = services[name]!.entrypoint ?? [];
-    return entrypoint.some((arg) => arg.endsWith('temporal-setup.sh')) && entrypoint.at(-1) === phase;
-  });
+  const names = Object.keys(services).filter((name) => setupPhase(services[name]!) === phase);
   expect(names, phase).toHaveLength(1);
   return names[0]!;
 }
@@ -125,12 +133,6 @@ function setupScript(serviceName: string): string {
   const mounts = (service(serviceName).volumes ?? []).filter((volume): volume is string => typeof volume === 'string');
   const mount = mounts.find((volume) => volume.split(':')[1] === scriptInContainer);
   return readFileSync(join(ROOT, mount!.split(':')[0]!), 'utf8');
-}
-
-function env(service: ComposeService): Record<string, string> {
-  const { environment = {} } = service;
-  if (!Array.isArray(environment)) return environment;
-  return Object.fromEntries(environment.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
 }
 
 function dependencies(service: ComposeService): Record<string, string | undefined> {

@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureTemporalCli } from '../../src/temporal/cli-binary.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { composeService, imageTag, readCompose, REPO_ROOT, serviceNameByImage, setupPhase, type ComposeFile } from '../compose-file.js';
+import { nativeServiceEnv } from './compose-env.js';
+import { ensurePostgres, startPostgres, type Postgres } from './postgres.js';
+import { spawnGroup, stopAllGroups, type GroupProcess } from './process-group.js';
+import { ensureTemporalServerBinaries, startTemporalServer, type TemporalServerBinaries } from './temporal-server.js';
+
+const run = promisify(execFile);
+
+/** What the test reads from the stack once it runs. */
+export interface ProductionStack {
+  workDir: string;
+  address: string;
+  namespace: string;
+  projectsDir: string;
+  artifactsDir: string;
+  server: GroupProcess;
+  workers: GroupProcess[];
+  /** The environment a user's shell has when running the CLI against this stack. */
+  cliEnv: Record<string, string>;
+  temporalCli: string;
+  postgres: Postgres;
+  stop(): Promise<void>;
+}
+
+export interface Tools {
+  server: TemporalServerBinaries;
+  temporalCli: string;
+  postgresBin: string;
+}
+
+type Report = (line: string) => void;
+
+/** Everything the stack needs that a fresh machine lacks, built or installed once and cached. */
+export async function ensureTools(report: Report): Promise<Tools> {
+  const compose = readCompose();
+  const serverVersion = imageTag(composeService(compose, serviceNameByImage(compose, 'temporalio/server')))!;
+  const [server, temporalCli, postgresBin] = await Promise.all([
+    ensureTemporalServerBinaries(serverVersion, report),
+    ensureTemporalCli({ onProgress: report }),
+    ensurePostgres(report),
+  ]);
+  return { server, temporalCli, postgresBin };
+}
+
+export interface StartStackOptions {
+  tools: Tools;
+  workerCount: number;
+  /** Extra documented variables for the workers (e.g. the offline provider's simulated latency). */
+  workerExtraEnv?: Record<string, string>;
+  report: Report;
+}
+
+/**
+ * docker-compose.yml's services, natively: Postgres, the schema setup, the Temporal server, the
+ * namespace setup and N workers, each with its compose service's environment (host names and
+ * container ports swapped for free loopback ports), the setup steps by the script compose mounts.
+ */
+export async function startProductionStack(opts: StartStackOptions): Promise<ProductionStack> {
+  const compose = readCompose();
+  const { tools, report } = opts;
+  const workDir = await mkdtemp(join(tmpdir(), 'recoil-deploy-'));
+  const logs = join(workDir, 'logs');
+  const projectsDir = join(workDir, 'projects');
+  const artifactsDir = join(workDir, 'artifacts');
+  await Promise.all([mkdir(logs), mkdir(artifactsDir)]);
+  await cp(join(REPO_ROOT, 'examples', 'driver-beware'), join(projectsDir, 'driver-beware'), { recursive: true });
+  // The variables a studio would export before `docker compose up` (passwords never left at their default).
+  const hostEnv = {
+    TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
+    RECOIL_PROJECTS_DIR: projectsDir,
+    RECOIL_ARTIFACTS_DIR: artifactsDir,
+    PWD: workDir,
+  };
+  const stop = async () => {
+    await stopAllGroups();
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    const postgresName = serviceNameByImage(compose, 'postgres');
+    const postgresEnv = nativeServiceEnv(compose, postgresName, hostEnv, {});
+    const postgres = await startPostgres({
+      bin: tools.postgresBin,
+      port: await freePort(),
+      user: postgresEnv.POSTGRES_USER!,
+      password: postgresEnv.POSTGRES_PASSWORD!,
+      logFile: join(logs, 'postgres.log'),
+    });
+    report(`postgres listening on 127.0.0.1:${postgres.port}`);
+    const databaseNetwork = { POSTGRES_SEEDS: postgres.host, DB_PORT: String(postgres.port) };
+    const toolsPath = [tools.server.dir, dirname(tools.temporalCli), process.env.PATH ?? ''].join(delimiter);
+
+    // Twice: a second `docker compose up` runs the setup again on the existing database.
+    const schemaService = serviceRunningPhase(compose, 'schema');
+    for (const round of [1, 2]) {
+      await runSetup('schema', nativeServiceEnv(compose, schemaService, hostEnv, databaseNetwork), toolsPath, join(logs, `setup-schema-${round}.log`));
+    }
+    report('schema set up (and set up again, idempotently)');
+
+    const ports = await serverPorts();
+    const serverEnv = {
+      ...nativeServiceEnv(compose, serviceNameByImage(compose, 'temporalio/server'), hostEnv, { ...databaseNetwork, BIND_ON_IP: '127.0.0.1' }),
+      ...ports,
+    };
+    const server = await startTemporalServer({ binaries: tools.server, env: serverEnv, logFile: join(logs, 'temporal-server.log') });
+    report(`temporal server ${imageTag(composeService(compose, serviceNameByImage(compose, 'temporalio/server')))} serving on ${server.address}`);
+
+    const namespaceService = serviceRunningPhase(compose, 'namespace');
+    const namespaceEnv = nativeServiceEnv(compose, namespaceService, hostEnv, { TEMPORAL_ADDRESS: server.address });
+    for (const round of [1, 2]) await runSetup('namespace', namespaceEnv, toolsPath, join(logs, `setup-namespace-${round}.log`));
+    report(`namespace ${namespaceEnv.TEMPORAL_NAMESPACE} and search attributes set up (twice)`);
+
+    const workerEnv = {
+      ...nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }),
+      ...opts.workerExtraEnv,
+    };
+    const workers: GroupProcess[] = [];
+    for (let index = 1; index <= opts.workerCount; index++) {
+      workers.push(
+        await spawnGroup({
+          name: `worker-${index}`,
+          command: process.execPath,
+          args: ['bin/recoil.mjs', 'worker'],
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, ...workerEnv },
+          logFile: join(logs, `worker-${index}.log`),
+        }),
+      );
+    }
+    return {
+      workDir,
+      address: server.address,
+      namespace: workerEnv.TEMPORAL_NAMESPACE!,
+      projectsDir,
+      artifactsDir,
+      server: server.process,
+      workers,
+      cliEnv: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? workDir,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: workerEnv.TEMPORAL_NAMESPACE!,
+        RECOIL_ARTIFACTS_DIR: artifactsDir,
+      },
+      temporalCli: tools.temporalCli,
+      postgres,
+      stop,
+    };
+  } catch (error) {
+    report(`starting the stack failed; logs were in ${logs}`);
+    await stop();
+    throw error;
+  }
+}
+
+function serviceRunningPhase(compose: ComposeFile, phase: string): string {
+  const name = Object.keys(compose.services).find((service) => setupPhase(compose.services[service]!) === phase);
+  if (!name) throw new Error(`docker-compose.yml has no service running temporal-setup.sh ${phase}`);
+  return name;
+}
+
+async function runSetup(phase: string, env: Record<string, string>, path: string, logFile: string): Promise<void> {
+  try {
+    const { stdout, stderr } = await run('sh', [join(REPO_ROOT, 'deploy', 'temporal-setup.sh'), phase], {
+      env: { PATH: path, HOME: process.env.HOME ?? '/', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 300_000,
+    });
+    await writeFile(logFile, stdout + stderr);
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`deploy/temporal-setup.sh ${phase} failed:\n${`${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n')}`);
+  }
+}
+
+// Every port the server's services listen on, as the variables the server image (and our config) read.
+async function serverPorts(): Promise<Record<string, string>> {
+  const names = [
+    'FRONTEND_GRPC_PORT', 'FRONTEND_HTTP_PORT', 'FRONTEND_MEMBERSHIP_PORT',
+    'HISTORY_GRPC_PORT', 'HISTORY_MEMBERSHIP_PORT',
+    'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT',
+    'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT',
+  ];
+  const taken = new Set<number>();
+  while (taken.size < names.length) taken.add(await freePort());
+  const free = [...taken];
+  return Object.fromEntries(names.map((name, index) => [name, String(free[index])]));
+}

@@ -16,7 +16,7 @@ export function nativeServiceEnv(
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(serviceEnv(composeService(compose, serviceName)))) {
     env[key] = key in network ? network[key]! : interpolate(String(value), hostEnv);
-    if (!(key in network) && namesAnotherService(compose, env[key]!)) {
+    if (!(key in network) && namesAnotherService(compose, key, env[key]!)) {
       throw new Error(`docker-compose.yml: ${serviceName}.${key}=${value} names another container; the deploy test needs its native value`);
     }
   }
@@ -51,7 +51,9 @@ function matchingBrace(value: string, open: number): number {
   throw new Error(`unclosed \${ in "${value}"`);
 }
 
-function namesAnotherService(compose: ComposeFile, value: string): boolean {
-  const host = value.split(':')[0];
-  return host !== undefined && host in compose.services;
+// `temporal:7233`, or a host-list variable such as POSTGRES_SEEDS=postgres (a user may share a service's name).
+function namesAnotherService(compose: ComposeFile, key: string, value: string): boolean {
+  const [host, port] = value.split(':');
+  if (host === undefined || !(host in compose.services)) return false;
+  return /^\d+$/.test(port ?? '') || /(SEEDS|ADDRESS|HOST)$/.test(key);
 }

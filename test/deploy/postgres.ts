@@ -16,6 +16,8 @@ export interface Postgres {
   port: number;
   user: string;
   password: string;
+  /** The temporary folder holding the cluster (removed by stop). */
+  folder: string;
   process: GroupProcess;
   stop(): Promise<void>;
 }
@@ -81,7 +83,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     await stop();
     throw error;
   }
-  return { host: '127.0.0.1', port: opts.port, user: opts.user, password: opts.password, process: postgres, stop };
+  return { host: '127.0.0.1', port: opts.port, user: opts.user, password: opts.password, folder, process: postgres, stop };
 }
 
 async function waitUntilReady(opts: StartPostgresOptions, postgres: GroupProcess): Promise<void> {

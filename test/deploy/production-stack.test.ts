@@ -1,14 +1,15 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { episodeWorkflowId } from '../../src/domain/ids.js';
+import { episodeWorkflowId, TASK_QUEUE } from '../../src/domain/ids.js';
 import { board, decide, listWorkflowIds, recoil, type StatusRow } from './producer.js';
 import { groupAlive, type GroupProcess } from './process-group.js';
 import { ensureTools, startProductionStack, type ProductionStack } from './production-stack.js';
-import { completedActivities, runningActivities, workerIdentity, type RunningActivity } from './worker-activity.js';
+import { completedActivities, pollingWorkers, runningActivities, workerIdentity, type RunningActivity } from './worker-activity.js';
 
 const PROJECT = 'driver-beware';
 const EPISODE = 'EP001';
@@ -35,6 +36,8 @@ beforeAll(async () => {
   report(`stack up: ${stack.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')}; logs in ${stack.workDir}/logs`);
   connection = await Connection.connect({ address: stack.address });
   client = new Client({ connection, namespace: stack.namespace });
+  await waitForWorkersToPoll();
+  report('both workers poll the task queue');
 });
 
 afterAll(async () => {
@@ -94,11 +97,13 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
 
   it('stops everything it started', async () => {
     const groups = [stack.postgres.process, stack.server, ...stack.workers];
+    const folders = [stack.workDir, stack.postgres.folder];
     const ports = [stack.postgres.port, Number(stack.address.split(':')[1])];
     await connection.close();
     await stack.stop();
     for (const group of groups) expect(groupAlive(group.pid), `${group.name} (process group ${group.pid})`).toBe(false);
     for (const port of ports) expect(await acceptsConnections(port), `port ${port}`).toBe(false);
+    for (const folder of folders) expect(existsSync(folder), folder).toBe(false);
   });
 
   /** SIGKILL for a worker in the middle of waiting on a take, once it has already finished some work. */
@@ -119,6 +124,18 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     return undefined;
   }
 });
+
+// Workers bundle or load the workflow code before they poll; the episode is started once both do.
+async function waitForWorkersToPoll(): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const polling = await pollingWorkers(client, TASK_QUEUE);
+    if (stack.workers.every((worker) => polling.includes(workerIdentity(worker.pid)))) return;
+    const exited = stack.workers.find((worker) => worker.hasExited());
+    if (exited || Date.now() > deadline) throw new Error(`${exited ? `${exited.name} exited` : 'the workers did not poll in time'}\n${await workerLogs()}`);
+    await sleep(1_000);
+  }
+}
 
 async function workerLogs(): Promise<string> {
   const tails = await Promise.all(stack.workers.map(async (worker) => `--- ${worker.name}\n${await worker.logTail(20)}`));

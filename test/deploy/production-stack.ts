@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createServer } from 'node:net';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -79,8 +80,11 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     RECOIL_ARTIFACTS_DIR: artifactsDir,
     PWD: workDir,
   };
+  // Run newest first on stop, after every process group has stopped (e.g. Postgres' data folder).
+  const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     await stopAllGroups();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     await rm(workDir, { recursive: true, force: true });
   };
   try {
@@ -93,6 +97,7 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
       password: postgresEnv.POSTGRES_PASSWORD!,
       logFile: join(logs, 'postgres.log'),
     });
+    cleanups.push(postgres.stop);
     report(`postgres listening on 127.0.0.1:${postgres.port}`);
     const databaseNetwork = { POSTGRES_SEEDS: postgres.host, DB_PORT: String(postgres.port) };
     const toolsPath = [tools.server.dir, dirname(tools.temporalCli), process.env.PATH ?? ''].join(delimiter);
@@ -181,6 +186,7 @@ async function runSetup(phase: string, env: Record<string, string>, path: string
 }
 
 // Every port the server's services listen on, as the variables the server image (and our config) read.
+// Below 32768: Temporal stores membership ports in a Postgres smallint, and the OS's own picks are higher.
 async function serverPorts(): Promise<Record<string, string>> {
   const names = [
     'FRONTEND_GRPC_PORT', 'FRONTEND_HTTP_PORT', 'FRONTEND_MEMBERSHIP_PORT',
@@ -189,7 +195,20 @@ async function serverPorts(): Promise<Record<string, string>> {
     'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT',
   ];
   const taken = new Set<number>();
-  while (taken.size < names.length) taken.add(await freePort());
+  while (taken.size < names.length) {
+    const candidate = 10_000 + randomInt(22_000);
+    if (!taken.has(candidate) && (await isFree(candidate))) taken.add(candidate);
+  }
   const free = [...taken];
   return Object.fromEntries(names.map((name, index) => [name, String(free[index])]));
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  const listening = await new Promise<boolean>((settle) => {
+    server.once('error', () => settle(false));
+    server.listen(port, '127.0.0.1', () => settle(true));
+  });
+  if (listening) await new Promise((closed) => server.close(closed));
+  return listening;
 }

@@ -73,7 +73,7 @@ export async function startTemporalServer(opts: StartTemporalServerOptions): Pro
   while (!(await isServerHealthy(address))) {
     if (server.hasExited() || Date.now() > deadline) {
       await server.stop();
-      throw new Error(`the Temporal server did not become healthy on ${address}. Log ${opts.logFile}:\n${await server.logTail()}`);
+      throw new Error(`the Temporal server did not become healthy on ${address}. Log ${opts.logFile}, last lines:\n${(await server.logTail(6)).slice(0, 4000)}`);
     }
     await sleep(500);
   }

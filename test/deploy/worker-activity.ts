@@ -1,10 +1,22 @@
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+const { PendingActivityState, TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
 /** The TypeScript SDK's default worker identity, which Temporal records on every task a worker takes. */
 export function workerIdentity(pid: number): string {
   return `${pid}@${hostname()}`;
+}
+
+/** The identities of the workers polling the task queue for workflow tasks. */
+export async function pollingWorkers(client: Client, taskQueue: string): Promise<string[]> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (response.pollers ?? []).map((poller) => poller.identity ?? '');
 }
 
 export interface RunningActivity {
@@ -20,7 +32,7 @@ export async function runningActivities(client: Client): Promise<RunningActivity
   for await (const info of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
     const { raw } = await client.workflow.getHandle(info.workflowId, info.runId).describe();
     for (const activity of raw.pendingActivities ?? []) {
-      if (activity.state !== temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) continue;
+      if (activity.state !== PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) continue;
       running.push({
         workflowId: info.workflowId,
         activityId: activity.activityId ?? '',

@@ -25,9 +25,14 @@ export interface ApprovedTake {
 /** Every approved take of the selection with its take.json, refusing when one is not there to deliver. */
 export async function readApprovedTakes(root: string, selection: DeliverySelection): Promise<ApprovedTake[]> {
   const takes: ApprovedTake[] = [];
+  const unapproved: SequenceRef[] = [];
   for (const { sequenceId, take } of selection.sequences) {
     const ref = { projectId: selection.projectId, episode: selection.episode, sequenceId };
     const number = take ?? (await latestApprovedTake(root, ref));
+    if (number === undefined) {
+      unapproved.push(ref);
+      continue;
+    }
     const dir = takeDir(root, { ...ref, take: number });
     const manifest = await readManifest(join(dir, MANIFEST_FILE));
     const videoPath = join(dir, VIDEO_FILE);
@@ -41,18 +46,25 @@ export async function readApprovedTakes(root: string, selection: DeliverySelecti
     const approval = [...manifest.decisions].reverse().find((d) => d.decision === 'approved');
     takes.push({ sequenceId, take: number, videoPath, manifest, approval });
   }
+  if (unapproved.length > 0) throw notApproved(root, unapproved);
   return takes;
 }
 
-async function latestApprovedTake(root: string, ref: SequenceRef): Promise<number> {
+async function latestApprovedTake(root: string, ref: SequenceRef): Promise<number | undefined> {
   const numbers = (await folderNumbers(takesDir(root, ref), 't')).sort((a, b) => b - a);
   for (const take of numbers) {
     const manifest = await readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE));
     if (manifest?.decisions.some((d) => d.decision === 'approved')) return take;
   }
-  throw new DeliveryRefused(
+  return undefined;
+}
+
+function notApproved(root: string, refs: SequenceRef[]): DeliveryRefused {
+  const [first] = refs;
+  const which = refs.map((r) => r.sequenceId).join(', ');
+  return new DeliveryRefused(
     'not_approved',
-    `${ref.sequenceId} has no approved take (no take.json under ${takesDir(root, ref)} records an approval): ` +
-      `approve one first (npx recoil approve ${ref.projectId} ${ref.episode} ${ref.sequenceId} --take N); nothing was delivered.`,
+    `${which} ${refs.length === 1 ? 'has' : 'have'} no approved take (no take.json records an approval, e.g. under ${takesDir(root, first!)}): ` +
+      `approve a take of each first (npx recoil approve ${first!.projectId} ${first!.episode} ${first!.sequenceId} --take N); nothing was delivered.`,
   );
 }

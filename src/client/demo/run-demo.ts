@@ -57,7 +57,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const summary = await handle.result();
       const rows = await readBoard(client, connection, { projectId: project.id, episode: plan.episode });
       console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
-      if (summary.deliveryPath) console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
+      if (summary.deliveryPath) {
+        console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
+        console.log(`  beside it: ${plan.episode}.otio, ${plan.episode}.edl, ${plan.episode}_contact_sheet.png, manifest.json (editorial hand-off)`);
+      }
       console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);
       console.log(
         server.startedHere

@@ -137,7 +137,7 @@ function isTaken(err: unknown): boolean {
   return code === 'EEXIST' || code === 'ENOTEMPTY';
 }
 
-const CANNOT_WRITE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR']);
+const CANNOT_WRITE = new Set(['EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR']);
 
 /** A folder the delivery cannot be written to is named with what to do, not left as a bare errno. */
 async function writable<T>(parent: string, write: () => Promise<T>): Promise<T> {

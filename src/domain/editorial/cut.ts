@@ -91,8 +91,8 @@ export function reelNames(takes: readonly { sequenceId: string; take: number }[]
   return takes.map(({ sequenceId, take }, i) => {
     const suffix = `T${String(take).padStart(2, '0')}`;
     const stem = sequenceId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, REEL_LENGTH - suffix.length);
-    let reel = `${stem}${suffix}`;
-    if (suffix.length > REEL_LENGTH - 1 || used.has(reel)) reel = `R${String(i + 1).padStart(REEL_LENGTH - 1, '0')}`;
+    let reel = suffix.length < REEL_LENGTH ? `${stem}${suffix}` : '';
+    for (let n = i + 1; reel === '' || used.has(reel); n++) reel = `R${String(n).padStart(REEL_LENGTH - 1, '0')}`;
     used.add(reel);
     return reel;
   });

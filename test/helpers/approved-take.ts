@@ -15,13 +15,14 @@ export interface ApprovedTakeSpec {
   width?: number;
   height?: number;
   approved?: boolean;
+  project?: { projectId: string; episode: string };
 }
 
 export const FIXTURE_PROJECT = { projectId: 'handoff-test', episode: 'EP009' } as const;
 
 /** A take folder as a finished, approved run leaves it: a real H.264 video and its take.json. */
 export async function writeApprovedTake(root: string, spec: ApprovedTakeSpec): Promise<string> {
-  const ref = { ...FIXTURE_PROJECT, sequenceId: spec.sequenceId, take: spec.take };
+  const ref = { ...(spec.project ?? FIXTURE_PROJECT), sequenceId: spec.sequenceId, take: spec.take };
   const dir = takeDir(root, ref);
   await mkdir(dir, { recursive: true });
   const seconds = spec.shots.reduce((a, b) => a + b, 0);
@@ -37,7 +38,7 @@ export async function writeApprovedTake(root: string, spec: ApprovedTakeSpec): P
   const manifest: TakeManifest = {
     schemaVersion: 1,
     ...ref,
-    owner: { workflowId: `${FIXTURE_PROJECT.projectId}/${FIXTURE_PROJECT.episode}/${spec.sequenceId}`, runId: 'run-1' },
+    owner: { workflowId: `${ref.projectId}/${ref.episode}/${spec.sequenceId}`, runId: 'run-1' },
     provider: 'local',
     model: 'local',
     inputs: {

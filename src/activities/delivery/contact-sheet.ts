@@ -42,10 +42,12 @@ export async function renderContactSheet(request: ContactSheetRequest): Promise<
     thumbnails.push({ input: frame, left, top });
   }
   const text = header(request) + cells.map(({ clip, shot }, i) => caption(cut, clip, shot, cellOrigin(i, cellHeight), thumbHeight)).join('');
-  await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
+  const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
     .composite([...thumbnails, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, text)), left: 0, top: 0 }])
-    .png()
-    .toFile(request.outPath);
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  // Compositing the text adds an alpha channel the opaque sheet has no use for.
+  await sharp(composed).removeAlpha().png().toFile(request.outPath);
 }
 
 function cellOrigin(index: number, cellHeight: number): { left: number; top: number } {

@@ -1,21 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { writeApprovedTake } from './helpers/approved-take.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
+import { tempFolders } from './helpers/temp-folders.js';
 
 const EXAMPLE = { projectId: 'driver-beware', episode: 'EP001' };
 const SEQUENCES = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05'];
-const roots: string[] = [];
-afterAll(() => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
-
-async function artifacts(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'recoil-deliver-cli-'));
-  roots.push(root);
-  return root;
-}
+const artifacts = tempFolders('recoil-deliver-cli-');
 
 describe('recoil deliver', () => {
   it('delivers the approved takes on disk in plan order, once; status lists the version', { timeout: 180_000 }, async () => {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildDelivery } from '../src/activities/delivery/build-delivery.js';
 import { DeliveryRefused } from '../src/activities/delivery/delivery-refused.js';
 import { listDeliveries } from '../src/activities/delivery/list-deliveries.js';
@@ -16,17 +15,11 @@ import { otioTimeline } from '../src/domain/editorial/otio.js';
 import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
 import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
 import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { tempFolders } from './helpers/temp-folders.js';
 
 const NTSC_FILM: FrameRate = { num: 24000, den: 1001 };
 const FILM: FrameRate = { num: 24, den: 1 };
-const roots: string[] = [];
-afterAll(() => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
-
-async function artifactsRoot(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'recoil-handoff-'));
-  roots.push(root);
-  return root;
-}
+const artifactsRoot = tempFolders('recoil-handoff-');
 
 /** Two sequences: SEQ01 take 2 (2 s + 3 s), SEQ02 take 1 (4 s), both approved. */
 async function twoTakes(root: string, rate: string) {

@@ -173,6 +173,20 @@ describe('a delivery of real takes', () => {
   });
 });
 
+describe('versions delivered before manifests', () => {
+  it('count by the takes in their .signature, unless their cut was never written', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    const oldVersion = join(deliveryDir(root), 'v001');
+    await mkdir(oldVersion, { recursive: true });
+    await writeFile(join(oldVersion, '.signature'), JSON.stringify([['SEQ01', 2], ['SEQ02', 1]]));
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
+    await writeFile(join(oldVersion, 'EP009_cut.mp4'), 'an old cut');
+    await rm(join(deliveryDir(root), 'v002'), { recursive: true });
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
+  });
+});
+
 describe('a delivery that cannot be made', () => {
   async function expectRefusal(root: string, refusal: DeliveryRefused['refusal'], message: RegExp): Promise<void> {
     const err = await buildDelivery(root, selection).catch((e: unknown) => e);

@@ -12,6 +12,7 @@ import { readApprovedTakes, type ApprovedTake, type DeliverySelection } from './
 import { renderContactSheet } from './contact-sheet.js';
 import { cutFromTakes } from './cut-from-takes.js';
 import { writeDeliveryManifest, type DeliveredTake } from './delivery-manifest.js';
+import { deliveryFiles } from './delivery-files.js';
 import { DeliveryRefused } from './delivery-refused.js';
 import { deliveriesDir, listDeliveries, type DeliverySummary } from './list-deliveries.js';
 import { probeTakeMedia } from './take-media.js';
@@ -23,17 +24,6 @@ export interface DeliveryResult {
   dir: string;
   cutPath: string;
   timelinePath: string;
-}
-
-/** The files of a version, named after the episode. */
-export function deliveryFiles(episode: string) {
-  return {
-    cut: `${episode}_cut.mp4`,
-    otio: `${episode}.otio`,
-    edl: `${episode}.edl`,
-    contactSheet: `${episode}_contact_sheet.png`,
-    timeline: 'timeline.json',
-  };
 }
 
 /** Another delivery may claim the same version number first; then this one takes the next. */

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pc from 'picocolors';
+import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
+import { DELIVERY_MANIFEST_FILE } from '../../activities/delivery/delivery-manifest.js';
 import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
 import { createRecoilWorker } from '../../worker/create-worker.js';
 import { providersFromEnv } from '../../worker/providers-from-env.js';
@@ -59,7 +61,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
       if (summary.deliveryPath) {
         console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
-        console.log(`  beside it: ${plan.episode}.otio, ${plan.episode}.edl, ${plan.episode}_contact_sheet.png, manifest.json (editorial hand-off)`);
+        const { otio, edl, contactSheet } = deliveryFiles(plan.episode);
+        console.log(`  beside it, the editorial hand-off: ${otio}, ${edl}, ${contactSheet}, ${DELIVERY_MANIFEST_FILE}`);
       }
       console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);
       console.log(

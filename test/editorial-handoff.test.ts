@@ -9,6 +9,7 @@ import { listDeliveries } from '../src/activities/delivery/list-deliveries.js';
 import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
+import { criticiseTakeActivity } from '../src/activities/step-runner/criticise-take.js';
 import { reelNames, shotRanges, type EditorialCut } from '../src/domain/editorial/cut.js';
 import { cmx3600Edl } from '../src/domain/editorial/edl.js';
 import { otioTimeline } from '../src/domain/editorial/otio.js';
@@ -240,3 +241,15 @@ function meanDifference(a: Buffer, b: Buffer): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) sum += Math.abs(a[i]! - b[i]!);
   return sum / Math.min(a.length, b.length);
 }
+
+describe('take.json', () => {
+  it('gains the frame rate and frame count of a take that came back before they were recorded, when it is criticised', async () => {
+    const root = await artifactsRoot();
+    const dir = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 1, rate: '24000/1001', shots: [2] });
+    const criticise = criticiseTakeActivity({ artifactsRoot: root, providers: {} as never, gridProviders: {} });
+    await criticise({ ...FIXTURE_PROJECT, sequenceId: 'SEQ01', take: 1, expected: { durationSec: 2, aspectRatio: '16:9', resolution: { width: 320, height: 180 } } });
+    const manifest = JSON.parse(await readFile(join(dir, 'take.json'), 'utf8'));
+    expect(manifest.video).toMatchObject({ frameRate: '24000/1001', frameCount: 48 });
+    expect(manifest.critics.findings.length).toBeGreaterThan(0);
+  });
+});

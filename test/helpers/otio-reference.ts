@@ -37,7 +37,8 @@ export interface ReferenceReading {
 
 /**
  * A Python venv with the reference packages from PyPI, made once and kept in the user's cache.
- * Built in a scratch folder and renamed into place, so a half-made venv is never used. Missing
+ * Built in a scratch folder and renamed into place, so a half-made venv is never used (the first
+ * build downloads from PyPI: minutes on a busy machine, so tests using it allow ten). Missing
  * Python or pip is an error with the reason: the test must fail, not skip.
  */
 export async function referencePython(): Promise<string> {

@@ -176,6 +176,16 @@ describe('a delivery of real takes', () => {
   });
 });
 
+describe('two deliveries of the same takes at once', () => {
+  it('make one version: the second finds the first one and makes none', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    const results = await Promise.all([buildDelivery(root, selection), buildDelivery(root, selection)]);
+    expect(results.map((r) => [r.version, r.created]).sort()).toEqual([[1, false], [1, true]]);
+    expect(await readdir(deliveryDir(root))).toEqual(['v001']);
+  });
+});
+
 describe('versions delivered before manifests', () => {
   it('count by the takes in their .signature, unless their cut was never written', async () => {
     const root = await artifactsRoot();

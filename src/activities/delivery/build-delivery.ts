@@ -11,10 +11,10 @@ import { spentOnDisk } from '../spent-on-disk.js';
 import { readApprovedTakes, type ApprovedTake, type DeliverySelection } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
 import { cutFromTakes } from './cut-from-takes.js';
-import { writeDeliveryManifest, type DeliveredTake } from './delivery-manifest.js';
+import { writeDeliveryManifest } from './delivery-manifest.js';
 import { deliveryFiles } from './delivery-files.js';
 import { DeliveryRefused } from './delivery-refused.js';
-import { deliveriesDir, listDeliveries, type DeliverySummary } from './list-deliveries.js';
+import { deliveriesDir, listDeliveries } from './list-deliveries.js';
 import { probeTakeMedia } from './take-media.js';
 
 export interface DeliveryResult {
@@ -26,7 +26,7 @@ export interface DeliveryResult {
   timelinePath: string;
 }
 
-/** Another delivery may claim the same version number first; then this one takes the next. */
+/** Another delivery may claim the same version number first; then this one takes the next, a few times. */
 const MAX_VERSION_RACES = 3;
 
 /**
@@ -39,31 +39,45 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliverySe
   const { projectId, episode } = selection;
   if (selection.sequences.length === 0) throw new DeliveryRefused('not_approved', `${projectId} ${episode} has no sequences to deliver`);
   const takes = await readApprovedTakes(artifactsRoot, selection);
-  const delivered = takes.map(({ sequenceId, take }) => ({ sequenceId, take }));
+  const unchanged = await latestHolding(artifactsRoot, selection, takes);
+  if (unchanged) return unchanged;
+  const media = await probeTakeMedia(takes);
+  const totalSpendUsd = await episodeSpend(artifactsRoot, selection);
   const parent = deliveriesDir(artifactsRoot, projectId, episode);
+  await writable(parent, () => mkdir(parent, { recursive: true }));
   for (let race = 0; ; race++) {
-    const latest = (await listDeliveries(artifactsRoot, projectId, episode)).at(-1);
-    if (latest && sameTakes(latest.takes, delivered)) return resultOf(latest, episode, false);
-    const media = await probeTakeMedia(takes);
-    const totalSpendUsd = await episodeSpend(artifactsRoot, selection);
-    await writable(parent, () => mkdir(parent, { recursive: true }));
     const version = await firstFreeNumber(parent, 'v');
     const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
       const cut = cutFromTakes({ projectId, episode, version, createdAt: new Date().toISOString(), deliveryDir: staging, takes, media });
       await writable(parent, () => writeVersion(staging, cut, takes, totalSpendUsd));
-      const dir = join(parent, versionName(version));
-      try {
-        await rename(staging, dir);
-      } catch (err) {
-        if (isTaken(err) && race < MAX_VERSION_RACES) continue;
-        throw err;
-      }
-      const files = deliveryFiles(episode);
-      return { created: true, version, dir, cutPath: join(dir, files.cut), timelinePath: join(dir, files.timeline) };
+      if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
+    // Another delivery took this number: it may be these very takes (a retry that raced its first attempt).
+    const winner = await latestHolding(artifactsRoot, selection, takes);
+    if (winner) return winner;
+    if (race >= MAX_VERSION_RACES) throw new Error(`${parent}: other deliveries kept taking the next version number; deliver again`);
+  }
+}
+
+/** The latest version, when it holds exactly these takes in this order. */
+async function latestHolding(root: string, selection: DeliverySelection, takes: readonly ApprovedTake[]): Promise<DeliveryResult | undefined> {
+  const latest = (await listDeliveries(root, selection.projectId, selection.episode)).at(-1);
+  const same = latest !== undefined && latest.takes.length === takes.length && latest.takes.every((t, i) => t.sequenceId === takes[i]!.sequenceId && t.take === takes[i]!.take);
+  return same ? resultOf(latest.dir, latest.version, selection.episode, false) : undefined;
+}
+
+/** Renames the finished version into place; false when that number was taken meanwhile. */
+async function claimVersion(staging: string, dir: string): Promise<boolean> {
+  try {
+    await rename(staging, dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTEMPTY') return false;
+    throw err;
   }
 }
 
@@ -113,18 +127,9 @@ async function episodeSpend(root: string, selection: DeliverySelection): Promise
   return roundUsd(spent.reduce((sum, usd) => sum + usd, 0));
 }
 
-function sameTakes(a: readonly DeliveredTake[], b: readonly DeliveredTake[]): boolean {
-  return a.length === b.length && a.every((t, i) => t.sequenceId === b[i]!.sequenceId && t.take === b[i]!.take);
-}
-
-function resultOf(summary: DeliverySummary, episode: string, created: boolean): DeliveryResult {
+function resultOf(dir: string, version: number, episode: string, created: boolean): DeliveryResult {
   const files = deliveryFiles(episode);
-  return { created, version: summary.version, dir: summary.dir, cutPath: join(summary.dir, files.cut), timelinePath: join(summary.dir, files.timeline) };
-}
-
-function isTaken(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EEXIST' || code === 'ENOTEMPTY';
+  return { created, version, dir, cutPath: join(dir, files.cut), timelinePath: join(dir, files.timeline) };
 }
 
 const CANNOT_WRITE = new Set(['EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR']);

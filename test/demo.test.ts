@@ -83,7 +83,7 @@ describe('recoil demo', () => {
 
     // The editorial hand-off beside the cut, judged by the reference OpenTimelineIO library.
     const delivery = join(artifacts, 'driver-beware', 'EP001', 'delivery', 'v001');
-    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
+    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
     const inCutOrder = units.map((u) => approved.find((m) => m.sequenceId === u.sequenceId)!);
     await expectReferenceToAccept(
       delivery,

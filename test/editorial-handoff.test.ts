@@ -154,7 +154,7 @@ describe('a delivery of real takes', () => {
       const { dir } = await buildDelivery(root, selection);
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
       const names = (await readdir(dir)).filter((n) => n !== 'manifest.json').sort();
-      expect(names).toEqual(['EP009.edl', 'EP009.otio', 'EP009_contact_sheet.png', 'EP009_cut.mp4', 'timeline.json']);
+      expect(names).toEqual(['EP009.edl', 'EP009.otio', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png', 'EP009_cut.mp4', 'timeline.json']);
       expect(manifest.files.map((f: any) => f.path)).toEqual(names);
       for (const file of manifest.files) {
         const bytes = await readFile(join(dir, file.path));

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from '../../src/activities/media/run-process.js';
 import { pathExists } from '../../src/activities/path-exists.js';
 
-/** The reference judges, pinned: what an editor's OTIO tooling would read our files with. */
-const PACKAGES = ['opentimelineio==0.18.1', 'otio-cmx3600-adapter==1.0.0'];
+/** The reference judges, pinned: what an editor's OTIO tooling would read our files with, and a PDF reader. */
+const PACKAGES = ['opentimelineio==0.18.1', 'otio-cmx3600-adapter==1.0.0', 'pypdf==5.1.0'];
 const VENV = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'recoil', 'otio-reference', PACKAGES.join('+'));
 const READER = fileURLToPath(new URL('../reference/read_delivery.py', import.meta.url));
 
@@ -33,6 +33,7 @@ export interface ReferenceReading {
   otio_version: string;
   otio: ReferenceTimeline;
   edl: ReferenceTimeline;
+  pdf: { pages: number; xref_exact: boolean; page_width: number; page_height: number; images: { width: number; height: number; filter: string; jpeg: boolean }[] };
 }
 
 /**
@@ -62,9 +63,9 @@ export async function referencePython(): Promise<string> {
   }
 }
 
-/** Reads a delivery's OTIO and EDL files with the reference library. */
-export async function readWithReference(otioPath: string, edlPath: string, fps: number): Promise<ReferenceReading> {
+/** Reads a delivery's OTIO and EDL files with the reference library, and its contact sheet PDF. */
+export async function readWithReference(files: { otio: string; edl: string; pdf: string }, fps: number): Promise<ReferenceReading> {
   const python = await referencePython();
-  const { stdout } = await runProcess(python, [READER, otioPath, edlPath, String(fps)]);
+  const { stdout } = await runProcess(python, [READER, files.otio, files.edl, String(fps), files.pdf]);
   return JSON.parse(stdout) as ReferenceReading;
 }

@@ -89,7 +89,14 @@ async function writeVersion(dir: string, cut: EditorialCut, takes: readonly Appr
   await writeFile(join(dir, files.timeline), timelineJson(cut, takes));
   const workDir = await mkdtemp(join(dir, '.frames-'));
   try {
-    await renderContactSheet({ cut, videoOf: (clip) => takes.find((t) => t.sequenceId === clip.sequenceId)!.videoPath, totalSpendUsd, workDir, outPath: join(dir, files.contactSheet) });
+    await renderContactSheet({
+      cut,
+      videoOf: (clip) => takes.find((t) => t.sequenceId === clip.sequenceId)!.videoPath,
+      totalSpendUsd,
+      workDir,
+      outPath: join(dir, files.contactSheet),
+      pdfPath: join(dir, files.contactSheetPdf),
+    });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

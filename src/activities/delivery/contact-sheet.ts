@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { clipName, cutFrames, cutTitle, type CutClip, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
@@ -5,6 +6,7 @@ import { formatLength, frameRateLabel, framesToSeconds } from '../../domain/time
 import { ffmpegPath } from '../media/binaries.js';
 import { runProcess } from '../media/run-process.js';
 import { escapeXml, FONT, svgDocument, wrapText } from '../media/svg-text.js';
+import { singleImagePdf } from './contact-sheet-pdf.js';
 
 export interface ContactSheetRequest {
   cut: EditorialCut;
@@ -14,6 +16,7 @@ export interface ContactSheetRequest {
   /** Scratch space for the extracted frames. */
   workDir: string;
   outPath: string;
+  pdfPath: string;
 }
 
 const SHEET_WIDTH = 1600;
@@ -26,7 +29,7 @@ const INK = '#eceff4';
 const MUTED = '#a3acb9';
 const PAPER = '#1d2026';
 
-/** One picture of the whole delivery: a header, then a frame from the middle of every shot with its facts. */
+/** One picture of the whole delivery (PNG, and the same as a PDF page): a header, then a frame from the middle of every shot with its facts. */
 export async function renderContactSheet(request: ContactSheetRequest): Promise<void> {
   const { cut } = request;
   const thumbHeight = Math.round((THUMB_WIDTH * cut.height) / cut.width);
@@ -47,7 +50,10 @@ export async function renderContactSheet(request: ContactSheetRequest): Promise<
     .png({ compressionLevel: 1 })
     .toBuffer();
   // Compositing the text adds an alpha channel the opaque sheet has no use for.
-  await sharp(composed).removeAlpha().png().toFile(request.outPath);
+  const opaque = sharp(composed).removeAlpha();
+  await opaque.clone().png().toFile(request.outPath);
+  const jpeg = await opaque.clone().jpeg({ quality: 88 }).toBuffer();
+  await writeFile(request.pdfPath, singleImagePdf(jpeg, SHEET_WIDTH, height));
 }
 
 function cellOrigin(index: number, cellHeight: number): { left: number; top: number } {

@@ -5,6 +5,7 @@ export function deliveryFiles(episode: string) {
     otio: `${episode}.otio`,
     edl: `${episode}.edl`,
     contactSheet: `${episode}_contact_sheet.png`,
+    contactSheetPdf: `${episode}_contact_sheet.pdf`,
     timeline: 'timeline.json',
   };
 }

@@ -61,8 +61,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
       if (summary.deliveryPath) {
         console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
-        const { otio, edl, contactSheet } = deliveryFiles(plan.episode);
-        console.log(`  beside it, the editorial hand-off: ${otio}, ${edl}, ${contactSheet}, ${DELIVERY_MANIFEST_FILE}`);
+        const { otio, edl, contactSheet, contactSheetPdf } = deliveryFiles(plan.episode);
+        console.log(`  beside it, the editorial hand-off: ${otio}, ${edl}, ${contactSheet}, ${contactSheetPdf}, ${DELIVERY_MANIFEST_FILE}`);
       }
       console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);
       console.log(

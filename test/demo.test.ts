@@ -9,6 +9,7 @@ import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { expectReferenceToAccept } from './helpers/delivery-check.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
@@ -79,5 +80,16 @@ describe('recoil demo', () => {
       states.push(String(wf.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value));
     }
     expect(states).toEqual(units.map(() => 'approved'));
+
+    // The editorial hand-off beside the cut, judged by the reference OpenTimelineIO library.
+    const delivery = join(artifacts, 'driver-beware', 'EP001', 'delivery', 'v001');
+    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
+    const inCutOrder = units.map((u) => approved.find((m) => m.sequenceId === u.sequenceId)!);
+    await expectReferenceToAccept(
+      delivery,
+      'EP001',
+      inCutOrder.map((m) => ({ sequenceId: m.sequenceId, take: m.take, videoPath: join(artifacts, 'driver-beware', 'EP001', m.sequenceId, 'takes', `t${String(m.take).padStart(3, '0')}`, 'video.mp4') })),
+    );
+    for (const m of approved) expect(m.video?.frameRate).toBe('24');
   });
 });

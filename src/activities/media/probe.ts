@@ -1,3 +1,4 @@
+import { formatFrameRate, parseFrameRate } from '../../domain/timecode.js';
 import { ffprobePath } from './binaries.js';
 import { runProcess } from './run-process.js';
 
@@ -8,6 +9,8 @@ export interface VideoProbe {
   hasVideo: boolean;
   codec?: string;
   frameCount?: number;
+  /** Exact, as ffprobe gives it: "24000/1001" for 23.976 fps. */
+  frameRate?: string;
 }
 
 interface FfprobeStream {
@@ -17,6 +20,8 @@ interface FfprobeStream {
   height?: number;
   duration?: string;
   nb_frames?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
   disposition?: { attached_pic?: number };
 }
 
@@ -32,6 +37,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
   const durationSec = positiveNumber(output.format?.duration) ?? positiveNumber(video?.duration) ?? 0;
   if (!video) return { durationSec, width: 0, height: 0, hasVideo: false };
   const frameCount = positiveNumber(video.nb_frames);
+  const frameRate = [video.avg_frame_rate, video.r_frame_rate].find((rate) => parseFrameRate(rate) !== undefined);
   return {
     durationSec,
     width: video.width ?? 0,
@@ -39,6 +45,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     hasVideo: true,
     ...(video.codec_name ? { codec: video.codec_name } : {}),
     ...(frameCount !== undefined ? { frameCount } : {}),
+    ...(frameRate ? { frameRate: formatFrameRate(parseFrameRate(frameRate)!) } : {}),
   };
 }
 

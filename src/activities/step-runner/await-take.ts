@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
 import { pathExists } from '../path-exists.js';
-import { probeVideo } from '../media/probe.js';
-import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE } from '../takes/take-manifest.js';
+import { probeVideo, type VideoProbe } from '../media/probe.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeVideo } from '../takes/take-manifest.js';
 import type { FinishedTake, TakeRequest } from './take-request.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
@@ -30,11 +30,18 @@ export function awaitTakeActivity(deps: ActivityDeps) {
       signal: ctx.cancellationSignal,
     });
     // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
-    const probe = await probeVideo(videoPath).catch((err: Error) => {
+    const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
       log.warn('the finished take does not probe as a video', { take: request.take, error: err.message });
-      return { durationSec: 0, width: 0, height: 0 };
+      return { durationSec: 0, width: 0, height: 0, hasVideo: false };
     });
-    const video = { file: VIDEO_FILE, durationSec: probe.durationSec, width: probe.width, height: probe.height };
+    const video: TakeVideo = {
+      file: VIDEO_FILE,
+      durationSec: probe.durationSec,
+      width: probe.width,
+      height: probe.height,
+      ...(probe.frameRate ? { frameRate: probe.frameRate } : {}),
+      ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}),
+    };
     await updateManifest(manifestPath, (m) => ({
       ...m,
       status: 'complete',

@@ -3,8 +3,9 @@ import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
 import type { CriticReport } from '../../domain/critic-report.js';
 import { criticiseVideo } from '../critics/video-critics.js';
 import type { ActivityDeps } from '../deps.js';
+import { probeVideo } from '../media/probe.js';
 import { takeDir, type TakeRef } from '../takes/take-folders.js';
-import { MANIFEST_FILE, updateManifest, VIDEO_FILE } from '../takes/take-manifest.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeVideo } from '../takes/take-manifest.js';
 
 export interface CriticRequest extends TakeRef {
   expected: { durationSec: number; aspectRatio: AspectRatio; resolution: Resolution };
@@ -15,7 +16,20 @@ export function criticiseTakeActivity(deps: ActivityDeps) {
   return async function criticiseTake(request: CriticRequest): Promise<CriticReport> {
     const dir = takeDir(deps.artifactsRoot, request);
     const report = await criticiseVideo(join(dir, VIDEO_FILE), request.expected);
-    await updateManifest(join(dir, MANIFEST_FILE), (m) => ({ ...m, critics: report }));
+    const video = await videoWithFrameRate(dir);
+    await updateManifest(join(dir, MANIFEST_FILE), (m) => ({ ...m, critics: report, ...(video ? { video } : {}) }));
     return report;
   };
+}
+
+/**
+ * A take that came back before take.json recorded frame rates gets them now, so every judged
+ * take says its rate and length; undefined when nothing needs adding or the video does not probe.
+ */
+async function videoWithFrameRate(dir: string): Promise<TakeVideo | undefined> {
+  const video = (await readManifest(join(dir, MANIFEST_FILE)))?.video;
+  if (!video || video.frameRate !== undefined) return undefined;
+  const probe = await probeVideo(join(dir, VIDEO_FILE)).catch(() => undefined);
+  if (!probe?.frameRate) return undefined;
+  return { ...video, durationSec: probe.durationSec, frameRate: probe.frameRate, ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}) };
 }

@@ -17,6 +17,17 @@ export interface TakeDecision {
   at: string;
 }
 
+/** The finished video as ffprobe saw it when the take came back. */
+export interface TakeVideo {
+  file: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  /** Exact frame rate, "24000/1001" for 23.976 fps; absent on takes probed before it was recorded. */
+  frameRate?: string;
+  frameCount?: number;
+}
+
 /** take.json: everything about one take, kept beside its video. Secrets never go here. */
 export interface TakeManifest {
   schemaVersion: 1;
@@ -44,7 +55,7 @@ export interface TakeManifest {
   requestId?: string;
   estimatedCostUsd: number;
   actualCostUsd?: number;
-  video?: { file: string; durationSec: number; width: number; height: number };
+  video?: TakeVideo;
   critics?: CriticReport;
   decisions: TakeDecision[];
   error?: string;

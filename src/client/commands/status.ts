@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { renderBoard, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
 import { readBoard } from '../read-board.js';
+import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
 import { readEpisodeMoney, renderMoney } from '../read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
 import { NO_WORKER_HINT } from '../worker-presence.js';
@@ -22,15 +23,18 @@ export function registerStatus(program: Command): void {
         do {
           const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) });
           const workerUp = rows.every((r) => !r.running || r.status);
-          const money = await readEpisodeMoney(client, connection, projectId, [...new Set(rows.map((r) => r.episode))]);
+          const episodes = [...new Set([...rows.map((r) => r.episode), ...(opts.episode ? [opts.episode] : [])])];
+          const money = await readEpisodeMoney(client, connection, projectId, episodes);
+          const deliveries = await readDeliveries(projectId, episodes);
           if (opts.json) {
-            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, sequences: rows }, null, 2));
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, sequences: rows, deliveries }, null, 2));
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
             for (const episode of money) console.log(renderMoney(episode));
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);
+            if (deliveries.length > 0) console.log(`Deliveries:\n${renderDeliveries(deliveries)}`);
             if (!workerUp) console.log(`! ${NO_WORKER_HINT}`);
           }
           if (opts.watch) await sleep(2_000);

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pc from 'picocolors';
+import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
+import { DELIVERY_MANIFEST_FILE } from '../../activities/delivery/delivery-manifest.js';
 import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
 import { createRecoilWorker } from '../../worker/create-worker.js';
 import { providersFromEnv } from '../../worker/providers-from-env.js';
@@ -57,7 +59,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const summary = await handle.result();
       const rows = await readBoard(client, connection, { projectId: project.id, episode: plan.episode });
       console.log(`\n${renderBoard(rows)}\nTakes:\n${renderTakeLocations(rows)}`);
-      if (summary.deliveryPath) console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
+      if (summary.deliveryPath) {
+        console.log(`\n${pc.green('✓')} delivered cut: ${summary.deliveryPath}`);
+        const { otio, edl, contactSheet, contactSheetPdf } = deliveryFiles(plan.episode);
+        console.log(`  beside it, the editorial hand-off: ${otio}, ${edl}, ${contactSheet}, ${contactSheetPdf}, ${DELIVERY_MANIFEST_FILE}`);
+      }
       console.log(`\nWeb UI: ${projectUiUrl(project.id, server.namespace, server.uiUrl)}`);
       console.log(
         server.startedHere

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { folderNumbers } from '../numbered-folders.js';
+import { pathExists } from '../path-exists.js';
+import { takeDir, takesDir, type SequenceRef } from '../takes/take-folders.js';
+import { MANIFEST_FILE, readManifest, VIDEO_FILE, type TakeDecision, type TakeManifest } from '../takes/take-manifest.js';
+import { DeliveryRefused } from './delivery-refused.js';
+
+/** What to deliver: the episode's sequences in cut order, each with its approved take if known. */
+export interface DeliverySelection {
+  projectId: string;
+  episode: string;
+  /** A missing take means "the latest take whose take.json records an approval". */
+  sequences: { sequenceId: string; take?: number }[];
+}
+
+export interface ApprovedTake {
+  sequenceId: string;
+  take: number;
+  videoPath: string;
+  manifest: TakeManifest;
+  /** The approval as take.json records it (absent when the workflow's record never reached disk). */
+  approval: TakeDecision | undefined;
+}
+
+/** Every approved take of the selection with its take.json, refusing when one is not there to deliver. */
+export async function readApprovedTakes(root: string, selection: DeliverySelection): Promise<ApprovedTake[]> {
+  const takes: ApprovedTake[] = [];
+  const unapproved: SequenceRef[] = [];
+  for (const { sequenceId, take } of selection.sequences) {
+    const ref = { projectId: selection.projectId, episode: selection.episode, sequenceId };
+    const number = take ?? (await latestApprovedTake(root, ref));
+    if (number === undefined) {
+      unapproved.push(ref);
+      continue;
+    }
+    const dir = takeDir(root, { ...ref, take: number });
+    const manifest = await readManifest(join(dir, MANIFEST_FILE));
+    const videoPath = join(dir, VIDEO_FILE);
+    if (!manifest || !(await pathExists(videoPath))) {
+      throw new DeliveryRefused(
+        'take_missing',
+        `${sequenceId} take ${number} is approved but ${manifest ? 'its video is missing' : 'its take.json is missing'}: ${manifest ? videoPath : join(dir, MANIFEST_FILE)}. ` +
+          'Restore the take folder from a backup, or retake the sequence and approve the new take; nothing was delivered.',
+      );
+    }
+    const approval = [...manifest.decisions].reverse().find((d) => d.decision === 'approved');
+    takes.push({ sequenceId, take: number, videoPath, manifest, approval });
+  }
+  if (unapproved.length > 0) throw notApproved(root, unapproved);
+  return takes;
+}
+
+async function latestApprovedTake(root: string, ref: SequenceRef): Promise<number | undefined> {
+  const numbers = (await folderNumbers(takesDir(root, ref), 't')).sort((a, b) => b - a);
+  for (const take of numbers) {
+    const manifest = await readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE));
+    if (manifest?.decisions.some((d) => d.decision === 'approved')) return take;
+  }
+  return undefined;
+}
+
+function notApproved(root: string, refs: SequenceRef[]): DeliveryRefused {
+  const [first] = refs;
+  const which = refs.map((r) => r.sequenceId).join(', ');
+  return new DeliveryRefused(
+    'not_approved',
+    `${which} ${refs.length === 1 ? 'has' : 'have'} no approved take (no take.json records an approval, e.g. under ${takesDir(root, first!)}): ` +
+      `approve a take of each first (npx recoil approve ${first!.projectId} ${first!.episode} ${first!.sequenceId} --take N); nothing was delivered.`,
+  );
+}

@@ -1,0 +1,157 @@
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cmx3600Edl } from '../../domain/editorial/edl.js';
+import { cutFrames, recordOffsets, versionName, type EditorialCut } from '../../domain/editorial/cut.js';
+import { otioJson } from '../../domain/editorial/otio.js';
+import { roundUsd } from '../../domain/price-table.js';
+import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
+import { concatVideos } from '../media/concat.js';
+import { firstFreeNumber } from '../numbered-folders.js';
+import { spentOnDisk } from '../spent-on-disk.js';
+import { readApprovedTakes, type ApprovedTake, type DeliverySelection } from './approved-takes.js';
+import { renderContactSheet } from './contact-sheet.js';
+import { cutFromTakes } from './cut-from-takes.js';
+import { writeDeliveryManifest } from './delivery-manifest.js';
+import { deliveryFiles } from './delivery-files.js';
+import { DeliveryRefused } from './delivery-refused.js';
+import { deliveriesDir, listDeliveries } from './list-deliveries.js';
+import { probeTakeMedia } from './take-media.js';
+
+export interface DeliveryResult {
+  /** False when the latest version already holds exactly these approved takes: nothing new was made. */
+  created: boolean;
+  version: number;
+  dir: string;
+  cutPath: string;
+  timelinePath: string;
+}
+
+/** Another delivery may claim the same version number first; then this one takes the next, a few times. */
+const MAX_VERSION_RACES = 3;
+
+/**
+ * Delivers the approved takes as the next version (delivery/v001, v002…): the joined cut, an OTIO
+ * timeline, a CMX 3600 EDL, a contact sheet and manifest.json. The version is built in a hidden
+ * folder beside it and renamed into place, so a version folder is always complete. The same
+ * approved takes as the latest version make no new one (a retried activity lands here too).
+ */
+export async function buildDelivery(artifactsRoot: string, selection: DeliverySelection): Promise<DeliveryResult> {
+  const { projectId, episode } = selection;
+  if (selection.sequences.length === 0) throw new DeliveryRefused('not_approved', `${projectId} ${episode} has no sequences to deliver`);
+  const takes = await readApprovedTakes(artifactsRoot, selection);
+  const unchanged = await latestHolding(artifactsRoot, selection, takes);
+  if (unchanged) return unchanged;
+  const media = await probeTakeMedia(takes);
+  const totalSpendUsd = await episodeSpend(artifactsRoot, selection);
+  const parent = deliveriesDir(artifactsRoot, projectId, episode);
+  await writable(parent, () => mkdir(parent, { recursive: true }));
+  for (let race = 0; ; race++) {
+    const version = await firstFreeNumber(parent, 'v');
+    const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
+    try {
+      const cut = cutFromTakes({ projectId, episode, version, createdAt: new Date().toISOString(), deliveryDir: staging, takes, media });
+      await writable(parent, () => writeVersion(staging, cut, takes, totalSpendUsd));
+      if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+    // Another delivery took this number: it may be these very takes (a retry that raced its first attempt).
+    const winner = await latestHolding(artifactsRoot, selection, takes);
+    if (winner) return winner;
+    if (race >= MAX_VERSION_RACES) throw new Error(`${parent}: other deliveries kept taking the next version number; deliver again`);
+  }
+}
+
+/** The latest version, when it holds exactly these takes in this order. */
+async function latestHolding(root: string, selection: DeliverySelection, takes: readonly ApprovedTake[]): Promise<DeliveryResult | undefined> {
+  const latest = (await listDeliveries(root, selection.projectId, selection.episode)).at(-1);
+  const same = latest !== undefined && latest.takes.length === takes.length && latest.takes.every((t, i) => t.sequenceId === takes[i]!.sequenceId && t.take === takes[i]!.take);
+  return same ? resultOf(latest.dir, latest.version, selection.episode, false) : undefined;
+}
+
+/** Renames the finished version into place; false when that number was taken meanwhile. */
+async function claimVersion(staging: string, dir: string): Promise<boolean> {
+  try {
+    await rename(staging, dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTEMPTY') return false;
+    throw err;
+  }
+}
+
+async function writeVersion(dir: string, cut: EditorialCut, takes: readonly ApprovedTake[], totalSpendUsd: number): Promise<void> {
+  const files = deliveryFiles(cut.episode);
+  await concatVideos(takes.map((t) => t.videoPath), join(dir, files.cut));
+  await writeFile(join(dir, files.otio), otioJson(cut));
+  await writeFile(join(dir, files.edl), cmx3600Edl(cut));
+  await writeFile(join(dir, files.timeline), timelineJson(cut, takes));
+  const workDir = await mkdtemp(join(dir, '.frames-'));
+  try {
+    await renderContactSheet({
+      cut,
+      videoOf: (clip) => takes.find((t) => t.sequenceId === clip.sequenceId)!.videoPath,
+      totalSpendUsd,
+      workDir,
+      outPath: join(dir, files.contactSheet),
+      pdfPath: join(dir, files.contactSheetPdf),
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  await writeDeliveryManifest(dir, {
+    projectId: cut.projectId,
+    episode: cut.episode,
+    version: cut.version,
+    createdAt: cut.createdAt,
+    takes: cut.clips.map(({ sequenceId, take }) => ({ sequenceId, take })),
+    durationSec: framesToSeconds(cutFrames(cut), cut.rate),
+    frameRate: formatFrameRate(cut.rate),
+    width: cut.width,
+    height: cut.height,
+    totalSpendUsd,
+  });
+  await chmod(dir, 0o755); // mkdtemp makes it private; a delivery is shared with the team
+}
+
+/** Our own plain timeline, kept for scripts that read it: where each take sits in the cut, in seconds. */
+function timelineJson(cut: EditorialCut, takes: readonly ApprovedTake[]): string {
+  const offsets = recordOffsets(cut);
+  const entries = cut.clips.map((clip, i) => ({
+    sequenceId: clip.sequenceId,
+    take: clip.take,
+    source: takes[i]!.videoPath,
+    startSec: framesToSeconds(offsets[i]!, cut.rate),
+    durationSec: framesToSeconds(clip.frames, cut.rate),
+  }));
+  return `${JSON.stringify({ episode: cut.episode, version: cut.version, frameRate: formatFrameRate(cut.rate), entries }, null, 2)}\n`;
+}
+
+/** Everything the episode's sequences cost, rejected takes and grids included: what the client paid. */
+async function episodeSpend(root: string, selection: DeliverySelection): Promise<number> {
+  const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(root, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
+  return roundUsd(spent.reduce((sum, usd) => sum + usd, 0));
+}
+
+function resultOf(dir: string, version: number, episode: string, created: boolean): DeliveryResult {
+  const files = deliveryFiles(episode);
+  return { created, version, dir, cutPath: join(dir, files.cut), timelinePath: join(dir, files.timeline) };
+}
+
+const CANNOT_WRITE = new Set(['EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR']);
+
+/** A folder the delivery cannot be written to is named with what to do, not left as a bare errno. */
+async function writable<T>(parent: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code || !CANNOT_WRITE.has(code)) throw err;
+    throw new DeliveryRefused(
+      'unwritable',
+      `cannot write the delivery into ${parent} (${code}: ${(err as Error).message}). Give this process write access and free space there ` +
+        '(or set RECOIL_ARTIFACTS_DIR to a writable folder), then deliver again; nothing was delivered.',
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { relative } from 'node:path';
+import { summarize } from '../../domain/critic-report.js';
+import { reelNames, shotRanges, type CutClip, type EditorialCut } from '../../domain/editorial/cut.js';
+import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
+import type { ApprovedTake } from './approved-takes.js';
+import type { TakeMedia } from './take-media.js';
+
+export interface CutRequest {
+  projectId: string;
+  episode: string;
+  version: number;
+  createdAt: string;
+  /** The version's folder: media paths are written relative to it. */
+  deliveryDir: string;
+  takes: readonly ApprovedTake[];
+  media: readonly TakeMedia[];
+}
+
+/** The editorial cut of approved takes already probed to share one rate and size. */
+export function cutFromTakes(request: CutRequest): EditorialCut {
+  const { takes, media } = request;
+  const reels = reelNames(takes);
+  const first = media[0]!;
+  return {
+    projectId: request.projectId,
+    episode: request.episode,
+    version: request.version,
+    rate: first.rate,
+    width: first.width,
+    height: first.height,
+    createdAt: request.createdAt,
+    clips: takes.map((take, i) => clipOf(take, media[i]!, reels[i]!, request.deliveryDir)),
+  };
+}
+
+function clipOf(take: ApprovedTake, media: TakeMedia, reel: string, deliveryDir: string): CutClip {
+  const { manifest, approval } = take;
+  return {
+    sequenceId: take.sequenceId,
+    take: take.take,
+    reel,
+    mediaPath: relative(deliveryDir, take.videoPath),
+    frames: media.frames,
+    shots: shotRanges(manifest.inputs.shots, media.rate, media.frames),
+    provenance: {
+      project: manifest.projectId,
+      episode: manifest.episode,
+      sequence: take.sequenceId,
+      take: take.take,
+      provider: manifest.provider,
+      model: manifest.model,
+      shotPrompts: manifest.inputs.shots.map((shot) => shot.prompt),
+      providerRequestId: manifest.requestId ?? null,
+      estimatedCostUsd: manifest.estimatedCostUsd,
+      actualCostUsd: manifest.actualCostUsd ?? null,
+      critics: manifest.critics ? { ok: manifest.critics.ok, summary: summarize(manifest.critics.findings) } : null,
+      approvedBy: approval?.by ?? null,
+      approvedAt: approval?.at ?? null,
+      frameRate: formatFrameRate(media.rate),
+      durationSec: framesToSeconds(media.frames, media.rate),
+    },
+  };
+}

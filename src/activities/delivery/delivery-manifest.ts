@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import writeFileAtomic from 'write-file-atomic';
+
+export const DELIVERY_MANIFEST_FILE = 'manifest.json';
+
+export interface DeliveredTake {
+  sequenceId: string;
+  take: number;
+}
+
+export interface DeliveredFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** manifest.json: what a delivered version holds, so a copy can be checked file by file. */
+export interface DeliveryManifest {
+  schemaVersion: 1;
+  projectId: string;
+  episode: string;
+  version: number;
+  createdAt: string;
+  /** The approved takes in cut order: the same list again makes no new version. */
+  takes: DeliveredTake[];
+  durationSec: number;
+  frameRate: string;
+  width: number;
+  height: number;
+  totalSpendUsd: number;
+  files: DeliveredFile[];
+}
+
+/** Written last, listing every other file of the folder with its size and sha256. */
+export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryManifest, 'schemaVersion' | 'files'>): Promise<DeliveryManifest> {
+  const names = (await readdir(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE && !name.startsWith('.')).sort();
+  const files = await Promise.all(names.map((name) => describeFile(dir, name)));
+  const manifest: DeliveryManifest = { schemaVersion: 1, ...fields, files };
+  await writeFileAtomic(join(dir, DELIVERY_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+export async function readDeliveryManifest(dir: string): Promise<DeliveryManifest | undefined> {
+  const text = await readFile(join(dir, DELIVERY_MANIFEST_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  return text === undefined ? undefined : (JSON.parse(text) as DeliveryManifest);
+}
+
+async function describeFile(dir: string, name: string): Promise<DeliveredFile> {
+  const path = join(dir, name);
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return { path: name, bytes: (await stat(path)).size, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,115 @@
+import { secondsToFrames, type FrameRate } from '../timecode.js';
+
+/**
+ * One delivered version of an episode as an editor sees it: the approved takes end to end, one
+ * clip per sequence (a take is one continuous generation; the shots inside it are the model's
+ * transitions, marked but not cut). Every number is in frames at the takes' common rate.
+ */
+export interface EditorialCut {
+  projectId: string;
+  episode: string;
+  version: number;
+  rate: FrameRate;
+  width: number;
+  height: number;
+  createdAt: string;
+  clips: CutClip[];
+}
+
+export interface CutClip {
+  sequenceId: string;
+  take: number;
+  reel: string;
+  /** The take's video, relative to the delivery folder (so to the .otio and .edl beside it). */
+  mediaPath: string;
+  frames: number;
+  shots: CutShot[];
+  provenance: ClipProvenance;
+}
+
+export interface CutShot {
+  number: number;
+  prompt: string;
+  /** Where the plan puts the shot inside the take (the plan's durations, clamped to the take). */
+  startFrame: number;
+  frames: number;
+}
+
+/** Where the clip came from and what it cost: nothing an editor's tool would otherwise carry. */
+export interface ClipProvenance {
+  project: string;
+  episode: string;
+  sequence: string;
+  take: number;
+  provider: string;
+  model: string;
+  shotPrompts: string[];
+  providerRequestId: string | null;
+  estimatedCostUsd: number;
+  actualCostUsd: number | null;
+  critics: { ok: boolean; summary: string } | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  frameRate: string;
+  durationSec: number;
+}
+
+export function cutTitle(cut: Pick<EditorialCut, 'episode' | 'version'>): string {
+  return `${cut.episode} ${versionName(cut.version)}`;
+}
+
+export function versionName(version: number): string {
+  return `v${String(version).padStart(3, '0')}`;
+}
+
+export function clipName(clip: Pick<CutClip, 'sequenceId' | 'take'>): string {
+  return `${clip.sequenceId} t${String(clip.take).padStart(3, '0')}`;
+}
+
+export function cutFrames(cut: Pick<EditorialCut, 'clips'>): number {
+  return cut.clips.reduce((sum, clip) => sum + clip.frames, 0);
+}
+
+/** Where each clip starts on the record side, in frames from the start of the cut. */
+export function recordOffsets(cut: Pick<EditorialCut, 'clips'>): number[] {
+  let at = 0;
+  return cut.clips.map((clip) => {
+    const start = at;
+    at += clip.frames;
+    return start;
+  });
+}
+
+const REEL_LENGTH = 8;
+
+/**
+ * CMX reels are at most 8 characters and must differ per source: SEQ01 take 3 is "SEQ01T03".
+ * Long or clashing sequence ids fall back to a numbered reel, still unique.
+ */
+export function reelNames(takes: readonly { sequenceId: string; take: number }[]): string[] {
+  const used = new Set<string>();
+  return takes.map(({ sequenceId, take }, i) => {
+    const suffix = `T${String(take).padStart(2, '0')}`;
+    const stem = sequenceId.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, REEL_LENGTH - suffix.length);
+    let reel = suffix.length < REEL_LENGTH ? `${stem}${suffix}` : '';
+    for (let n = i + 1; reel === '' || used.has(reel); n++) reel = `R${String(n).padStart(REEL_LENGTH - 1, '0')}`;
+    used.add(reel);
+    return reel;
+  });
+}
+
+/**
+ * The plan's shots laid over a take of `takeFrames` frames. Boundaries are rounded from the
+ * running total so they never drift; the last shot runs to the end of the take.
+ */
+export function shotRanges(shots: readonly { prompt: string; duration: number }[], rate: FrameRate, takeFrames: number): CutShot[] {
+  let plannedSec = 0;
+  const ranges: CutShot[] = [];
+  shots.forEach((shot, i) => {
+    const startFrame = Math.min(takeFrames, secondsToFrames(plannedSec, rate));
+    plannedSec += shot.duration;
+    const end = i === shots.length - 1 ? takeFrames : Math.min(takeFrames, secondsToFrames(plannedSec, rate));
+    if (end > startFrame) ranges.push({ number: i + 1, prompt: shot.prompt, startFrame, frames: end - startFrame });
+  });
+  return ranges;
+}

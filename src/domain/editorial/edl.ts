@@ -1,0 +1,22 @@
+import { framesToTimecode, hoursToFrames } from '../timecode.js';
+import { clipName, cutTitle, recordOffsets, type EditorialCut } from './cut.js';
+
+/**
+ * The cut as a CMX 3600 EDL: one cut event per clip, record time from 01:00:00:00, non-drop
+ * frame (23.976 fps counts 24 timecode frames a second), the same events as the OTIO file.
+ */
+export function cmx3600Edl(cut: EditorialCut): string {
+  const recordStart = hoursToFrames(1, cut.rate);
+  const tc = (frames: number) => framesToTimecode(frames, cut.rate);
+  const offsets = recordOffsets(cut);
+  if (cut.clips.length > 999) throw new RangeError(`a CMX 3600 EDL holds at most 999 events, this cut has ${cut.clips.length}`);
+  const events = cut.clips.flatMap((clip, i) => {
+    const recordIn = recordStart + offsets[i]!;
+    return [
+      `${String(i + 1).padStart(3, '0')}  ${clip.reel.padEnd(8)} V     C        ${tc(0)} ${tc(clip.frames)} ${tc(recordIn)} ${tc(recordIn + clip.frames)}`,
+      `* FROM CLIP NAME:  ${clipName(clip)}`,
+      `* FROM CLIP: ${clip.mediaPath}`,
+    ];
+  });
+  return [`TITLE: ${cutTitle(cut)}`, 'FCM: NON-DROP FRAME', '', ...events, ''].join('\n');
+}

@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { buildDelivery } from '../src/activities/delivery/build-delivery.js';
+import { DeliveryRefused } from '../src/activities/delivery/delivery-refused.js';
+import { listDeliveries } from '../src/activities/delivery/list-deliveries.js';
+import { ffmpegPath } from '../src/activities/media/binaries.js';
+import { probeVideo } from '../src/activities/media/probe.js';
+import { runProcess } from '../src/activities/media/run-process.js';
+import { criticiseTakeActivity } from '../src/activities/step-runner/criticise-take.js';
+import { reelNames, shotRanges, type EditorialCut } from '../src/domain/editorial/cut.js';
+import { cmx3600Edl } from '../src/domain/editorial/edl.js';
+import { otioTimeline } from '../src/domain/editorial/otio.js';
+import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
+import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
+import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { tempFolders } from './helpers/temp-folders.js';
+
+const NTSC_FILM: FrameRate = { num: 24000, den: 1001 };
+const FILM: FrameRate = { num: 24, den: 1 };
+const artifactsRoot = tempFolders('recoil-handoff-');
+
+/** Two sequences: SEQ01 take 2 (2 s + 3 s), SEQ02 take 1 (4 s), both approved. */
+async function twoTakes(root: string, rate: string) {
+  const seq01 = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 2, rate, shots: [2, 3] });
+  const seq02 = await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 1, rate, shots: [4] });
+  return [
+    { sequenceId: 'SEQ01', take: 2, videoPath: join(seq01, 'video.mp4') },
+    { sequenceId: 'SEQ02', take: 1, videoPath: join(seq02, 'video.mp4') },
+  ];
+}
+
+const selection = { ...FIXTURE_PROJECT, sequences: [{ sequenceId: 'SEQ01' }, { sequenceId: 'SEQ02' }] };
+const deliveryDir = (root: string) => join(root, FIXTURE_PROJECT.projectId, FIXTURE_PROJECT.episode, 'delivery');
+
+function cutAt(rate: FrameRate, frames: [number, number]): EditorialCut {
+  const provenance = (sequence: string, take: number) => ({
+    project: 'p', episode: 'EP001', sequence, take, provider: 'local', model: 'local', shotPrompts: ['a'], providerRequestId: 'req-1',
+    estimatedCostUsd: 1, actualCostUsd: 0.5, critics: { ok: true, summary: '5/5 critics passed' }, approvedBy: 'dana', approvedAt: '2026-01-01T00:00:00.000Z',
+    frameRate: `${rate.num}/${rate.den}`, durationSec: 1,
+  });
+  return {
+    projectId: 'p', episode: 'EP001', version: 1, rate, width: 1280, height: 720, createdAt: '2026-01-01T00:00:00.000Z',
+    clips: [
+      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: '../../SEQ01/takes/t003/video.mp4', frames: frames[0], shots: [], provenance: provenance('SEQ01', 3) },
+      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: '../../SEQ02/takes/t001/video.mp4', frames: frames[1], shots: [], provenance: provenance('SEQ02', 1) },
+    ],
+  };
+}
+
+describe('timecode', () => {
+  it('keeps 23.976 exact and counts its timecode at 24 frames a second, non-drop', () => {
+    expect(parseFrameRate('24000/1001')).toEqual(NTSC_FILM);
+    expect(parseFrameRate('48/2')).toEqual(FILM);
+    expect(parseFrameRate('0/0')).toBeUndefined();
+    expect(framesToTimecode(86400, NTSC_FILM)).toBe('01:00:00:00');
+    expect(framesToTimecode(86400 + 241, NTSC_FILM)).toBe('01:00:10:01');
+    expect(framesToTimecode(241, FILM)).toBe('00:00:10:01');
+  });
+
+  it('gives every take its own 8-character reel, even when sequence ids clash once shortened', () => {
+    const reels = reelNames([{ sequenceId: 'SEQ01', take: 3 }, { sequenceId: 'opening-titles', take: 12 }, { sequenceId: 'OPENINGT', take: 12 }, { sequenceId: 'x', take: 123456 }, { sequenceId: 'y', take: 1234567 }]);
+    expect(reels).toEqual(['SEQ01T03', 'OPENIT12', 'R0000003', 'XT123456', 'R0000005']);
+    reels.forEach((r) => expect(r.length).toBeLessThanOrEqual(8));
+  });
+
+  it('lays the planned shots over a take without drift; the last shot runs to its end', () => {
+    const shots = [{ prompt: 'a', duration: 2 }, { prompt: 'b', duration: 3 }];
+    expect(shotRanges(shots, NTSC_FILM, 121)).toEqual([
+      { number: 1, prompt: 'a', startFrame: 0, frames: 48 },
+      { number: 2, prompt: 'b', startFrame: 48, frames: 73 },
+    ]);
+  });
+});
+
+describe('OTIO writer', () => {
+  for (const [label, rate, fps] of [['23.976', NTSC_FILM, 24000 / 1001], ['24', FILM, 24]] as const) {
+    it(`writes a ${label} fps timeline: one video track, whole takes by relative path, provenance`, () => {
+      const timeline = otioTimeline(cutAt(rate, [240, 121])) as any;
+      expect(timeline.OTIO_SCHEMA).toBe('Timeline.1');
+      expect(timeline.global_start_time).toEqual({ OTIO_SCHEMA: 'RationalTime.1', rate: fps, value: 86400 });
+      const [track] = timeline.tracks.children;
+      expect(track).toMatchObject({ OTIO_SCHEMA: 'Track.1', kind: 'Video' });
+      expect(track.children.map((c: any) => [c.name, c.source_range.duration.value, c.source_range.duration.rate, c.media_reference.target_url])).toEqual([
+        ['SEQ01 t003', 240, fps, '../../SEQ01/takes/t003/video.mp4'],
+        ['SEQ02 t001', 121, fps, '../../SEQ02/takes/t001/video.mp4'],
+      ]);
+      expect(track.children[0].metadata).toMatchObject({ cmx_3600: { reel: 'SEQ01T03' }, recoil: { providerRequestId: 'req-1', approvedBy: 'dana', actualCostUsd: 0.5 } });
+    });
+  }
+});
+
+describe('EDL writer', () => {
+  it('writes 23.976 fps events with timecode counted at 24, record from one hour', () => {
+    expect(cmx3600Edl(cutAt(NTSC_FILM, [240, 121]))).toBe(
+      [
+        'TITLE: EP001 v001',
+        'FCM: NON-DROP FRAME',
+        '',
+        '001  SEQ01T03 V     C        00:00:00:00 00:00:10:00 01:00:00:00 01:00:10:00',
+        '* FROM CLIP NAME:  SEQ01 t003',
+        '* FROM CLIP: ../../SEQ01/takes/t003/video.mp4',
+        '002  SEQ02T01 V     C        00:00:00:00 00:00:05:01 01:00:10:00 01:00:15:01',
+        '* FROM CLIP NAME:  SEQ02 t001',
+        '* FROM CLIP: ../../SEQ02/takes/t001/video.mp4',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes 24 fps events the same way', () => {
+    const edl = cmx3600Edl(cutAt(FILM, [24 * 60 + 5, 30]));
+    expect(edl).toContain('001  SEQ01T03 V     C        00:00:00:00 00:01:00:05 01:00:00:00 01:01:00:05\n');
+    expect(edl).toContain('002  SEQ02T01 V     C        00:00:00:00 00:00:01:06 01:01:00:05 01:01:01:11\n');
+  });
+});
+
+describe('a delivery of real takes', () => {
+  for (const [label, rate, fps] of [['23.976', '24000/1001', 24000 / 1001], ['24', '24', 24]] as const) {
+    it(`at ${label} fps: the reference library reads the OTIO and EDL as the cut`, { timeout: 600_000 }, async () => {
+      const root = await artifactsRoot();
+      const takes = await twoTakes(root, rate);
+      const result = await buildDelivery(root, selection);
+      expect(result).toMatchObject({ created: true, version: 1, dir: join(deliveryDir(root), 'v001') });
+      expect((await probeVideo(join(takes[0]!.videoPath))).frameRate).toBe(rate === '24' ? '24' : '24000/1001');
+      await expectReferenceToAccept(result.dir, FIXTURE_PROJECT.episode, takes);
+      expect(Math.abs((await probeVideo(result.cutPath)).durationSec - 9 * (rate === '24' ? 1 : 1.001))).toBeLessThan(1 / fps);
+    });
+
+    it(`at ${label} fps: the contact sheet shows the middle frame of every shot`, { timeout: 120_000 }, async () => {
+      const root = await artifactsRoot();
+      const takes = await twoTakes(root, rate);
+      const { dir } = await buildDelivery(root, selection);
+      const sheet = sharp(join(dir, `${FIXTURE_PROJECT.episode}_contact_sheet.png`));
+      const { width, height, hasAlpha } = await sheet.metadata();
+      expect({ width, hasAlpha }).toEqual({ width: 1600, hasAlpha: false });
+      // Shot 2 of SEQ01 (frames 48–119) is the second cell; its middle is frame 84.
+      const expected = join(root, 'expected.png');
+      await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', takes[0]!.videoPath, '-vf', `select=eq(n\\,84),scale=375:211`, '-frames:v', '1', expected]);
+      const cell = await sheet.extract({ left: 20 + 375 + 20, top: 118 + 20, width: 375, height: 211 }).removeAlpha().raw().toBuffer();
+      const reference = await sharp(expected).removeAlpha().raw().toBuffer();
+      const wrongFrame = await sharp(await frameAt(takes[0]!.videoPath, 60, root)).removeAlpha().raw().toBuffer();
+      expect(meanDifference(cell, reference)).toBeLessThan(meanDifference(cell, wrongFrame) / 3);
+      expect(height).toBeGreaterThan(118 + 211);
+    });
+  }
+
+  for (const rate of ['24000/1001', '24']) {
+    it(`lists every file in manifest.json with its size and sha256 (${rate} fps)`, async () => {
+      const root = await artifactsRoot();
+      await twoTakes(root, rate);
+      const { dir } = await buildDelivery(root, selection);
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+      const names = (await readdir(dir)).filter((n) => n !== 'manifest.json').sort();
+      expect(names).toEqual(['EP009.edl', 'EP009.otio', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png', 'EP009_cut.mp4', 'timeline.json']);
+      expect(manifest.files.map((f: any) => f.path)).toEqual(names);
+      for (const file of manifest.files) {
+        const bytes = await readFile(join(dir, file.path));
+        expect({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ bytes: file.bytes, sha256: file.sha256 });
+      }
+      expect(manifest).toMatchObject({ version: 1, frameRate: rate, takes: [{ sequenceId: 'SEQ01', take: 2 }, { sequenceId: 'SEQ02', take: 1 }], totalSpendUsd: 2.5 });
+    });
+  }
+
+  it('makes no new version for the same approved takes, and the next version when one changes', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    expect((await buildDelivery(root, selection)).created).toBe(true);
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
+    await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 2, rate: '24', shots: [4] });
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
+    const versions = await listDeliveries(root, FIXTURE_PROJECT.projectId, FIXTURE_PROJECT.episode);
+    expect(versions.map((v) => [v.name, v.takes.map((t) => t.take)])).toEqual([['v001', [2, 1]], ['v002', [2, 2]]]);
+  });
+});
+
+describe('two deliveries of the same takes at once', () => {
+  it('make one version: the second finds the first one and makes none', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    const results = await Promise.all([buildDelivery(root, selection), buildDelivery(root, selection)]);
+    expect(results.map((r) => [r.version, r.created]).sort()).toEqual([[1, false], [1, true]]);
+    expect(await readdir(deliveryDir(root))).toEqual(['v001']);
+  });
+});
+
+describe('versions delivered before manifests', () => {
+  it('count by the takes in their .signature, unless their cut was never written', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    const oldVersion = join(deliveryDir(root), 'v001');
+    await mkdir(oldVersion, { recursive: true });
+    await writeFile(join(oldVersion, '.signature'), JSON.stringify([['SEQ01', 2], ['SEQ02', 1]]));
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
+    await writeFile(join(oldVersion, 'EP009_cut.mp4'), 'an old cut');
+    await rm(join(deliveryDir(root), 'v002'), { recursive: true });
+    expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
+  });
+});
+
+describe('a delivery that cannot be made', () => {
+  async function expectRefusal(root: string, refusal: DeliveryRefused['refusal'], message: RegExp): Promise<void> {
+    const err = await buildDelivery(root, selection).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryRefused);
+    expect((err as DeliveryRefused).refusal).toBe(refusal);
+    expect((err as Error).message).toMatch(message);
+    const left = await readdir(deliveryDir(root)).catch(() => []);
+    expect(left.filter((n) => n !== '.keep')).toEqual([]);
+  }
+
+  it('refuses a missing approved take file, naming it', async () => {
+    const root = await artifactsRoot();
+    const [seq01] = await twoTakes(root, '24');
+    await rm(seq01!.videoPath);
+    await expectRefusal(root, 'take_missing', /SEQ01 take 2 is approved but its video is missing: .*t002\/video\.mp4\. Restore/);
+  });
+
+  it('refuses takes at different frame rates and says what to do', async () => {
+    const root = await artifactsRoot();
+    await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 2, rate: '24', shots: [2] });
+    await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 1, rate: '24000/1001', shots: [2] });
+    await expectRefusal(root, 'mixed_formats', /SEQ01 take 2 24 fps, SEQ02 take 1 23\.976 fps.*Retake SEQ02 take 1 .* or conform its video\.mp4 to 24 fps/);
+  });
+
+  it('refuses sequences without an approved take, listing them', async () => {
+    const root = await artifactsRoot();
+    await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 1, rate: '24', shots: [2], approved: false });
+    await expectRefusal(root, 'not_approved', /SEQ01, SEQ02 have no approved take.*npx recoil approve handoff-test EP009 SEQ01 --take N/);
+  });
+
+  it('refuses a delivery folder it cannot write, leaving nothing behind', async () => {
+    const root = await artifactsRoot();
+    await twoTakes(root, '24');
+    await mkdir(join(deliveryDir(root), '..'), { recursive: true });
+    await writeFile(deliveryDir(root), 'a file where the delivery folder should be');
+    const err = await buildDelivery(root, selection).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryRefused);
+    expect((err as DeliveryRefused).message).toMatch(/cannot write the delivery into .*delivery \(E\w+: .*\)\. Give this process write access/);
+    expect(await readFile(deliveryDir(root), 'utf8')).toBe('a file where the delivery folder should be');
+  });
+});
+
+async function frameAt(video: string, frame: number, dir: string): Promise<string> {
+  const out = join(dir, `frame-${frame}.png`);
+  await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', video, '-vf', `select=eq(n\\,${frame}),scale=375:211`, '-frames:v', '1', out]);
+  return out;
+}
+
+function meanDifference(a: Buffer, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / Math.min(a.length, b.length);
+}
+
+describe('take.json', () => {
+  it('gains the frame rate and frame count of a take that came back before they were recorded, when it is criticised', async () => {
+    const root = await artifactsRoot();
+    const dir = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 1, rate: '24000/1001', shots: [2] });
+    const criticise = criticiseTakeActivity({ artifactsRoot: root, providers: {} as never, gridProviders: {} });
+    await criticise({ ...FIXTURE_PROJECT, sequenceId: 'SEQ01', take: 1, expected: { durationSec: 2, aspectRatio: '16:9', resolution: { width: 320, height: 180 } } });
+    const manifest = JSON.parse(await readFile(join(dir, 'take.json'), 'utf8'));
+    expect(manifest.video).toMatchObject({ frameRate: '24000/1001', frameCount: 48 });
+    expect(manifest.critics.findings.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { expect } from 'vitest';
+import { probeVideo } from '../../src/activities/media/probe.js';
+import { framesPerSecond, parseFrameRate } from '../../src/domain/timecode.js';
+import { readWithReference, type ReferenceTimeline } from './otio-reference.js';
+
+export interface ExpectedTake {
+  sequenceId: string;
+  take: number;
+  videoPath: string;
+}
+
+/**
+ * The reference library judges a delivery: the OTIO timeline lasts as long as the cut by ffprobe
+ * (within a frame), its clips are the approved takes whole, and the EDL read back gives the same events;
+ * pypdf reads the contact sheet PDF as one page holding the sheet.
+ */
+export async function expectReferenceToAccept(dir: string, episode: string, takes: ExpectedTake[]): Promise<void> {
+  const cut = await probeVideo(resolve(dir, `${episode}_cut.mp4`));
+  const probes = await Promise.all(takes.map((t) => probeVideo(t.videoPath)));
+  const rate = parseFrameRate(probes[0]!.frameRate)!;
+  const fps = framesPerSecond(rate);
+  const files = { otio: resolve(dir, `${episode}.otio`), edl: resolve(dir, `${episode}.edl`), pdf: resolve(dir, `${episode}_contact_sheet.pdf`) };
+  const reading = await readWithReference(files, fps);
+
+  expect(reading.otio_version).toBe('0.18.1');
+  expect(reading.otio.video_tracks).toBe(1);
+  expect(Math.abs(reading.otio.duration_sec - cut.durationSec)).toBeLessThanOrEqual(1 / fps);
+  expect(reading.otio.clips.map((c) => c.name)).toEqual(takes.map((t) => `${t.sequenceId} t${String(t.take).padStart(3, '0')}`));
+  reading.otio.clips.forEach((clip, i) => {
+    expect(clip.start).toBe(0);
+    expect(clip.duration).toBe(probes[i]!.frameCount);
+    expect(clip.rate).toBe(fps);
+    expect(resolve(dir, clip.target_url!)).toBe(takes[i]!.videoPath);
+    expect(clip.recoil).toMatchObject({ sequence: takes[i]!.sequenceId, take: takes[i]!.take });
+  });
+  expect(new Set(reading.otio.clips.map((c) => c.reel)).size).toBe(takes.length);
+  expect(events(reading.edl)).toEqual(events(reading.otio));
+  expect(reading.edl.duration_frames).toBe(reading.otio.duration_frames);
+
+  const sheet = await sharp(resolve(dir, `${episode}_contact_sheet.png`)).metadata();
+  expect(reading.pdf).toMatchObject({ pages: 1, xref_exact: true, page_width: 842, images: [{ width: sheet.width, height: sheet.height, filter: '/DCTDecode', jpeg: true }] });
+  expect(reading.pdf.page_height).toBeCloseTo((842 * sheet.height!) / sheet.width!, 0);
+}
+
+function events(timeline: ReferenceTimeline) {
+  return timeline.clips.map(({ name, reel, start, duration, target_url }) => ({ name, reel, start, duration, target_url }));
+}

@@ -100,6 +100,8 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     return c.body(file.body, 200, { 'Content-Type': file.type, 'Cache-Control': 'no-cache' });
   });
 
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
   app.get('/', async (c) => render(c, 'home', 'Episodes', homeBody(await listEpisodes(client))));
 
   app.get('/p/:projectId/:episode', (c) => {

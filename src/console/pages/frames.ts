@@ -33,7 +33,7 @@ export function framesBody(ref: SequenceRef, row: BoardRow): Html {
 function gridBlock(ref: SequenceRef, grid: GridSummary, pickable: boolean, chosen: number | undefined): Html {
   const media = `/media/grid/${ref.projectId}/${ref.episode}/${ref.sequenceId}/${grid.grid}`;
   return html`<div class="grid-block ${pickable ? 'pickable' : 'earlier'}" id="grid-${grid.grid}">
-  <div class="grid-head"><b>grid ${grid.grid}</b> <span class="sub">${usd(grid.costUsd)}</span> <span class="prompt">${grid.prompt}</span></div>
+  <div class="grid-head"><b>grid ${grid.grid}</b> <span class="sub">${usd(grid.costUsd)}</span> <span class="prompt">${grid.prompt}</span>${pickable ? html`<span class="hint">click one, or press 1–4</span>` : ''}</div>
   <div class="quadrants">
     ${[1, 2, 3, 4].map(
       (q) => html`<button type="button" class="quadrant ${chosen === q ? 'chosen' : ''}" ${pickable ? '' : 'disabled'} data-pick data-grid="${grid.grid}" data-quadrant="${q}"

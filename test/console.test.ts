@@ -54,6 +54,11 @@ afterAll(async () => {
   await removeFixtures();
 });
 
+/** Progress lines, so a slow run shows where it is. */
+function step(what: string): void {
+  console.log(`[console test ${new Date().toISOString().slice(11, 19)}] ${what}`);
+}
+
 async function cardState(page: Page, sequenceId: string, state: string, timeout = 180_000): Promise<void> {
   await page.locator(`#card-${sequenceId}[data-state="${state}"]`).waitFor({ timeout });
 }
@@ -72,6 +77,7 @@ async function openTake(page: Page, sequenceId: string, take: number): Promise<v
 
 describe('the Production Console in a real browser', () => {
   it('reviews the demo episode entirely in the browser', { timeout: 900_000 }, async () => {
+    context.setDefaultTimeout(30_000);
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -87,6 +93,7 @@ describe('the Production Console in a real browser', () => {
     await watcher.goto(board);
     await watcher.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 
+    step('start frames');
     // Start frames: SEQ02's grid, quadrant 3 picked with the key.
     await cardState(page, 'SEQ02', 'frame_review');
     await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ02/frames`);
@@ -98,6 +105,7 @@ describe('the Production Console in a real browser', () => {
     await expect.poll(() => page.locator('#frames-state').textContent(), { timeout: 30_000 }).not.toBe('frame review');
     await expect.poll(() => page.locator('#grid-1 [data-quadrant="3"].chosen').count(), { timeout: 10_000 }).toBe(1);
 
+    step('watch a take');
     // Watch a take: SEQ01's first take plays from range requests; frame stepping lands on frames.
     await page.goto(board);
     await cardState(page, 'SEQ01', 'video_complete');
@@ -119,6 +127,7 @@ describe('the Production Console in a real browser', () => {
     await expect(page.locator('#player .timeline .shot').count()).resolves.toBe(3);
     await screenshot(page, SHOTS, 'console-dailies');
 
+    step('retake');
     // Retake SEQ02 with a new prompt for shot 2 (user text with markup in it).
     await page.goto(board);
     await cardState(page, 'SEQ02', 'video_complete');
@@ -132,6 +141,7 @@ describe('the Production Console in a real browser', () => {
 
     // Approve every other take as it arrives, with the A key.
     for (const sequenceId of ['SEQ01', 'SEQ03', 'SEQ04', 'SEQ05']) {
+      step(`approve ${sequenceId}`);
       await page.goto(board);
       await cardState(page, sequenceId, 'video_complete');
       await openTake(page, sequenceId, 1);
@@ -140,6 +150,7 @@ describe('the Production Console in a real browser', () => {
       await cardState(watcher, sequenceId, 'approved', 30_000);
     }
 
+    step('compare');
     // Compare SEQ02's two takes: the changed prompt is marked and shown as text; the sides stay in sync.
     await page.goto(board);
     await cardState(page, 'SEQ02', 'video_complete');
@@ -156,11 +167,15 @@ describe('the Production Console in a real browser', () => {
     await expect(lead.evaluate((v: HTMLVideoElement) => v.muted)).resolves.toBe(false);
     await page.keyboard.press('Space');
     await expect.poll(() => lead.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
+    step('sampling drift');
     const drifts = await page.evaluate(async () => {
       const { lead: a, follow: b } = (window as unknown as { consoleCompare: { lead: HTMLVideoElement; follow: HTMLVideoElement } }).consoleCompare;
       const samples: number[] = [];
       for (let i = 0; i < 20; i++) {
-        await new Promise((resolve) => a.requestVideoFrameCallback(() => resolve(undefined)));
+        await new Promise((resolve) => {
+          a.requestVideoFrameCallback(() => resolve(undefined));
+          setTimeout(resolve, 200);
+        });
         samples.push(Math.abs(a.currentTime - b.currentTime));
       }
       return samples;
@@ -187,6 +202,7 @@ describe('the Production Console in a real browser', () => {
     await expect(page.locator('#history').textContent()).resolves.toContain('Dana <b>Director</b>');
     await expect(page.locator('#history b').count()).resolves.toBe(0);
 
+    step('delivery');
     // The delivered cut plays.
     await page.goto(`${console_.url}/p/${projectId}/EP001/delivery`);
     await expect.poll(async () => {

@@ -42,7 +42,7 @@ export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: Compa
       const pb = shotsB[i]?.prompt ?? '';
       return html`<tr class="${pa === pb ? 'same' : 'changed'}" data-shot="${i + 1}"><td>${i + 1}${pa === pb ? '' : html` <span class="tag">changed</span>`}</td><td>${pa}</td><td>${pb}</td></tr>`;
     })}
-    ${a.take.retakeNote || b.take.retakeNote ? html`<tr class="notes"><td>note</td><td>${a.take.retakeNote ?? ''}</td><td>${b.take.retakeNote ?? ''}</td></tr>` : ''}
+    ${a.manifest?.inputs.retakeNote || b.manifest?.inputs.retakeNote ? html`<tr class="notes"><td>asked for</td><td>${a.manifest?.inputs.retakeNote ?? ''}</td><td>${b.manifest?.inputs.retakeNote ?? ''}</td></tr>` : ''}
     </tbody>
   </table>
 </section>`;

@@ -81,7 +81,7 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
         <dt>cost</dt><dd>${usd(take.costUsd ?? take.estimatedCostUsd)}${take.costUsd === undefined ? ' (estimate)' : ''}</dd>
         <dt>model</dt><dd>${manifest ? `${manifest.model} on ${manifest.provider}` : '—'}</dd>
         <dt>length</dt><dd>${take.durationSec?.toFixed(2) ?? '—'} s</dd>
-        ${take.retakeNote ? html`<dt>asked for</dt><dd class="note">${take.retakeNote}</dd>` : ''}
+        ${manifest?.inputs.retakeNote ? html`<dt>asked for</dt><dd class="note">${manifest.inputs.retakeNote}</dd>` : ''}
       </dl>
       <h3>Critics</h3>
       <ul class="findings">${(take.critics?.findings ?? []).map((f) => html`<li class="${f.ok ? 'ok' : 'bad'}"><b>${f.critic}</b> ${f.message}</li>`)}</ul>

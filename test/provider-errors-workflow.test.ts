@@ -11,7 +11,7 @@ import { shippedPricing } from './helpers/pricing.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
-import { approveSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
 import { describe, expect, inject, it } from 'vitest';
-import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, retakeSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';

@@ -31,7 +31,7 @@ function boardLine(row: BoardRow): string[] {
 function lastWords(row: BoardRow): string {
   const s = row.status;
   if (!s) return row.running ? pc.dim('details need a running worker') : '';
-  const refused = s.refused.at(-1);
+  const decision = s.decisions.at(-1);
   const lastTake = s.takes.at(-1);
   const flagged = lastTake?.critics && !lastTake.critics.ok ? lastTake.critics.findings.filter((f) => !f.ok) : [];
   const parts = [
@@ -39,7 +39,7 @@ function lastWords(row: BoardRow): string {
     s.failure ? pc.red(s.failure) : '',
     flagged.length ? pc.yellow(`critics on t${pad(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
     s.startFrame ? `start frame: ${s.startFrame.grid ? `g${pad(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
-    refused ? pc.dim(`refused ${refused.signal} by ${refused.by}: ${refused.reason}`) : '',
+    decision ? pc.dim(`${decision.decision} by ${decision.by} ${decision.outcome} (request ${decision.requestId}): ${decision.detail}`) : '',
   ];
   return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
 }

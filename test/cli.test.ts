@@ -180,7 +180,7 @@ describe('recoil CLI', () => {
       harness = await startHarness({ local: gate.provider() }, taskQueue, artifactsRoot);
       await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "approved"/);
       const applied = await runCli(['status', id], env, cwd);
-      expect(applied.stdout).toContain(`approve by dana accepted (request ${requestId}): approved take 1`);
+      expect(applied.stdout).toContain(`SEQ01 ${requestId} approve by dana accepted: approved take 1`);
       await client.workflow.getHandle(`${id}/EP001/SEQ01`).result();
       const refused = await runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1'], env, cwd);
       expect(refused.code).toBe(2);
@@ -204,7 +204,7 @@ describe('recoil CLI', () => {
       const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '99'], env, cwd);
       console.log(`a refused approve answered in ${Date.now() - asked} ms, process start included`);
       expect(wrongTake.code).toBe(2);
-      expect(wrongTake.stderr).toMatch(/^refused: there is no take 99 \(takes: 1\) \(approve take 99 of SEQ03, request r-[0-9a-f]{8}\)/m);
+      expect(wrongTake.stderr).toMatch(/^error: refused: there is no take 99 \(takes: 1\) \(approve take 99 of SEQ03, request r-[0-9a-f]{8}\)/m);
       const badShot = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'x', '--shot', '9=nope'], env, cwd);
       expect(badShot.code).toBe(2);
       expect(badShot.stderr).toMatch(/shot 9 does not exist/);
@@ -239,7 +239,7 @@ describe('recoil CLI', () => {
       const [winner, loser] = approve.code === 0 ? [approve, retake] : [retake, approve];
       expect(winner.stdout).toMatch(/✓ accepted: /);
       // The loser reads its own refusal, naming the state the winner's decision left.
-      expect(loser.stderr).toMatch(approve.code === 0 ? /^refused: cannot retake: the sequence is already approved \(retake SEQ01/m : /^refused: cannot approve: a take is still being generated/m);
+      expect(loser.stderr).toMatch(approve.code === 0 ? /^error: refused: cannot retake: the sequence is already approved \(retake SEQ01/m : /^error: refused: cannot approve: a take is still being generated/m);
     } finally {
       await harness.stop();
     }

@@ -24,7 +24,7 @@ export function createGeminiGridProvider(options: GeminiGridProviderOptions): Gr
   const ai = apiKey.trim()
     ? new GoogleGenAI({
         apiKey,
-        // SDK 3.x defaults to /v1, where the image models are not published.
+        // SDK 3.x defaults to /v1, where the image models are not documented.
         apiVersion: 'v1beta',
         ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
       })

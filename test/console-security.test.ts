@@ -118,7 +118,7 @@ describe('console security', () => {
                 projectId: 'proj', episode: 'EP001', sequenceId: 'SEQ01', title: hostile, state: 'video_complete', waitingFor: hostile,
                 takes: [], grids: [], maxTakes: 5, spentUsd: 1, estimatedTakeCostUsd: 1,
                 history: [{ at: new Date().toISOString(), from: 'video_generating', to: 'video_complete', by: hostile, why: hostile }],
-                refused: [],
+                decisions: [{ requestId: 'r-1', decision: 'approve', by: hostile, at: new Date().toISOString(), outcome: 'refused', detail: hostile }],
               },
             },
           ],

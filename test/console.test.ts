@@ -101,7 +101,7 @@ describe('the Production Console in a real browser', () => {
     await expect.poll(() => page.locator('.grid-block.pickable img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
     await screenshot(page, SHOTS, 'console-frames');
     await page.keyboard.press('3');
-    expect(await outcome(page, 'pick-outcome')).not.toMatch(/^refused/);
+    expect(await outcome(page, 'pick-outcome')).toMatch(/^accepted/);
     await expect.poll(() => page.locator('#frames-state').textContent(), { timeout: 30_000 }).not.toBe('frame review');
     await expect.poll(() => page.locator('#grid-1 [data-quadrant="3"].chosen').count(), { timeout: 10_000 }).toBe(1);
 
@@ -137,7 +137,12 @@ describe('the Production Console in a real browser', () => {
     await page.locator('form.retake details summary').click();
     await page.locator('form.retake textarea[name="shot-2"]').fill(HOSTILE_PROMPT);
     await page.locator('form.retake textarea[name="note"]').press('Control+Enter');
-    expect(await outcome(page)).not.toMatch(/^refused/);
+    expect(await outcome(page)).toMatch(/^accepted/);
+
+    // Approving the old take while the new one generates is refused, with the reason, in the page.
+    await page.locator('#decide-outcome').evaluate((slot) => (slot.textContent = ''));
+    await page.keyboard.press('a');
+    expect(await outcome(page)).toMatch(/^refused: .*(generat|retake)/);
 
     // Approve every other take as it arrives, with the A key.
     for (const sequenceId of ['SEQ01', 'SEQ03', 'SEQ04', 'SEQ05']) {
@@ -146,7 +151,7 @@ describe('the Production Console in a real browser', () => {
       await cardState(page, sequenceId, 'video_complete');
       await openTake(page, sequenceId, 1);
       await page.keyboard.press('a');
-      expect(await outcome(page)).not.toMatch(/^refused/);
+      expect(await outcome(page)).toMatch(/^accepted/);
       await cardState(watcher, sequenceId, 'approved', 30_000);
     }
 
@@ -197,8 +202,10 @@ describe('the Production Console in a real browser', () => {
     expect(await watcher.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await screenshot(watcher, SHOTS, 'console-board');
 
-    // History names who decided, escaped.
+    // History names who decided, escaped, and keeps the refused decision with its reason.
     await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ02/history`);
+    await expect(page.locator('#history tr.refused').count()).resolves.toBe(1);
+    await screenshot(page, SHOTS, 'console-history');
     await expect(page.locator('#history').textContent()).resolves.toContain('Dana <b>Director</b>');
     await expect(page.locator('#history b').count()).resolves.toBe(0);
 

@@ -1,7 +1,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
 import { readBoard, type BoardRow } from '../client/read-board.js';
-import { episodeStatusQuery, type EpisodeStatus } from '../workflows/episode-messages.js';
+import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
 import type { EpisodeRef } from './refs.js';
 
 /** What the console knows about one episode at one moment, from the workflows themselves. */

@@ -8,7 +8,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { listDeliveries } from '../activities/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
-import { changeEpisodeBudget, decideOnSequence, type DecisionOutcome } from './actions.js';
+import { changeEpisodeBudget, decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
 import { budgetSchema, decisionSchema, nameSchema, withoutEmpty } from './decision-input.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';

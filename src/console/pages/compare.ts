@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { TakeManifest } from '../../activities/takes/take-manifest.js';
-import type { TakeSummary } from '../../workflows/sequence-messages.js';
+import type { TakeSummary } from '../../contract/sequence.js';
 import { sequencePath, takeName, type SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';
 import { usd } from './format.js';

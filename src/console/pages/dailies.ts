@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { TakeManifest } from '../../activities/takes/take-manifest.js';
 import type { BoardRow } from '../../client/read-board.js';
-import type { TakeSummary } from '../../workflows/sequence-messages.js';
+import type { TakeSummary } from '../../contract/sequence.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, sequencePath, takeName, type SequenceRef } from '../refs.js';
 import { shotSpans } from '../take-details.js';

@@ -1,4 +1,4 @@
-import type { TakeSummary } from '../../workflows/sequence-messages.js';
+import type { TakeSummary } from '../../contract/sequence.js';
 
 export function usd(amount: number | undefined): string {
   return amount === undefined ? '—' : `$${amount.toFixed(2)}`;

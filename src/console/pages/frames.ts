@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { BoardRow } from '../../client/read-board.js';
-import type { GridSummary } from '../../workflows/sequence-messages.js';
+import type { GridSummary } from '../../contract/sequence.js';
 import { sequencePath, type SequenceRef } from '../refs.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { stateLabel, usd } from './format.js';

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { BoardRow } from '../../client/read-board.js';
-import type { SequenceStatus } from '../../workflows/sequence-messages.js';
+import type { SequenceStatus } from '../../contract/sequence.js';
 import type { SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';
 import { stateLabel, when } from './format.js';
@@ -13,11 +13,11 @@ interface HistoryEntry {
   refused: boolean;
 }
 
-/** Transitions and refused decisions of a sequence, in the order they happened. */
+/** Every decision (taken or refused) and transition of a sequence, in the order they happened. */
 export function historyEntries(status: SequenceStatus): HistoryEntry[] {
   const transitions = status.history.map((t) => ({ at: t.at, by: t.by, what: `${stateLabel(t.from)} → ${stateLabel(t.to)}`, why: t.why, refused: false }));
-  const refusals = status.refused.map((r) => ({ at: r.at, by: r.by, what: `${r.signal} refused`, why: r.reason, refused: true }));
-  return [...transitions, ...refusals].sort((a, b) => a.at.localeCompare(b.at));
+  const decisions = status.decisions.map((d) => ({ at: d.at, by: d.by, what: `${d.decision} ${d.outcome}`, why: d.detail, refused: d.outcome === 'refused' }));
+  return [...decisions, ...transitions].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function historyBody(ref: SequenceRef, row: BoardRow): Html {

@@ -61,7 +61,7 @@ function showOutcome(targetId, outcome) {
   if (!slot) return;
   slot.className = `outcome ${outcome.kind}`;
   slot.textContent =
-    outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : 'accepted';
+    outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : `accepted: ${outcome.detail}`;
 }
 
 function formBody(form) {

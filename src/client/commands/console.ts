@@ -32,7 +32,7 @@ export function registerConsole(program: Command): void {
 }
 
 /** Checks the flags, then starts the console; `recoil dev` uses this too. */
-export async function openConsole(temporal: { client: Client; connection: Connection; namespace: string }, flags: ConsoleFlags): Promise<RunningConsole> {
+export async function openConsole(temporal: { client: Client; connection: Connection; namespace: string; uiBase?: string }, flags: ConsoleFlags): Promise<RunningConsole> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port ${flags.port}: use a port number from 0 to 65535`);
   const allowHosts = flags.allowHost?.split(',').map((h) => h.trim()).filter(Boolean) ?? [];

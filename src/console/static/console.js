@@ -61,7 +61,7 @@ function showOutcome(targetId, outcome) {
   if (!slot) return;
   slot.className = `outcome ${outcome.kind}`;
   slot.textContent =
-    outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : `accepted: ${outcome.detail}`;
+    outcome.kind === 'sending' ? 'sending…' : outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : `accepted: ${outcome.detail}`;
 }
 
 function formBody(form) {
@@ -79,7 +79,7 @@ function formBody(form) {
 async function submitDecision(form) {
   const button = $('button[type=submit]', form);
   if (button) button.disabled = true;
-  showOutcome(form.dataset.outcomeTarget, { kind: 'recorded', message: 'sending…' });
+  showOutcome(form.dataset.outcomeTarget, { kind: 'sending' });
   try {
     showOutcome(form.dataset.outcomeTarget, await post(form.dataset.action, formBody(form)));
   } finally {

@@ -141,6 +141,7 @@ describe('the Production Console in a real browser', () => {
 
     // Approving the old take while the new one generates is refused, with the reason, in the page.
     await page.locator('#decide-outcome').evaluate((slot) => (slot.textContent = ''));
+    await page.keyboard.press('Escape');
     await page.keyboard.press('a');
     expect(await outcome(page)).toMatch(/^refused: .*(generat|retake)/);
 

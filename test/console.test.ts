@@ -145,6 +145,11 @@ describe('the Production Console in a real browser', () => {
     await page.keyboard.press('a');
     expect(await outcome(page)).toMatch(/^refused: .*(generat|retake)/);
 
+    // A Dailies tab left open gets SEQ02's new take by itself when it finishes.
+    const dailiesTab = await context.newPage();
+    await dailiesTab.goto(`${console_.url}/p/${projectId}/EP001/dailies`);
+    await dailiesTab.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
     // Approve every other take as it arrives, with the A key.
     for (const sequenceId of ['SEQ01', 'SEQ03', 'SEQ04', 'SEQ05']) {
       step(`approve ${sequenceId}`);
@@ -157,6 +162,8 @@ describe('the Production Console in a real browser', () => {
     }
 
     step('compare');
+    await dailiesTab.locator('[data-queue-item="SEQ02"]').waitFor({ timeout: 180_000 });
+    expect(await dailiesTab.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     // Compare SEQ02's two takes: the changed prompt is marked and shown as text; the sides stay in sync.
     await page.goto(board);
     await cardState(page, 'SEQ02', 'video_complete');

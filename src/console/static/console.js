@@ -244,21 +244,29 @@ class ReviewPlayer {
   }
 }
 
-/** Compare: the left take leads; the right one follows it within half a frame, muted. */
+/**
+ * Compare: the left take leads; the right one follows it within half a frame, muted. While playing,
+ * the follower's speed is nudged toward the leader (seeking every frame would stall its decoder);
+ * a large gap or a pause is closed with a seek.
+ */
 function syncCompare(lead, follow) {
-  const tolerance = 0.5 / lead.fps;
-  const align = () => {
-    if (Math.abs(follow.video.currentTime - lead.video.currentTime) > tolerance) follow.video.currentTime = lead.video.currentTime;
+  const halfFrame = 0.5 / lead.fps;
+  const seekToLead = () => {
+    if (Math.abs(follow.video.currentTime - lead.video.currentTime) > halfFrame / 2) follow.video.currentTime = lead.video.currentTime;
   };
   lead.video.addEventListener('play', () => follow.video.play().catch(() => {}));
   lead.video.addEventListener('pause', () => {
     follow.video.pause();
+    follow.video.playbackRate = lead.video.playbackRate;
     follow.video.currentTime = lead.video.currentTime;
   });
-  lead.video.addEventListener('seeked', align);
-  lead.video.addEventListener('ratechange', () => (follow.video.playbackRate = lead.video.playbackRate));
-  const onFrame = () => {
-    align();
+  lead.video.addEventListener('seeked', seekToLead);
+  const onFrame = (_now, frame) => {
+    const rate = lead.video.playbackRate;
+    const ahead = follow.video.currentTime - frame.mediaTime;
+    if (lead.video.paused || Math.abs(ahead) > 0.25) seekToLead();
+    else if (Math.abs(ahead) > halfFrame / 4) follow.video.playbackRate = rate * (1 - Math.max(-0.3, Math.min(0.3, ahead * 4)));
+    else follow.video.playbackRate = rate;
     lead.video.requestVideoFrameCallback(onFrame);
   };
   lead.video.requestVideoFrameCallback(onFrame);

@@ -180,11 +180,12 @@ describe('the Production Console in a real browser', () => {
     await expect(lead.evaluate((v: HTMLVideoElement) => v.muted)).resolves.toBe(false);
     await page.keyboard.press('Space');
     await expect.poll(() => lead.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
+    await page.waitForTimeout(1_500);
     step('sampling drift');
     const drifts = await page.evaluate(async () => {
       const { lead: a, follow: b } = (window as unknown as { consoleCompare: { lead: HTMLVideoElement; follow: HTMLVideoElement } }).consoleCompare;
       const samples: number[] = [];
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < 30; i++) {
         await new Promise((resolve) => {
           a.requestVideoFrameCallback(() => resolve(undefined));
           setTimeout(resolve, 200);

@@ -1,5 +1,5 @@
 import type { Client, Connection } from '@temporalio/client';
-import { readEpisodeSnapshot, type EpisodeSnapshot } from './episode-snapshot.js';
+import { EpisodeReader, type EpisodeSnapshot } from './episode-snapshot.js';
 import type { EpisodeRef } from './refs.js';
 
 export interface FeedChange {
@@ -24,7 +24,7 @@ export class EpisodeFeed {
   private version = 0;
 
   constructor(
-    private readonly read: () => Promise<EpisodeSnapshot>,
+    private readonly reader: EpisodeReader,
     private readonly onIdle: () => void,
   ) {}
 
@@ -52,8 +52,29 @@ export class EpisodeFeed {
 
   /** Reads again (joining a read already under way) and tells listeners when anything changed. */
   async refresh(): Promise<FeedChange> {
-    this.reading ??= this.read().finally(() => (this.reading = undefined));
-    const snapshot = await this.reading;
+    this.reading ??= this.reader.all().finally(() => (this.reading = undefined));
+    return this.publish(await this.reading);
+  }
+
+  /**
+   * After a decision, re-reads only the sequence (or the episode's money) it touched, so every tab
+   * sees it at once even when the episode is large; the next full read confirms the rest.
+   */
+  async refreshAfterDecision(sequenceId?: string): Promise<FeedChange> {
+    const latest = this.latest ?? (await this.refresh());
+    const { snapshot } = latest;
+    if (sequenceId === undefined) {
+      const episodeStatus = await this.reader.episode();
+      return this.publish({ ...snapshot, ...(episodeStatus ? { episodeStatus } : {}) });
+    }
+    const row = snapshot.sequences.find((r) => r.sequenceId === sequenceId);
+    if (!row) return this.refresh();
+    const [updated, episodeStatus] = await Promise.all([this.reader.sequence(row), this.reader.episode()]);
+    const sequences = snapshot.sequences.map((r) => (r === row ? updated : r));
+    return this.publish({ ...snapshot, sequences, ...(episodeStatus ? { episodeStatus } : {}) });
+  }
+
+  private publish(snapshot: EpisodeSnapshot): FeedChange {
     const fingerprint = JSON.stringify(snapshot);
     if (fingerprint !== this.fingerprint || !this.latest) {
       this.fingerprint = fingerprint;
@@ -83,10 +104,7 @@ export class EpisodeFeeds {
     const key = `${ref.projectId}/${ref.episode}`;
     let feed = this.feeds.get(key);
     if (!feed) {
-      feed = new EpisodeFeed(
-        () => readEpisodeSnapshot(this.client, this.connection, ref),
-        () => this.feeds.delete(key),
-      );
+      feed = new EpisodeFeed(new EpisodeReader(this.client, this.connection, ref), () => this.feeds.delete(key));
       this.feeds.set(key, feed);
     }
     return feed;

@@ -2,6 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
 import { readBoard, type BoardRow } from '../client/read-board.js';
 import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
+import { statusQuery } from '../contract/sequence.js';
 import type { EpisodeRef } from './refs.js';
 
 /** What the console knows about one episode at one moment, from the workflows themselves. */
@@ -10,17 +11,38 @@ export interface EpisodeSnapshot extends EpisodeRef {
   sequences: BoardRow[];
 }
 
-export async function readEpisodeSnapshot(client: Client, connection: Connection, ref: EpisodeRef): Promise<EpisodeSnapshot> {
-  const [episodeStatus, sequences] = await Promise.all([readEpisodeStatus(client, connection, ref), readBoard(client, connection, ref)]);
-  return { ...ref, ...(episodeStatus ? { episodeStatus } : {}), sequences };
-}
+const QUERY_DEADLINE_MS = 3_000;
 
-async function readEpisodeStatus(client: Client, connection: Connection, ref: EpisodeRef): Promise<EpisodeStatus | undefined> {
-  try {
-    const handle = client.workflow.getHandle(episodeWorkflowId(ref.projectId, ref.episode));
-    return await connection.withDeadline(Date.now() + 3_000, () => handle.query(episodeStatusQuery));
-  } catch {
-    // A finished episode with no worker to answer still shows its sequences.
-    return undefined;
+/** Reads an episode whole, or just the part a decision touched. */
+export class EpisodeReader {
+  constructor(
+    private readonly client: Client,
+    private readonly connection: Connection,
+    readonly ref: EpisodeRef,
+  ) {}
+
+  async all(): Promise<EpisodeSnapshot> {
+    const [episodeStatus, sequences] = await Promise.all([this.episode(), readBoard(this.client, this.connection, this.ref)]);
+    return { ...this.ref, ...(episodeStatus ? { episodeStatus } : {}), sequences };
+  }
+
+  /** undefined when no worker answers (a finished episode still shows its sequences). */
+  async episode(): Promise<EpisodeStatus | undefined> {
+    const handle = this.client.workflow.getHandle(episodeWorkflowId(this.ref.projectId, this.ref.episode));
+    return this.query(() => handle.query(episodeStatusQuery));
+  }
+
+  async sequence(row: BoardRow): Promise<BoardRow> {
+    const handle = this.client.workflow.getHandle(row.workflowId);
+    const status = await this.query(() => handle.query(statusQuery));
+    return status ? { ...row, status, state: status.state, spentUsd: status.spentUsd } : row;
+  }
+
+  private async query<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, read);
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -165,7 +165,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
     const decision = decisionSchema.safeParse(withoutEmpty(await bodyOf(c)));
     if (!decision.success) return c.json(refusal(decision.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')), 400);
-    return answer(c, ref.data, () => decideOnSequence(client, ref.data, decision.data, by));
+    return answer(c, ref.data, ref.data.sequenceId, () => decideOnSequence(client, ref.data, decision.data, by));
   });
 
   app.post('/p/:projectId/:episode/budget', async (c) => {
@@ -175,7 +175,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
     const body = budgetSchema.safeParse(await bodyOf(c));
     if (!body.success) return c.json(refusal('budgetUsd: a number of dollars, 0 or more'), 400);
-    return answer(c, ref.data, () => changeEpisodeBudget(client, ref.data, body.data.budgetUsd, by));
+    return answer(c, ref.data, undefined, () => changeEpisodeBudget(client, ref.data, body.data.budgetUsd, by));
   });
 
   app.post('/whoami', async (c) => {
@@ -186,10 +186,10 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   });
 
   /** Sends the decision, then wakes the episode's reader so every tab sees the result at once. */
-  async function answer(c: Context, ref: EpisodeRef, send: () => Promise<DecisionOutcome>) {
+  async function answer(c: Context, ref: EpisodeRef, sequenceId: string | undefined, send: () => Promise<DecisionOutcome>) {
     try {
       const outcome = await send();
-      void feeds.feed(ref).refresh().catch(() => {});
+      void feeds.feed(ref).refreshAfterDecision(sequenceId).catch(() => {});
       return c.json(outcome, outcome.kind === 'refused' ? 409 : 200);
     } catch (err) {
       return c.json(refusal((err as Error).message), 409);

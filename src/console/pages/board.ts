@@ -26,7 +26,7 @@ export function boardBody(view: BoardView): Html {
   ${waiting.length > 0
     ? html`<section class="lane budget-lane" id="lane-budget"><h2>Waiting for budget <span class="count">${waiting.length}</span></h2>
       <p class="hint">These sequences cannot start their next paid call within what is left. Raise the budget to let them go on.</p>
-      ${budgetForm(snapshot)}
+      ${budgetForm(snapshot, 'budget-lane')}
       <div class="cards">${waiting.map((r) => card(r, view))}</div></section>`
     : ''}
   <div class="cards" id="cards">${others.length > 0 ? others.map((r) => card(r, view)) : html`<p class="empty">No sequence${stateFilter ? ` is ${stateLabel(stateFilter)}` : ' has started yet'}.</p>`}</div>
@@ -44,14 +44,16 @@ function moneyBar(snapshot: EpisodeSnapshot): Html {
   <div><span class="label">left</span> ${usd(status?.leftUsd)}</div>
   <div><span class="label">generating</span> ${status ? `${status.generating.length} of ${status.maxParallel}` : '—'}</div>
   ${status?.done ? html`<div class="done">episode done</div>` : ''}
+  ${status && !status.done ? budgetForm(snapshot, 'budget') : ''}
 </div>`;
 }
 
-function budgetForm(ref: EpisodeRef & { episodeStatus?: { budgetUsd?: number } }): Html {
+/** The same form in the money bar and in the lane of sequences waiting for budget. */
+function budgetForm(ref: EpisodeRef & { episodeStatus?: { budgetUsd?: number } }, id: string): Html {
   const suggested = Math.ceil((ref.episodeStatus?.budgetUsd ?? 0) * 1.5);
-  return html`<form class="budget" data-action="${episodePath(ref)}/budget" data-outcome-target="budget-outcome">
-  <label>new budget $ <input name="budgetUsd" type="number" min="0" step="1" value="${suggested}" required></label>
-  <button type="submit">Raise the budget</button> ${outcomeSlot('budget-outcome')}
+  return html`<form class="budget" id="${id}-form" data-action="${episodePath(ref)}/budget" data-outcome-target="${id}-outcome">
+  <label>budget $ <input name="budgetUsd" type="number" min="0" step="1" value="${suggested}" required></label>
+  <button type="submit">${id === 'budget' ? 'Set' : 'Raise the budget'}</button> ${outcomeSlot(`${id}-outcome`)}
 </form>`;
 }
 

@@ -25,7 +25,7 @@ function refreshLive(version) {
     for (const next of $$('[data-live][id]', fresh)) {
       const current = document.getElementById(next.id);
       if (!current || current.outerHTML === next.outerHTML) continue;
-      keepPlayingMedia(current, next);
+      keepWhatThePersonIsUsing(current, next);
       current.replaceWith(document.adoptNode(next));
     }
     document.body.dataset.version = fresh.body.dataset.version || String(version);
@@ -33,12 +33,23 @@ function refreshLive(version) {
   }).catch(() => {});
 }
 
-/** A poster or player already loaded stays as it is when its part of the page is redrawn. */
-function keepPlayingMedia(current, next) {
+/**
+ * When part of the page is redrawn, a video already loaded stays as it is, and so does a form the
+ * person is typing in (or has typed in): their work is never lost to an update.
+ */
+function keepWhatThePersonIsUsing(current, next) {
   for (const video of $$('video[id]', next)) {
     const old = current.querySelector(`#${CSS.escape(video.id)}`);
     if (old && old.getAttribute('src') === video.getAttribute('src')) video.replaceWith(old);
   }
+  for (const form of $$('form[id]', next)) {
+    const old = current.querySelector(`#${CSS.escape(form.id)}`);
+    if (old && isInUse(old)) form.replaceWith(old);
+  }
+}
+
+function isInUse(form) {
+  return form.contains(document.activeElement) || [...form.elements].some((field) => 'defaultValue' in field && field.value !== field.defaultValue);
 }
 
 // ---- decisions ----

@@ -182,15 +182,16 @@ describe('the Production Console in a real browser', () => {
     await expect.poll(() => lead.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
     await page.waitForTimeout(1_500);
     step('sampling drift');
+    // What a viewer sees: the frame each video presented last, sampled on the leader's frames.
     const drifts = await page.evaluate(async () => {
-      const { lead: a, follow: b } = (window as unknown as { consoleCompare: { lead: HTMLVideoElement; follow: HTMLVideoElement } }).consoleCompare;
+      const { lead: a, shown } = (window as unknown as { consoleCompare: { lead: HTMLVideoElement; shown: { lead: number; follow: number } } }).consoleCompare;
       const samples: number[] = [];
       for (let i = 0; i < 30; i++) {
         await new Promise((resolve) => {
           a.requestVideoFrameCallback(() => resolve(undefined));
           setTimeout(resolve, 200);
         });
-        samples.push(Math.abs(a.currentTime - b.currentTime));
+        samples.push(Math.abs(shown.lead - shown.follow));
       }
       return samples;
     });

@@ -242,6 +242,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   });
 
   app.notFound((c) => c.text('not found', 404));
+  app.onError((err, c) => c.text(`the console could not answer: ${err.message}`, 500));
   return app;
 }
 

@@ -256,14 +256,12 @@ class ReviewPlayer {
 }
 
 /**
- * Compare: the left take leads; the right one follows it within half a frame, muted. The frames on
- * screen are compared (each video reports the one it presented); while playing, the follower's speed
- * is nudged toward the leader (seeking every frame would stall its decoder); a large gap or a pause
- * is closed with a seek.
+ * Compare: the left take leads; the right one follows it within half a frame, muted. While playing,
+ * the follower's speed is nudged toward the leader on every frame (seeking every frame would stall
+ * its decoder); a large gap, a seek, a step or a pause is closed with a seek.
  */
 function syncCompare(lead, follow) {
   const halfFrame = 0.5 / lead.fps;
-  const shown = { lead: 0, follow: 0 };
   const seekToLead = () => {
     if (Math.abs(follow.video.currentTime - lead.video.currentTime) > halfFrame / 2) follow.video.currentTime = lead.video.currentTime;
   };
@@ -274,12 +272,7 @@ function syncCompare(lead, follow) {
     follow.video.currentTime = lead.video.currentTime;
   });
   lead.video.addEventListener('seeked', seekToLead);
-  const onFollowFrame = (_now, frame) => {
-    shown.follow = frame.mediaTime;
-    follow.video.requestVideoFrameCallback(onFollowFrame);
-  };
-  const onLeadFrame = (_now, frame) => {
-    shown.lead = frame.mediaTime;
+  const onLeadFrame = () => {
     const rate = lead.video.playbackRate;
     const ahead = follow.video.currentTime - lead.video.currentTime;
     if (lead.video.paused || Math.abs(ahead) > 0.25) seekToLead();
@@ -287,9 +280,7 @@ function syncCompare(lead, follow) {
     else follow.video.playbackRate = rate;
     lead.video.requestVideoFrameCallback(onLeadFrame);
   };
-  follow.video.requestVideoFrameCallback(onFollowFrame);
   lead.video.requestVideoFrameCallback(onLeadFrame);
-  return shown;
 }
 
 function swapSound(lead, follow) {
@@ -306,8 +297,8 @@ function startPlayers() {
   activePlayer = players[0];
   const [lead, follow] = players;
   if ($('[data-compare]') && lead && follow) {
-    const shown = syncCompare(lead, follow);
-    window.consoleCompare = { lead: lead.video, follow: follow.video, shown };
+    syncCompare(lead, follow);
+    window.consoleCompare = { lead: lead.video, follow: follow.video };
   }
   return { lead, follow };
 }

@@ -223,9 +223,10 @@ describe('the Production Console in a real browser', () => {
     expect(await watcher.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await screenshot(watcher, SHOTS, 'console-board');
 
-    // History names who decided, escaped, and keeps the refused decision with its reason.
+    // History names who decided (escaped), and what each decision did.
     await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ02/history`);
-    await expect(page.locator('#history tr.refused').count()).resolves.toBe(1);
+    await expect(page.locator('#history tr', { hasText: 'selectFrame accepted' }).count()).resolves.toBe(1);
+    await expect(page.locator('#history tr', { hasText: 'retake accepted' }).count()).resolves.toBe(1);
     await screenshot(page, SHOTS, 'console-history');
     await expect(page.locator('#history').textContent()).resolves.toContain('Dana <b>Director</b>');
     await expect(page.locator('#history b').count()).resolves.toBe(0);

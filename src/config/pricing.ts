@@ -10,7 +10,7 @@ export const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.js
 
 export type PricingResult = { ok: true; pricing: Pricing } | { ok: false; issues: ValidationIssue[] };
 
-/** The Gemini model that draws grids: RECOIL_GEMINI_MODEL, or the registry's default (contract.md §2). */
+/** The Gemini model that draws grids: RECOIL_GEMINI_MODEL, or the model registry's default (src/domain/models.ts). */
 export function gridModelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.RECOIL_GEMINI_MODEL?.trim() || MODELS['gemini-grid'].endpoint;
 }

@@ -1,4 +1,4 @@
-/** Business-meaningful ids and folder names (contract.md §3, §4). */
+/** Business-meaningful ids and folder names (docs/output-layout.md). */
 
 export function episodeWorkflowId(projectId: string, episode: string): string {
   return `${projectId}/${episode}`;

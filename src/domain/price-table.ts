@@ -16,7 +16,7 @@ const ImageRateSchema = z.strictObject({
 export type ImageRate = z.infer<typeof ImageRateSchema>;
 
 /**
- * The one price table (contract.md §2, config/prices.json). It is configuration, not code: prices
+ * The one price table (config/prices.json, docs/money.md). It is configuration, not code: prices
  * change more often than the pipeline does. Every paid video model must have a row.
  */
 export const PriceTableSchema = z.strictObject({

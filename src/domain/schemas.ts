@@ -3,7 +3,7 @@ import { ASPECT_RATIOS } from './aspect-ratio.js';
 import { MODEL_NAMES } from './models.js';
 import { SHOT_LIMITS } from './shot-limits.js';
 
-/** Patterns of contract.md §1; exported so error hints can quote them. */
+/** The id patterns of the project format (docs/project-format.md); exported so error hints can quote them. */
 export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 

@@ -10,7 +10,7 @@ export interface TemporalTarget {
   namespace: string;
   /** RECOIL_TASK_QUEUE, else the pipeline's queue; separate queues keep test runs or teams apart. */
   taskQueue: string;
-  /** Address, TLS and API key as read from TEMPORAL_* variables or the profile file (temporal.md §5). */
+  /** Address, TLS and API key as read from TEMPORAL_* variables or the Temporal CLI's profile file (temporal.toml). */
   connectionOptions: NativeConnectionOptions;
 }
 

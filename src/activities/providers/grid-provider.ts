@@ -18,7 +18,7 @@ export interface GridImage {
   model: string;
 }
 
-/** Makes one 2x2 grid of start-frame options for a prompt (contract.md §3, frame_generating). */
+/** Makes one 2x2 grid of start-frame options for a prompt (the frame_generating state, docs/lifecycle.md). */
 export interface GridProvider {
   readonly name: 'gemini' | 'local';
   generateGrid(req: GridRequest): Promise<GridImage>;

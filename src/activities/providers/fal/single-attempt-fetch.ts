@@ -13,7 +13,7 @@ export class SingleAttemptFailed extends Error {
 
 /**
  * A fetch for submissions, which fal cannot deduplicate (no idempotency key). The SDK retries a
- * submit by itself on 429/502/503/504 and on transport errors (providers.md §1.6), and a 502 whose
+ * submit by itself on 429/502/503/504 and on transport errors, and a 502 whose
  * request did reach fal, retried, is a second paid video. Any failure is thrown in a shape the SDK
  * will not retry, so exactly one request goes out per submit and the caller judges that one.
  */

@@ -16,8 +16,10 @@ import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
+import { tempFolders } from './helpers/temp-folders.js';
 
 const PRICING = await shippedPricing();
+const tempFolder = tempFolders('recoil-fal-uploads-');
 
 const FAL_KEY = `fal-${randomUUID()}`;
 const GEMINI_KEY = `gem-${randomUUID()}`;
@@ -28,14 +30,15 @@ let wrongKeyHarness: Harness;
 
 beforeAll(async () => {
   fal = await startFalFake({ key: FAL_KEY });
+  const uploadCacheDir = await tempFolder();
   gemini = await startGeminiFake({ apiKey: GEMINI_KEY });
   harness = await startHarness(
-    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) },
+    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100, uploadCacheDir, prices: PRICING.table }) },
     undefined,
     undefined,
     { gemini: createGeminiGridProvider({ apiKey: GEMINI_KEY, baseUrl: gemini.baseUrl, model: PRICING.gridModel, rate: PRICING.gridRate }) },
   );
-  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) });
+  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100, uploadCacheDir, prices: PRICING.table }) });
 });
 afterAll(async () => {
   await harness?.stop();

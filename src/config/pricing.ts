@@ -6,12 +6,12 @@ import type { ValidationIssue } from '../domain/validation-issue.js';
 import { locateIssues, readChecked } from '../project/read-checked.js';
 
 /** The price table shipped with Recoil; RECOIL_PRICES points at another. */
-export const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.json', import.meta.url));
+const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.json', import.meta.url));
 
 export type PricingResult = { ok: true; pricing: Pricing } | { ok: false; issues: ValidationIssue[] };
 
 /** The Gemini model that draws grids: RECOIL_GEMINI_MODEL, or the model registry's default (src/domain/models.ts). */
-export function gridModelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+function gridModelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.RECOIL_GEMINI_MODEL?.trim() || MODELS['gemini-grid'].endpoint;
 }
 

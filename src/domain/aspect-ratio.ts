@@ -32,7 +32,7 @@ export function gridResolution(ratio: AspectRatio): Resolution {
   return GRID_RESOLUTIONS[ratio];
 }
 
-export function ratioValue(ratio: AspectRatio): number {
+function ratioValue(ratio: AspectRatio): number {
   const [w, h] = ratio.split(':').map(Number) as [number, number];
   return w / h;
 }

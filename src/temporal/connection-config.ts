@@ -2,8 +2,8 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { TASK_QUEUE } from '../domain/ids.js';
 
-export const DEFAULT_ADDRESS = '127.0.0.1:7233';
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_ADDRESS = '127.0.0.1:7233';
+const DEFAULT_NAMESPACE = 'default';
 
 export interface TemporalTarget {
   address: string;

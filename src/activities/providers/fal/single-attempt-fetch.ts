@@ -4,7 +4,7 @@ import { ApiError, ValidationError } from '@fal-ai/client';
  * What went wrong with the one request a single-attempt fetch sent. It deliberately has no `cause`:
  * the SDK walks the cause chain for transport error codes and would retry on finding one.
  */
-export class SingleAttemptFailed extends Error {
+class SingleAttemptFailed extends Error {
   constructor(readonly original: unknown) {
     super('the single attempt at this fal request failed');
     this.name = 'SingleAttemptFailed';

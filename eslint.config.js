@@ -62,7 +62,7 @@ export default tseslint.config(
     { regex: layer('client', 'worker', 'project', 'config', 'temporal'), message: 'src/workflows imports only domain, contract and types of activities' },
     { regex: layer('activities'), allowTypeImports: true, message: 'workflows reach activities through proxyActivities: `import type` only' },
     // These domain modules hold zod schemas: importing their values would put zod in the workflow bundle.
-    { regex: '(^|/)domain/(schemas|price-table|zod-issues)\\.js$', allowTypeImports: true, message: 'this module pulls zod into the workflow bundle: `import type` only' },
+    { regex: '(^|/)domain/(schemas|price-table-schema|zod-issues)\\.js$', allowTypeImports: true, message: 'this module pulls zod into the workflow bundle: `import type` only' },
     ZOD,
     NODE_BUILTINS,
   ),

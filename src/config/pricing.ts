@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODELS } from '../domain/models.js';
-import { imageRate, PriceTableSchema, type Pricing } from '../domain/price-table.js';
+import { imageRate, type Pricing } from '../domain/price-table.js';
+import { PriceTableSchema } from '../domain/price-table-schema.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
 import { locateIssues, readChecked } from '../project/read-checked.js';
 

@@ -574,6 +574,8 @@ describe('episodes and --only', () => {
     expect(result.ok ? [] : result.issues).toEqual([
       issue(PLAN, 'sequences', /no sequence "SEQ6" in episode EP001/, /sequences in this plan: SEQ01, SEQ02, SEQ03, SEQ04, SEQ05/),
     ]);
+    // The bundled plan opens its list of sequences on line 5.
+    expect(result.ok ? undefined : result.issues[0]).toMatchObject({ line: 5, column: 3 });
   });
 
   it('--only keeps the chosen sequences, in plan order', async () => {

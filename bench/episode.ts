@@ -22,7 +22,7 @@ import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { createRecoilWorker } from '../src/worker/create-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
-import { approveSignal, statusQuery } from '../src/workflows/sequence-messages.js';
+import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 
 const { values } = parseArgs({
   options: {

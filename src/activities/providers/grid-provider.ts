@@ -18,6 +18,9 @@ export interface GridImage {
   model: string;
 }
 
+/** The failure type of an answer that came back without an image: asked once more, then final. */
+export const IMAGELESS = 'NoImage';
+
 /** Makes one 2x2 grid of start-frame options for a prompt (the frame_generating state, docs/lifecycle.md). */
 export interface GridProvider {
   readonly name: 'gemini' | 'local';

@@ -138,6 +138,8 @@ describe('paid providers in the workflow (against the fakes)', () => {
       const failed = await waitForStatus(await start(harness, unit), (s) => s.state === 'failed', 60_000);
       expect(failed.failure).toMatch(/grid 1 failed: Gemini rejected the grid request \(INVALID_ARGUMENT/);
       expect(failed.spentUsd).toBe(0);
+      // The sequence settles with its episode after it reports failed: wait for the reservation to go.
+      await expect.poll(async () => (await episodeSpend(unit)).reservedUsd, { timeout: 10_000 }).toBe(0);
       expect(await episodeSpend(unit)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
     });
 

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
@@ -20,7 +19,7 @@ import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
-import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery } from '../src/workflows/sequence-messages.js';
 
@@ -67,19 +66,18 @@ installRuntime('WARN');
 const dataDir = await mkdtemp(join(tmpdir(), 'recoil-bench-'));
 const R = await measureRenderMs(dataDir);
 const server = await startDevServer({ dataDir, port: await freePort(), headless: true });
-const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: 'default' });
-const worker = await createRecoilWorker({
-  connection: workerConnection,
+const worker = {
+  connection: { address: server.address },
   namespace: 'default',
   taskQueue: 'bench',
   artifactsRoot: join(dataDir, 'artifacts'),
   providers: { local: createLocalProvider({ latencyMs: L }) },
-});
+};
 
 try {
-  await worker.runUntil(async () => {
+  await runWorker(worker, async () => {
     const projectId = `bench-${Date.now()}`;
     const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i));
     const started = performance.now();
@@ -112,7 +110,6 @@ try {
   });
 } finally {
   await connection.close();
-  await workerConnection.close();
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

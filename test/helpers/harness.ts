@@ -44,7 +44,7 @@ export async function startHarness(
     artifactsRoot,
     providers,
     ...(gridProviders ? { gridProviders } : {}),
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });

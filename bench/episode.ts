@@ -10,18 +10,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
+import { actAsProducer, throughTemporal } from '../src/client/producer.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
-import { approveSignal, statusQuery } from '../src/workflows/sequence-messages.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,19 +84,19 @@ try {
       { projectId, episode: 'EP001', units, provider: 'local', maxParallel: C, maxTakes: 1, autoRetakes: 0, startedBy: 'bench' },
       'bench',
     );
-    const pending = new Set(units.map((u) => u.sequenceId));
-    while (pending.size > 0) {
-      for (const id of [...pending]) {
-        const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
-        const status = await seq.query(statusQuery).catch(() => undefined);
-        if (status?.state === 'video_complete') {
-          pending.delete(id);
-          await seq.signal(approveSignal, { take: 1, by: 'bench' });
-        }
-      }
-      await sleep(100);
-    }
-    const wallMs = performance.now() - started;
+    // A take is ready when the producer sees it finished; the last approval marks the wall time.
+    let lastReady = started;
+    const sequenceIds = units.map((u) => u.sequenceId);
+    await actAsProducer({
+      projectId,
+      episode: 'EP001',
+      sequenceIds,
+      policy: { by: 'bench', quadrant: 1 },
+      ...throughTemporal(client, projectId, 'EP001', sequenceIds),
+      onDecision: () => (lastReady = performance.now()),
+      pollMs: 100,
+    });
+    const wallMs = lastReady - started;
     await handle.result();
     const rounds = Math.ceil(N / C);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

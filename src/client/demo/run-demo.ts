@@ -46,10 +46,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);
       console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
       const retakeUnit = units[1];
-      await directEpisode(client, connection, {
+      await directEpisode(client, {
         projectId: project.id,
         episode: plan.episode,
-        sequenceCount: units.length,
+        sequenceIds: units.map((u) => u.sequenceId),
         quadrant: 3,
         ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
         retakePrompt: { shot: 1, prompt: 'Slow push-in on the rear-view mirror: the one-eyed @sedan grows out of the rain, hold two beats' },

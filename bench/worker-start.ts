@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -91,7 +91,7 @@ try {
   }
   const atStart = median(times['bundled at start']);
   const prebuilt = median(times.prebuilt);
-  console.log(`\nrecoil worker, process start → polling (median of ${ROUNDS} rounds each):`);
+  console.log(`\nrecoil worker, process start → polling (median of ${ROUNDS} rounds each; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}):`);
   console.log(`bundled at start:   ${s(atStart)}`);
   console.log(`prebuilt bundle:    ${s(prebuilt)}`);
   console.log(`ratio at start / prebuilt: ${(atStart / prebuilt).toFixed(2)}× (${s(atStart - prebuilt)} saved per start)`);

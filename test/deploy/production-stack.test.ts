@@ -49,6 +49,10 @@ afterAll(async () => {
 describe('the production stack, natively: Temporal on Postgres, two workers, the CLI', () => {
   let killed: { worker: GroupProcess; activity: RunningActivity } | undefined;
 
+  it('starts the workers on the workflow bundle built beforehand, as in the image', async () => {
+    for (const worker of stack.workers) expect(await worker.logTail(200), worker.name).toContain('workflows: prebuilt bundle dist/workflow-bundle.js');
+  });
+
   it('runs an episode to delivery while one worker is killed mid-episode', async () => {
     report(await recoil(stack, ['run', PROJECT, '--episode', EPISODE]));
     const views = await actAsProducer({

@@ -29,11 +29,13 @@ describe('recoil demo', () => {
     const artifacts = join(cwd, 'artifacts');
     const { code, stdout, stderr } = await runCli(
       ['demo'],
-      { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `demo-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: artifacts },
+      // As on a fresh clone, where `npm run build` has not made a workflow bundle.
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `demo-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: artifacts, RECOIL_WORKFLOW_BUNDLE: join(cwd, 'no-bundle.js') },
       cwd,
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    expect(stdout).toContain(`workflows: bundled at start (no prebuilt bundle at ${join(cwd, 'no-bundle.js')}`);
     expect(stdout).toMatch(/retake requested by demo-director/);
     expect(stdout).toMatch(/delivered cut: .*EP001_cut\.mp4/);
     expect(stdout).toMatch(/Web UI: http/);

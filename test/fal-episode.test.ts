@@ -91,6 +91,7 @@ describe('an episode on fal (against the fake), with the worker killed again and
     console.log(`chaos: ${worker.kills} worker kills; ${takes.length} takes; fake accepted ${acceptedCount} submissions for ${paidRequests.length} recorded request ids`);
 
     expect(worker.kills).toBeGreaterThanOrEqual(5);
+    expect(worker.output).toContain(`workflows: prebuilt bundle ${inject('workflowBundlePath')}`);
     expect(summary.approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04']);
     // Exactly one paid submission per take that has a request id, and none the pipeline does not know about.
     expect(acceptedCount).toBe(paidRequests.length);

@@ -23,7 +23,7 @@ export interface StartedWorker {
   workflows: string;
 }
 
-/** The one the worker could not reach; the CLI turns it into its own advice. */
+/** No Temporal server answered the worker; the CLI turns this into advice on starting one. */
 export class NoTemporalServerError extends Error {
   constructor(
     readonly address: string,

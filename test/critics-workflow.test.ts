@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { approveSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, waitForStatus } from './helpers/harness.js';
 import { readTakeJson } from './helpers/take-json.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actAsProducer, nextDecision, type SequenceDecision, type SequenceView } from '../src/client/producer.js';
+import type { SequenceDecision } from '../src/client/decisions.js';
+import { actAsProducer, nextDecision, type SequenceView } from '../src/client/producer.js';
 
 const view = (state: string, extra: Partial<SequenceView> = {}): SequenceView => ({ sequenceId: 'SEQ01', state, takes: [], grids: [], ...extra });
 const policy = { by: 'tester', quadrant: 2 };

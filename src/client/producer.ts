@@ -1,22 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import type { SequenceRef } from '../contract/activities.js';
+import { statusQuery, type SequenceStatus } from '../contract/sequence.js';
 import { sequenceWorkflowId } from '../domain/ids.js';
-import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal, statusQuery, type SequenceStatus } from '../workflows/sequence-messages.js';
 import { runtimeError } from './cli-error.js';
-
-/** One sequence of one episode. */
-export interface SequenceRef {
-  projectId: string;
-  episode: string;
-  sequenceId: string;
-}
-
-/** What a person can decide about a sequence. */
-export type SequenceDecision =
-  | { kind: 'approve'; take: number; note?: string }
-  | { kind: 'retake'; note: string; shots?: Record<string, string> }
-  | { kind: 'selectFrame'; grid: number; quadrant: number }
-  | { kind: 'regenerateFrames'; prompt?: string; note?: string };
+import { decideOnSequence, type SequenceDecision } from './decisions.js';
 
 /** What a producer looks at: the status query and `recoil status --json` both show it. */
 export interface SequenceView {
@@ -114,19 +102,10 @@ export function throughTemporal(client: Client, projectId: string, episode: stri
   };
 }
 
-/** Every decision of the producer goes through here, as the sequence's signals. */
-export async function sendDecision(client: Client, ref: SequenceRef, decision: SequenceDecision, by: string): Promise<void> {
-  const handle = client.workflow.getHandle(sequenceWorkflowId(ref.projectId, ref.episode, ref.sequenceId));
-  switch (decision.kind) {
-    case 'approve':
-      return handle.signal(approveSignal, { take: decision.take, by, ...(decision.note ? { note: decision.note } : {}) });
-    case 'retake':
-      return handle.signal(retakeSignal, { by, note: decision.note, ...(decision.shots ? { shots: decision.shots } : {}) });
-    case 'selectFrame':
-      return handle.signal(selectFrameSignal, { grid: decision.grid, quadrant: decision.quadrant, by });
-    case 'regenerateFrames':
-      return handle.signal(regenerateFramesSignal, { by, ...(decision.prompt ? { prompt: decision.prompt } : {}), ...(decision.note ? { note: decision.note } : {}) });
-  }
+/** The producer decides as the CLI does (an Update, or a durable signal when no worker is live); a refusal stops it. */
+async function sendDecision(client: Client, ref: SequenceRef, decision: SequenceDecision, by: string): Promise<void> {
+  const outcome = await decideOnSequence(client, ref, decision, by);
+  if (outcome.kind === 'refused') throw runtimeError(`${ref.sequenceId}: ${decision.kind} refused: ${outcome.reason}`);
 }
 
 function summary(views: readonly (SequenceView | undefined)[]): string {

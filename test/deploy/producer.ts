@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../compose-file.js';
-import type { SequenceDecision, SequenceRef, SequenceView } from '../../src/client/producer.js';
+import type { SequenceRef } from '../../src/contract/activities.js';
+import type { SequenceDecision } from '../../src/client/decisions.js';
+import type { SequenceView } from '../../src/client/producer.js';
 import type { ProductionStack } from './production-stack.js';
 
 const run = promisify(execFile);
@@ -57,7 +59,7 @@ export async function decideThroughCli(stack: ProductionStack, ref: SequenceRef,
       await recoil(stack, ['retake', ...sequence, '--note', decision.note, '--by', by, ...Object.entries(decision.shots ?? {}).flatMap(([shot, prompt]) => ['--shot', `${shot}=${prompt}`])]);
       return;
     case 'selectFrame':
-      await recoil(stack, ['frame', ...sequence, '--grid', String(decision.grid), '--quadrant', String(decision.quadrant), '--by', by]);
+      await recoil(stack, ['frame', ...sequence, ...(decision.grid === undefined ? [] : ['--grid', String(decision.grid)]), '--quadrant', String(decision.quadrant), '--by', by]);
       return;
     case 'regenerateFrames':
       await recoil(stack, ['frame', ...sequence, '--regenerate', '--by', by, ...(decision.prompt ? ['--prompt', decision.prompt] : []), ...(decision.note ? ['--note', decision.note] : [])]);

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { takeDir, type TakeRef } from '../../src/activities/takes/take-folders.js';
+import { takeDir } from '../../src/activities/takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, type TakeManifest } from '../../src/activities/takes/take-manifest.js';
+import type { TakeRef } from '../../src/contract/activities.js';
 import { numberOfName } from '../../src/domain/ids.js';
 
 /** A take folder's take.json as the pipeline left it; a folder without one fails the test. */

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import pc from 'picocolors';
 import { gridFolderName, takeFolderName } from '../../domain/ids.js';
-import { actAsProducer, throughTemporal, type SequenceDecision, type SequenceView } from '../producer.js';
+import type { SequenceDecision } from '../decisions.js';
+import { actAsProducer, throughTemporal, type SequenceView } from '../producer.js';
 
 export interface DirectorPlan {
   projectId: string;
@@ -46,8 +47,9 @@ function describe(view: SequenceView, decision: SequenceDecision): string {
   const takeName = take ? takeFolderName(take.take) : '';
   switch (decision.kind) {
     case 'selectFrame': {
-      const picked = view.grids.find((g) => g.grid === decision.grid)?.quadrants?.[decision.quadrant - 1] ?? '';
-      return `${pc.cyan('◧')} ${view.sequenceId} ${gridFolderName(decision.grid)}: quadrant ${decision.quadrant} picked as the start frame (${picked})`;
+      const grid = view.grids.find((g) => g.grid === decision.grid) ?? view.grids.at(-1);
+      const picked = grid?.quadrants?.[decision.quadrant - 1] ?? '';
+      return `${pc.cyan('◧')} ${view.sequenceId} ${grid ? gridFolderName(grid.grid) : ''}: quadrant ${decision.quadrant} picked as the start frame (${picked})`;
     }
     case 'retake':
       return `${pc.yellow('↻')} ${view.sequenceId} ${takeName}: retake requested by ${DIRECTOR} — "${decision.note}"`;

@@ -3,9 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
 import { DELIVERY_MANIFEST_FILE } from '../../activities/delivery/delivery-manifest.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
-import { providersFromEnv } from '../../worker/providers-from-env.js';
 import { runWorker, type RunWorkerOptions } from '../../worker/run-worker.js';
+import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { renderBoard, renderTakeLocations } from '../board.js';
 import { episodeInput } from '../episode-input.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
@@ -31,20 +30,15 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const server = await ensureLocalServer();
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const artifactsRoot = artifactsRootFromEnv();
   try {
     console.log(`${pc.cyan('●')} preparing the worker…`);
     const worker: RunWorkerOptions = {
-      connection: { address: server.address },
-      namespace: server.namespace,
-      taskQueue: server.taskQueue,
-      artifactsRoot,
-      ...providersFromEnv(artifactsRoot, loaded.pricing),
+      ...workerFromEnv(loaded.pricing, server),
       onStart: ({ workflows }) => console.log(`${pc.cyan('●')} worker ready; workflows: ${workflows}`),
     };
     await runWorker(worker, async () => {
       const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);
-      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
+      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${worker.artifactsRoot}`);
       const retakeUnit = units[1];
       await directEpisode(client, {
         projectId: project.id,

@@ -12,10 +12,12 @@ import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeStatusQuery } from '../src/contract/episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { readTakeJsonOf } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { tempFolders } from './helpers/temp-folders.js';
 
@@ -48,9 +50,8 @@ afterAll(async () => {
   await gemini?.close();
 });
 
-async function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<unknown> {
-  const folder = join(h.artifactsRoot, unit.projectId, unit.episode, unit.sequenceId, 'takes', `t${String(take).padStart(3, '0')}`);
-  return JSON.parse(await readFile(join(folder, 'take.json'), 'utf8'));
+function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<TakeManifest> {
+  return readTakeJsonOf(h.artifactsRoot, { ...unit, take });
 }
 
 /** Paid work needs its episode (the budget authority): start one around the sequence and return the sequence. */

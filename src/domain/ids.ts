@@ -8,16 +8,28 @@ export function sequenceWorkflowId(projectId: string, episode: string, sequenceI
   return `${projectId}/${episode}/${sequenceId}`;
 }
 
-const pad3 = (n: number) => String(n).padStart(3, '0');
+/** t: takes, g: start-frame grids, v: delivered versions. */
+export type NumberedPrefix = 't' | 'g' | 'v';
 
-/** t001, t002…: never reused, allocated by the sequence workflow. */
-export function takeFolderName(take: number): string {
-  return `t${pad3(take)}`;
+/** t001, g002, v010…: the one spelling of a numbered folder, also how messages name a take, grid or version. */
+export function numberedName(prefix: NumberedPrefix, n: number): string {
+  return `${prefix}${String(n).padStart(3, '0')}`;
 }
 
-/** g001, g002…: each grid exploration. */
+/** The number in a name `numberedName` made (t001 → 1); undefined for anything else, e.g. a folder being staged. */
+export function numberOfName(prefix: NumberedPrefix, name: string): number | undefined {
+  const digits = new RegExp(`^${prefix}(\\d{3,})$`).exec(name)?.[1];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+/** Never reused, allocated by the sequence workflow. */
+export function takeFolderName(take: number): string {
+  return numberedName('t', take);
+}
+
+/** Each grid exploration. */
 export function gridFolderName(grid: number): string {
-  return `g${pad3(grid)}`;
+  return numberedName('g', grid);
 }
 
 /** Relative path of a sequence's artifacts under the artifacts root. */

@@ -11,7 +11,7 @@ export interface TemporalTarget {
   /** RECOIL_TASK_QUEUE, else the pipeline's queue; separate queues keep test runs or teams apart. */
   taskQueue: string;
   /** Address, TLS and API key as read from TEMPORAL_* variables or the Temporal CLI's profile file (temporal.toml). */
-  connectionOptions: NativeConnectionOptions;
+  connectionOptions: NativeConnectionOptions & { address: string };
 }
 
 /** Where clients and workers connect: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / …, else the local dev server. */

@@ -18,3 +18,8 @@ export function uiBaseUrl(address: string, env: NodeJS.ProcessEnv = process.env)
 export function projectUiUrl(projectId: string, namespace: string, base: string): string {
   return `${base}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`RecoilProject="${projectId}"`)}`;
 }
+
+/** One workflow's page in the Web UI. */
+export function workflowUiUrl(workflowId: string, namespace: string, base: string): string {
+  return `${base}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
+}

@@ -11,6 +11,7 @@ import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { ensureLocalServer } from '../local-server.js';
 import { startOrFindEpisode } from '../start-episode.js';
 import { readBoard } from '../read-board.js';
+import { episodeConsoleUrl } from '../../console/console-url.js';
 import { projectUiUrl } from '../ui-url.js';
 import { directEpisode } from './director.js';
 
@@ -63,6 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           ? pc.dim('The dev server stops with the demo; `npx recoil dev` brings the Web UI back with this history.')
           : pc.dim('The server keeps running: the Web UI shows these workflows now.'),
       );
+      console.log(`Review this episode in the console: run \`npx recoil dev\` (or \`npx recoil console\` beside a running one) and open ${episodeConsoleUrl({ projectId: project.id, episode: plan.episode })}`);
     });
   } finally {
     await connection.close();

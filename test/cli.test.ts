@@ -46,6 +46,23 @@ async function workflowsOf(projectId: string): Promise<string[]> {
   return ids;
 }
 
+/** A project of its own, run on a live worker of its own queue, until `sequenceId` has a take to decide on. */
+async function awaitingDecision(sequenceId: string) {
+  const { dir, id } = await uniqueProject();
+  const env = envFor(`cli-${randomUUID()}`);
+  const gate = new GatedProvider(await renderFixtureVideo());
+  const harness = await startHarness({ local: gate.provider() }, env.RECOIL_TASK_QUEUE);
+  try {
+    expect((await runCli(['run', dir, '--episode', 'EP001', '--only', sequenceId], env, cwd)).code).toBe(0);
+    gate.open({ projectId: id, sequenceId });
+    await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
+    return { id, env, harness };
+  } catch (err) {
+    await harness.stop();
+    throw err;
+  }
+}
+
 describe('recoil CLI', () => {
   it('validates the example and exits 0 with a summary', async () => {
     const { code, stdout } = await runCli(['validate', 'examples/driver-beware'], {}, process.cwd());
@@ -191,15 +208,8 @@ describe('recoil CLI', () => {
   });
 
   it('answers a decision at once when a worker is live: refused with the reason (exit 2) or accepted', async () => {
-    const { dir, id } = await uniqueProject();
-    const taskQueue = `cli-${randomUUID()}`;
-    const env = envFor(taskQueue);
-    const gate = new GatedProvider(await renderFixtureVideo());
-    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    const { id, env, harness } = await awaitingDecision('SEQ03');
     try {
-      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ03'], env, cwd)).code).toBe(0);
-      gate.open({ projectId: id, sequenceId: 'SEQ03' });
-      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
       const asked = Date.now();
       const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '99'], env, cwd);
       console.log(`a refused approve answered in ${Date.now() - asked} ms, process start included`);
@@ -222,15 +232,8 @@ describe('recoil CLI', () => {
   });
 
   it('two people deciding at once from two processes: exactly one is accepted, the other gets its own refusal', async () => {
-    const { dir, id } = await uniqueProject();
-    const taskQueue = `cli-${randomUUID()}`;
-    const env = envFor(taskQueue);
-    const gate = new GatedProvider(await renderFixtureVideo());
-    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    const { id, env, harness } = await awaitingDecision('SEQ01');
     try {
-      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env, cwd)).code).toBe(0);
-      gate.open({ projectId: id, sequenceId: 'SEQ01' });
-      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
       const [approve, retake] = await Promise.all([
         runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1', '--by', 'alice'], env, cwd),
         runCli(['retake', id, 'EP001', 'SEQ01', '--note', 'darker', '--by', 'bob'], env, cwd),

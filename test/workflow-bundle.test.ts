@@ -18,6 +18,14 @@ async function recordedSources(bundle: string): Promise<Record<string, string>> 
   return (JSON.parse(await readFile(sourcesPathOf(bundle), 'utf8')) as { sources: Record<string, string> }).sources;
 }
 
+describe('the workflow bundle', () => {
+  it('holds no zod: workflows take validated input, and the bundle stays small', async () => {
+    const code = await readFile(inject('workflowBundlePath'), 'utf8');
+    expect(code).toContain('sequenceWorkflow');
+    expect([...new Set(code.match(/node_modules\/zod\/[\w/.-]+/g) ?? [])]).toEqual([]);
+  });
+});
+
 describe('which workflow code a worker runs', () => {
   it('records every repository file the bundle was built from, and the lock file for the dependencies', async () => {
     const files = Object.keys(await recordedSources(await copyOfSuiteBundle()));

@@ -1,4 +1,4 @@
-/** Business-meaningful ids and folder names (contract.md §3, §4). */
+/** Business-meaningful ids and folder names (docs/output-layout.md). */
 
 export function episodeWorkflowId(projectId: string, episode: string): string {
   return `${projectId}/${episode}`;
@@ -6,13 +6,6 @@ export function episodeWorkflowId(projectId: string, episode: string): string {
 
 export function sequenceWorkflowId(projectId: string, episode: string, sequenceId: string): string {
   return `${projectId}/${episode}/${sequenceId}`;
-}
-
-export function parseSequenceWorkflowId(id: string): { projectId: string; episode: string; sequenceId: string } | undefined {
-  const parts = id.split('/');
-  if (parts.length !== 3 || parts.some((p) => p.length === 0)) return undefined;
-  const [projectId, episode, sequenceId] = parts as [string, string, string];
-  return { projectId, episode, sequenceId };
 }
 
 /** t: takes, g: start-frame grids, v: delivered versions. */
@@ -42,10 +35,6 @@ export function gridFolderName(grid: number): string {
 /** Relative path of a sequence's artifacts under the artifacts root. */
 export function sequenceArtifactsPath(projectId: string, episode: string, sequenceId: string): string {
   return `${projectId}/${episode}/${sequenceId}`;
-}
-
-export function takeArtifactsPath(projectId: string, episode: string, sequenceId: string, take: number): string {
-  return `${sequenceArtifactsPath(projectId, episode, sequenceId)}/takes/${takeFolderName(take)}`;
 }
 
 export function deliveryArtifactsPath(projectId: string, episode: string): string {

@@ -33,7 +33,7 @@ export async function recoil(stack: ProductionStack, args: string[]): Promise<st
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`recoil ${args.join(' ')} failed:\n${stdout}${stderr}`);
+    throw new Error(`recoil ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
 

@@ -185,7 +185,7 @@ async function runSetup(phase: string, env: Record<string, string>, path: string
     await writeFile(logFile, stdout + stderr);
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`deploy/temporal-setup.sh ${phase} failed:\n${`${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n')}`);
+    throw new Error(`deploy/temporal-setup.sh ${phase} failed:\n${`${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n')}`, { cause: error });
   }
 }
 

@@ -18,6 +18,7 @@ async function recordedSources(bundle: string): Promise<Record<string, string>> 
   return (JSON.parse(await readFile(sourcesPathOf(bundle), 'utf8')) as { sources: Record<string, string> }).sources;
 }
 
+
 describe('the workflow bundle', () => {
   it('holds no zod: workflows take validated input, and the bundle stays small', async () => {
     const code = await readFile(inject('workflowBundlePath'), 'utf8');

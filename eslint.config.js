@@ -15,7 +15,7 @@ const boundary = (files, ...patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'dist/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

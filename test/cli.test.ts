@@ -83,9 +83,9 @@ describe('recoil CLI', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toMatch(/3 problems; nothing was started or written/);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[2\]\.elements\[\d\]: .*ghost/);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[3\]\.id: /);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[2\]\.elements\[\d\]: .*ghost/);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[1\]\.shots\[0\]\.duration: /);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[3\]\.id: /);
     }
     expect(await readdir(dir, { recursive: true })).toEqual(before);
     expect(await workflowsOf(id)).toEqual([]);
@@ -104,13 +104,13 @@ describe('recoil CLI', () => {
     const bad = await runCli(['validate', dir], { RECOIL_PRICES: broken }, cwd);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/3 problems; nothing was started or written/);
-    expect(bad.stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
-    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3\.audio_off: must be at least 0 \(got -1\)/);
-    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3-pro: /);
+    expect(bad.stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[1\]\.shots\[0\]\.duration: /);
+    expect(bad.stderr).toMatch(/prices\.json:\d+:\d+ video_usd_per_second\.kling-o3\.audio_off: must be at least 0 \(got -1\)/);
+    expect(bad.stderr).toMatch(/prices\.json:\d+:\d+ video_usd_per_second\.kling-o3-pro: /);
 
     const unpriced = await runCli(['run', dir, '--episode', 'EP001'], { ...envFor(), RECOIL_GEMINI_MODEL: 'gemini-9-imaginary' }, cwd);
     expect(unpriced.code).toBe(2);
-    expect(unpriced.stderr).toMatch(/config\/prices\.json gemini_image_models: no price for the grid model "gemini-9-imaginary" \(RECOIL_GEMINI_MODEL\)/);
+    expect(unpriced.stderr).toMatch(/config\/prices\.json:\d+:\d+ gemini_image_models: no price for the grid model "gemini-9-imaginary" \(RECOIL_GEMINI_MODEL\)/);
     expect(unpriced.stderr).toMatch(/fix: add a row for it, or set RECOIL_GEMINI_MODEL to one of: gemini-2\.5-flash-image/);
   });
 

@@ -16,11 +16,7 @@ const boundary = (files, ...patterns) => ({
 });
 
 export default tseslint.config(
-<<<<<<< HEAD
   { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'test/fixtures/', 'dist/'] },
-=======
-  { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'dist/', 'test/fixtures/'] },
->>>>>>> periphery
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

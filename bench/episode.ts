@@ -10,19 +10,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
+import { actAsProducer, throughTemporal } from '../src/client/producer.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
-import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
-import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,19 +64,18 @@ installRuntime('WARN');
 const dataDir = await mkdtemp(join(tmpdir(), 'recoil-bench-'));
 const R = await measureRenderMs(dataDir);
 const server = await startDevServer({ dataDir, port: await freePort(), headless: true });
-const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: 'default' });
-const worker = await createRecoilWorker({
-  connection: workerConnection,
+const worker = {
+  connection: { address: server.address },
   namespace: 'default',
   taskQueue: 'bench',
   artifactsRoot: join(dataDir, 'artifacts'),
   providers: { local: createLocalProvider({ latencyMs: L }) },
-});
+};
 
 try {
-  await worker.runUntil(async () => {
+  await runWorker(worker, async () => {
     const projectId = `bench-${Date.now()}`;
     const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i));
     const started = performance.now();
@@ -88,19 +84,19 @@ try {
       { projectId, episode: 'EP001', units, provider: 'local', maxParallel: C, maxTakes: 1, autoRetakes: 0, startedBy: 'bench' },
       'bench',
     );
-    const pending = new Set(units.map((u) => u.sequenceId));
-    while (pending.size > 0) {
-      for (const id of [...pending]) {
-        const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
-        const status = await seq.query(statusQuery).catch(() => undefined);
-        if (status?.state === 'video_complete') {
-          pending.delete(id);
-          await seq.signal(approveSignal, { take: 1, by: 'bench' });
-        }
-      }
-      await sleep(100);
-    }
-    const wallMs = performance.now() - started;
+    // A take is ready when the producer sees it finished; the last approval marks the wall time.
+    let lastReady = started;
+    const sequenceIds = units.map((u) => u.sequenceId);
+    await actAsProducer({
+      projectId,
+      episode: 'EP001',
+      sequenceIds,
+      policy: { by: 'bench', quadrant: 1 },
+      ...throughTemporal(client, projectId, 'EP001', sequenceIds),
+      onDecision: () => (lastReady = performance.now()),
+      pollMs: 100,
+    });
+    const wallMs = lastReady - started;
     await handle.result();
     const rounds = Math.ceil(N / C);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -112,7 +108,6 @@ try {
   });
 } finally {
   await connection.close();
-  await workerConnection.close();
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -88,7 +88,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   const { client, namespace, artifactsRoot } = options;
   const media = new MediaLibrary(artifactsRoot);
   const staticFiles = await loadStaticFiles();
-  const uiBase = options.uiBase ?? uiBaseUrl();
+  const uiBase = options.uiBase ?? uiBaseUrl(options.connection.options.address);
   const app = new Hono();
   const userOf = (c: Context) => getCookie(c, USER_COOKIE) || options.defaultUser || undefined;
   const render = (c: Context, tab: Tab, title: string, body: Html, episode?: EpisodeRef, version?: number) =>

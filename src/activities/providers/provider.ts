@@ -23,7 +23,8 @@ export interface VideoResult {
 
 /**
  * A video provider, split into submit and await so a paid submission is made once and its
- * request id is recorded before anything else can go wrong (temporal.md §3).
+ * request id is recorded before anything else can go wrong: a retried activity resumes that request
+ * instead of paying for a second one (docs/money.md).
  */
 export interface VideoProvider {
   readonly name: ProviderName;

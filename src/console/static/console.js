@@ -177,7 +177,10 @@ class ReviewPlayer {
   }
 
   command(cmd) {
-    if (cmd === 'toggle') this.video.paused ? this.play(1) : this.pause();
+    if (cmd === 'toggle') {
+      if (this.video.paused) this.play(1);
+      else this.pause();
+    }
     if (cmd === 'back') this.step(-1);
     if (cmd === 'forward') this.step(1);
     if (cmd === 'loop') this.toggleLoop();
@@ -379,11 +382,13 @@ function handleKey(event, player, players) {
       return true;
     case 'ArrowLeft':
     case ',':
-      event.shiftKey ? player.seekTo(Math.max(0, v.currentTime - 1)) : player.step(-1);
+      if (event.shiftKey) player.seekTo(Math.max(0, v.currentTime - 1));
+      else player.step(-1);
       return true;
     case 'ArrowRight':
     case '.':
-      event.shiftKey ? player.seekTo(v.currentTime + 1) : player.step(1);
+      if (event.shiftKey) player.seekTo(v.currentTime + 1);
+      else player.step(1);
       return true;
     case 'Home':
       player.seekFrame(0);

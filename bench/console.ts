@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { chromium } from 'playwright-core';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
 import { readBoard } from '../src/client/read-board.js';
@@ -20,7 +19,7 @@ import { startConsole } from '../src/console/server.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
-import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 
 const { values } = parseArgs({ options: { sequences: { type: 'string', default: '200' }, rounds: { type: 'string', default: '20' } } });
@@ -66,21 +65,21 @@ async function timeBoard(url: string, times: number): Promise<number[]> {
 installRuntime('WARN');
 const dataDir = await mkdtemp(join(tmpdir(), 'recoil-bench-console-'));
 const server = await startDevServer({ dataDir, port: await freePort(), headless: true });
-const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: 'default' });
-const worker = await createRecoilWorker({
-  connection: workerConnection,
+const worker = {
+  connection: { address: server.address },
   namespace: 'default',
   taskQueue: 'bench-console',
   artifactsRoot: join(dataDir, 'artifacts'),
   providers: { local: createLocalProvider({ latencyMs: 3_600_000 }) },
-});
+  onStart: () => {},
+};
 const projectId = `bench-${Date.now()}`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
 
 try {
-  await worker.runUntil(async () => {
+  await runWorker(worker, async () => {
     const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i));
     const { handle } = await startOrFindEpisode(
       client,
@@ -125,7 +124,6 @@ try {
 } finally {
   await browser.close();
   await connection.close();
-  await workerConnection.close();
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

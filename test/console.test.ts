@@ -221,6 +221,8 @@ describe('the Production Console in a real browser', () => {
     // The watching tab saw everything without a reload.
     for (const sequenceId of ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05']) await cardState(watcher, sequenceId, 'approved', 30_000);
     expect(await watcher.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await watcher.bringToFront();
+    await expect.poll(() => watcher.locator('.card video').evaluateAll((videos) => videos.every((v) => (v as HTMLVideoElement).readyState >= 2)), { timeout: 20_000 }).toBe(true);
     await screenshot(watcher, SHOTS, 'console-board');
 
     // History names who decided (escaped), and what each decision did.

@@ -88,8 +88,10 @@ try {
     );
     for (;;) {
       const rows = await readBoard(client, connection, { projectId, episode: 'EP001' });
-      if (rows.length === N && rows.every((r) => r.status)) break;
-      await sleep(1000);
+      const answered = rows.filter((r) => r.status).length;
+      console.log(`waiting for the episode: ${rows.length} of ${N} sequences started, ${answered} answer their status query`);
+      if (rows.length === N && answered === N) break;
+      await sleep(2000);
     }
     const running = await startConsole({ client, connection, namespace: 'default', artifactsRoot: join(dataDir, 'artifacts'), port: 0, defaultUser: 'bench' });
     try {

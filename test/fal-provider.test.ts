@@ -94,6 +94,21 @@ async function makeTake(provider: VideoProvider, job: VideoJob, ctx = recordingC
   return { requestId, videoPath, result, ctx };
 }
 
+/** A raw call to the fake's queue API, as fal's own HTTP API would be called. */
+function call(method: string, path: string, server: FalFake = fake): Promise<Response> {
+  return fetch(`${server.baseUrl}/queue.fal.run/${path}`, { method, headers: { authorization: `Key ${KEY}` } });
+}
+
+/** The fake's log of the HTTP calls about one request. */
+function requestsFor(requestId: string) {
+  return fake.requests.filter((r) => r.path.includes(`/requests/${requestId}`));
+}
+
+/** The values with consecutive repeats collapsed. */
+function distinctInOrder<T>(values: T[]): T[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
+}
+
 /** The name of the local file whose upload the fake served at this URL. */
 function fileBehind(url: string): string | undefined {
   return fake.uploads.find((u) => u.fileUrl === url)?.fileName;
@@ -256,17 +271,36 @@ describe('fal Kling provider against the fake', () => {
     expect(fake.submissions.get(unit.shots[0]!.prompt)).toBeUndefined();
   });
 
-  it('still finishes when a status poll fails once', async () => {
-    const job = await jobFor(falUnit('[fake:status_500_once] Flaky status'));
+  it("follows fal's status stream: one connection, no status polls, every status heartbeated", async () => {
+    const { requestId, ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_2] Streamed')));
+    expect(fake.jobs.get(requestId)!.streams).toBe(1);
+    expect(requestsFor(requestId).filter((c) => /\/status(\?|$)/.test(c.path))).toEqual([]);
+    expect(distinctInOrder(ctx.beats.map((b) => (b as { status?: string }).status))).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+  });
+
+  it('falls back to polling when the stream drops, survives a failed poll, and never submits again', async () => {
+    const unit = falUnit('[fake:stream_cut_once][fake:status_500_once][fake:slow_queue_3] Flaky status');
+    const job = await jobFor(unit);
     const { requestId, videoPath } = await makeTake(falProvider(), job);
-    expect(fake.requests).toContainEqual({ method: 'GET', path: expect.stringContaining(`/requests/${requestId}/status`), status: 500 });
+    expect(fake.jobs.get(requestId)!.streams).toBe(1);
+    expect(requestsFor(requestId)).toContainEqual({ method: 'GET', path: expect.stringMatching(new RegExp(`/requests/${requestId}/status\\?`)), status: 500 });
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it('notices completion by itself when the stream goes silent without closing', async () => {
+    const unit = falUnit('[fake:stream_silent] Hung stream');
+    const { requestId, videoPath } = await makeTake(falProvider({ pollIntervalMs: 60_000, streamCheckMs: 50 }), await jobFor(unit));
+    expect(requestsFor(requestId).filter((c) => /\/status(\?|$)/.test(c.path)).length).toBeGreaterThanOrEqual(3);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 
   it('heartbeats the queue position while a slow queue drains', async () => {
     const { ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_3] Rush hour')));
     const positions = ctx.beats.flatMap((b) => ('queuePosition' in (b as object) ? [(b as { queuePosition: number }).queuePosition] : []));
-    expect(positions).toEqual([2, 1, 0]);
+    // A quiet second repeats the last heartbeat; the positions themselves count down once.
+    expect(distinctInOrder(positions)).toEqual([2, 1, 0]);
   });
 
   it('cancels the fal job when the wait is aborted, and throws the abort', async () => {
@@ -296,6 +330,22 @@ describe('fal Kling provider against the fake', () => {
     expect(fake.jobs.get(requestId)!.cancelled).toBe(false);
   });
 
+  it('resumes a job by its request id after the wait was cut off, paying once', async () => {
+    const provider = falProvider();
+    const unit = falUnit('[fake:slow_queue_30] Resumed after a restart');
+    const job = await jobFor(unit);
+    const { requestId } = await provider.submit(job);
+    const videoPath = join(job.takeDir, 'video.mp4');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
+    await expect(provider.awaitResult(job, requestId, videoPath, recordingContext(controller.signal))).rejects.toBeInstanceOf(CancelledFailure);
+
+    await provider.awaitResult(job, requestId, videoPath, recordingContext());
+    expect(fake.jobs.get(requestId)!.streams).toBe(2);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
   it('never writes the key into take folders or the upload cache', async () => {
     await makeTake(falProvider(), await jobFor(falUnit('Leak check')));
     for (const file of await filesUnder(root)) {
@@ -305,7 +355,6 @@ describe('fal Kling provider against the fake', () => {
 });
 
 describe('the fal fake itself', () => {
-  const call = (method: string, path: string) => fetch(`${fake.baseUrl}/queue.fal.run/${path}`, { method, headers: { authorization: `Key ${KEY}` } });
 
   it('answers like fal: status only under the app path, 404 for unknown ids, 400 for an early result', async () => {
     const { requestId } = await falProvider().submit(await jobFor(falUnit('[fake:slow_queue_5] Fidelity')));
@@ -314,6 +363,58 @@ describe('the fal fake itself', () => {
     expect((await call('GET', `fal-ai/kling-video/o3/standard/reference-to-video/requests/${requestId}/status`)).status).toBe(404);
     expect((await call('GET', `fal-ai/kling-video/requests/${randomUUID()}/status`)).status).toBe(404);
     expect((await call('GET', `fal-ai/kling-video/requests/${requestId}`)).status).toBe(400);
+  });
+
+  it('streams the status as server-sent events: the current status at once, one event per change, closed after COMPLETED', async () => {
+    const { requestId } = await falProvider().submit(await jobFor(falUnit('[fake:slow_queue_2] Wire format')));
+    const response = await call('GET', `fal-ai/kling-video/requests/${requestId}/status/stream?logs=0`);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.every((e) => e.startsWith('data: '))).toBe(true);
+    const statuses = events.map((e) => JSON.parse(e.slice('data: '.length)) as { status: string; queue_position?: number; request_id: string });
+    expect(statuses.map((s) => [s.status, s.queue_position])).toEqual([
+      ['IN_QUEUE', 1],
+      ['IN_QUEUE', 0],
+      ['IN_PROGRESS', undefined],
+      ['COMPLETED', undefined],
+    ]);
+    expect(new Set(statuses.map((s) => s.request_id))).toEqual(new Set([requestId]));
+  });
+});
+
+describe('the fal fake on the wall clock', () => {
+  let clocked: FalFake;
+  const LATENCY_MS = 1_000;
+  beforeAll(async () => {
+    clocked = await startFalFake({ key: KEY, latencyMs: LATENCY_MS, accountConcurrency: 2, keepAliveMs: 100 });
+  });
+  afterAll(async () => clocked?.close());
+  const clockedProvider = (options: Partial<FalProviderOptions> = {}) => falProvider({ baseUrl: clocked.baseUrl, uploadCacheDir: join(root, 'clocked-cache'), ...options });
+
+  it('is known to be finished from the stream, not from a poll', { timeout: 20_000 }, async () => {
+    // Polling alone would see IN_PROGRESS and then sleep for a minute: only the stream can finish this in time.
+    const { videoPath, requestId } = await makeTake(clockedProvider({ pollIntervalMs: 60_000 }), await jobFor(falUnit('On the clock', { elements: [] })));
+    expect(clocked.log.filter((e) => e.requestId === requestId).map((e) => e.event)).toEqual(['submitted', 'started', 'completed']);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it("queues jobs beyond the account's concurrency, and its log shows how many were in flight", async () => {
+    const provider = clockedProvider();
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push((await provider.submit(await jobFor(falUnit(`Account cap ${n}`, { elements: [] })))).requestId);
+    const third = await call('GET', `fal-ai/kling-video/requests/${ids[2]}/status`, clocked);
+    expect(await third.json()).toMatchObject({ status: 'IN_QUEUE', queue_position: 0 });
+    const stream = await call('GET', `fal-ai/kling-video/requests/${ids[2]}/status/stream`, clocked);
+    const text = await stream.text();
+    expect(text).toContain(': keep-alive');
+    expect(text.match(/^data: .*$/gm)!.map((line) => (JSON.parse(line.slice(6)) as { status: string }).status)).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    const mine = new Set(ids);
+    const events = clocked.log.filter((e) => mine.has(e.requestId));
+    const startOfThird = events.find((e) => e.requestId === ids[2] && e.event === 'started')!;
+    expect(events.filter((e) => e.event === 'completed' && e.at <= startOfThird.at)).toHaveLength(1);
+    expect(clocked.maxInFlight((id) => mine.has(id))).toBe(3);
+    expect(clocked.maxInFlight((id) => id === ids[0])).toBe(1);
   });
 });
 

@@ -19,14 +19,20 @@ export interface FalProviderOptions {
   credentials: string;
   /** RECOIL_FAL_BASE_URL: send every fal call (uploads and downloads too) to this server, e.g. the offline fake. */
   baseUrl?: string;
+  /** RECOIL_FAL_POLL_MS: how often to ask for the status when fal's status stream is not available. */
   pollIntervalMs?: number;
+  /** How often to double-check the status while the stream is quiet (tests shorten it). */
+  streamCheckMs?: number;
   /** Where `.fal-uploads.json` lives; defaults to the artifacts root. */
   uploadCacheDir?: string;
   /** The worker's price table: what a finished take is recorded as costing. */
   prices: PriceTable;
 }
 
-const DEFAULT_POLL_INTERVAL_MS = 5_000;
+/** The fal SDK's own polling interval. */
+const DEFAULT_POLL_INTERVAL_MS = 500;
+/** fal sends a keep-alive line every 15 s; a stream silent for longer than that may be dead. */
+const DEFAULT_STREAM_CHECK_MS = 15_000;
 /** Cancelling is a courtesy to the account's concurrency limit; it must not hold up the activity. */
 const CANCEL_TIMEOUT_MS = 10_000;
 
@@ -42,6 +48,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     upload: (file) => fal.storage.upload(file),
   });
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const streamCheckMs = options.streamCheckMs ?? DEFAULT_STREAM_CHECK_MS;
 
   return {
     name: 'fal',
@@ -67,7 +74,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     async awaitResult(job, requestId, videoPath, ctx) {
       const endpoint = falEndpoint(job.unit.model);
       try {
-        await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs }, ctx);
+        await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs, streamCheckMs }, ctx);
         const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
         await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
       } catch (err) {

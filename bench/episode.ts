@@ -33,7 +33,7 @@ import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { createRecoilWorker } from '../src/worker/create-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery, type SequenceStatus } from '../src/workflows/sequence-messages.js';
-import { startFalFake } from '../test/fakes/fal-fake.js';
+import { startFalFake, type FalFake } from '../test/fakes/fal-fake.js';
 
 type Mode = 'fal' | 'local';
 
@@ -59,6 +59,10 @@ const SHOTS = [3, 3];
 interface Run {
   mode: Mode;
   wallMs: number;
+  /** Start → every take's video in its folder (before the critics look at it). */
+  videosMs: number;
+  /** Medians per take, where the time between slot grant and review goes (fal only: the fake's log says when fal had the job). */
+  phases?: { submitMs: number; noticeAndDownloadMs: number; criticsMs: number };
   /** Per take: slot granted → video in the take folder, minus L. */
   inSlotOverheadMs: number[];
   /** Per take: how long its slot stood idle, on average (C·wall − time slots were busy) / N. */
@@ -97,7 +101,7 @@ async function measureRenderMs(dir: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function runEpisode(client: Client, mode: Mode, takeCostUsd: number): Promise<Run> {
+async function runEpisode(client: Client, mode: Mode, takeCostUsd: number, fake: FalFake): Promise<Run> {
   const projectId = `bench-${mode}-${randomUUID().slice(0, 8)}`;
   const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i, mode === 'fal' ? takeCostUsd : 0));
   const started = Date.now();
@@ -137,7 +141,32 @@ async function runEpisode(client: Client, mode: Mode, takeCostUsd: number): Prom
     return Date.parse(take.finishedAt!) - Date.parse(take.startedAt);
   });
   const busyMs = inSlotMs.reduce((a, b) => a + b, 0);
-  return { mode, wallMs, inSlotOverheadMs: inSlotMs.map((ms) => ms - L), idleSlotMsPerTake: (C * wallMs - busyMs) / N };
+  const videosMs = Math.max(...[...ready.values()].map(({ status }) => Date.parse(status.takes[0]!.finishedAt!))) - started;
+  return {
+    mode,
+    wallMs,
+    videosMs,
+    inSlotOverheadMs: inSlotMs.map((ms) => ms - L),
+    idleSlotMsPerTake: (C * wallMs - busyMs) / N,
+    ...(mode === 'fal' ? { phases: falPhases(fake, [...ready.values()]) } : {}),
+  };
+}
+
+function falPhases(fake: FalFake, ready: { at: number; status: SequenceStatus }[]): Run['phases'] {
+  const eventAt = (requestId: string, event: string) => fake.log.find((e) => e.requestId === requestId && e.event === event)!.at;
+  const per = ready.map(({ at, status }) => {
+    const take = status.takes[0]!;
+    return {
+      submitMs: eventAt(take.requestId!, 'submitted') - Date.parse(take.startedAt),
+      noticeAndDownloadMs: Date.parse(take.finishedAt!) - eventAt(take.requestId!, 'completed'),
+      criticsMs: at - Date.parse(take.finishedAt!),
+    };
+  });
+  return {
+    submitMs: median(per.map((p) => p.submitMs)),
+    noticeAndDownloadMs: median(per.map((p) => p.noticeAndDownloadMs)),
+    criticsMs: median(per.map((p) => p.criticsMs)),
+  };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -170,17 +199,21 @@ const worker = await createRecoilWorker({
 try {
   const runs = await worker.runUntil(async () => {
     const done: Run[] = [];
-    for (const mode of MODES) done.push(await runEpisode(client, mode, takeCostUsd));
+    for (const mode of MODES) done.push(await runEpisode(client, mode, takeCostUsd, fake));
     return done;
   });
   const rounds = Math.ceil(N / C);
   const ideal = rounds * L;
   console.log(`N=${N} sequences of ${SHOTS.length} shots, C=${C} at once, provider latency L=${L} ms, ${CORES} cores${R ? `, one animatic render alone R=${ms(R)}` : ''}`);
   console.log(`ideal ceil(N/C)·L = ${s(ideal)}`);
-  console.log('mode   wall      wall/ideal  in-slot overhead per take (median / max)  idle slot per take');
+  console.log('mode   all reviewed  wall/ideal  all videos in  wall/ideal  in-slot overhead per take (median / max)  idle slot per take');
   for (const run of runs) {
     const overhead = `${ms(median(run.inSlotOverheadMs))} / ${ms(Math.max(...run.inSlotOverheadMs))}`;
-    console.log(`${run.mode.padEnd(6)} ${s(run.wallMs).padEnd(9)} ${(run.wallMs / ideal).toFixed(2).padEnd(11)} ${overhead.padEnd(41)} ${ms(run.idleSlotMsPerTake)}`);
+    const ratio = (x: number) => (x / ideal).toFixed(2).padEnd(11);
+    console.log(`${run.mode.padEnd(6)} ${s(run.wallMs).padEnd(13)} ${ratio(run.wallMs)} ${s(run.videosMs).padEnd(14)} ${ratio(run.videosMs)} ${overhead.padEnd(41)} ${ms(run.idleSlotMsPerTake)}`);
+  }
+  for (const { mode, phases } of runs) {
+    if (phases) console.log(`${mode} per take (median): slot granted → job at fal ${ms(phases.submitMs)}; fal done → video in folder ${ms(phases.noticeAndDownloadMs)}; video → reviewed ${ms(phases.criticsMs)}`);
   }
   const local = runs.find((r) => r.mode === 'local');
   if (local) {

@@ -88,7 +88,7 @@ export interface FalFakeOptions {
 type QueueState = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
 
 export interface FakeJobEvent {
-  /** Milliseconds since the fake started. */
+  /** When, in epoch milliseconds. */
   at: number;
   requestId: string;
   event: 'submitted' | 'started' | 'completed' | 'cancelled';
@@ -169,7 +169,6 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const clock = options.latencyMs === undefined ? undefined : { latencyMs: options.latencyMs, concurrency: options.accountConcurrency ?? Infinity };
   const streamStepMs = options.streamStepMs ?? DEFAULT_STREAM_STEP_MS;
   const keepAliveMs = options.keepAliveMs ?? FAL_KEEP_ALIVE_MS;
-  const startedAt = performance.now();
   const log: FakeJobEvent[] = [];
   const watchers = new Map<string, Set<() => void>>();
   const workDir = await mkdtemp(join(tmpdir(), 'recoil-fal-fake-'));
@@ -188,7 +187,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const openStreams = new Set<() => void>();
   let running = 0;
 
-  const record = (job: FakeJob, event: FakeJobEvent['event']) => log.push({ at: performance.now() - startedAt, requestId: job.requestId, event });
+  const record = (job: FakeJob, event: FakeJobEvent['event']) => log.push({ at: Date.now(), requestId: job.requestId, event });
   const notify = (job: FakeJob) => watchers.get(job.requestId)?.forEach((watcher) => watcher());
   const moveTo = (job: FakeJob, state: QueueState) => {
     if (job.state === state) return;

@@ -10,7 +10,7 @@ import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
-import { wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
+import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import { shippedPricing } from './helpers/pricing.js';
@@ -90,8 +90,8 @@ function recordingContext(signal = new AbortController().signal): AwaitContext &
 async function makeTake(provider: VideoProvider, job: VideoJob, ctx = recordingContext()) {
   const { requestId } = await provider.submit(job);
   const videoPath = join(job.takeDir, 'video.mp4');
-  const result = await provider.awaitResult(job, requestId, videoPath, ctx);
-  return { requestId, videoPath, result, ctx };
+  await awaitVideo(provider, job, requestId, videoPath, ctx);
+  return { requestId, videoPath, costUsd: provider.costOf(job), ctx };
 }
 
 /** A raw call to the fake's queue API, as fal's own HTTP API would be called. */
@@ -127,12 +127,12 @@ describe('fal Kling provider against the fake', () => {
   it('makes a real MP4 of the requested duration and resolution and returns its cost', async () => {
     const unit = falUnit('Wide shot: the van on the empty highway', { durations: [3, 4] });
     const job = await jobFor(unit);
-    const { videoPath, result, ctx } = await makeTake(falProvider(), job);
+    const { videoPath, costUsd, ctx } = await makeTake(falProvider(), job);
 
     const probe = await probeVideo(videoPath);
     expect(probe).toMatchObject({ ...videoResolution('16:9'), hasVideo: true, codec: 'h264' });
     expect(probe.durationSec).toBeCloseTo(7, 1);
-    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3', 7, false));
+    expect(costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3', 7, false));
     expect(await readdir(job.takeDir)).toEqual(['video.mp4']);
     const statuses = ctx.beats.map((b) => (b as { status: string }).status);
     expect(statuses).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
@@ -142,7 +142,7 @@ describe('fal Kling provider against the fake', () => {
   it('sends the multi-shot body: string durations, customize, the unit ratio, explicit audio, elements in @ElementN order, the start frame', async () => {
     const unit = falUnit('@maya loads the @van at dawn', { model: 'kling-o3-pro', aspectRatio: '9:16', resolution: videoResolution('9:16'), generateAudio: true, durations: [4, 4] });
     const job = await jobFor(unit, { startFramePath: join(projectDir, IMAGES.start.file) });
-    const { requestId, videoPath, result } = await makeTake(falProvider(), job);
+    const { requestId, videoPath, costUsd } = await makeTake(falProvider(), job);
 
     const sent = fake.jobs.get(requestId)!;
     expect(sent.endpoint).toBe('fal-ai/kling-video/o3/pro/reference-to-video');
@@ -166,7 +166,7 @@ describe('fal Kling provider against the fake', () => {
     expect(sent.body.multi_prompt[0].prompt).toMatch(/^@Element1 loads the @Element2/);
     expect(fake.uploads.find((u) => u.fileUrl === maya.frontal_image_url)!.contentType).toBe('image/png');
     expect(await probeVideo(videoPath)).toMatchObject({ width: 720, height: 1280 });
-    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
+    expect(costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
   });
 
   it('sends generate_audio even when it is off, and no start image when there is none', async () => {
@@ -278,6 +278,20 @@ describe('fal Kling provider against the fake', () => {
     expect(distinctInOrder(ctx.beats.map((b) => (b as { status?: string }).status))).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
   });
 
+  it('finishes waiting when fal reports the job done, before fetching anything; collecting then fetches the video', async () => {
+    const provider = falProvider();
+    const job = await jobFor(falUnit('Waited, then collected', { elements: [] }));
+    const { requestId } = await provider.submit(job);
+    await provider.awaitFinished(job, requestId, recordingContext());
+    expect(fake.jobs.get(requestId)!.state).toBe('COMPLETED');
+    expect(requestsFor(requestId).filter((c) => c.path.endsWith(`/requests/${requestId}`))).toEqual([]);
+    expect(await readdir(job.takeDir)).toEqual([]);
+
+    const videoPath = join(job.takeDir, 'video.mp4');
+    await provider.collect(job, requestId, videoPath, recordingContext());
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
   it('falls back to polling when the stream drops, survives a failed poll, and never submits again', async () => {
     const unit = falUnit('[fake:stream_cut_once][fake:status_500_once][fake:slow_queue_3] Flaky status');
     const job = await jobFor(unit);
@@ -314,7 +328,7 @@ describe('fal Kling provider against the fake', () => {
       beat(details);
       if (ctx.beats.length === 2) controller.abort();
     };
-    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(awaitVideo(provider, job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
     expect(fake.jobs.get(requestId)!.cancelled).toBe(true);
     expect(await readdir(job.takeDir)).toEqual([]);
   });
@@ -326,7 +340,7 @@ describe('fal Kling provider against the fake', () => {
     const controller = new AbortController();
     const ctx = recordingContext(controller.signal);
     setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
-    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(awaitVideo(provider, job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toBeInstanceOf(CancelledFailure);
     expect(fake.jobs.get(requestId)!.cancelled).toBe(false);
   });
 
@@ -338,9 +352,9 @@ describe('fal Kling provider against the fake', () => {
     const videoPath = join(job.takeDir, 'video.mp4');
     const controller = new AbortController();
     setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
-    await expect(provider.awaitResult(job, requestId, videoPath, recordingContext(controller.signal))).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(awaitVideo(provider, job, requestId, videoPath, recordingContext(controller.signal))).rejects.toBeInstanceOf(CancelledFailure);
 
-    await provider.awaitResult(job, requestId, videoPath, recordingContext());
+    await awaitVideo(provider, job, requestId, videoPath, recordingContext());
     expect(fake.jobs.get(requestId)!.streams).toBe(2);
     expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);

@@ -11,6 +11,7 @@ import { runProcess } from '../src/activities/media/run-process.js';
 import { renderAnimatic, type AnimaticOptions } from '../src/activities/providers/local/animatic.js';
 import { renderGrid, renderShotCard } from '../src/activities/providers/local/cards.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
+import { awaitVideo } from '../src/activities/providers/provider.js';
 import { ASPECT_RATIOS, videoResolution } from '../src/domain/aspect-ratio.js';
 import { makeUnit } from './helpers/units.js';
 
@@ -128,7 +129,7 @@ describe('the local provider', () => {
     try {
       await Promise.all(
         jobs.map((job, i) =>
-          providers[i % 2]!.awaitResult(job, `local-${i}`, join(job.takeDir, 'video.mp4'), { heartbeat: () => undefined, signal: new AbortController().signal }),
+          awaitVideo(providers[i % 2]!, job, `local-${i}`, join(job.takeDir, 'video.mp4'), { heartbeat: () => undefined, signal: new AbortController().signal }),
         ),
       );
     } finally {

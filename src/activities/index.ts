@@ -1,5 +1,5 @@
 import type { ActivityDeps } from './deps.js';
-import { awaitTakeActivity } from './step-runner/await-take.js';
+import { awaitProviderJobActivity, awaitTakeActivity, collectTakeActivity } from './step-runner/await-take.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
 import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
@@ -16,6 +16,8 @@ export function createActivities(deps: ActivityDeps) {
     prepareSequence: prepareSequenceActivity(deps),
     submitTake: submitTakeActivity(deps),
     awaitTake: awaitTakeActivity(deps),
+    awaitProviderJob: awaitProviderJobActivity(deps),
+    collectTake: collectTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),
     recordTakeDecision: recordTakeDecisionActivity(deps),
     recordTakeFailure: recordTakeFailureActivity(deps),

@@ -3,52 +3,93 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
 import { pathExists } from '../path-exists.js';
 import { probeVideo, type VideoProbe } from '../media/probe.js';
-import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeVideo } from '../takes/take-manifest.js';
+import type { AwaitContext, VideoJob } from '../providers/provider.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
 import type { FinishedTake, TakeRequest } from './take-request.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
-/** Waits for a submitted take, downloads its video into the take folder and records the cost. */
-export function awaitTakeActivity(deps: ActivityDeps) {
-  return async function awaitTake(request: TakeRequest & { requestId: string }): Promise<FinishedTake> {
-    const provider = providerFor(deps, request);
-    const job = toVideoJob(deps, request);
-    const manifestPath = join(job.takeDir, MANIFEST_FILE);
-    const videoPath = join(job.takeDir, VIDEO_FILE);
-    const manifest = await readManifest(manifestPath);
-    if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
+type SubmittedRequest = TakeRequest & { requestId: string };
 
-    if (manifest.status === 'complete' && manifest.video && (await pathExists(videoPath))) {
-      log.info('take already finished; returning it', { take: request.take });
-      return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
-    }
-
-    const ctx = Context.current();
-    const heartbeat = (details?: unknown) => ctx.heartbeat({ requestId: request.requestId, ...(details as object) });
-    heartbeat();
-    const { costUsd } = await provider.awaitResult(job, request.requestId, videoPath, {
-      heartbeat,
-      signal: ctx.cancellationSignal,
-    });
-    // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
-    const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
-      log.warn('the finished take does not probe as a video', { take: request.take, error: err.message });
-      return { durationSec: 0, width: 0, height: 0, hasVideo: false };
-    });
-    const video: TakeVideo = {
-      file: VIDEO_FILE,
-      durationSec: probe.durationSec,
-      width: probe.width,
-      height: probe.height,
-      ...(probe.frameRate ? { frameRate: probe.frameRate } : {}),
-      ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}),
-    };
-    await updateManifest(manifestPath, (m) => ({
-      ...m,
-      status: 'complete',
-      actualCostUsd: costUsd,
-      video,
-      times: { ...m.times, completedAt: new Date().toISOString() },
-    }));
-    return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
+/**
+ * Waits until the provider has finished a submitted take, and says what it costs. Nothing is
+ * downloaded: the provider's slot is free again the moment this returns.
+ */
+export function awaitProviderJobActivity(deps: ActivityDeps) {
+  return async function awaitProviderJob(request: SubmittedRequest): Promise<{ costUsd: number }> {
+    const { provider, job, finished } = await takeInFolder(deps, request);
+    if (finished) return { costUsd: finished.costUsd };
+    await provider.awaitFinished(job, request.requestId, awaitContext(request));
+    return { costUsd: provider.costOf(job) };
   };
+}
+
+/** Fetches a finished take's video into the take folder, probes it and records it as complete. */
+export function collectTakeActivity(deps: ActivityDeps) {
+  return async function collectTake(request: SubmittedRequest): Promise<FinishedTake> {
+    const { provider, job, finished } = await takeInFolder(deps, request);
+    if (finished) return finished;
+    await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), awaitContext(request));
+    return recordComplete(job, provider.costOf(job));
+  };
+}
+
+/** Both at once: what workflows that wait and collect in one step call. */
+export function awaitTakeActivity(deps: ActivityDeps) {
+  return async function awaitTake(request: SubmittedRequest): Promise<FinishedTake> {
+    const { provider, job, finished } = await takeInFolder(deps, request);
+    if (finished) return finished;
+    const ctx = awaitContext(request);
+    await provider.awaitFinished(job, request.requestId, ctx);
+    await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
+    return recordComplete(job, provider.costOf(job));
+  };
+}
+
+/** The take's provider and folder, and the finished take when an earlier attempt already recorded it. */
+async function takeInFolder(deps: ActivityDeps, request: SubmittedRequest) {
+  const provider = providerFor(deps, request);
+  const job = toVideoJob(deps, request);
+  const manifestPath = join(job.takeDir, MANIFEST_FILE);
+  const manifest = await readManifest(manifestPath);
+  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
+  const finished = await alreadyFinished(manifest, join(job.takeDir, VIDEO_FILE));
+  if (finished) log.info('take already finished; returning it', { take: request.take });
+  return { provider, job, finished };
+}
+
+async function alreadyFinished(manifest: TakeManifest, videoPath: string): Promise<FinishedTake | undefined> {
+  if (manifest.status !== 'complete' || !manifest.video || !(await pathExists(videoPath))) return undefined;
+  return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
+}
+
+function awaitContext(request: SubmittedRequest): AwaitContext {
+  const ctx = Context.current();
+  const heartbeat = (details?: unknown) => ctx.heartbeat({ requestId: request.requestId, ...(details as object) });
+  heartbeat();
+  return { heartbeat, signal: ctx.cancellationSignal };
+}
+
+async function recordComplete(job: VideoJob, costUsd: number): Promise<FinishedTake> {
+  const videoPath = join(job.takeDir, VIDEO_FILE);
+  // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
+  const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
+    log.warn('the finished take does not probe as a video', { take: job.take, error: err.message });
+    return { durationSec: 0, width: 0, height: 0, hasVideo: false };
+  });
+  const video: TakeVideo = {
+    file: VIDEO_FILE,
+    durationSec: probe.durationSec,
+    width: probe.width,
+    height: probe.height,
+    ...(probe.frameRate ? { frameRate: probe.frameRate } : {}),
+    ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}),
+  };
+  await updateManifest(join(job.takeDir, MANIFEST_FILE), (m) => ({
+    ...m,
+    status: 'complete',
+    actualCostUsd: costUsd,
+    video,
+    times: { ...m.times, completedAt: new Date().toISOString() },
+  }));
+  return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
 }

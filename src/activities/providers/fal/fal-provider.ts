@@ -71,17 +71,28 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         throw submissionCertainlyRefused(cause) ? markNotAccepted(failure) : failure;
       }
     },
-    async awaitResult(job, requestId, videoPath, ctx) {
+    async awaitFinished(job, requestId, ctx) {
       const endpoint = falEndpoint(job.unit.model);
       try {
         await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs, streamCheckMs }, ctx);
-        const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
-        await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
       } catch (err) {
         if (ctx.signal.aborted) throw await stopWaiting(fal, endpoint, requestId, ctx);
         throw toFalFailure(err, credentials);
       }
-      return { costUsd: costOf(job, options.prices) };
+    },
+    async collect(job, requestId, videoPath, ctx) {
+      const endpoint = falEndpoint(job.unit.model);
+      try {
+        const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
+        await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
+      } catch (err) {
+        // The job is finished: there is nothing left at fal to cancel, whoever stopped us.
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toFalFailure(err, credentials);
+      }
+    },
+    costOf(job) {
+      return costOf(job, options.prices);
     },
   };
 }

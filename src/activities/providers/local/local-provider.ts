@@ -20,8 +20,11 @@ export function createLocalProvider(options: LocalProviderOptions = {}): VideoPr
     async submit(job) {
       return { requestId: `local-${jobFingerprint(job).slice(0, 16)}-t${job.take}` };
     },
-    async awaitResult(job, _requestId, videoPath, ctx) {
+    async awaitFinished(_job, _requestId, ctx) {
       await simulateLatency(latencyMs, ctx);
+    },
+    // The render is this machine's work, not the provider's: it waits for a free core, not a slot.
+    async collect(job, _requestId, videoPath, ctx) {
       const render = () =>
         renderAnimatic({
           outPath: videoPath,
@@ -39,7 +42,9 @@ export function createLocalProvider(options: LocalProviderOptions = {}): VideoPr
       } finally {
         clearInterval(beating);
       }
-      return { costUsd: 0 };
+    },
+    costOf() {
+      return 0;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.js';
+import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
 import { awaitProviderJobActivity, awaitTakeActivity, collectTakeActivity } from './step-runner/await-take.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
 import { criticiseTakeActivity } from './step-runner/criticise-take.js';
@@ -25,6 +26,8 @@ export function createActivities(deps: ActivityDeps) {
     chooseStartFrame: chooseStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),
     readSequenceSpend: readSequenceSpendActivity(deps),
+    askAccountSlot: askAccountSlotActivity(deps),
+    findClosedWorkflows: findClosedWorkflowsActivity(),
   };
 }
 

@@ -41,3 +41,8 @@ export function deliveryArtifactsPath(projectId: string, episode: string): strin
 }
 
 export const TASK_QUEUE = 'recoil-pipeline';
+
+/** The workflow that shares one provider account's job limit among every episode on the namespace. */
+export function accountGateWorkflowId(account: string): string {
+  return `recoil-account-gate/${account}`;
+}

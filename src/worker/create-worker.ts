@@ -4,6 +4,7 @@ import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
+import type { ProviderName } from '../domain/models.js';
 import { workflowBundleFromEnv } from './workflow-bundle.js';
 
 export interface RecoilWorkerOptions {
@@ -18,6 +19,10 @@ export interface RecoilWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Jobs in flight per provider account across every episode on the namespace; none means no account limit. */
+  accountLimits?: Partial<Record<ProviderName, number>>;
+  /** How often an account gate checks that its holders still run while someone waits (tests shorten it). */
+  accountGateCheckHoldersEverySec?: number;
 }
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -32,6 +37,8 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
       artifactsRoot: options.artifactsRoot,
       providers: options.providers,
       gridProviders: options.gridProviders ?? { local: createLocalGridProvider() },
+      ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
+      ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
   });

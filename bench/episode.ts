@@ -32,7 +32,7 @@ import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { createRecoilWorker } from '../src/worker/create-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
-import { approveSignal, statusQuery, type SequenceStatus } from '../src/workflows/sequence-messages.js';
+import { approveSignal, statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
 import { startFalFake, type FalFake } from '../test/fakes/fal-fake.js';
 
 type Mode = 'fal' | 'local';

@@ -169,14 +169,18 @@ describe('recoil CLI', () => {
       await harness.stop();
       harness = undefined;
 
+      // No worker: the decision is recorded durably under its request id, and applied when one comes back.
       const queued = await runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1', '--by', 'dana'], env, cwd);
       expect(queued.code).toBe(0);
-      expect(queued.stdout).toMatch(/signal recorded; it will apply when a worker comes back/);
+      const requestId = /recorded as request (r-[0-9a-f]{8}); it is applied or refused when a worker comes back/.exec(queued.stdout)?.[1];
+      expect(requestId).toBeDefined();
       const board = await runCli(['status', id], env, cwd);
       expect(board.stdout).toMatch(/no worker is running/);
 
       harness = await startHarness({ local: gate.provider() }, taskQueue, artifactsRoot);
       await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "approved"/);
+      const applied = await runCli(['status', id], env, cwd);
+      expect(applied.stdout).toContain(`SEQ01 ${requestId} approve by dana accepted: approved take 1`);
       await client.workflow.getHandle(`${id}/EP001/SEQ01`).result();
       const refused = await runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1'], env, cwd);
       expect(refused.code).toBe(2);
@@ -186,7 +190,7 @@ describe('recoil CLI', () => {
     }
   });
 
-  it('reports a refused signal with the workflow\'s reason and exit 2', async () => {
+  it('answers a decision at once when a worker is live: refused with the reason (exit 2) or accepted', async () => {
     const { dir, id } = await uniqueProject();
     const taskQueue = `cli-${randomUUID()}`;
     const env = envFor(taskQueue);
@@ -196,20 +200,46 @@ describe('recoil CLI', () => {
       expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ03'], env, cwd)).code).toBe(0);
       gate.open({ projectId: id, sequenceId: 'SEQ03' });
       await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
-      const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '4'], env, cwd);
+      const asked = Date.now();
+      const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '99'], env, cwd);
+      console.log(`a refused approve answered in ${Date.now() - asked} ms, process start included`);
       expect(wrongTake.code).toBe(2);
-      expect(wrongTake.stderr).toMatch(/refused to approve take 4 of SEQ03: there is no take 4 \(takes: 1\)/);
+      expect(wrongTake.stderr).toMatch(/^error: refused: there is no take 99 \(takes: 1\) \(approve take 99 of SEQ03, request r-[0-9a-f]{8}\)/m);
       const badShot = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'x', '--shot', '9=nope'], env, cwd);
       expect(badShot.code).toBe(2);
       expect(badShot.stderr).toMatch(/shot 9 does not exist/);
       const retake = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'warmer light', '--shot', '1=Wide shot, warmer light'], env, cwd);
       expect(retake.code).toBe(0);
-      expect(retake.stdout).toMatch(/retake SEQ03: the sequence is now video_generating/);
+      expect(retake.stdout).toMatch(/✓ accepted: retake with new prompts for shot 1 \(retake SEQ03, request r-[0-9a-f]{8}\)/);
       const cancelled = await runCli(['cancel', id, 'EP001', 'SEQ03'], env, cwd);
       expect(cancelled.code).toBe(0);
       expect(cancelled.stdout).toMatch(/cancellation of .*\/EP001\/SEQ03 requested/);
       const summary = await client.workflow.getHandle(`${id}/EP001`).result();
       expect(summary).toMatchObject({ approved: [], failed: ['SEQ03'] });
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('two people deciding at once from two processes: exactly one is accepted, the other gets its own refusal', async () => {
+    const { dir, id } = await uniqueProject();
+    const taskQueue = `cli-${randomUUID()}`;
+    const env = envFor(taskQueue);
+    const gate = new GatedProvider(await renderFixtureVideo());
+    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    try {
+      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env, cwd)).code).toBe(0);
+      gate.open({ projectId: id, sequenceId: 'SEQ01' });
+      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
+      const [approve, retake] = await Promise.all([
+        runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1', '--by', 'alice'], env, cwd),
+        runCli(['retake', id, 'EP001', 'SEQ01', '--note', 'darker', '--by', 'bob'], env, cwd),
+      ]);
+      expect([approve.code, retake.code].sort()).toEqual([0, 2]);
+      const [winner, loser] = approve.code === 0 ? [approve, retake] : [retake, approve];
+      expect(winner.stdout).toMatch(/✓ accepted: /);
+      // The loser reads its own refusal, naming the state the winner's decision left.
+      expect(loser.stderr).toMatch(approve.code === 0 ? /^error: refused: cannot retake: the sequence is already approved \(retake SEQ01/m : /^error: refused: cannot approve: a take is still being generated/m);
     } finally {
       await harness.stop();
     }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';

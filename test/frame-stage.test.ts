@@ -2,9 +2,9 @@ import { readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, regenerateFramesSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startSequence, waitForStatus } from './helpers/harness.js';
+import { startSequence, refusals, waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness({ autoOpenMs: 0 });
@@ -21,7 +21,7 @@ describe('start frames from 2x2 grids', () => {
     await handle.signal(approveSignal, { take: 1, by: 'eager' });
     await handle.signal(regenerateFramesSignal, { by: 'dir', note: 'moodier', prompt: 'Foggy highway at dawn' });
     const second = await waitForStatus(handle, (s) => s.state === 'frame_review' && s.grids.length === 2);
-    expect(second.refused[0]!.reason).toMatch(/cannot approve/);
+    expect(refusals(second)[0]!.reason).toMatch(/cannot approve/);
     expect(second.grids.map((g) => [g.grid, g.prompt])).toEqual([
       [1, 'Rain-soaked highway at night'],
       [2, 'Foggy highway at dawn'],
@@ -72,9 +72,9 @@ describe('start frames from 2x2 grids', () => {
     await waitForStatus(handle, (s) => s.state === 'frame_review');
     await handle.signal(selectFrameSignal, { grid: 4, quadrant: 1, by: 'typo' });
     await handle.signal(selectFrameSignal, { grid: 1, quadrant: 5, by: 'typo' });
-    const status = await waitForStatus(handle, (s) => s.refused.length === 2);
+    const status = await waitForStatus(handle, (s) => refusals(s).length === 2);
     expect(status.state).toBe('frame_review');
-    expect(status.refused.map((r) => r.reason)).toEqual(['there is no grid 4 (grids: 1)', 'quadrant must be 1–4 (left to right, top to bottom), got 5']);
+    expect(refusals(status).map((r) => r.reason)).toEqual(['there is no grid 4 (grids: 1)', 'quadrant must be 1–4 (left to right, top to bottom), got 5']);
     await t.harness.client.workflow.getHandle(handle.workflowId).terminate('test done');
   });
 

@@ -9,9 +9,10 @@ import { matchesRatio } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
+import { episodeStatusQuery } from '../src/contract/episode.js';
+import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
-import { approveSignal, retakeSignal, selectFrameSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
@@ -125,6 +126,42 @@ describe('paid providers in the workflow (against the fakes)', () => {
     // The first call was answered 429; the retry made the one grid.
     expect(gemini.requests.filter((r) => JSON.stringify(r.body).includes(prompt))).toHaveLength(2);
     await handle.terminate('test done');
+  });
+
+  describe('what a failed grid costs, as the activity that asked says', () => {
+    const episodeSpend = (unit: SequenceUnit) => harness.client.workflow.getHandle(episodeWorkflowId(unit.projectId, unit.episode)).query(episodeStatusQuery);
+    const asked = (prompt: string) => gemini.requests.filter((r) => JSON.stringify(r.body).includes(prompt)).length;
+
+    it('a Gemini 400 (answered, nothing made) leaves the budget untouched', async () => {
+      const unit = makeUnit({ startFrame: { kind: 'prompt', prompt: `Bad request ${randomUUID()} [fake:400]` } });
+      const failed = await waitForStatus(await start(harness, unit), (s) => s.state === 'failed', 60_000);
+      expect(failed.failure).toMatch(/grid 1 failed: Gemini rejected the grid request \(INVALID_ARGUMENT/);
+      expect(failed.spentUsd).toBe(0);
+      expect(await episodeSpend(unit)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+    });
+
+    it('a call whose outcome is unknown (connection cut) is counted at its estimate and not asked again', async () => {
+      const prompt = `Cut ${randomUUID()} [fake:cut]`;
+      const unit = makeUnit({ startFrame: { kind: 'prompt', prompt } });
+      const failed = await waitForStatus(await start(harness, unit), (s) => s.state === 'failed', 60_000);
+      expect(failed.failure).toMatch(/may have been charged/);
+      await expect.poll(async () => (await episodeSpend(unit)).spentUsd, { timeout: 10_000 }).toBe(unit.estimatedGridCostUsd);
+      expect(asked(prompt)).toBe(1);
+    });
+
+    it('an answer without an image is asked again exactly once, and the grid is paid once', async () => {
+      const prompt = `Words once ${randomUUID()} [fake:text-once]`;
+      const review = await waitForStatus(await start(harness, makeUnit({ startFrame: { kind: 'prompt', prompt } })), (s) => s.state === 'frame_review', 60_000);
+      expect(asked(prompt)).toBe(2);
+      expect(review.grids.map((g) => g.costUsd)).toEqual([0.039]);
+    });
+
+    it('two answers without an image stop the grid after exactly two asks, saying what to do', async () => {
+      const prompt = `Words only ${randomUUID()} [fake:text-only]`;
+      const failed = await waitForStatus(await start(harness, makeUnit({ startFrame: { kind: 'prompt', prompt } })), (s) => s.state === 'failed', 60_000);
+      expect(failed.failure).toMatch(/Gemini answered without an image .*twice: rephrase the start_frame prompt/);
+      expect(asked(prompt)).toBe(2);
+    });
   });
 
   it('explores start frames with Gemini: a real grid of the project ratio, paid for and recorded', async () => {

@@ -1,42 +1,119 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runProcess } from '../src/activities/media/run-process.js';
+import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { setBudgetUpdate, type EpisodeInput } from '../src/contract/episode.js';
+import { approveSignal, approveUpdate, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
+import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
-import { describe, expect, inject, it } from 'vitest';
-import { approveSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
-import { useGatedHarness } from './helpers/gated-harness.js';
-import { startSequence, waitForStatus } from './helpers/harness.js';
+import { renderFixtureVideo } from './helpers/fixture-video.js';
+import { GatedProvider } from './helpers/gated-provider.js';
+import { refusals, startHarness, startSequence, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
+/**
+ * Every workflow change must replay the histories recorded before it. Each scenario below runs on
+ * the dev server, replays its own fresh history, and with RECORD_HISTORY=1 (`npm run
+ * record:histories`) keeps it in test/fixtures/histories for every later version to replay.
+ */
 const RECORDED = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
 
-const t = useGatedHarness({ autoOpenMs: 0 });
+let harness: Harness;
+let gate: GatedProvider;
+beforeAll(async () => {
+  gate = new GatedProvider(await renderFixtureVideo(), 0);
+  harness = await startHarness({ local: gate.provider('local'), fal: gate.provider('fal') });
+});
+afterAll(async () => harness?.stop());
 
-describe('determinism', () => {
-  it('replays a fresh history of a sequence with a refused signal, a retake and an approval', async () => {
-    const unit = makeUnit();
-    const handle = await startSequence(t.harness, unit, { maxTakes: 3 });
+async function replaysAndIsKept(name: string, handle: WorkflowHandle): Promise<void> {
+  const history = await handle.fetchHistory();
+  await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history)).resolves.toBeUndefined();
+  if (!process.env.RECORD_HISTORY) return;
+  const args = ['workflow', 'show', '-w', handle.workflowId, '-o', 'json', '--address', inject('temporalAddress')];
+  const { stdout } = await runProcess(await ensureTemporalCli(), args);
+  await writeFile(join(RECORDED, `${name}.json`), stdout);
+}
+
+const by = (name: string) => ({ by: name, requestId: `r-${randomUUID().slice(0, 8)}` });
+
+describe('recorded histories', () => {
+  it('the frame stage: new options with an edited prompt, a pick, an approval', async () => {
+    const handle = await startSequence(harness, makeUnit({ startFrame: { kind: 'prompt', prompt: 'Rain-soaked highway at night' } }));
+    await waitForStatus(handle, (s) => s.state === 'frame_review');
+    await handle.executeUpdate(regenerateFramesUpdate, { args: [{ ...by('dir'), prompt: 'Foggy highway at dawn' }] });
+    await waitForStatus(handle, (s) => s.state === 'frame_review' && s.grids.length === 2);
+    await handle.executeUpdate(selectFrameUpdate, { args: [{ ...by('dir'), grid: 1, quadrant: 3 }] });
     await waitForStatus(handle, (s) => s.state === 'video_complete');
-    await handle.signal(approveSignal, { take: 9, by: 'typo' });
-    await handle.signal(retakeSignal, { by: 'dir', note: 'again', shots: { '1': 'New first shot' } });
-    await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
-    await handle.signal(approveSignal, { take: 2, by: 'alice' });
+    await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
     await handle.result();
-    const history = await handle.fetchHistory();
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history)).resolves.toBeUndefined();
-    // RECORD_HISTORY=1 keeps this history (as the Temporal CLI exports it) as a fixture future code must replay.
-    if (process.env.RECORD_HISTORY) {
-      const args = ['workflow', 'show', '-w', handle.workflowId, '-o', 'json', '--address', inject('temporalAddress')];
-      const { stdout } = await runProcess(await ensureTemporalCli(), args);
-      await writeFile(join(RECORDED, 'sequence-retake-approve.json'), stdout);
-    }
+    await replaysAndIsKept('sequence-frame-stage', handle);
   });
 
-  it('replays every recorded history in test/fixtures/histories with today\'s workflow code', async () => {
+  it('a refused decision, by signal and by update, then an approval', async () => {
+    const handle = await startSequence(harness, makeUnit());
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.signal(approveSignal, { ...by('typo'), take: 9 });
+    await expect(handle.executeUpdate(approveUpdate, { args: [{ ...by('typo'), take: 8 }] })).rejects.toThrow();
+    await waitForStatus(handle, (s) => refusals(s).length === 1);
+    await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+    await handle.result();
+    await replaysAndIsKept('sequence-refused-decision', handle);
+  });
+
+  it('a retake with new prompts', async () => {
+    const handle = await startSequence(harness, makeUnit(), { maxTakes: 3 });
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.executeUpdate(retakeUpdate, { args: [{ ...by('dir'), note: 'slower', shots: { '2': 'Close-up, rain on the glass' } }] });
+    await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
+    await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 2 }] });
+    await handle.result();
+    await replaysAndIsKept('sequence-retake-new-prompts', handle);
+  });
+
+  it('a failed take, then a retake', async () => {
+    const unit = makeUnit();
+    gate.refuseNext(unit, 'the provider refused the request (422): prompt too long');
+    const handle = await startSequence(harness, unit, { maxTakes: 3 });
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed');
+    expect(failed.failure).toMatch(/take 1 failed: the provider refused/);
+    await handle.executeUpdate(retakeUpdate, { args: [{ ...by('dir'), note: 'try again' }] });
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 2 }] });
+    await handle.result();
+    await replaysAndIsKept('sequence-failure-then-retake', handle);
+  });
+
+  it('an episode whose second sequence waits for budget until it is raised', async () => {
+    const projectId = `replay-${randomUUID().slice(0, 8)}`;
+    const units = ['SEQ01', 'SEQ02'].map((sequenceId) => makeUnit({ projectId, sequenceId, estimatedCostUsd: 1 }));
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 2, maxTakes: 2, autoRetakes: 0, budgetUsd: 1, startedBy: 'test' };
+    const { handle: episode } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const sequence = (id: string) => harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
+    const states = async () => Promise.all(units.map((u) => waitForStatus(sequence(u.sequenceId), () => true).then((s) => s.state)));
+    await expect.poll(async () => (await states()).sort(), { timeout: 30_000, interval: 200 }).toEqual(['awaiting_budget', 'video_complete']);
+    await episode.executeUpdate(setBudgetUpdate, { args: [{ ...by('producer'), budgetUsd: 2 }] });
+    for (const unit of units) {
+      await waitForStatus(sequence(unit.sequenceId), (s) => s.state === 'video_complete');
+      await sequence(unit.sequenceId).executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+    }
+    await episode.result();
+    const waited = (await Promise.all(units.map(async (u) => ({ u, s: await waitForStatus(sequence(u.sequenceId), () => true) })))).find(({ s }) =>
+      s.history.some((h) => h.to === 'awaiting_budget'),
+    );
+    expect(waited).toBeDefined();
+    await replaysAndIsKept('episode-budget-wait', episode);
+    await replaysAndIsKept('sequence-budget-wait', sequence(waited!.u.sequenceId));
+  });
+
+  it("replays every recorded history in test/fixtures/histories with today's workflow code", async () => {
     const files = (await readdir(RECORDED)).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThan(0);
+    expect(files.length).toBeGreaterThanOrEqual(6);
     for (const file of files) {
       const history: unknown = JSON.parse(await readFile(join(RECORDED, file), 'utf8'));
       await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file);

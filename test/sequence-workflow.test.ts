@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal, regenerateFramesSignal, retakeSignal } from '../src/workflows/sequence-messages.js';
+import { approveSignal, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
-import { startSequence, waitForStatus } from './helpers/harness.js';
+import { startSequence, refusals, waitForStatus } from './helpers/harness.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { makeUnit } from './helpers/units.js';
 
@@ -44,8 +44,8 @@ describe('sequence workflow', () => {
     // Shot keys that would silently change nothing, and prompts fal would refuse, are refused up front.
     await handle.signal(retakeSignal, { by: 'dir', note: 'zero-padded', shots: { '02': 'Close-up' } });
     await handle.signal(retakeSignal, { by: 'dir', note: 'blank', shots: { '1': '   ' } });
-    const refused = await waitForStatus(handle, (s) => s.refused.length === 2);
-    expect(refused.refused.map((r) => r.reason)).toEqual(['shot 02 does not exist (this sequence has shots 1–2)', 'the new prompt for shot 1 is empty']);
+    const refused = await waitForStatus(handle, (s) => refusals(s).length === 2);
+    expect(refusals(refused).map((r) => r.reason)).toEqual(['shot 02 does not exist (this sequence has shots 1–2)', 'the new prompt for shot 1 is empty']);
     expect(refused.takes).toHaveLength(1);
     await handle.signal(retakeSignal, { by: 'dir', note: 'tighter', shots: { '2': 'Close-up on the wheel @maya' } });
     await waitForStatus(handle, (s) => s.state === 'video_generating' && s.takes.length === 2);
@@ -68,17 +68,17 @@ describe('sequence workflow', () => {
     const handle = await startSequence(t.harness, unit);
     await waitForStatus(handle, (s) => s.state === 'video_generating');
     await handle.signal(approveSignal, { take: 1, by: 'eager' });
-    const whileGenerating = await waitForStatus(handle, (s) => s.refused.length === 1);
+    const whileGenerating = await waitForStatus(handle, (s) => refusals(s).length === 1);
     expect(whileGenerating.state).toBe('video_generating');
-    expect(whileGenerating.refused[0]).toMatchObject({ signal: 'approve', by: 'eager' });
-    expect(whileGenerating.refused[0]!.reason).toMatch(/a take is still being generated/);
+    expect(refusals(whileGenerating)[0]).toMatchObject({ decision: 'approve', by: 'eager' });
+    expect(refusals(whileGenerating)[0]!.reason).toMatch(/a take is still being generated/);
 
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { take: 7, by: 'typo' });
-    const unknown = await waitForStatus(handle, (s) => s.refused.length === 2);
+    const unknown = await waitForStatus(handle, (s) => refusals(s).length === 2);
     expect(unknown.state).toBe('video_complete');
-    expect(unknown.refused[1]!.reason).toBe('there is no take 7 (takes: 1)');
+    expect(refusals(unknown)[1]!.reason).toBe('there is no take 7 (takes: 1)');
     await handle.signal(approveSignal, { take: 1, by: 'alice' });
     expect((await handle.result()).state).toBe('approved');
   });
@@ -93,14 +93,14 @@ describe('sequence workflow', () => {
     t.gate.open(unit);
     await waitForStatus(handle, (s) => s.state === 'video_complete' && s.takes.length === 2);
     await handle.signal(retakeSignal, { by: 'dir', note: 'one more' });
-    const status = await waitForStatus(handle, (s) => s.refused.length === 1);
+    const status = await waitForStatus(handle, (s) => refusals(s).length === 1);
     expect(status.takes).toHaveLength(2);
     expect(status.state).toBe('video_complete');
-    expect(status.refused[0]!.reason).toMatch(/all 2 takes are used/);
+    expect(refusals(status)[0]!.reason).toMatch(/all 2 takes are used/);
     // New start frames would lead to a third take: refused too, before any grid is paid for.
     await handle.signal(regenerateFramesSignal, { by: 'dir', prompt: 'A wider angle' });
-    const regenerate = await waitForStatus(handle, (s) => s.refused.length === 2);
-    expect(regenerate.refused[1]).toMatchObject({ signal: 'regenerateFrames', reason: expect.stringMatching(/all 2 takes are used/) });
+    const regenerate = await waitForStatus(handle, (s) => refusals(s).length === 2);
+    expect(refusals(regenerate)[1]).toMatchObject({ decision: 'regenerateFrames', reason: expect.stringMatching(/all 2 takes are used/) });
     expect(regenerate.grids).toEqual([]);
     await handle.signal(approveSignal, { take: 1, by: 'alice' });
     expect((await handle.result()).approvedTake).toBe(1);
@@ -117,8 +117,8 @@ describe('sequence workflow', () => {
     const done = await waitForStatus(second, (s) => s.state === 'video_complete');
     expect(done.takes.map((tk) => tk.take)).toEqual([2]);
     await second.signal(retakeSignal, { by: 'dir', note: 'once more' });
-    const refused = await waitForStatus(second, (s) => s.refused.length === 1);
-    expect(refused.refused[0]!.reason).toMatch(/all 2 takes are used/);
+    const refused = await waitForStatus(second, (s) => refusals(s).length === 1);
+    expect(refusals(refused)[0]!.reason).toMatch(/all 2 takes are used/);
     await second.signal(approveSignal, { take: 2, by: 'alice' });
     expect((await second.result()).approvedTake).toBe(2);
   });
@@ -131,10 +131,10 @@ describe('sequence workflow', () => {
     await Promise.all([handle.signal(approveSignal, { take: 1, by: 'alice' }), handle.signal(approveSignal, { take: 1, by: 'bob' })]);
     const result = await handle.result();
     expect(result.history.filter((h) => h.to === 'approved')).toHaveLength(1);
-    expect(result.refused).toHaveLength(1);
-    expect(result.refused[0]!.reason).toMatch(/already approved/);
+    expect(refusals(result)).toHaveLength(1);
+    expect(refusals(result)[0]!.reason).toMatch(/already approved/);
     const winner = result.history.at(-1)!.by;
-    expect(result.refused[0]!.by).toBe(winner === 'alice' ? 'bob' : 'alice');
+    expect(refusals(result)[0]!.by).toBe(winner === 'alice' ? 'bob' : 'alice');
     expect((await manifestOf(unit, 1)).decisions).toHaveLength(1);
   });
 

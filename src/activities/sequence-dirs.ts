@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { sequenceArtifactsPath } from '../domain/ids.js';
-import type { SequenceRef } from './takes/take-folders.js';
+import type { SequenceRef } from '../contract/activities.js';
 
 export function sequenceDir(root: string, ref: SequenceRef): string {
   return join(root, sequenceArtifactsPath(ref.projectId, ref.episode, ref.sequenceId));

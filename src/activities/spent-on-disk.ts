@@ -5,8 +5,9 @@ import { roundUsd } from '../domain/price-table.js';
 import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folders.js';
 import { folderNumbers } from './numbered-folders.js';
 import { sequenceDir } from './sequence-dirs.js';
-import { takeDir, type SequenceRef } from './takes/take-folders.js';
+import { takeDir } from './takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-manifest.js';
+import type { SequenceRef } from '../contract/activities.js';
 
 /**
  * What a sequence has spent in every run so far, from the take.json and grid.json files beside

@@ -31,7 +31,6 @@ function boardLine(row: BoardRow): string[] {
 function lastWords(row: BoardRow): string {
   const s = row.status;
   if (!s) return row.running ? pc.dim('details need a running worker') : '';
-  const refused = s.refused.at(-1);
   const lastTake = s.takes.at(-1);
   const flagged = lastTake?.critics && !lastTake.critics.ok ? lastTake.critics.findings.filter((f) => !f.ok) : [];
   const parts = [
@@ -39,12 +38,23 @@ function lastWords(row: BoardRow): string {
     s.failure ? pc.red(s.failure) : '',
     flagged.length ? pc.yellow(`critics on t${pad(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
     s.startFrame ? `start frame: ${s.startFrame.grid ? `g${pad(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
-    refused ? pc.dim(`refused ${refused.signal} by ${refused.by}: ${refused.reason}`) : '',
   ];
   return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
 }
 
 const pad = (n: number) => String(n).padStart(3, '0');
+
+/** Every decision each sequence took or refused, by request id, so a recorded one can be followed up. */
+export function renderDecisions(rows: BoardRow[]): string {
+  return rows
+    .flatMap((row) =>
+      (row.status?.decisions ?? []).map((d) => {
+        const outcome = d.outcome === 'accepted' ? pc.green('accepted') : pc.red('refused');
+        return `  ${row.sequenceId} ${d.requestId} ${d.decision} by ${d.by} ${outcome}: ${d.detail}`;
+      }),
+    )
+    .join('\n');
+}
 
 /** Where each sequence's grids and takes are on disk. */
 export function renderTakeLocations(rows: BoardRow[]): string {

@@ -23,3 +23,13 @@ export async function connectClient(target = temporalTarget()): Promise<Connecte
     );
   }
 }
+
+/** Runs one piece of work on a fresh connection and always closes it. */
+export async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const { client, connection } = await connectClient();
+  try {
+    return await work(client);
+  } finally {
+    await connection.close();
+  }
+}

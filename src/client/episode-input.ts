@@ -1,7 +1,7 @@
 import type { ProviderName } from '../domain/models.js';
 import type { Plan, Project } from '../domain/schemas.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
-import type { EpisodeInput } from '../workflows/episode-messages.js';
+import type { EpisodeInput } from '../contract/episode.js';
 
 /** The episode workflow's input from a loaded plan: the plan's budget wins over the project's. */
 export function episodeInput(loaded: { project: Project; plan: Plan; units: SequenceUnit[] }, provider: ProviderName, startedBy: string): EpisodeInput {

@@ -1,6 +1,6 @@
 import type { Client, Connection, WorkflowExecutionInfo } from '@temporalio/client';
 import type { SequenceState } from '../domain/state-machine.js';
-import { statusQuery, type SequenceStatus } from '../workflows/sequence-messages.js';
+import { statusQuery, type SequenceStatus } from '../contract/sequence.js';
 
 export interface BoardRow {
   workflowId: string;

@@ -1,6 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
-import { episodeStatusQuery, type EpisodeStatus } from '../workflows/episode-messages.js';
+import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
 
 /** The money line of each running episode: budget, spent, reserved, left. */
 export async function readEpisodeMoney(client: Client, connection: Connection, projectId: string, episodes: string[]): Promise<EpisodeStatus[]> {

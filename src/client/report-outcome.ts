@@ -1,10 +1,15 @@
 import pc from 'picocolors';
 import { usageError } from './cli-error.js';
-import type { SignalOutcome } from './send-sequence-signal.js';
+import type { DecisionOutcome } from './decisions.js';
 
-/** Prints what became of a signal; a refusal exits 2 with the workflow's reason. */
-export function reportOutcome(what: string, outcome: SignalOutcome): void {
-  if (outcome.kind === 'refused') throw usageError(`refused to ${what}: ${outcome.reason}`);
-  if (outcome.kind === 'queued') return void console.log(`${pc.yellow('…')} ${what}: ${outcome.message}`);
-  console.log(`${pc.green('✓')} ${what}: the sequence is now ${outcome.status.state}`);
+/** Prints what became of a decision; a refusal exits 2 with the workflow's reason. */
+export function reportOutcome(what: string, outcome: DecisionOutcome): void {
+  switch (outcome.kind) {
+    case 'refused':
+      throw usageError(`refused: ${outcome.reason} (${what}, request ${outcome.requestId})`);
+    case 'recorded':
+      return void console.log(`${pc.yellow('…')} ${what}: recorded as request ${outcome.requestId}; ${outcome.message}`);
+    case 'accepted':
+      return void console.log(`${pc.green('✓')} accepted: ${outcome.detail} (${what}, request ${outcome.requestId})`);
+  }
 }

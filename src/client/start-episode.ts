@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
-import type { EpisodeInput } from '../workflows/episode-messages.js';
+import type { EpisodeInput } from '../contract/episode.js';
 import type { episodeWorkflow } from '../workflows/episode-workflow.js';
-import { RecoilEpisode, RecoilProject, RecoilState } from '../workflows/search-attributes.js';
+import { RecoilEpisode, RecoilProject, RecoilState } from '../contract/search-attributes.js';
 
 export interface EpisodeStart {
   handle: WorkflowHandle<typeof episodeWorkflow>;

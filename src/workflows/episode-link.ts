@@ -1,8 +1,8 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, log, type SignalDefinition } from '@temporalio/workflow';
 import type { GenerationRequest } from '../domain/generation-ledger.js';
 import type { GeneratingStage } from '../domain/state-machine.js';
-import { requestGenerationSignal, sequenceProgressSignal, settleGenerationSignal, type SequenceProgress } from './episode-messages.js';
-import type { GenerationTicket, GenerationWait } from './sequence-messages.js';
+import { requestGenerationSignal, sequenceProgressSignal, settleGenerationSignal, type SequenceProgress } from '../contract/episode.js';
+import type { GenerationTicket, GenerationWait } from '../contract/sequence.js';
 import type { SequenceRun } from './sequence-run.js';
 
 const ticketKey = (t: GenerationTicket) => `${t.kind}/${t.number}`;
@@ -16,11 +16,16 @@ export class EpisodeLink {
   private readonly waits = new Map<string, GenerationWait>();
 
   constructor(
-    public episodeId: string | undefined,
+    private episodeId: string | undefined,
     private readonly sequenceId: string,
     private readonly run: SequenceRun,
     private readonly onChange: () => Promise<void>,
   ) {}
+
+  /** A new run of the episode adopted this sequence: its slots and budget are asked from there now. */
+  attach(episodeWorkflowId: string): void {
+    this.episodeId = episodeWorkflowId;
+  }
 
   onGranted(ticket: GenerationTicket): void {
     this.granted.add(ticketKey(ticket));
@@ -43,12 +48,14 @@ export class EpisodeLink {
     while (!this.granted.has(key)) {
       await condition(() => this.granted.has(key) || this.waits.get(key) !== seen);
       seen = this.waits.get(key);
-      if (!this.granted.has(key) && seen) await this.showWait(seen);
+      if (!this.granted.has(key) && seen) {
+        this.showWait(seen);
+        await this.onChange();
+      }
     }
     this.granted.delete(key);
     this.waits.delete(key);
-    this.run.waitingFor = undefined;
-    if (this.run.state === 'awaiting_budget') this.run.apply({ type: 'budget_granted', stage }, 'episode', 'budget available');
+    this.run.budgetGranted(stage);
     await this.onChange();
     return true;
   }
@@ -62,15 +69,13 @@ export class EpisodeLink {
     if (this.episodeId) await this.signal(sequenceProgressSignal, progress);
   }
 
-  private async showWait(wait: GenerationWait): Promise<void> {
+  private showWait(wait: GenerationWait): void {
     if (wait.reason === 'budget') {
       const left = wait.leftUsd === undefined ? '' : `, $${wait.leftUsd.toFixed(2)} left`;
-      this.run.waitingFor = `budget: the next ${wait.kind} needs ~$${wait.estimateUsd.toFixed(2)}${left} — raise it with \`npx recoil budget\``;
-      if (this.run.state !== 'awaiting_budget') this.run.apply({ type: 'wait_budget' }, 'episode', 'not enough budget left');
+      this.run.waitForBudget(`budget: the next ${wait.kind} needs ~$${wait.estimateUsd.toFixed(2)}${left} — raise it with \`npx recoil budget\``);
     } else {
-      this.run.waitingFor = 'a generation slot (the episode limits how many sequences generate at once)';
+      this.run.waitFor('a generation slot (the episode limits how many sequences generate at once)');
     }
-    await this.onChange();
   }
 
   /** False when the episode is gone (e.g. finished), so the sequence knows it is on its own. */

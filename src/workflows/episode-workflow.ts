@@ -5,7 +5,6 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -22,15 +21,17 @@ import {
   requestGenerationSignal,
   sequenceProgressSignal,
   setBudgetSignal,
+  setBudgetUpdate,
   settleGenerationSignal,
   type BudgetChange,
+  type BudgetRecord,
   type EpisodeInput,
   type EpisodeStatus,
   type EpisodeSummary,
   type SequenceProgress,
-} from './episode-messages.js';
-import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from './search-attributes.js';
-import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from './sequence-messages.js';
+} from '../contract/episode.js';
+import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from '../contract/search-attributes.js';
+import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
 import { bookkeepingTimeout } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 
@@ -86,11 +87,23 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     ledger.settle(settlement, settlement.actualUsd);
     await dispatch();
   });
-  setHandler(setBudgetSignal, async (change: BudgetChange) => {
-    budgetHistory.push({ ...change, at: new Date().toISOString() });
+  /** A budget change counts once per request id, whether it came as an Update or a signal. */
+  const setBudget = async (change: BudgetChange): Promise<BudgetRecord> => {
+    const earlier = budgetHistory.find((b) => b.requestId === change.requestId);
+    if (earlier) return earlier;
+    const record = { ...change, requestId: change.requestId ?? `signal-${budgetHistory.length + 1}`, at: new Date().toISOString() };
+    budgetHistory.push(record);
     ledger.setBudget(change.budgetUsd);
     toldWaiting.clear();
     await dispatch();
+    return record;
+  };
+  setHandler(setBudgetSignal, async (change) => void (await setBudget(change)));
+  setHandler(setBudgetUpdate, setBudget, {
+    validator: (change) => {
+      const reason = whyBudgetChangeIsRefused(change, isSettled());
+      if (reason) throw new Error(reason);
+    },
   });
   setHandler(sequenceProgressSignal, (p) => {
     progress.set(p.sequenceId, p);
@@ -123,12 +136,10 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
   // What earlier runs spent counts before any sequence of this run can ask for budget.
   const spentEarlier = new Map<string, number>();
-  if (patched('spend-before-start')) {
-    for (const unit of input.units) {
-      const spentUsd = await readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId });
-      spentEarlier.set(unit.sequenceId, spentUsd);
-      ledger.recordSequenceSpend(unit.sequenceId, spentUsd);
-    }
+  for (const unit of input.units) {
+    const spentUsd = await readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId });
+    spentEarlier.set(unit.sequenceId, spentUsd);
+    ledger.recordSequenceSpend(unit.sequenceId, spentUsd);
   }
   const finishedEarlier = (sequenceId: string) => {
     progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd: spentEarlier.get(sequenceId) ?? 0 });
@@ -152,6 +163,12 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     spentUsd: ledger.spentUsd,
     ...(deliveryPath ? { deliveryPath } : {}),
   };
+}
+
+function whyBudgetChangeIsRefused(change: BudgetChange, settled: boolean): string | undefined {
+  if (!(Number.isFinite(change.budgetUsd) && change.budgetUsd > 0)) return `a budget is an amount in dollars above 0, got ${change.budgetUsd}`;
+  if (settled) return 'the episode has settled: every sequence is approved or closed, so there is nothing left to spend on';
+  return undefined;
 }
 
 function ticketKey(r: GenerationRequest): string {

@@ -1,23 +1,20 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { PaidCallFailureDetails } from '../contract/activities.js';
 
 /** The innermost cause of an activity failure, in the words the activity used. */
 export function failureMessage(err: unknown): string {
-  return innermost(err) instanceof Error ? (innermost(err) as Error).message : String(innermost(err));
-}
-
-/** The ApplicationFailure type set by an activity (ContentPolicy, InvalidInput, Auth…), if any. */
-export function failureType(err: unknown): string | undefined {
   const cause = innermost(err);
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /**
- * Grid failures after which the provider may still have charged: a refusal of generated content,
- * or a call whose outcome is unknown.
+ * Whether a failed paid call may have cost money, as the activity that made it said. A failure that
+ * carries no verdict (a timeout: the activity never got to answer) may have cost money too.
  */
-export function mayHaveBeenCharged(err: unknown): boolean {
-  const type = failureType(err);
-  return type === 'ContentPolicy' || type === 'InvalidInput' || type === 'UnknownSubmission';
+export function mayHaveCostMoney(err: unknown): boolean {
+  const cause = innermost(err);
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<PaidCallFailureDetails> | undefined) : undefined;
+  return details?.billing !== 'not_charged';
 }
 
 function innermost(err: unknown): unknown {

@@ -1,18 +1,14 @@
 import { isCancellation } from '@temporalio/workflow';
-import { failureMessage, mayHaveBeenCharged } from './failure-message.js';
+import { failureMessage, mayHaveCostMoney } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
-
-/** Inputs from before the price table priced grids carry no grid estimate: the rate then in code. */
-const LEGACY_GRID_ESTIMATE_USD = 0.039;
 
 /** frame_generating → frame_review: one new numbered 2x2 grid of start-frame options. */
 export async function exploreFrames(ctx: SequenceContext): Promise<void> {
   const { run, input, link } = ctx;
   const { unit } = input;
-  const grid = run.nextGrid++;
-  const prompt = run.pendingGridPrompt ?? (unit.startFrame?.kind === 'prompt' ? unit.startFrame.prompt : '');
-  run.pendingGridPrompt = undefined;
-  const estimate = ctx.paid ? (unit.estimatedGridCostUsd ?? LEGACY_GRID_ESTIMATE_USD) : 0;
+  const grid = run.allocateGrid();
+  const prompt = run.takeGridPrompt();
+  const estimate = ctx.paid ? unit.estimatedGridCostUsd : 0;
   const granted = await link.acquire('grid', grid, estimate, 'frame_generating');
   if (!granted && ctx.paid) {
     run.fail('frame_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run` again to continue');
@@ -28,11 +24,10 @@ export async function exploreFrames(ctx: SequenceContext): Promise<void> {
       provider: input.provider === 'local' ? 'local' : 'gemini',
     });
     charged = summary.costUsd;
-    run.grids.push(summary);
-    run.apply({ type: 'frames_ready' }, 'pipeline', `grid ${grid} ready`);
+    run.gridReady(summary);
   } catch (err) {
     if (isCancellation(err)) throw err;
-    if (mayHaveBeenCharged(err)) charged = estimate;
+    if (mayHaveCostMoney(err)) charged = estimate;
     run.fail('frame_generating', `grid ${grid} failed: ${failureMessage(err)}`);
   } finally {
     await link.settle('grid', grid, charged);

@@ -1,18 +1,18 @@
-import type { SequenceRef } from '../activities/takes/take-folders.js';
+import type { SequenceRef } from '../contract/activities.js';
+import type { SequenceInput } from '../contract/sequence.js';
 import type { EpisodeLink } from './episode-link.js';
 import type { SequenceActivities } from './sequence-activities.js';
-import type { SequenceInput } from './sequence-messages.js';
 import type { SequenceRun } from './sequence-run.js';
 
 /** What the stages of a sequence workflow share. */
 export interface SequenceContext {
-  input: SequenceInput;
-  ref: SequenceRef;
-  run: SequenceRun;
-  link: EpisodeLink;
-  activities: SequenceActivities;
+  readonly input: SequenceInput;
+  readonly ref: SequenceRef;
+  readonly run: SequenceRun;
+  readonly link: EpisodeLink;
+  readonly activities: SequenceActivities;
   /** Publishes the current state: search attributes, Web UI details, the episode. */
   report(): Promise<void>;
   /** Paid work must go through the episode's budget; free work may go ahead alone. */
-  paid: boolean;
+  readonly paid: boolean;
 }

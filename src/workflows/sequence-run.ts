@@ -1,10 +1,11 @@
-import { SHOT_LIMITS } from '../domain/shot-limits.js';
-import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
+import type { FinishedTake, PreparedSequence } from '../contract/activities.js';
 import type {
   ApproveRequest,
   ChosenFrame,
+  DecisionName,
+  DecisionRecord,
+  DecisionRequests,
   GridSummary,
-  RefusedSignal,
   RegenerateFramesRequest,
   RetakeRequest,
   SelectFrameRequest,
@@ -12,43 +13,67 @@ import type {
   SequenceStatus,
   TakeSummary,
   TransitionRecord,
-} from './sequence-messages.js';
+} from '../contract/sequence.js';
+import type { CriticReport } from '../domain/critic-report.js';
+import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
+import { SHOT_LIMITS } from '../domain/shot-limits.js';
+import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
+
+/** A frame pick that has been accepted and waits to be made the start frame. */
+export interface FrameChoice {
+  grid: number;
+  quadrant: number;
+  by: string;
+}
 
 /**
- * The in-memory state of one sequence workflow: its lifecycle state, takes, grids and audit trail.
- * Signal handlers call the methods here; each either applies through the pure state machine or
- * records why it was refused. Deterministic (time comes from the workflow clock).
+ * Everything one sequence workflow knows: its lifecycle state, takes, grids, decisions and audit
+ * trail. State changes only through these methods; a person's decision is either applied through
+ * the pure state machine or recorded with the reason it was refused. Deterministic: time comes
+ * from the workflow clock.
  */
 export class SequenceRun {
-  state: SequenceState = 'pending';
-  readonly takes: TakeSummary[] = [];
-  readonly grids: GridSummary[] = [];
-  readonly history: TransitionRecord[] = [];
-  readonly refused: RefusedSignal[] = [];
-  approvedTake?: number;
+  private current: SequenceState = 'pending';
+  private readonly takes: TakeSummary[] = [];
+  private readonly grids: GridSummary[] = [];
+  private readonly history: TransitionRecord[] = [];
+  private readonly decisions: DecisionRecord[] = [];
+  private approved?: number;
   /** Allocated here and never reused; the first values come from what is already on disk. */
-  nextTake = 1;
-  nextGrid = 1;
-  startFrame?: ChosenFrame;
-  pendingRetake?: RetakeRequest;
-  pendingFrameChoice?: SelectFrameRequest;
-  pendingGridPrompt?: string;
-  /** Where the last failure happened, so a retake goes back to that stage. */
-  failedStage?: GeneratingStage;
-  failure?: string;
-  waitingFor?: string;
-
-  /**
-   * @param strictLimits the take cap counts earlier runs and frame picks, and retake prompts are
-   *   checked; false only when replaying a history recorded before these rules (see `patched`).
-   */
-  constructor(
-    private readonly input: SequenceInput,
-    readonly strictLimits = true,
-  ) {}
-
+  private nextTake = 1;
+  private nextGrid = 1;
   /** Spent by earlier runs of this sequence, so the episode's budget covers every run. */
-  spentEarlierUsd = 0;
+  private spentEarlierUsd = 0;
+  private chosenFrame?: ChosenFrame;
+  private currentShots: UnitShot[];
+  private pendingRetake?: RetakeRequest;
+  private pendingFrameChoice?: FrameChoice;
+  private pendingGridPrompt?: string;
+  /** Where the last failure happened, so a retake goes back to that stage. */
+  private failedStage?: GeneratingStage;
+  private failure?: string;
+  private waitingFor?: string;
+
+  constructor(private readonly input: SequenceInput) {
+    this.currentShots = input.unit.shots;
+  }
+
+  get state(): SequenceState {
+    return this.current;
+  }
+
+  get approvedTake(): number | undefined {
+    return this.approved;
+  }
+
+  get startFrame(): ChosenFrame | undefined {
+    return this.chosenFrame;
+  }
+
+  /** The shot prompts the next take uses: the plan's, with every accepted retake's replacements. */
+  get shots(): UnitShot[] {
+    return this.currentShots;
+  }
 
   get spentUsd(): number {
     const takes = this.takes.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
@@ -57,7 +82,7 @@ export class SequenceRun {
 
   /** The cap counts every take of the sequence, earlier runs' included: numbering continues from disk. */
   get takesLeft(): number {
-    return this.input.maxTakes - (this.strictLimits ? this.nextTake - 1 : this.takes.length);
+    return this.input.maxTakes - (this.nextTake - 1);
   }
 
   /** Why no take can be made any more, or undefined while one can. */
@@ -65,15 +90,160 @@ export class SequenceRun {
     if (this.takesLeft > 0) return undefined;
     // The cap is fixed for this run: more takes need a new run with a higher one.
     const more = 'or cancel the sequence (`recoil cancel`), raise max_takes_per_sequence in project.json and `recoil run` again';
-    return `all ${this.input.maxTakes} takes are used: ${this.state === 'video_complete' ? `approve one, ${more}` : more.slice('or '.length)}`;
+    return `all ${this.input.maxTakes} takes are used: ${this.current === 'video_complete' ? `approve one, ${more}` : more.slice('or '.length)}`;
   }
 
-  apply(event: SequenceEvent, by: string, why: string): boolean {
-    const result = transition(this.state, event);
-    if (!result.ok) return false;
-    this.history.push({ at: now(), from: this.state, to: result.state, by, why });
-    this.state = result.state;
-    return true;
+  /** Continues from what earlier runs left on disk: numbering, spend and a chosen start frame. */
+  resumeFrom(prepared: PreparedSequence): void {
+    this.nextTake = prepared.nextTake;
+    this.nextGrid = prepared.nextGrid;
+    this.spentEarlierUsd = prepared.spentEarlierUsd;
+    if (prepared.startFrame) this.chosenFrame = prepared.startFrame;
+  }
+
+  /** pending → frame_generating when start frames must be explored first, else → video_generating. */
+  begin(): void {
+    const exploreFirst = this.input.unit.startFrame?.kind === 'prompt' && !this.chosenFrame;
+    this.apply({ type: exploreFirst ? 'start_frames' : 'start_video' }, 'pipeline', exploreFirst ? 'exploring start frames' : 'started');
+  }
+
+  // ── decisions ────────────────────────────────────────────────────────────────────────────────
+
+  /** Why a decision would be refused now; undefined when it would be applied (or already was). */
+  whyRefused<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string | undefined {
+    if (this.recordOf(request.requestId)) return undefined;
+    return this.refusalOf(decision, request);
+  }
+
+  /**
+   * Applies a decision or records why it is refused, once per request id: the same request sent
+   * again (an Update retried, then its signal) returns the first record.
+   */
+  decide<D extends DecisionName>(decision: D, request: DecisionRequests[D]): DecisionRecord {
+    const earlier = this.recordOf(request.requestId);
+    if (earlier) return earlier;
+    const requestId = request.requestId ?? `signal-${this.decisions.length + 1}`;
+    const reason = this.refusalOf(decision, request);
+    const record: DecisionRecord = {
+      requestId,
+      decision,
+      by: request.by,
+      at: now(),
+      outcome: reason ? 'refused' : 'accepted',
+      detail: reason ?? this.carryOut(decision, request),
+    };
+    this.decisions.push(record);
+    return record;
+  }
+
+  /** The retake a person asked for, once: its new prompts now apply to every later take. */
+  takeRetake(): RetakeRequest | undefined {
+    const retake = this.pendingRetake;
+    this.pendingRetake = undefined;
+    if (retake?.shots) this.currentShots = applyShotOverrides({ ...this.input.unit, shots: this.currentShots }, retake.shots);
+    return retake;
+  }
+
+  takeFrameChoice(): FrameChoice | undefined {
+    const choice = this.pendingFrameChoice;
+    this.pendingFrameChoice = undefined;
+    return choice;
+  }
+
+  /** A pick that could not be made the start frame is kept, so a retake tries it again. */
+  keepFrameChoice(choice: FrameChoice): void {
+    this.pendingFrameChoice = choice;
+  }
+
+  useStartFrame(frame: ChosenFrame): void {
+    this.chosenFrame = frame;
+  }
+
+  /** The approval's author and note, for take.json. */
+  get approval(): { by: string; note: string } | undefined {
+    const last = this.history.at(-1);
+    return this.current === 'approved' && last ? { by: last.by, note: last.why } : undefined;
+  }
+
+  // ── takes and grids ──────────────────────────────────────────────────────────────────────────
+
+  allocateTake(): number {
+    return this.nextTake++;
+  }
+
+  allocateGrid(): number {
+    return this.nextGrid++;
+  }
+
+  /** The prompt of the next grid: a person's edited one, once, else the plan's. */
+  takeGridPrompt(): string {
+    const { startFrame } = this.input.unit;
+    const prompt = this.pendingGridPrompt ?? (startFrame?.kind === 'prompt' ? startFrame.prompt : '');
+    this.pendingGridPrompt = undefined;
+    return prompt;
+  }
+
+  takeStarted(take: number, estimatedCostUsd: number, retakeNote: string | undefined): void {
+    this.takes.push({
+      take,
+      state: 'generating',
+      estimatedCostUsd,
+      ...(this.chosenFrame ? { startFrame: this.chosenFrame.path } : {}),
+      ...(retakeNote ? { retakeNote } : {}),
+      startedAt: now(),
+    });
+  }
+
+  takeSubmitted(take: number, requestId: string, folder: string): void {
+    this.updateTake(take, { requestId, folder });
+  }
+
+  takeFinished(take: number, result: FinishedTake): void {
+    this.updateTake(take, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec, finishedAt: now() });
+  }
+
+  takeFailed(take: number, error: string, chargedUsd: number): void {
+    this.updateTake(take, { state: 'failed', error, ...(chargedUsd ? { costUsd: chargedUsd } : {}), finishedAt: now() });
+  }
+
+  takeCriticised(take: number, critics: CriticReport): void {
+    this.updateTake(take, { critics });
+  }
+
+  takeRejectedByCritics(take: number): void {
+    this.updateTake(take, { state: 'rejected_by_critics' });
+  }
+
+  gridReady(summary: GridSummary): void {
+    this.grids.push(summary);
+    this.apply({ type: 'frames_ready' }, 'pipeline', `grid ${summary.grid} ready`);
+  }
+
+  videoReady(why: string): void {
+    this.apply({ type: 'video_ready' }, 'pipeline', why);
+  }
+
+  // ── waiting and failing ──────────────────────────────────────────────────────────────────────
+
+  /** What the sequence waits for, in words a producer understands; undefined when it waits for nothing. */
+  waitFor(what: string | undefined): void {
+    this.waitingFor = what;
+  }
+
+  waitForBudget(what: string): void {
+    this.waitingFor = what;
+    if (this.current !== 'awaiting_budget') this.apply({ type: 'wait_budget' }, 'episode', 'not enough budget left');
+  }
+
+  budgetGranted(stage: GeneratingStage): void {
+    this.waitingFor = undefined;
+    if (this.current === 'awaiting_budget') this.apply({ type: 'budget_granted', stage }, 'episode', 'budget available');
+  }
+
+  /** A person's decision moved the sequence on: what it waited for and its last failure are over. */
+  resumedByPerson(): void {
+    this.waitingFor = undefined;
+    this.failure = undefined;
   }
 
   fail(stage: GeneratingStage, reason: string): void {
@@ -82,56 +252,15 @@ export class SequenceRun {
     this.apply({ type: 'fail' }, 'pipeline', reason);
   }
 
-  /** The workflow is ending on a failure no signal can fix: record it as failed, whatever the state. */
+  /** The workflow is ending on a failure no decision can fix: record it as failed, whatever the state. */
   abandon(reason: string): void {
-    if (this.state === 'approved' || this.state === 'failed') return;
-    this.history.push({ at: now(), from: this.state, to: 'failed', by: 'pipeline', why: reason });
-    this.state = 'failed';
+    if (this.current === 'approved' || this.current === 'failed') return;
+    this.history.push({ at: now(), from: this.current, to: 'failed', by: 'pipeline', why: reason });
+    this.current = 'failed';
     this.failure = reason;
   }
 
-  approve(request: ApproveRequest): void {
-    const reason = this.whyApproveIsRefused(request);
-    if (reason) return this.refuse('approve', request.by, reason);
-    this.apply({ type: 'approve' }, request.by, request.note ?? `approved take ${request.take}`);
-    this.approvedTake = request.take;
-  }
-
-  retake(request: RetakeRequest): void {
-    // A retake of a failed grid is a new grid; any refusal is still the retake's, as the CLI awaits it.
-    if (this.state === 'failed' && this.failedStage === 'frame_generating') {
-      return this.regenerateFrames({ by: request.by, note: request.note }, 'retake');
-    }
-    const reason = this.whyRetakeIsRefused(request);
-    if (reason) return this.refuse('retake', request.by, reason);
-    this.pendingRetake = request;
-    const last = this.takes.at(-1);
-    if (last) last.retakeNote = request.note;
-    this.apply({ type: 'retake' }, request.by, request.note);
-  }
-
-  selectFrame(request: SelectFrameRequest): void {
-    const reason = this.whySelectionIsRefused(request);
-    if (reason) return this.refuse('selectFrame', request.by, reason);
-    this.pendingFrameChoice = request;
-    this.apply({ type: 'select_frame' }, request.by, `picked quadrant ${request.quadrant} of grid ${request.grid}`);
-  }
-
-  regenerateFrames(request: RegenerateFramesRequest, signal = 'regenerateFrames'): void {
-    if (!this.input.unit.startFrame || this.input.unit.startFrame.kind !== 'prompt') {
-      if (!request.prompt) return this.refuse(signal, request.by, 'this sequence has no start_frame.prompt: pass a prompt to explore frames');
-    }
-    const check = transition(this.state, { type: 'regenerate_frames' });
-    if (!check.ok) return this.refuse(signal, request.by, check.reason);
-    // New frames are only worth paying for when a take can still follow them.
-    if (this.strictLimits && this.noTakesLeft) return this.refuse(signal, request.by, this.noTakesLeft);
-    this.pendingGridPrompt = request.prompt;
-    this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
-  }
-
-  refuse(signal: string, by: string, reason: string): void {
-    this.refused.push({ at: now(), signal, by, reason });
-  }
+  // ── reading ──────────────────────────────────────────────────────────────────────────────────
 
   status(): SequenceStatus {
     const { unit, maxTakes } = this.input;
@@ -140,24 +269,107 @@ export class SequenceRun {
       episode: unit.episode,
       sequenceId: unit.sequenceId,
       ...(unit.title ? { title: unit.title } : {}),
-      state: this.state,
+      state: this.current,
       ...(this.waitingFor ? { waitingFor: this.waitingFor } : {}),
       takes: this.takes.map((t) => ({ ...t })),
       grids: this.grids.map((g) => ({ ...g })),
-      ...(this.startFrame ? { startFrame: { ...this.startFrame } } : {}),
+      ...(this.chosenFrame ? { startFrame: { ...this.chosenFrame } } : {}),
       maxTakes,
-      ...(this.approvedTake !== undefined ? { approvedTake: this.approvedTake } : {}),
+      ...(this.approved !== undefined ? { approvedTake: this.approved } : {}),
       spentUsd: this.spentUsd,
       estimatedTakeCostUsd: this.input.provider === 'local' ? 0 : unit.estimatedCostUsd,
       ...(this.failure ? { failure: this.failure } : {}),
       history: [...this.history],
-      refused: [...this.refused],
+      decisions: this.decisions.map((d) => ({ ...d })),
     };
   }
 
+  /** A short Markdown summary for the Web UI's current details. */
+  describe(): string {
+    const takes = this.takes.map((t) => `t${t.take}:${t.state}`).join(' ');
+    const grids = this.grids.map((g) => `g${g.grid}`).join(' ');
+    const waiting = this.waitingFor ? ` — waiting for ${this.waitingFor}` : '';
+    return `**${this.current}**${waiting}\n\ntakes: ${takes || 'none'} · grids: ${grids || 'none'} · spent $${this.spentUsd.toFixed(2)}`;
+  }
+
+  // ── inside ───────────────────────────────────────────────────────────────────────────────────
+
+  private apply(event: SequenceEvent, by: string, why: string): boolean {
+    const result = transition(this.current, event);
+    if (!result.ok) return false;
+    this.history.push({ at: now(), from: this.current, to: result.state, by, why });
+    this.current = result.state;
+    return true;
+  }
+
+  private updateTake(take: number, change: Partial<TakeSummary>): void {
+    const index = this.takes.findIndex((t) => t.take === take);
+    if (index >= 0) this.takes[index] = { ...this.takes[index]!, ...change };
+  }
+
+  private recordOf(requestId: string | undefined): DecisionRecord | undefined {
+    return requestId === undefined ? undefined : this.decisions.find((d) => d.requestId === requestId);
+  }
+
+  private refusalOf<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string | undefined {
+    const rules: { [K in DecisionName]: (r: DecisionRequests[K]) => string | undefined } = {
+      approve: (r) => this.whyApproveIsRefused(r),
+      retake: (r) => (this.retakeRegeneratesFrames ? this.whyRegenerateIsRefused({ by: r.by }) : this.whyRetakeIsRefused(r)),
+      selectFrame: (r) => this.whySelectionIsRefused(r),
+      regenerateFrames: (r) => this.whyRegenerateIsRefused(r),
+    };
+    return rules[decision](request);
+  }
+
+  /** Applies an accepted decision and says what it did. */
+  private carryOut<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string {
+    const apply: { [K in DecisionName]: (r: DecisionRequests[K]) => string } = {
+      approve: (r) => this.approve(r),
+      retake: (r) => (this.retakeRegeneratesFrames ? this.regenerateFrames({ by: r.by, note: r.note }) : this.retake(r)),
+      selectFrame: (r) => this.selectFrame(r),
+      regenerateFrames: (r) => this.regenerateFrames(r),
+    };
+    return apply[decision](request);
+  }
+
+  /** A retake of a failed grid is a new grid. */
+  private get retakeRegeneratesFrames(): boolean {
+    return this.current === 'failed' && this.failedStage === 'frame_generating';
+  }
+
+  private approve(request: ApproveRequest): string {
+    const why = request.note ?? `approved take ${request.take}`;
+    this.apply({ type: 'approve' }, request.by, why);
+    this.approved = request.take;
+    return `approved take ${request.take}`;
+  }
+
+  private retake(request: RetakeRequest): string {
+    this.pendingRetake = request;
+    const last = this.takes.at(-1);
+    if (last) this.updateTake(last.take, { retakeNote: request.note });
+    this.apply({ type: 'retake' }, request.by, request.note);
+    const shots = Object.keys(request.shots ?? {});
+    return shots.length ? `retake with new prompts for shot ${shots.join(', ')}` : 'retake';
+  }
+
+  private selectFrame(request: SelectFrameRequest): string {
+    const grid = request.grid ?? this.grids.at(-1)!.grid;
+    this.pendingFrameChoice = { grid, quadrant: request.quadrant, by: request.by };
+    const what = `picked quadrant ${request.quadrant} of grid ${grid}`;
+    this.apply({ type: 'select_frame' }, request.by, what);
+    return what;
+  }
+
+  private regenerateFrames(request: RegenerateFramesRequest): string {
+    this.pendingGridPrompt = request.prompt;
+    this.apply({ type: 'regenerate_frames' }, request.by, request.note ?? 'new start-frame options requested');
+    return request.prompt ? 'new start-frame options with a new prompt' : 'new start-frame options';
+  }
+
   private whyApproveIsRefused(request: ApproveRequest): string | undefined {
-    if (this.state === 'approved') return `already approved (take ${this.approvedTake})`;
-    const check = transition(this.state, { type: 'approve' });
+    if (this.current === 'approved') return `already approved (take ${this.approved})`;
+    const check = transition(this.current, { type: 'approve' });
     if (!check.ok) return check.reason;
     const take = this.takes.find((t) => t.take === request.take);
     if (!take) {
@@ -169,20 +381,30 @@ export class SequenceRun {
   }
 
   private whyRetakeIsRefused(request: RetakeRequest): string | undefined {
-    const check = transition(this.state, { type: 'retake' });
+    const check = transition(this.current, { type: 'retake' });
     if (!check.ok) return check.reason;
     if (this.noTakesLeft) return this.noTakesLeft;
-    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length, this.strictLimits);
+    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length);
   }
 
   private whySelectionIsRefused(request: SelectFrameRequest): string | undefined {
-    const check = transition(this.state, { type: 'select_frame' });
+    const check = transition(this.current, { type: 'select_frame' });
     if (!check.ok) return check.reason;
-    if (!this.grids.some((g) => g.grid === request.grid)) {
-      return `there is no grid ${request.grid} (grids: ${this.grids.map((g) => g.grid).join(', ') || 'none yet'})`;
-    }
+    const grid = request.grid ?? this.grids.at(-1)?.grid;
+    if (grid === undefined) return 'there is no grid yet: wait for frame_review';
+    if (!this.grids.some((g) => g.grid === grid)) return `there is no grid ${grid} (grids: ${this.grids.map((g) => g.grid).join(', ')})`;
     if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
-    return this.strictLimits ? this.noTakesLeft : undefined;
+    return this.noTakesLeft;
+  }
+
+  private whyRegenerateIsRefused(request: RegenerateFramesRequest): string | undefined {
+    if (this.input.unit.startFrame?.kind !== 'prompt' && !request.prompt) {
+      return 'this sequence has no start_frame.prompt: pass a prompt to explore frames';
+    }
+    const check = transition(this.current, { type: 'regenerate_frames' });
+    if (!check.ok) return check.reason;
+    // New frames are only worth paying for when a take can still follow them.
+    return this.noTakesLeft;
   }
 }
 
@@ -192,11 +414,7 @@ function now(): string {
 }
 
 /** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */
-function whyShotsAreRefused(shots: Record<string, string>, shotCount: number, strict: boolean): string | undefined {
-  if (!strict) {
-    const badShot = Object.keys(shots).find((k) => !(Number(k) >= 1 && Number(k) <= shotCount));
-    return badShot === undefined ? undefined : `shot ${badShot} does not exist (this sequence has shots 1–${shotCount})`;
-  }
+function whyShotsAreRefused(shots: Record<string, string>, shotCount: number): string | undefined {
   for (const [key, prompt] of Object.entries(shots)) {
     if (!/^[1-9]\d*$/.test(key) || Number(key) > shotCount) return `shot ${key} does not exist (this sequence has shots 1–${shotCount})`;
     if (!prompt.trim()) return `the new prompt for shot ${key} is empty`;

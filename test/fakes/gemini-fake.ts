@@ -21,6 +21,12 @@ export const GEMINI_FAKE_MARKERS = {
   invalidArgument: '[fake:400]',
   /** HTTP 403 PERMISSION_DENIED with a valid key, as when the API is disabled for the key's project. */
   permissionDenied: '[fake:403]',
+  /** HTTP 200 with words and no image for the first request with this prompt, then an image. */
+  textOnce: '[fake:text-once]',
+  /** HTTP 200 with words and no image, every time. */
+  textOnly: '[fake:text-only]',
+  /** The connection is cut after the request is read: the caller cannot know whether an image was made. */
+  cut: '[fake:cut]',
   /** A thought text part and a thought image (THOUGHT_IMAGE_SIZE) before the final image. */
   thoughts: '[fake:thoughts]',
 } as const;
@@ -91,7 +97,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const acceptedKey = options.apiKey ?? DEFAULT_FAKE_API_KEY;
   const models = new Set(options.models ?? ['gemini-2.5-flash-image', 'gemini-3-pro-image-preview']);
   const requests: GeminiFakeRequest[] = [];
-  const rateLimitedBefore = new Set<string>();
+  /** Prompts a once-only marker already answered, so the next request with them succeeds. */
+  const seenBefore = new Set<string>();
   const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
 
   app.setNotFoundHandler((request, reply) =>
@@ -129,7 +136,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
           'NOT_FOUND',
         );
       }
-      return generateContent(reply, body, rateLimitedBefore);
+      return generateContent(reply, body, seenBefore);
     },
   );
 
@@ -137,7 +144,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   return { baseUrl: address, requests, close: () => app.close() };
 }
 
-async function generateContent(reply: FastifyReply, body: GenerateContentBody, rateLimitedBefore: Set<string>): Promise<unknown> {
+async function generateContent(reply: FastifyReply, body: GenerateContentBody, seenBefore: Set<string>): Promise<unknown> {
   const prompt = promptText(body);
   const has = (marker: string) => prompt.includes(marker);
   const promptTokenCount = Math.max(1, Math.ceil(prompt.length / 4));
@@ -145,8 +152,13 @@ async function generateContent(reply: FastifyReply, body: GenerateContentBody, r
   if (has(GEMINI_FAKE_MARKERS.permissionDenied)) {
     return sendError(reply, 403, 'Generative Language API has not been used in this project before or it is disabled.', 'PERMISSION_DENIED');
   }
-  const limitedOnce = has(GEMINI_FAKE_MARKERS.rateLimitedOnce) && !rateLimitedBefore.has(prompt);
-  if (limitedOnce) rateLimitedBefore.add(prompt);
+  const firstTime = !seenBefore.has(prompt);
+  seenBefore.add(prompt);
+  if (has(GEMINI_FAKE_MARKERS.cut)) {
+    reply.raw.destroy();
+    return reply;
+  }
+  const limitedOnce = has(GEMINI_FAKE_MARKERS.rateLimitedOnce) && firstTime;
   if (has(GEMINI_FAKE_MARKERS.rateLimited) || limitedOnce) {
     return sendError(reply, 429, 'Resource has been exhausted (e.g. check quota).', 'RESOURCE_EXHAUSTED');
   }
@@ -169,8 +181,9 @@ async function generateContent(reply: FastifyReply, body: GenerateContentBody, r
       modelVersion: 'gemini-2.5-flash-image',
     };
   }
-  // Without IMAGE in the modalities the real model answers in words only.
-  const wantsImage = body.generationConfig?.responseModalities?.includes('IMAGE') ?? false;
+  // Without IMAGE in the modalities the real model answers in words only; now and then it does anyway.
+  const wordsOnly = has(GEMINI_FAKE_MARKERS.textOnly) || (has(GEMINI_FAKE_MARKERS.textOnce) && firstTime);
+  const wantsImage = !wordsOnly && (body.generationConfig?.responseModalities?.includes('IMAGE') ?? false);
   const parts: Part[] = [];
   if (has(GEMINI_FAKE_MARKERS.thoughts)) {
     parts.push({ text: 'Planning four variants of the scene…', thought: true });

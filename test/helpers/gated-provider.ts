@@ -1,5 +1,6 @@
 import { copyFile, rename } from 'node:fs/promises';
-import type { VideoProvider } from '../../src/activities/providers/provider.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { markNotAccepted, type VideoProvider } from '../../src/activities/providers/provider.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
 
 type UnitKey = Pick<SequenceUnit, 'projectId' | 'sequenceId'>;
@@ -16,6 +17,7 @@ export class GatedProvider {
   maxActive = 0;
   private readonly tokens = new Map<string, number>();
   private readonly waiting = new Map<string, () => void>();
+  private readonly refusals = new Map<string, string>();
 
   constructor(
     private readonly videoFixture: string,
@@ -34,12 +36,22 @@ export class GatedProvider {
     }
   }
 
+  /** The next submission of this sequence is refused the way a provider refuses bad input (nothing charged). */
+  refuseNext(unit: UnitKey, message: string): void {
+    this.refusals.set(keyOf(unit), message);
+  }
+
   /** Registered under `name`; 'fal' makes the workflow treat it as paid (budget, exactly-once). */
   provider(name: VideoProvider['name'] = 'local'): VideoProvider {
     return {
       name,
       resubmitIsSafe: name === 'local',
       submit: async (job) => {
+        const refusal = this.refusals.get(keyOf(job.unit));
+        if (refusal !== undefined) {
+          this.refusals.delete(keyOf(job.unit));
+          throw markNotAccepted(ApplicationFailure.nonRetryable(refusal, 'ProviderRejected'));
+        }
         this.submissions.push(`${keyOf(job.unit)}:t${job.take}`);
         return { requestId: `gated-${job.unit.sequenceId}-${job.take}` };
       },

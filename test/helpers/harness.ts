@@ -12,7 +12,7 @@ import { createRecoilWorker } from '../../src/worker/create-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
 import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
-import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/workflows/sequence-messages.js';
+import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/contract/sequence.js';
 import type { sequenceWorkflow } from '../../src/workflows/sequence-workflow.js';
 
 // The SDK's per-state worker logs drown test output; warnings and errors still show.
@@ -77,7 +77,12 @@ export async function waitForStatus(
     if (last && predicate(last)) return last;
     await sleep(150);
   }
-  throw new Error(`status never matched; last: ${JSON.stringify(last && { state: last.state, takes: last.takes, refused: last.refused })}`);
+  throw new Error(`status never matched; last: ${JSON.stringify(last && { state: last.state, takes: last.takes, decisions: last.decisions })}`);
+}
+
+/** The decisions a sequence refused, oldest first, as `status` lists them. */
+export function refusals(status: SequenceStatus): { decision: string; by: string; reason: string }[] {
+  return status.decisions.filter((d) => d.outcome === 'refused').map((d) => ({ decision: d.decision, by: d.by, reason: d.detail }));
 }
 
 /** A sequence workflow on its own (no episode), on the harness's queue, with the offline provider. */

@@ -1,18 +1,12 @@
 import { join } from 'node:path';
 import { folderNumbers } from '../numbered-folders.js';
 import { pathExists } from '../path-exists.js';
-import { takeDir, takesDir, type SequenceRef } from '../takes/take-folders.js';
+import { takeDir, takesDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, VIDEO_FILE, type TakeDecision, type TakeManifest } from '../takes/take-manifest.js';
 import { DeliveryRefused } from './delivery-refused.js';
+import type { DeliveryRequest, SequenceRef } from '../../contract/activities.js';
 
 /** What to deliver: the episode's sequences in cut order, each with its approved take if known. */
-export interface DeliverySelection {
-  projectId: string;
-  episode: string;
-  /** A missing take means "the latest take whose take.json records an approval". */
-  sequences: { sequenceId: string; take?: number }[];
-}
-
 export interface ApprovedTake {
   sequenceId: string;
   take: number;
@@ -23,7 +17,7 @@ export interface ApprovedTake {
 }
 
 /** Every approved take of the selection with its take.json, refusing when one is not there to deliver. */
-export async function readApprovedTakes(root: string, selection: DeliverySelection): Promise<ApprovedTake[]> {
+export async function readApprovedTakes(root: string, selection: DeliveryRequest): Promise<ApprovedTake[]> {
   const takes: ApprovedTake[] = [];
   const unapproved: SequenceRef[] = [];
   for (const { sequenceId, take } of selection.sequences) {

@@ -8,7 +8,8 @@ import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
 import { concatVideos } from '../media/concat.js';
 import { firstFreeNumber } from '../numbered-folders.js';
 import { spentOnDisk } from '../spent-on-disk.js';
-import { readApprovedTakes, type ApprovedTake, type DeliverySelection } from './approved-takes.js';
+import type { DeliveryRequest } from '../../contract/activities.js';
+import { readApprovedTakes, type ApprovedTake } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
 import { cutFromTakes } from './cut-from-takes.js';
 import { writeDeliveryManifest } from './delivery-manifest.js';
@@ -17,7 +18,7 @@ import { DeliveryRefused } from './delivery-refused.js';
 import { deliveriesDir, listDeliveries } from './list-deliveries.js';
 import { probeTakeMedia } from './take-media.js';
 
-export interface DeliveryResult {
+export interface BuiltDelivery {
   /** False when the latest version already holds exactly these approved takes: nothing new was made. */
   created: boolean;
   version: number;
@@ -35,7 +36,7 @@ const MAX_VERSION_RACES = 3;
  * folder beside it and renamed into place, so a version folder is always complete. The same
  * approved takes as the latest version make no new one (a retried activity lands here too).
  */
-export async function buildDelivery(artifactsRoot: string, selection: DeliverySelection): Promise<DeliveryResult> {
+export async function buildDelivery(artifactsRoot: string, selection: DeliveryRequest): Promise<BuiltDelivery> {
   const { projectId, episode } = selection;
   if (selection.sequences.length === 0) throw new DeliveryRefused('not_approved', `${projectId} ${episode} has no sequences to deliver`);
   const takes = await readApprovedTakes(artifactsRoot, selection);
@@ -63,7 +64,7 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliverySe
 }
 
 /** The latest version, when it holds exactly these takes in this order. */
-async function latestHolding(root: string, selection: DeliverySelection, takes: readonly ApprovedTake[]): Promise<DeliveryResult | undefined> {
+async function latestHolding(root: string, selection: DeliveryRequest, takes: readonly ApprovedTake[]): Promise<BuiltDelivery | undefined> {
   const latest = (await listDeliveries(root, selection.projectId, selection.episode)).at(-1);
   const same = latest !== undefined && latest.takes.length === takes.length && latest.takes.every((t, i) => t.sequenceId === takes[i]!.sequenceId && t.take === takes[i]!.take);
   return same ? resultOf(latest.dir, latest.version, selection.episode, false) : undefined;
@@ -129,12 +130,12 @@ function timelineJson(cut: EditorialCut, takes: readonly ApprovedTake[]): string
 }
 
 /** Everything the episode's sequences cost, rejected takes and grids included: what the client paid. */
-async function episodeSpend(root: string, selection: DeliverySelection): Promise<number> {
+async function episodeSpend(root: string, selection: DeliveryRequest): Promise<number> {
   const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(root, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
   return roundUsd(spent.reduce((sum, usd) => sum + usd, 0));
 }
 
-function resultOf(dir: string, version: number, episode: string, created: boolean): DeliveryResult {
+function resultOf(dir: string, version: number, episode: string, created: boolean): BuiltDelivery {
   const files = deliveryFiles(episode);
   return { created, version, dir, cutPath: join(dir, files.cut), timelinePath: join(dir, files.timeline) };
 }

@@ -6,7 +6,7 @@ import { gridFolderName, sequenceArtifactsPath } from '../../domain/ids.js';
 import type { Quadrant } from '../../domain/quadrants.js';
 import type { GridProvider } from '../providers/grid-provider.js';
 import { firstFreeNumber, folderNumbers } from '../numbered-folders.js';
-import type { SequenceRef } from '../takes/take-folders.js';
+import type { SequenceRef } from '../../contract/activities.js';
 
 export const GRID_IMAGE_FILE = 'grid.png';
 export const GRID_MANIFEST_FILE = 'grid.json';

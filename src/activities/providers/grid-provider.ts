@@ -18,7 +18,10 @@ export interface GridImage {
   model: string;
 }
 
-/** Makes one 2x2 grid of start-frame options for a prompt (contract.md §3, frame_generating). */
+/** The failure type of an answer that came back without an image: asked once more, then final. */
+export const IMAGELESS = 'NoImage';
+
+/** Makes one 2x2 grid of start-frame options for a prompt (in frame_generating). */
 export interface GridProvider {
   readonly name: 'gemini' | 'local';
   generateGrid(req: GridRequest): Promise<GridImage>;

@@ -5,44 +5,53 @@ import { pathExists } from '../path-exists.js';
 import { probeVideo, type VideoProbe } from '../media/probe.js';
 import type { AwaitContext, VideoJob } from '../providers/provider.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
-import type { FinishedTake, TakeRequest } from './take-request.js';
+import type { FinishedTake, TakeRequest } from '../../contract/activities.js';
+import { withVerdict } from '../paid-call-failure.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
 type SubmittedRequest = TakeRequest & { requestId: string };
+
+/** The provider accepted the job, so whatever goes wrong from here on, it may have been paid for. */
+function mayHaveCharged<A extends unknown[], T>(activity: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  return (...args) =>
+    activity(...args).catch((err: unknown) => {
+      throw withVerdict(err, 'may_have_charged');
+    });
+}
 
 /**
  * Waits until the provider has finished a submitted take, and says what it costs. Nothing is
  * downloaded: the provider's slot is free again the moment this returns.
  */
 export function awaitProviderJobActivity(deps: ActivityDeps) {
-  return async function awaitProviderJob(request: SubmittedRequest): Promise<{ costUsd: number }> {
+  return mayHaveCharged(async function awaitProviderJob(request: SubmittedRequest): Promise<{ costUsd: number }> {
     const { provider, job, finished } = await takeInFolder(deps, request);
     if (finished) return { costUsd: finished.costUsd };
     await provider.awaitFinished(job, request.requestId, awaitContext(request));
     return { costUsd: provider.costOf(job) };
-  };
+  });
 }
 
 /** Fetches a finished take's video into the take folder, probes it and records it as complete. */
 export function collectTakeActivity(deps: ActivityDeps) {
-  return async function collectTake(request: SubmittedRequest): Promise<FinishedTake> {
+  return mayHaveCharged(async function collectTake(request: SubmittedRequest): Promise<FinishedTake> {
     const { provider, job, finished } = await takeInFolder(deps, request);
     if (finished) return finished;
     await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), awaitContext(request));
     return recordComplete(job, provider.costOf(job));
-  };
+  });
 }
 
 /** Both at once: what workflows that wait and collect in one step call. */
 export function awaitTakeActivity(deps: ActivityDeps) {
-  return async function awaitTake(request: SubmittedRequest): Promise<FinishedTake> {
+  return mayHaveCharged(async function awaitTake(request: SubmittedRequest): Promise<FinishedTake> {
     const { provider, job, finished } = await takeInFolder(deps, request);
     if (finished) return finished;
     const ctx = awaitContext(request);
     await provider.awaitFinished(job, request.requestId, ctx);
     await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
     return recordComplete(job, provider.costOf(job));
-  };
+  });
 }
 
 /** The take's provider and folder, and the finished take when an earlier attempt already recorded it. */

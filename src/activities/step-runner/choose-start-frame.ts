@@ -1,18 +1,12 @@
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Quadrant } from '../../domain/quadrants.js';
-import type { ChosenFrame } from '../../workflows/sequence-messages.js';
+import type { ChosenFrame } from '../../contract/sequence.js';
 import type { ActivityDeps } from '../deps.js';
 import { quadrantFileName, selectStartFrame } from '../grids/extract-quadrant.js';
 import { gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
 import { cleanDir } from '../sequence-dirs.js';
-import type { SequenceRef } from '../takes/take-folders.js';
-
-export interface FrameChoice extends SequenceRef {
-  grid: number;
-  quadrant: number;
-  by: string;
-}
+import type { FrameChoice } from '../../contract/activities.js';
 
 /** Puts the picked quadrant into clean/start_frame.png and records the choice in grid.json. */
 export function chooseStartFrameActivity(deps: ActivityDeps) {

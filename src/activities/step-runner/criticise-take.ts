@@ -1,15 +1,11 @@
 import { join } from 'node:path';
-import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
 import type { CriticReport } from '../../domain/critic-report.js';
 import { criticiseVideo } from '../critics/video-critics.js';
 import type { ActivityDeps } from '../deps.js';
 import { probeVideo } from '../media/probe.js';
-import { takeDir, type TakeRef } from '../takes/take-folders.js';
+import { takeDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeVideo } from '../takes/take-manifest.js';
-
-export interface CriticRequest extends TakeRef {
-  expected: { durationSec: number; aspectRatio: AspectRatio; resolution: Resolution };
-}
+import type { CriticRequest } from '../../contract/activities.js';
 
 /** The validation critics on a finished take, recorded in its take.json. Local analysis only: never spends money. */
 export function criticiseTakeActivity(deps: ActivityDeps) {

@@ -1,10 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { DeliveryRequest, DeliveryResult } from '../../contract/activities.js';
 import type { ActivityDeps } from '../deps.js';
-import type { DeliverySelection } from '../delivery/approved-takes.js';
-import { buildDelivery, type DeliveryResult } from '../delivery/build-delivery.js';
+import { buildDelivery } from '../delivery/build-delivery.js';
 import { DeliveryRefused } from '../delivery/delivery-refused.js';
-
-export type DeliveryRequest = DeliverySelection;
 
 /**
  * Delivers the approved takes as the episode's next version: the cut with its editorial hand-off
@@ -12,7 +10,7 @@ export type DeliveryRequest = DeliverySelection;
  * that cannot be written is retried, so fixing its permissions lets the episode finish.
  */
 export function deliverEpisodeActivity(deps: ActivityDeps) {
-  return async function deliverEpisode(request: DeliveryRequest): Promise<{ path: string } & Omit<DeliveryResult, 'cutPath'>> {
+  return async function deliverEpisode(request: DeliveryRequest): Promise<DeliveryResult> {
     try {
       const { cutPath, ...rest } = await buildDelivery(deps.artifactsRoot, request);
       return { path: cutPath, ...rest };

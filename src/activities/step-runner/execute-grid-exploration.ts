@@ -3,25 +3,21 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import writeFileAtomic from 'write-file-atomic';
 import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
-import { videoResolution, type AspectRatio } from '../../domain/aspect-ratio.js';
-import type { GridSummary } from '../../workflows/sequence-messages.js';
+import { videoResolution } from '../../domain/aspect-ratio.js';
+import type { GridSummary } from '../../contract/sequence.js';
 import type { ActivityDeps } from '../deps.js';
 import { pathExists } from '../path-exists.js';
 import { extractGridQuadrants } from '../grids/extract-quadrant.js';
 import { GRID_IMAGE_FILE, GRID_RECEIPT_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
 import { criticiseGrid } from '../critics/grid-critics.js';
-import type { SequenceRef } from '../takes/take-folders.js';
+import type { GridExplorationRequest, PaidCallFailureDetails } from '../../contract/activities.js';
+import { paidCall, withBilling } from '../paid-call-failure.js';
+import { IMAGELESS } from '../providers/grid-provider.js';
 import type { GridImage, GridProvider } from '../providers/grid-provider.js';
 import { wasNotAccepted } from '../providers/provider.js';
 
-export interface GridExplorationRequest extends SequenceRef {
-  grid: number;
-  prompt: string;
-  aspectRatio: AspectRatio;
-  provider: 'local' | 'gemini';
-}
-
 const ATTEMPT_MARKER = '.requested';
+const IMAGELESS_MARKER = '.imageless';
 
 type Receipt = Omit<GridImage, 'png' | 'mimeType'>;
 
@@ -31,62 +27,84 @@ type Receipt = Omit<GridImage, 'png' | 'mimeType'>;
  * Gemini has no idempotency key, so a retry after an unanswered paid call stops for a person.
  */
 export function executeGridExplorationActivity(deps: ActivityDeps) {
-  return async function executeGridExploration(request: GridExplorationRequest): Promise<GridSummary> {
-    const dir = gridDir(deps.artifactsRoot, request, request.grid);
-    const existing = await readGridManifest(dir);
-    if (existing) return summaryOf(request, dir, existing.costUsd, existing.quadrants, await criticiseGrid(join(dir, GRID_IMAGE_FILE), request.aspectRatio));
+  return (request: GridExplorationRequest): Promise<GridSummary> => withBilling(() => exploreGrid(deps, request));
+}
 
-    const provider = deps.gridProviders[request.provider];
-    if (!provider) {
-      throw ApplicationFailure.nonRetryable(`this worker has no "${request.provider}" grid provider: set GEMINI_API_KEY in the worker environment`, 'ProviderUnavailable');
-    }
-    await mkdir(dir, { recursive: true });
-    const gridPath = join(dir, GRID_IMAGE_FILE);
-    // A paid image saved by an attempt that stopped before slicing it is used, not paid for again.
-    const image = (await savedGrid(dir)) ?? (await requestGrid(provider, request, dir));
-    const target = videoResolution(request.aspectRatio);
-    const { quadrants, cropped } = await extractGridQuadrants(gridPath, target);
-    const size = await imageSize(gridPath);
-    const relative = quadrants.map((q) => q.slice(dir.length + 1));
-    await writeGridManifest(dir, {
-      schemaVersion: 1,
-      grid: request.grid,
-      prompt: request.prompt,
-      provider: provider.name,
-      model: image.model,
-      costUsd: image.costUsd,
-      ...(image.imageTokens !== undefined ? { imageTokens: image.imageTokens } : {}),
-      aspectRatio: request.aspectRatio,
-      size,
-      quadrantSize: target,
-      quadrants: relative,
-      cropped,
-      createdAt: new Date().toISOString(),
-    });
-    return summaryOf(request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
-  };
+async function exploreGrid(deps: ActivityDeps, request: GridExplorationRequest): Promise<GridSummary> {
+  const dir = gridDir(deps.artifactsRoot, request, request.grid);
+  const existing = await readGridManifest(dir);
+  if (existing) return summaryOf(request, dir, existing.costUsd, existing.quadrants, await criticiseGrid(join(dir, GRID_IMAGE_FILE), request.aspectRatio));
+
+  const provider = deps.gridProviders[request.provider];
+  if (!provider) {
+    throw ApplicationFailure.nonRetryable(`this worker has no "${request.provider}" grid provider: set GEMINI_API_KEY in the worker environment`, 'ProviderUnavailable');
+  }
+  await mkdir(dir, { recursive: true });
+  const gridPath = join(dir, GRID_IMAGE_FILE);
+  // A paid image saved by an attempt that stopped before slicing it is used, not paid for again.
+  const image = (await savedGrid(dir)) ?? (await requestGrid(provider, request, dir));
+  const target = videoResolution(request.aspectRatio);
+  const { quadrants, cropped } = await extractGridQuadrants(gridPath, target);
+  const size = await imageSize(gridPath);
+  const relative = quadrants.map((q) => q.slice(dir.length + 1));
+  await writeGridManifest(dir, {
+    schemaVersion: 1,
+    grid: request.grid,
+    prompt: request.prompt,
+    provider: provider.name,
+    model: image.model,
+    costUsd: image.costUsd,
+    ...(image.imageTokens !== undefined ? { imageTokens: image.imageTokens } : {}),
+    aspectRatio: request.aspectRatio,
+    size,
+    quadrantSize: target,
+    quadrants: relative,
+    cropped,
+    createdAt: new Date().toISOString(),
+  });
+  return summaryOf(request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
 }
 
 async function requestGrid(provider: GridProvider, request: GridExplorationRequest, dir: string): Promise<Receipt> {
   await guardAgainstPayingTwice(dir, request, provider.name !== 'local');
-  const image = await provider
-    .generateGrid({
-      prompt: request.prompt,
-      aspectRatio: request.aspectRatio,
-      seed: `${request.projectId}/${request.episode}/${request.sequenceId}/g${request.grid}/${request.prompt}`,
-      signal: Context.current().cancellationSignal,
-    })
-    .catch(async (err: unknown) => {
-      // Certainly not generated (an error answer, or no server): the next attempt may ask again.
-      if (wasNotAccepted(err)) await rm(join(dir, ATTEMPT_MARKER), { force: true });
-      throw err;
-    });
+  const image = await paidCall(() =>
+    provider
+      .generateGrid({
+        prompt: request.prompt,
+        aspectRatio: request.aspectRatio,
+        seed: `${request.projectId}/${request.episode}/${request.sequenceId}/g${request.grid}/${request.prompt}`,
+        signal: Context.current().cancellationSignal,
+      })
+      .catch(async (err: unknown) => {
+        // Certainly not generated (an error answer, or no server): the next attempt may ask again.
+        if (wasNotAccepted(err)) await rm(join(dir, ATTEMPT_MARKER), { force: true });
+        if (isImageless(err)) await allowOneMoreAsk(dir, err);
+        throw err;
+      }),
+  );
   const { png, mimeType: _mimeType, ...receipt } = image;
   await writeFileAtomic(join(dir, GRID_RECEIPT_FILE), JSON.stringify(receipt));
   const gridPath = join(dir, GRID_IMAGE_FILE);
   await writeFile(`${gridPath}.part`, png);
   await rename(`${gridPath}.part`, gridPath);
   return receipt;
+}
+
+/**
+ * An answer without an image is a model hiccup, worth asking once more; the next attempt may ask
+ * again instead of stopping as a possibly paid, unanswered call. A second such answer is final.
+ */
+async function allowOneMoreAsk(dir: string, err: ApplicationFailure): Promise<void> {
+  const marker = join(dir, IMAGELESS_MARKER);
+  if (await pathExists(marker)) {
+    throw ApplicationFailure.create({ message: `${err.message}, twice: rephrase the start_frame prompt and ask for new options`, type: IMAGELESS, nonRetryable: true });
+  }
+  await writeFile(marker, new Date().toISOString());
+  await rm(join(dir, ATTEMPT_MARKER), { force: true });
+}
+
+function isImageless(err: unknown): err is ApplicationFailure {
+  return err instanceof ApplicationFailure && err.type === IMAGELESS;
 }
 
 async function savedGrid(dir: string): Promise<Receipt | undefined> {
@@ -99,11 +117,15 @@ async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequ
   const marker = join(dir, ATTEMPT_MARKER);
   const earlier = await readFile(marker, 'utf8').catch(() => undefined);
   if (earlier !== undefined && paid && activityInfo().attempt > 1) {
-    throw ApplicationFailure.nonRetryable(
-      `grid ${request.grid} was requested from Gemini before, but no image was saved; it may have been charged. ` +
+    const billing: PaidCallFailureDetails = { billing: 'may_have_charged' };
+    throw ApplicationFailure.create({
+      message:
+        `grid ${request.grid} was requested from Gemini before, but no image was saved; it may have been charged. ` +
         'Ask for new options (`npx recoil frame … --regenerate`) to try again',
-      'UnknownSubmission',
-    );
+      type: 'UnknownSubmission',
+      nonRetryable: true,
+      details: [billing],
+    });
   }
   await writeFile(marker, new Date().toISOString());
 }

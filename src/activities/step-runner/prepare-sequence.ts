@@ -3,32 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
-import type { Resolution } from '../../domain/aspect-ratio.js';
-import type { UnitStartFrame } from '../../domain/sequence-unit.js';
-import type { ChosenFrame } from '../../workflows/sequence-messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { pathExists } from '../path-exists.js';
 import { anyGridChosen, nextGridNumber } from '../grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../sequence-dirs.js';
 import { spentOnDisk } from '../spent-on-disk.js';
-import { firstFreeTakeNumber, type SequenceRef } from '../takes/take-folders.js';
+import { firstFreeTakeNumber } from '../takes/take-folders.js';
 import { resolveInProject } from './video-job.js';
-
-export interface PrepareRequest extends SequenceRef {
-  projectDir: string;
-  startFrame: UnitStartFrame | null;
-  resolution: Resolution;
-}
-
-export interface PreparedSequence {
-  nextTake: number;
-  nextGrid: number;
-  /** What earlier runs of this sequence spent (take.json and grid.json on disk). */
-  spentEarlierUsd: number;
-  /** The start frame already in clean/ (an earlier choice, or the plan's image copied there now). */
-  startFrame?: ChosenFrame;
-}
+import type { PreparedSequence, PrepareRequest } from '../../contract/activities.js';
 
 /**
  * Reads what is already on disk for a sequence, so numbering continues and a chosen frame is kept.

@@ -1,6 +1,6 @@
 import type { ActivityDeps } from '../deps.js';
 import { spentOnDisk } from '../spent-on-disk.js';
-import type { SequenceRef } from '../takes/take-folders.js';
+import type { SequenceRef } from '../../contract/activities.js';
 
 /** What a sequence finished in an earlier episode run spent, so the episode's budget still counts it. */
 export function readSequenceSpendActivity(deps: ActivityDeps) {

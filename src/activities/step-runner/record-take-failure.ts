@@ -1,14 +1,9 @@
 import { join } from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
-import { takeDir, type TakeRef } from '../takes/take-folders.js';
+import { takeDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, updateManifest } from '../takes/take-manifest.js';
-
-export interface TakeFailure extends TakeRef {
-  error: string;
-  /** What the budget counts as spent on it: the estimate once the provider may have queued it. */
-  chargedUsd: number;
-}
+import type { TakeFailure } from '../../contract/activities.js';
 
 /**
  * Marks a take failed in its take.json, with the reason and what it may have cost, so the folder

@@ -5,7 +5,8 @@ import { MODELS } from '../../domain/models.js';
 import type { ActivityDeps } from '../deps.js';
 import { claimTakeFolder } from '../takes/take-folders.js';
 import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
-import type { SubmittedTake, TakeRequest } from './take-request.js';
+import type { PaidCallFailureDetails, SubmittedTake, TakeRequest } from '../../contract/activities.js';
+import { withBilling, withVerdict } from '../paid-call-failure.js';
 import { wasNotAccepted } from '../providers/provider.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
@@ -16,53 +17,59 @@ const SUBMIT_HEARTBEAT_MS = 5_000;
  * the request id right after, so a retry resumes the same request instead of paying again.
  */
 export function submitTakeActivity(deps: ActivityDeps) {
-  return async function submitTake(request: TakeRequest): Promise<SubmittedTake> {
-    const provider = providerFor(deps, request);
-    const job = toVideoJob(deps, request);
-    const manifestPath = join(job.takeDir, MANIFEST_FILE);
-    const heartbeat = () => Context.current().heartbeat({ take: request.take });
-    heartbeat();
-    const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
-    heartbeat();
-    if (job.startFramePath) await keepStartFrame(job.startFramePath, job.takeDir);
+  return (request: TakeRequest): Promise<SubmittedTake> => withBilling(() => submitOnce(deps, request));
+}
 
-    if (manifest.requestId) {
-      log.info('take already submitted; resuming it', { take: request.take, requestId: manifest.requestId });
-      return { requestId: manifest.requestId, folder: job.takeDir };
+async function submitOnce(deps: ActivityDeps, request: TakeRequest): Promise<SubmittedTake> {
+  const provider = providerFor(deps, request);
+  const job = toVideoJob(deps, request);
+  const manifestPath = join(job.takeDir, MANIFEST_FILE);
+  const heartbeat = () => Context.current().heartbeat({ take: request.take });
+  heartbeat();
+  const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
+  heartbeat();
+  if (job.startFramePath) await keepStartFrame(job.startFramePath, job.takeDir);
+
+  if (manifest.requestId) {
+    log.info('take already submitted; resuming it', { take: request.take, requestId: manifest.requestId });
+    return { requestId: manifest.requestId, folder: job.takeDir };
+  }
+  if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
+    throw unknownSubmission(request.take, provider.name, 'an earlier attempt stopped before its request id was recorded');
+  }
+  if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
+  let requestId: string;
+  // Uploads can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
+  const beating = setInterval(heartbeat, SUBMIT_HEARTBEAT_MS);
+  try {
+    ({ requestId } = await provider.submit(job));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    // A refusal the provider certainly did not accept may be submitted again by the next attempt.
+    if (wasNotAccepted(err) || provider.resubmitIsSafe) {
+      await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: reason }));
+      throw withVerdict(err, 'not_charged');
     }
-    if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
-      throw unknownSubmission(request.take, provider.name, 'an earlier attempt stopped before its request id was recorded');
-    }
-    if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
-    let requestId: string;
-    // Uploads can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
-    const beating = setInterval(heartbeat, SUBMIT_HEARTBEAT_MS);
-    try {
-      ({ requestId } = await provider.submit(job));
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      // A refusal the provider certainly did not accept may be submitted again by the next attempt.
-      if (wasNotAccepted(err) || provider.resubmitIsSafe) {
-        await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: reason }));
-        throw err;
-      }
-      await updateManifest(manifestPath, (m) => ({ ...m, error: reason }));
-      throw unknownSubmission(request.take, provider.name, reason);
-    } finally {
-      clearInterval(beating);
-    }
-    await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
-    return { requestId, folder: job.takeDir };
-  };
+    await updateManifest(manifestPath, (m) => ({ ...m, error: reason }));
+    throw unknownSubmission(request.take, provider.name, reason);
+  } finally {
+    clearInterval(beating);
+  }
+  await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
+  return { requestId, folder: job.takeDir };
 }
 
 /** The submission may have been queued (and paid for): only a person can tell, so nothing submits again. */
 function unknownSubmission(take: number, provider: string, reason: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(
-    `take ${take} may have been queued by ${provider} (${reason}), but no request id came back; ` +
+  const billing: PaidCallFailureDetails = { billing: 'may_have_charged' };
+  return ApplicationFailure.create({
+    message:
+      `take ${take} may have been queued by ${provider} (${reason}), but no request id came back; ` +
       'check the provider dashboard, then retake to submit again',
-    'UnknownSubmission',
-  );
+    type: 'UnknownSubmission',
+    nonRetryable: true,
+    details: [billing],
+  });
 }
 
 function newManifest(request: TakeRequest): TakeManifest {

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
 import type { VideoJob, VideoProvider } from '../providers/provider.js';
 import { takeDir } from '../takes/take-folders.js';
-import type { TakeRequest } from './take-request.js';
+import type { TakeRequest } from '../../contract/activities.js';
 
 export function providerFor(deps: ActivityDeps, request: TakeRequest): VideoProvider {
   const provider = deps.providers[request.provider];

@@ -1,19 +1,11 @@
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { SequenceRef, TakeRef } from '../../contract/activities.js';
 import { sequenceArtifactsPath, takeFolderName } from '../../domain/ids.js';
 import { firstFreeNumber } from '../numbered-folders.js';
 import { MANIFEST_FILE, readManifest, writeManifest, type TakeManifest } from './take-manifest.js';
 
-export interface SequenceRef {
-  projectId: string;
-  episode: string;
-  sequenceId: string;
-}
-
-export interface TakeRef extends SequenceRef {
-  take: number;
-}
 
 export function takesDir(root: string, ref: SequenceRef): string {
   return join(root, sequenceArtifactsPath(ref.projectId, ref.episode, ref.sequenceId), 'takes');

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { approveSignal } from '../../workflows/sequence-messages.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
-import { sendSequenceSignal } from '../send-sequence-signal.js';
+import { withClient } from '../connect.js';
+import { decideOnSequence } from '../decisions.js';
 
 export function registerApprove(program: Command): void {
   program
@@ -18,11 +18,8 @@ export function registerApprove(program: Command): void {
     .action(async (projectId: string, episode: string, sequenceId: string, opts: { take: string; note?: string; by: string }) => {
       const take = Number(opts.take);
       if (!Number.isInteger(take) || take < 1) throw usageError(`--take must be a take number like 1 or 2, got "${opts.take}"`);
-      const outcome = await sendSequenceSignal({ projectId, episode, sequenceId }, approveSignal, {
-        take,
-        by: opts.by,
-        ...(opts.note ? { note: opts.note } : {}),
-      });
+      const decision = { kind: 'approve', take, ...(opts.note ? { note: opts.note } : {}) } as const;
+      const outcome = await withClient((client) => decideOnSequence(client, { projectId, episode, sequenceId }, decision, opts.by));
       reportOutcome(`approve take ${take} of ${sequenceId}`, outcome);
     });
 }

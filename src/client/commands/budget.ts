@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
-import { episodeWorkflowId } from '../../domain/ids.js';
-import { episodeStatusQuery, setBudgetSignal } from '../../workflows/episode-messages.js';
 import { usageError } from '../cli-error.js';
-import { connectClient } from '../connect.js';
+import { withClient } from '../connect.js';
+import { changeEpisodeBudget } from '../decisions.js';
 import { defaultActor } from '../identity.js';
+import { reportOutcome } from '../report-outcome.js';
 
 export function registerBudget(program: Command): void {
   program
@@ -17,17 +16,7 @@ export function registerBudget(program: Command): void {
     .action(async (projectId: string, episode: string, opts: { set: string; by: string }) => {
       const budgetUsd = Number(opts.set);
       if (!Number.isFinite(budgetUsd) || budgetUsd <= 0) throw usageError(`--set takes an amount in dollars like 80, got "${opts.set}"`);
-      const { client, connection } = await connectClient();
-      try {
-        const handle = client.workflow.getHandle(episodeWorkflowId(projectId, episode));
-        const description = await handle.describe().catch(() => undefined);
-        if (description?.status.name !== 'RUNNING') throw usageError(`episode ${projectId}/${episode} is not running: start it with \`npx recoil run\``);
-        await handle.signal(setBudgetSignal, { budgetUsd, by: opts.by });
-        const status = await connection.withDeadline(Date.now() + 3_000, () => handle.query(episodeStatusQuery)).catch(() => undefined);
-        const summary = status ? ` (spent $${status.spentUsd.toFixed(2)}, reserved $${status.reservedUsd.toFixed(2)})` : ' (it applies when a worker runs)';
-        console.log(`${pc.green('✓')} budget of ${projectId}/${episode} set to $${budgetUsd.toFixed(2)}${summary}`);
-      } finally {
-        await connection.close();
-      }
+      const outcome = await withClient((client) => changeEpisodeBudget(client, { projectId, episode }, budgetUsd, opts.by));
+      reportOutcome(`set the budget of ${projectId}/${episode} to $${budgetUsd.toFixed(2)}`, outcome);
     });
 }

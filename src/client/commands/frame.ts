@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { regenerateFramesSignal, selectFrameSignal, type SequenceStatus } from '../../workflows/sequence-messages.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
-import { sendSequenceSignal } from '../send-sequence-signal.js';
+import { withClient } from '../connect.js';
+import { decideOnSequence, type SequenceDecision } from '../decisions.js';
 
 export function registerFrame(program: Command): void {
   program
@@ -19,24 +19,18 @@ export function registerFrame(program: Command): void {
     .option('--note <text>', 'with --regenerate: why')
     .option('--by <name>', 'who decides', defaultActor())
     .action(async (projectId: string, episode: string, sequenceId: string, opts: FrameOptions) => {
-      const address = { projectId, episode, sequenceId };
+      const decide = (decision: SequenceDecision) => withClient((client) => decideOnSequence(client, { projectId, episode, sequenceId }, decision, opts.by));
       if (opts.regenerate) {
-        const request = { by: opts.by, ...(opts.note ? { note: opts.note } : {}), ...(opts.prompt ? { prompt: opts.prompt } : {}) };
-        return reportOutcome(`ask for new start frames for ${sequenceId}`, await sendSequenceSignal(address, regenerateFramesSignal, request));
+        const decision = { kind: 'regenerateFrames', ...(opts.note ? { note: opts.note } : {}), ...(opts.prompt ? { prompt: opts.prompt } : {}) } as const;
+        return reportOutcome(`ask for new start frames for ${sequenceId}`, await decide(decision));
       }
       const quadrant = Number(opts.quadrant);
       if (![1, 2, 3, 4].includes(quadrant)) throw usageError('--quadrant must be 1, 2, 3 or 4 (left to right, top to bottom), or use --regenerate');
       const grid = opts.grid === undefined ? undefined : Number(opts.grid);
       if (grid !== undefined && !(Number.isInteger(grid) && grid >= 1)) throw usageError(`--grid must be a grid number like 1 or 2, got "${opts.grid}"`);
-      const outcome = await sendSequenceSignal(address, selectFrameSignal, (current) => ({ grid: grid ?? newestGrid(current), quadrant, by: opts.by }));
+      const outcome = await decide({ kind: 'selectFrame', quadrant, ...(grid !== undefined ? { grid } : {}) });
       reportOutcome(`use quadrant ${quadrant} as ${sequenceId}'s start frame`, outcome);
     });
-}
-
-function newestGrid(current: SequenceStatus | undefined): number {
-  const newest = current?.grids.at(-1)?.grid;
-  if (newest === undefined) throw usageError(current ? 'this sequence has no grid yet: wait for frame_review' : 'no worker answered, so the newest grid is unknown: pass --grid N');
-  return newest;
 }
 
 interface FrameOptions {

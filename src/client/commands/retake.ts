@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { ShotSchema } from '../../domain/schemas.js';
-import { retakeSignal } from '../../workflows/sequence-messages.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
-import { sendSequenceSignal } from '../send-sequence-signal.js';
+import { withClient } from '../connect.js';
+import { decideOnSequence } from '../decisions.js';
 
 export function registerRetake(program: Command): void {
   program
@@ -17,8 +17,8 @@ export function registerRetake(program: Command): void {
     .option('--shot <n=prompt>', 'replace shot n\'s prompt (repeatable), e.g. --shot 2="Close-up, rain"', collectShot, {})
     .option('--by <name>', 'who asks', defaultActor())
     .action(async (projectId: string, episode: string, sequenceId: string, opts: { note: string; shot: Record<string, string>; by: string }) => {
-      const shots = Object.keys(opts.shot).length > 0 ? { shots: opts.shot } : {};
-      const outcome = await sendSequenceSignal({ projectId, episode, sequenceId }, retakeSignal, { by: opts.by, note: opts.note, ...shots });
+      const decision = { kind: 'retake', note: opts.note, ...(Object.keys(opts.shot).length > 0 ? { shots: opts.shot } : {}) } as const;
+      const outcome = await withClient((client) => decideOnSequence(client, { projectId, episode, sequenceId }, decision, opts.by));
       reportOutcome(`retake ${sequenceId}`, outcome);
     });
 }

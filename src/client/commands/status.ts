@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderBoard, renderTakeLocations } from '../board.js';
+import { renderBoard, renderDecisions, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
 import { readBoard } from '../read-board.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
@@ -34,6 +34,8 @@ export function registerStatus(program: Command): void {
             for (const episode of money) console.log(renderMoney(episode));
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);
+            const decisions = renderDecisions(rows);
+            if (decisions) console.log(`Decisions:\n${decisions}`);
             if (deliveries.length > 0) console.log(`Deliveries:\n${renderDeliveries(deliveries)}`);
             if (!workerUp) console.log(`! ${NO_WORKER_HINT}`);
           }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { sequenceWorkflowId } from '../../domain/ids.js';
-import { approveSignal, retakeSignal, selectFrameSignal } from '../../workflows/sequence-messages.js';
+import { approveSignal, retakeSignal, selectFrameSignal } from '../../contract/sequence.js';
 import { runtimeError } from '../cli-error.js';
 import { readBoard, type BoardRow } from '../read-board.js';
 

@@ -9,7 +9,7 @@ import { API_KEY_HINT, requestFailure } from './request-failure.js';
 export interface GeminiGridProviderOptions {
   /** From the worker environment; never logged, stored or quoted in an error. */
   apiKey: string;
-  /** The Gemini model id, e.g. 'gemini-2.5-flash-image' (contract.md §2). */
+  /** The Gemini model id, e.g. 'gemini-2.5-flash-image'. */
   model: string;
   /** The price table's row for that model. */
   rate: ImageRate;
@@ -24,7 +24,7 @@ export function createGeminiGridProvider(options: GeminiGridProviderOptions): Gr
   const ai = apiKey.trim()
     ? new GoogleGenAI({
         apiKey,
-        // SDK 3.x defaults to /v1, where image models are not confirmed to exist (providers.md §2).
+        // SDK 3.x defaults to /v1, where the image models are not documented.
         apiVersion: 'v1beta',
         ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
       })

@@ -1,5 +1,6 @@
 import type { GenerateContentResponse } from '@google/genai';
 import { ApplicationFailure } from '@temporalio/activity';
+import { IMAGELESS } from '../grid-provider.js';
 
 export interface ReadImage {
   png: Buffer;
@@ -40,8 +41,8 @@ export function readGridImage(res: GenerateContentResponse): ReadImage {
     const detail = candidate?.finishMessage ? ` Gemini said: ${candidate.finishMessage}` : '';
     throw contentPolicy(`No grid: ${refusal} (${finishReason}).${detail} ${REPHRASE}`);
   }
-  // An answer in words alone is a model hiccup rather than a verdict on the prompt: worth another try.
-  throw ApplicationFailure.retryable(`Gemini answered without an image (finish reason: ${finishReason})`, 'ProviderUnavailable');
+  // An answer in words alone is a model hiccup rather than a verdict on the prompt: worth one more try.
+  throw ApplicationFailure.retryable(`Gemini answered without an image (finish reason: ${finishReason})`, IMAGELESS);
 }
 
 function imageTokensOf(res: GenerateContentResponse): { imageTokens?: number } {

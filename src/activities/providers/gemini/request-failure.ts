@@ -5,7 +5,7 @@ import { markNotAccepted } from '../provider.js';
 
 export const API_KEY_HINT = 'check GEMINI_API_KEY in the worker environment';
 
-/** Google's error envelope, which the SDK puts, stringified, in ApiError.message (providers.md §2). */
+/** Google's error envelope, which the SDK puts, stringified, in ApiError.message. */
 interface ErrorEnvelope {
   error?: { code?: number; message?: string; status?: string; details?: { reason?: string }[] };
 }

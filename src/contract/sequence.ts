@@ -1,37 +1,78 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { GenerationRequest, WaitReason } from '../domain/generation-ledger.js';
 import type { SequenceState } from '../domain/state-machine.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 
-/** Messages of the sequence workflow, shared by the workflow and the CLI. */
+/**
+ * What crosses the sequence workflow's boundary: its decisions, queries and the signals the episode
+ * sends it, with the types the workflow, the CLI and the console share.
+ *
+ * A person's decision exists twice under one name: as a Workflow Update (answered at once with
+ * "accepted" or the refusal, when a worker is live) and as a signal (recorded durably and applied
+ * when a worker comes back; scripts and `temporal workflow signal` use it). Both run the same
+ * handler and rules, and a request id makes the same decision count once however it arrives.
+ */
 
-export interface ApproveRequest {
-  take: number;
+interface DecisionRequest {
+  /** Chosen by whoever decides (the CLI, the console); one a signal lacks is made up by the workflow. */
+  requestId?: string;
   by: string;
+}
+
+export interface ApproveRequest extends DecisionRequest {
+  take: number;
   note?: string;
 }
 
-export interface RetakeRequest {
-  by: string;
+export interface RetakeRequest extends DecisionRequest {
   note: string;
   /** Replacement prompts by 1-based shot index. */
   shots?: Record<string, string>;
 }
 
-export interface SelectFrameRequest {
-  grid: number;
+export interface SelectFrameRequest extends DecisionRequest {
+  /** The newest grid when absent. */
+  grid?: number;
   quadrant: number;
-  by: string;
 }
 
-export interface RegenerateFramesRequest {
-  by: string;
+export interface RegenerateFramesRequest extends DecisionRequest {
   note?: string;
   /** A new prompt for the grid; the plan's start_frame.prompt otherwise. */
   prompt?: string;
 }
+
+export interface DecisionRequests {
+  approve: ApproveRequest;
+  retake: RetakeRequest;
+  selectFrame: SelectFrameRequest;
+  regenerateFrames: RegenerateFramesRequest;
+}
+
+export type DecisionName = keyof DecisionRequests;
+
+/** A decision as the sequence took it: applied, or refused with the reason. */
+export interface DecisionRecord {
+  requestId: string;
+  decision: DecisionName;
+  by: string;
+  at: string;
+  outcome: 'accepted' | 'refused';
+  /** What it did ("picked quadrant 3 of grid 1") or why it was refused. */
+  detail: string;
+}
+
+export const approveSignal = defineSignal<[ApproveRequest]>('approve');
+export const retakeSignal = defineSignal<[RetakeRequest]>('retake');
+export const selectFrameSignal = defineSignal<[SelectFrameRequest]>('selectFrame');
+export const regenerateFramesSignal = defineSignal<[RegenerateFramesRequest]>('regenerateFrames');
+
+export const approveUpdate = defineUpdate<DecisionRecord, [ApproveRequest]>('approve');
+export const retakeUpdate = defineUpdate<DecisionRecord, [RetakeRequest]>('retake');
+export const selectFrameUpdate = defineUpdate<DecisionRecord, [SelectFrameRequest]>('selectFrame');
+export const regenerateFramesUpdate = defineUpdate<DecisionRecord, [RegenerateFramesRequest]>('regenerateFrames');
 
 export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
 
@@ -41,10 +82,6 @@ export interface GenerationWait extends GenerationTicket {
   leftUsd?: number;
 }
 
-export const approveSignal = defineSignal<[ApproveRequest]>('approve');
-export const retakeSignal = defineSignal<[RetakeRequest]>('retake');
-export const selectFrameSignal = defineSignal<[SelectFrameRequest]>('selectFrame');
-export const regenerateFramesSignal = defineSignal<[RegenerateFramesRequest]>('regenerateFrames');
 /** Sent by the episode workflow when a paid call of this sequence may start, or why it must wait. */
 export const generationGrantedSignal = defineSignal<[GenerationTicket]>('generationGranted');
 export const generationWaitingSignal = defineSignal<[GenerationWait]>('generationWaiting');
@@ -108,13 +145,6 @@ export interface TransitionRecord {
   why: string;
 }
 
-export interface RefusedSignal {
-  at: string;
-  signal: string;
-  by: string;
-  reason: string;
-}
-
 export interface SequenceStatus {
   projectId: string;
   episode: string;
@@ -132,5 +162,6 @@ export interface SequenceStatus {
   estimatedTakeCostUsd: number;
   failure?: string;
   history: TransitionRecord[];
-  refused: RefusedSignal[];
+  /** Every decision taken or refused, oldest first. */
+  decisions: DecisionRecord[];
 }

@@ -1,10 +1,13 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { GenerationRequest, WaitReason } from '../domain/generation-ledger.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 import type { SequenceState } from '../domain/state-machine.js';
 
-/** Messages of the episode workflow, shared by the sequence workflows and the CLI. */
+/**
+ * What crosses the episode workflow's boundary: the signals its sequences send it, the budget
+ * decision (an Update answered at once, and a signal for when no worker runs), and its status.
+ */
 
 export interface SequenceProgress {
   sequenceId: string;
@@ -23,8 +26,15 @@ export interface Settlement {
 }
 
 export interface BudgetChange {
+  /** Makes the same change count once however it arrives; one a signal lacks is made up by the workflow. */
+  requestId?: string;
   budgetUsd: number;
   by: string;
+}
+
+export interface BudgetRecord extends BudgetChange {
+  requestId: string;
+  at: string;
 }
 
 /** A sequence asks before every paid call; the episode answers with generationGranted when it fits. */
@@ -32,6 +42,7 @@ export const requestGenerationSignal = defineSignal<[GenerationRequest]>('reques
 export const settleGenerationSignal = defineSignal<[Settlement]>('settleGeneration');
 export const sequenceProgressSignal = defineSignal<[SequenceProgress]>('sequenceProgress');
 export const setBudgetSignal = defineSignal<[BudgetChange]>('setBudget');
+export const setBudgetUpdate = defineUpdate<BudgetRecord, [BudgetChange]>('setBudget');
 export const episodeStatusQuery = defineQuery<EpisodeStatus>('episodeStatus');
 
 export interface EpisodeInput {
@@ -61,7 +72,7 @@ export interface EpisodeStatus {
   spentUsd: number;
   reservedUsd: number;
   leftUsd?: number;
-  budgetHistory: (BudgetChange & { at: string })[];
+  budgetHistory: BudgetRecord[];
   deliveryPath?: string;
   done: boolean;
 }

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
+import type { SequenceRef } from '../contract/activities.js';
+import { setBudgetSignal, setBudgetUpdate } from '../contract/episode.js';
+import {
+  approveSignal,
+  approveUpdate,
+  regenerateFramesSignal,
+  regenerateFramesUpdate,
+  retakeSignal,
+  retakeUpdate,
+  selectFrameSignal,
+  selectFrameUpdate,
+} from '../contract/sequence.js';
+import { episodeWorkflowId, sequenceWorkflowId } from '../domain/ids.js';
+import { usageError } from './cli-error.js';
+import { hasLiveWorker, NO_WORKER_HINT } from './worker-presence.js';
+
+/** A person's decision on a sequence, as the CLI and the console take it. */
+export type SequenceDecision =
+  | { kind: 'approve'; take: number; note?: string }
+  | { kind: 'retake'; note: string; shots?: Record<string, string> }
+  | { kind: 'selectFrame'; grid?: number; quadrant: number }
+  | { kind: 'regenerateFrames'; prompt?: string; note?: string };
+
+export type DecisionOutcome =
+  /** The workflow took it: `detail` says what it did. */
+  | { kind: 'accepted'; requestId: string; detail: string }
+  /** The workflow's rules refused it; nothing changed. */
+  | { kind: 'refused'; requestId: string; reason: string }
+  /** No worker is live: it is recorded durably and is applied or refused when one comes back. */
+  | { kind: 'recorded'; requestId: string; message: string };
+
+/** How long a live worker gets to answer before the decision is left to the durable signal. */
+const ANSWER_WITHIN_MS = 10_000;
+
+/**
+ * Sends a decision to a sequence: as a Workflow Update when a worker is live (answered at once),
+ * else as a signal. Both carry the same request id, so a decision counts once even if both arrive.
+ */
+export async function decideOnSequence(client: Client, ref: SequenceRef, decision: SequenceDecision, by: string): Promise<DecisionOutcome> {
+  const handle = client.workflow.getHandle(sequenceWorkflowId(ref.projectId, ref.episode, ref.sequenceId));
+  const target = { client, handle, what: `sequence ${ref.projectId}/${ref.episode}/${ref.sequenceId}`, projectId: ref.projectId };
+  const common = { by, requestId: newRequestId() };
+  switch (decision.kind) {
+    case 'approve':
+      return deliver(target, approveSignal, approveUpdate, { ...common, take: decision.take, ...optional('note', decision.note) });
+    case 'retake':
+      return deliver(target, retakeSignal, retakeUpdate, { ...common, note: decision.note, ...optional('shots', decision.shots) });
+    case 'selectFrame':
+      return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) });
+    case 'regenerateFrames':
+      return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) });
+  }
+}
+
+/** Sets an episode's budget, the same way as a decision on a sequence. */
+export async function changeEpisodeBudget(client: Client, ref: Pick<SequenceRef, 'projectId' | 'episode'>, budgetUsd: number, by: string): Promise<DecisionOutcome> {
+  const handle = client.workflow.getHandle(episodeWorkflowId(ref.projectId, ref.episode));
+  const target = { client, handle, what: `episode ${ref.projectId}/${ref.episode}`, projectId: ref.projectId };
+  return deliver(target, setBudgetSignal, setBudgetUpdate, { budgetUsd, by, requestId: newRequestId() }, (record) => `budget set to $${record.budgetUsd.toFixed(2)}`);
+}
+
+interface Target {
+  client: Client;
+  handle: WorkflowHandle;
+  what: string;
+  projectId: string;
+}
+
+async function deliver<Request extends { requestId?: string }, Answer>(
+  { client, handle, what, projectId }: Target,
+  signal: SignalDefinition<[Request]>,
+  update: UpdateDefinition<Answer, [Request]>,
+  request: Request & { requestId: string },
+  describeAnswer: (answer: Answer) => string = (answer) => (answer as { detail: string }).detail,
+): Promise<DecisionOutcome> {
+  const { requestId } = request;
+  const description = await handle.describe().catch(() => undefined);
+  if (!description) throw usageError(`there is no ${what}: check the ids with \`npx recoil status ${projectId}\``);
+  if (description.status.name !== 'RUNNING') throw usageError(`${what} is closed (${description.status.name.toLowerCase()}): nothing to change`);
+
+  if (await hasLiveWorker(client, description.taskQueue)) {
+    try {
+      const answer = await client.connection.withDeadline(Date.now() + ANSWER_WITHIN_MS, () => handle.executeUpdate(update, { args: [request], updateId: requestId }));
+      return { kind: 'accepted', requestId, detail: describeAnswer(answer) };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) return { kind: 'refused', requestId, reason: innermostMessage(err) };
+      // No answer in time (the worker may have just stopped): the signal below makes it durable,
+      // and the shared request id keeps it from counting twice.
+    }
+  }
+  await handle.signal(signal, request);
+  return { kind: 'recorded', requestId, message: `it is applied or refused when a worker comes back (${NO_WORKER_HINT}); \`npx recoil status\` shows which` };
+}
+
+function newRequestId(): string {
+  return `r-${randomUUID().slice(0, 8)}`;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function innermostMessage(err: Error): string {
+  let cause: unknown = err;
+  while (cause instanceof Error && cause.cause) cause = cause.cause;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,114 @@
+import type { AspectRatio, Resolution } from '../domain/aspect-ratio.js';
+import type { ProviderName } from '../domain/models.js';
+import type { SequenceUnit, UnitShot, UnitStartFrame } from '../domain/sequence-unit.js';
+import type { ChosenFrame } from './sequence.js';
+
+/**
+ * What the workflows hand to the StepRunner's activities and get back. Everything here is recorded
+ * in workflow history, so it never carries a secret.
+ */
+
+export interface SequenceRef {
+  projectId: string;
+  episode: string;
+  sequenceId: string;
+}
+
+export interface TakeRef extends SequenceRef {
+  take: number;
+}
+
+export interface PrepareRequest extends SequenceRef {
+  projectDir: string;
+  startFrame: UnitStartFrame | null;
+  resolution: Resolution;
+}
+
+export interface PreparedSequence {
+  nextTake: number;
+  nextGrid: number;
+  /** What earlier runs of this sequence spent (take.json and grid.json on disk). */
+  spentEarlierUsd: number;
+  /** The start frame already in clean/ (an earlier choice, or the plan's image copied there now). */
+  startFrame?: ChosenFrame;
+}
+
+export interface TakeRequest {
+  unit: SequenceUnit;
+  shots: UnitShot[];
+  take: number;
+  provider: ProviderName;
+  retakeNote?: string;
+  /** The chosen start frame in clean/, when the sequence has one. */
+  startFramePath?: string;
+}
+
+/** The provider accepted the job: from here on the take counts as paid for, whatever happens next. */
+export interface SubmittedTake {
+  requestId: string;
+  folder: string;
+}
+
+export interface FinishedTake {
+  videoPath: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  costUsd: number;
+}
+
+export interface CriticRequest extends TakeRef {
+  expected: { durationSec: number; aspectRatio: AspectRatio; resolution: Resolution };
+}
+
+export interface TakeDecisionRecord extends TakeRef {
+  decision: 'approved' | 'retake';
+  by: string;
+  note?: string;
+}
+
+export interface TakeFailure extends TakeRef {
+  error: string;
+  /** What the budget counts as spent on it: the estimate when the provider may have charged. */
+  chargedUsd: number;
+}
+
+export interface GridExplorationRequest extends SequenceRef {
+  grid: number;
+  prompt: string;
+  aspectRatio: AspectRatio;
+  provider: 'local' | 'gemini';
+}
+
+export interface FrameChoice extends SequenceRef {
+  grid: number;
+  quadrant: number;
+  by: string;
+}
+
+export interface DeliveryRequest {
+  projectId: string;
+  episode: string;
+  /** A missing take means "the latest take whose take.json records an approval". */
+  sequences: { sequenceId: string; take?: number }[];
+}
+
+export interface DeliveryResult {
+  /** False when the latest version already holds exactly these approved takes: nothing new was made. */
+  created: boolean;
+  version: number;
+  dir: string;
+  /** The cut itself. */
+  path: string;
+  timelinePath: string;
+}
+
+/**
+ * Whether a failed paid call may have cost money. The activity that made the call is the only one
+ * that can tell, so it says so in the failure's details; the workflow only reads the verdict.
+ */
+export type Billing = 'not_charged' | 'may_have_charged';
+
+export interface PaidCallFailureDetails {
+  billing: Billing;
+}

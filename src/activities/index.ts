@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps.js';
 import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
-import { awaitProviderJobActivity, awaitTakeActivity, collectTakeActivity } from './step-runner/await-take.js';
+import { awaitProviderJobActivity, collectTakeActivity } from './step-runner/await-provider-job.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
 import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
@@ -16,7 +16,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     prepareSequence: prepareSequenceActivity(deps),
     submitTake: submitTakeActivity(deps),
-    awaitTake: awaitTakeActivity(deps),
     awaitProviderJob: awaitProviderJobActivity(deps),
     collectTake: collectTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),

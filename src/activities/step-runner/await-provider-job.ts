@@ -11,6 +11,8 @@ import { providerFor, toVideoJob } from './video-job.js';
 
 type SubmittedRequest = TakeRequest & { requestId: string };
 
+const COLLECT_HEARTBEAT_MS = 1_000;
+
 /** The provider accepted the job, so whatever goes wrong from here on, it may have been paid for. */
 function mayHaveCharged<A extends unknown[], T>(activity: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
   return (...args) =>
@@ -37,19 +39,14 @@ export function collectTakeActivity(deps: ActivityDeps) {
   return mayHaveCharged(async function collectTake(request: SubmittedRequest): Promise<FinishedTake> {
     const { provider, job, finished } = await takeInFolder(deps, request);
     if (finished) return finished;
-    await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), awaitContext(request));
-    return recordComplete(job, provider.costOf(job));
-  });
-}
-
-/** Both at once: what workflows that wait and collect in one step call. */
-export function awaitTakeActivity(deps: ActivityDeps) {
-  return mayHaveCharged(async function awaitTake(request: SubmittedRequest): Promise<FinishedTake> {
-    const { provider, job, finished } = await takeInFolder(deps, request);
-    if (finished) return finished;
     const ctx = awaitContext(request);
-    await provider.awaitFinished(job, request.requestId, ctx);
-    await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
+    // A download can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
+    const beating = setInterval(() => ctx.heartbeat({ phase: 'collecting' }), COLLECT_HEARTBEAT_MS);
+    try {
+      await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
+    } finally {
+      clearInterval(beating);
+    }
     return recordComplete(job, provider.costOf(job));
   });
 }

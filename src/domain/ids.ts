@@ -42,7 +42,10 @@ export function deliveryArtifactsPath(projectId: string, episode: string): strin
 
 export const TASK_QUEUE = 'recoil-pipeline';
 
-/** The workflow that shares one provider account's job limit among every episode on the namespace. */
-export function accountGateWorkflowId(account: string): string {
-  return `recoil-account-gate/${account}`;
+/**
+ * The workflow that shares one provider account's job limit among every episode served by the
+ * task queue's workers (one deployment: one task queue on the namespace).
+ */
+export function accountGateWorkflowId(account: string, taskQueue: string): string {
+  return `recoil-account-gate/${account}/${taskQueue}`;
 }

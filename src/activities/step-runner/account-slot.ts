@@ -26,7 +26,7 @@ export function askAccountSlotActivity(deps: ActivityDeps) {
     const info = activityInfo();
     const holder = info.workflowExecution?.workflowId;
     if (!holder) throw ApplicationFailure.nonRetryable('account slots are held by workflows; askAccountSlot ran outside one', 'NoWorkflow');
-    const gate = accountGateWorkflowId(request.provider);
+    const gate = accountGateWorkflowId(request.provider, info.taskQueue);
     const input: AccountGateInput = {
       account: request.provider,
       state: { capacity, holding: [], waiting: [] },

@@ -5,12 +5,16 @@
  *
  *   fal    the project's fal fake answering each job after L (wall clock, no account cap); the worker
  *          follows each job, downloads and probes the video, runs the critics: our overhead only.
+ *          Every job goes through the fal account's gate, here allowing C jobs at once.
  *   local  the offline provider with a simulated latency L, then a real animatic render on this
  *          machine (R per render alone, measured first; at most one render per core at once).
+ *   shared two fal episodes at once, each allowing 2 sequences at once, on one account allowing 3:
+ *          the ideal is ceil(jobs/3)·L, and the fake's log shows the most jobs it ever had at once.
  *
- * Both modes run one after the other in the same run, so their ratios are comparable.
+ * The modes run one after the other in the same run, so their ratios are comparable.
  *
- *   npx tsx bench/episode.ts [--provider fal|local|both] [--sequences 24] [--concurrency 6] [--latency-ms 8000]
+ *   npx tsx bench/episode.ts [--provider fal|local|shared|all] [--sequences 24] [--concurrency 6] [--latency-ms 8000]
+ *                            [--shared-sequences 6]   (per episode, in the shared mode)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,13 +37,23 @@ import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { createRecoilWorker } from '../src/worker/create-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
-import { startFalFake, type FalFake } from '../test/fakes/fal-fake.js';
+import { startFalFake } from '../test/fakes/fal-fake.js';
 
-type Mode = 'fal' | 'local';
+type Mode = 'fal' | 'local' | 'shared';
+
+interface Scenario {
+  mode: Mode;
+  episodes: number;
+  sequencesPerEpisode: number;
+  maxParallel: number;
+  /** The fal account's limit on jobs in flight, across episodes. */
+  accountLimit: number;
+}
 
 const { values } = parseArgs({
   options: {
-    provider: { type: 'string', default: 'both' },
+    provider: { type: 'string', default: 'all' },
+    'shared-sequences': { type: 'string', default: '6' },
     sequences: { type: 'string', default: '24' },
     'latency-ms': { type: 'string', default: '8000' },
     concurrency: { type: 'string', default: '6' },
@@ -48,25 +62,39 @@ const { values } = parseArgs({
 const N = Number(values.sequences);
 const L = Number(values['latency-ms']);
 const C = Number(values.concurrency);
-const MODES: Mode[] = values.provider === 'both' ? ['fal', 'local'] : [values.provider as Mode];
-if (!MODES.every((m) => m === 'fal' || m === 'local') || ![N, L, C].every((n) => Number.isFinite(n) && n > 0)) {
-  console.error('usage: npx tsx bench/episode.ts [--provider fal|local|both] [--sequences N] [--concurrency C] [--latency-ms L]');
+const SHARED_N = Number(values['shared-sequences']);
+const MODES: Mode[] = values.provider === 'all' ? ['fal', 'local', 'shared'] : [values.provider as Mode];
+if (!MODES.every((m) => ['fal', 'local', 'shared'].includes(m)) || ![N, L, C, SHARED_N].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('usage: npx tsx bench/episode.ts [--provider fal|local|shared|all] [--sequences N] [--concurrency C] [--latency-ms L] [--shared-sequences N]');
   process.exit(2);
 }
+const SCENARIOS: Record<Mode, Scenario> = {
+  fal: { mode: 'fal', episodes: 1, sequencesPerEpisode: N, maxParallel: C, accountLimit: C },
+  local: { mode: 'local', episodes: 1, sequencesPerEpisode: N, maxParallel: C, accountLimit: C },
+  shared: { mode: 'shared', episodes: 2, sequencesPerEpisode: SHARED_N, maxParallel: 2, accountLimit: 3 },
+};
 const CORES = availableParallelism();
 const SHOTS = [3, 3];
 
 interface Run {
-  mode: Mode;
+  scenario: Scenario;
+  /** ceil(jobs / what may run at once)·L */
+  idealMs: number;
+  /** Start → every take reviewed by the critics, ready for a person. */
   wallMs: number;
-  /** Start → every take's video in its folder (before the critics look at it). */
+  /** Start → every take's video in its folder. */
   videosMs: number;
-  /** Medians per take, where the time between slot grant and review goes (fal only: the fake's log says when fal had the job). */
-  phases?: { submitMs: number; noticeAndDownloadMs: number; criticsMs: number };
   /** Per take: slot granted → video in the take folder, minus L. */
   inSlotOverheadMs: number[];
-  /** Per take: how long its slot stood idle, on average (C·wall − time slots were busy) / N. */
-  idleSlotMsPerTake: number;
+  /** Medians per take, where the time goes (fal only: the fake's log says when fal had the job). */
+  phases?: { submitMs: number; noticeAndDownloadMs: number; criticsMs: number };
+  /** The most jobs the fal fake ever had at once, from its own log (fal only). */
+  mostAtFal?: number;
+}
+
+interface Ready {
+  at: number;
+  status: SequenceStatus;
 }
 
 function unitFor(projectId: string, i: number, estimatedCostUsd: number): SequenceUnit {
@@ -101,58 +129,69 @@ async function measureRenderMs(dir: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function runEpisode(client: Client, mode: Mode, takeCostUsd: number, fake: FalFake): Promise<Run> {
-  const projectId = `bench-${mode}-${randomUUID().slice(0, 8)}`;
-  const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i, mode === 'fal' ? takeCostUsd : 0));
+/** Runs the scenario's episodes at once on a worker of its own, approving each take once the critics have seen it. */
+async function runScenario(scenario: Scenario): Promise<Run> {
+  const taskQueue = `bench-${scenario.mode}-${randomUUID().slice(0, 8)}`;
+  const worker = await createRecoilWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    artifactsRoot: join(dataDir, 'artifacts'),
+    providers,
+    accountLimits: { fal: scenario.accountLimit },
+  });
+  const provider = scenario.mode === 'local' ? 'local' : 'fal';
+  const costUsd = provider === 'fal' ? takeCostUsd : 0;
+  const episodes = Array.from({ length: scenario.episodes }, () => {
+    const projectId = `bench-${scenario.mode}-${randomUUID().slice(0, 8)}`;
+    return { projectId, units: Array.from({ length: scenario.sequencesPerEpisode }, (_, i) => unitFor(projectId, i, costUsd)) };
+  });
+  const jobs = scenario.episodes * scenario.sequencesPerEpisode;
   const started = Date.now();
-  const { handle } = await startOrFindEpisode(
-    client,
-    {
-      projectId,
-      episode: 'EP001',
-      units,
-      provider: mode,
-      maxParallel: C,
-      maxTakes: 1,
-      autoRetakes: 0,
-      ...(mode === 'fal' ? { budgetUsd: N * takeCostUsd * 2 } : {}),
-      startedBy: 'bench',
-    },
-    'bench',
-  );
-  const ready = new Map<string, { at: number; status: SequenceStatus }>();
-  while (ready.size < N) {
-    const waiting = units.filter((u) => !ready.has(u.sequenceId));
-    await Promise.all(
-      waiting.map(async (u) => {
-        const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', u.sequenceId));
-        const status = await seq.query(statusQuery).catch(() => undefined);
-        if (status?.state !== 'video_complete') return;
-        ready.set(u.sequenceId, { at: Date.now(), status });
-        await seq.signal(approveSignal, { take: 1, by: 'bench' });
+  const ready = await worker.runUntil(async () => {
+    const handles = await Promise.all(
+      episodes.map(async ({ projectId, units }) => {
+        const input = { projectId, episode: 'EP001', units, provider, maxParallel: scenario.maxParallel, maxTakes: 1, autoRetakes: 0, budgetUsd: jobs * costUsd * 2 + 1, startedBy: 'bench' } as const;
+        return (await startOrFindEpisode(client, input, taskQueue)).handle;
       }),
     );
-    if (ready.size < N) await sleep(100);
-  }
-  const wallMs = Math.max(...[...ready.values()].map((r) => r.at)) - started;
-  await handle.result();
-  const inSlotMs = [...ready.values()].map(({ status }) => {
-    const take = status.takes[0]!;
-    return Date.parse(take.finishedAt!) - Date.parse(take.startedAt);
+    const seen = (await Promise.all(episodes.map(({ projectId, units }) => approveWhenReady(projectId, units)))).flat();
+    await Promise.all(handles.map((h) => h.result()));
+    return seen;
   });
-  const busyMs = inSlotMs.reduce((a, b) => a + b, 0);
-  const videosMs = Math.max(...[...ready.values()].map(({ status }) => Date.parse(status.takes[0]!.finishedAt!))) - started;
+  const finishedAt = (r: Ready) => Date.parse(r.status.takes[0]!.finishedAt!);
+  const inSlotMs = ready.map((r) => finishedAt(r) - Date.parse(r.status.takes[0]!.startedAt));
+  const mine = new Set(ready.map((r) => r.status.takes[0]!.requestId!));
   return {
-    mode,
-    wallMs,
-    videosMs,
+    scenario,
+    idealMs: Math.ceil(jobs / Math.min(scenario.accountLimit, scenario.episodes * scenario.maxParallel)) * L,
+    wallMs: Math.max(...ready.map((r) => r.at)) - started,
+    videosMs: Math.max(...ready.map(finishedAt)) - started,
     inSlotOverheadMs: inSlotMs.map((ms) => ms - L),
-    idleSlotMsPerTake: (C * wallMs - busyMs) / N,
-    ...(mode === 'fal' ? { phases: falPhases(fake, [...ready.values()]) } : {}),
+    ...(provider === 'fal' ? { phases: falPhases(ready), mostAtFal: fake.maxInFlight((id) => mine.has(id)) } : {}),
   };
 }
 
-function falPhases(fake: FalFake, ready: { at: number; status: SequenceStatus }[]): Run['phases'] {
+async function approveWhenReady(projectId: string, units: SequenceUnit[]): Promise<Ready[]> {
+  const ready = new Map<string, Ready>();
+  while (ready.size < units.length) {
+    await Promise.all(
+      units
+        .filter((u) => !ready.has(u.sequenceId))
+        .map(async (u) => {
+          const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', u.sequenceId));
+          const status = await seq.query(statusQuery).catch(() => undefined);
+          if (status?.state !== 'video_complete') return;
+          ready.set(u.sequenceId, { at: Date.now(), status });
+          await seq.signal(approveSignal, { take: 1, by: 'bench' });
+        }),
+    );
+    if (ready.size < units.length) await sleep(100);
+  }
+  return [...ready.values()];
+}
+
+function falPhases(ready: Ready[]): Run['phases'] {
   const eventAt = (requestId: string, event: string) => fake.log.find((e) => e.requestId === requestId && e.event === event)!.at;
   const per = ready.map(({ at, status }) => {
     const take = status.takes[0]!;
@@ -185,41 +224,33 @@ const server = await startDevServer({ dataDir, port: await freePort(), headless:
 const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: 'default' });
-const worker = await createRecoilWorker({
-  connection: workerConnection,
-  namespace: 'default',
-  taskQueue: 'bench',
-  artifactsRoot: join(dataDir, 'artifacts'),
-  providers: {
-    local: createLocalProvider({ latencyMs: L }),
-    fal: createFalProvider({ credentials: falKey, baseUrl: fake.baseUrl, uploadCacheDir: dataDir, prices: loaded.pricing.table }),
-  },
-});
+const providers = {
+  local: createLocalProvider({ latencyMs: L }),
+  fal: createFalProvider({ credentials: falKey, baseUrl: fake.baseUrl, uploadCacheDir: dataDir, prices: loaded.pricing.table }),
+};
 
 try {
-  const runs = await worker.runUntil(async () => {
-    const done: Run[] = [];
-    for (const mode of MODES) done.push(await runEpisode(client, mode, takeCostUsd, fake));
-    return done;
-  });
-  const rounds = Math.ceil(N / C);
-  const ideal = rounds * L;
-  console.log(`N=${N} sequences of ${SHOTS.length} shots, C=${C} at once, provider latency L=${L} ms, ${CORES} cores${R ? `, one animatic render alone R=${ms(R)}` : ''}`);
-  console.log(`ideal ceil(N/C)·L = ${s(ideal)}`);
-  console.log('mode   all reviewed  wall/ideal  all videos in  wall/ideal  in-slot overhead per take (median / max)  idle slot per take');
+  const runs: Run[] = [];
+  for (const mode of MODES) runs.push(await runScenario(SCENARIOS[mode]));
+  console.log(`provider latency L=${L} ms, ${CORES} cores${R ? `, one animatic render alone R=${ms(R)}` : ''}`);
+  console.log('mode    jobs  at once  ideal     all reviewed  ratio  all videos in  ratio  in-slot overhead/take (median / max)  most at fal');
   for (const run of runs) {
+    const { mode, episodes, sequencesPerEpisode, maxParallel, accountLimit } = run.scenario;
+    const atOnce = episodes > 1 ? `${episodes}×${maxParallel}, acct ${accountLimit}` : String(maxParallel);
     const overhead = `${ms(median(run.inSlotOverheadMs))} / ${ms(Math.max(...run.inSlotOverheadMs))}`;
-    const ratio = (x: number) => (x / ideal).toFixed(2).padEnd(11);
-    console.log(`${run.mode.padEnd(6)} ${s(run.wallMs).padEnd(13)} ${ratio(run.wallMs)} ${s(run.videosMs).padEnd(14)} ${ratio(run.videosMs)} ${overhead.padEnd(41)} ${ms(run.idleSlotMsPerTake)}`);
+    const ratio = (x: number) => (x / run.idealMs).toFixed(2).padEnd(6);
+    console.log(
+      `${mode.padEnd(7)} ${String(episodes * sequencesPerEpisode).padEnd(5)} ${atOnce.padEnd(8)} ${s(run.idealMs).padEnd(9)} ${s(run.wallMs).padEnd(13)} ${ratio(run.wallMs)} ${s(run.videosMs).padEnd(14)} ${ratio(run.videosMs)} ${overhead.padEnd(38)} ${run.mostAtFal ?? '-'}`,
+    );
   }
-  for (const { mode, phases } of runs) {
-    if (phases) console.log(`${mode} per take (median): slot granted → job at fal ${ms(phases.submitMs)}; fal done → video in folder ${ms(phases.noticeAndDownloadMs)}; video → reviewed ${ms(phases.criticsMs)}`);
+  for (const { scenario, phases } of runs) {
+    if (phases) console.log(`${scenario.mode} per take (median): slot granted → job at fal ${ms(phases.submitMs)}; fal done → video in folder ${ms(phases.noticeAndDownloadMs)}; video → reviewed ${ms(phases.criticsMs)}`);
   }
-  const local = runs.find((r) => r.mode === 'local');
+  const local = runs.find((r) => r.scenario.mode === 'local');
   if (local) {
     // Each round's C renders share the cores: at best ceil(C/cores) renders back to back.
-    const localIdeal = rounds * (L + Math.ceil(C / CORES) * R);
-    console.log(`local ideal with its renders, ceil(N/C)·(L + ceil(C/cores)·R) = ${s(localIdeal)}: wall/ideal ${(local.wallMs / localIdeal).toFixed(2)}`);
+    const localIdeal = Math.ceil(N / C) * (L + Math.ceil(C / CORES) * R);
+    console.log(`local ideal with its renders, ceil(N/C)·(L + ceil(C/cores)·R) = ${s(localIdeal)}: all reviewed / ideal ${(local.wallMs / localIdeal).toFixed(2)}`);
   }
 } finally {
   await connection.close();

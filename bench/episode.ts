@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -232,7 +232,7 @@ const providers = {
 try {
   const runs: Run[] = [];
   for (const mode of MODES) runs.push(await runScenario(SCENARIOS[mode]));
-  console.log(`provider latency L=${L} ms, ${CORES} cores${R ? `, one animatic render alone R=${ms(R)}` : ''}`);
+  console.log(`provider latency L=${L} ms, ${CORES} cores${R ? `, one animatic render alone R=${ms(R)}` : ''}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
   console.log('mode    jobs  at once  ideal     all reviewed  ratio  all videos in  ratio  in-slot overhead/take (median / max)  most at fal');
   for (const run of runs) {
     const { mode, episodes, sequencesPerEpisode, maxParallel, accountLimit } = run.scenario;

@@ -54,7 +54,8 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     throw err;
   }
   run.takeStarted(take, estimate, retakeNote);
-  await ctx.report();
+  // Published while the take is submitted: waiting for the report first would cost a round trip.
+  const started = ctx.report();
   const request = {
     unit: input.unit,
     shots,
@@ -69,18 +70,17 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
   const settle = async () => {
     if (settled) return;
     settled = true;
-    await releaseAccountSlot?.();
-    await link.settle('video', take, charged);
+    await Promise.all([releaseAccountSlot?.(), link.settle('video', take, charged)]);
   };
   try {
-    const submitted = await ctx.activities.submitTake(request);
+    const [submitted] = await Promise.all([ctx.activities.submitTake(request), started]);
     accepted = true;
     run.takeSubmitted(take, submitted.requestId, submitted.folder);
     const job = { ...request, requestId: submitted.requestId };
     charged = (await ctx.activities.awaitProviderJob(job)).costUsd;
     // The provider is done with the job: its slots go to the next in line while the video is fetched.
-    await settle();
-    run.takeFinished(take, await ctx.activities.collectTake(job));
+    const [finished] = await Promise.all([ctx.activities.collectTake(job), settle()]);
+    run.takeFinished(take, finished);
     return take;
   } catch (err) {
     // A job the provider accepted is paid for whatever happened to us afterwards; before that, the

@@ -75,17 +75,25 @@ describe('two workers on one task queue', () => {
   });
 });
 
-/** The worker process (by pid) that is running a provider wait for one of these sequences right now. */
+/**
+ * A worker process that is waiting on a provider job for one of these sequences right now, and is
+ * not in the middle of a submission: a submission cut off before its request id is recorded stops
+ * for a person by design (it may have been paid for), which is not what this test is about.
+ */
 async function workerWaitingOnATake(workflowIds: string[], workers: WorkerProcess[]): Promise<{ worker: WorkerProcess }> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
+    const running = new Map<WorkerProcess, string[]>();
     for (const id of workflowIds) {
       const description = await client.workflow.getHandle(id).describe().catch(() => undefined);
       for (const pending of description?.raw.pendingActivities ?? []) {
         const identity = pending.lastWorkerIdentity ?? '';
         const worker = workers.find((w) => w.pid !== undefined && identity.startsWith(`${w.pid}@`));
-        if (worker && pending.activityType?.name === 'awaitProviderJob' && pending.state === STARTED) return { worker };
+        if (worker && pending.state === STARTED) running.set(worker, [...(running.get(worker) ?? []), pending.activityType?.name ?? '']);
       }
+    }
+    for (const [worker, activities] of running) {
+      if (activities.includes('awaitProviderJob') && !activities.includes('submitTake')) return { worker };
     }
     await sleep(100);
   }
@@ -96,7 +104,19 @@ async function approveEverySequence(input: EpisodeInput): Promise<void> {
   const approved = new Set<string>();
   const deadline = Date.now() + 180_000;
   while (approved.size < input.units.length) {
-    if (Date.now() > deadline) throw new Error(`only ${approved.size} of ${input.units.length} approved in time`);
+    if (Date.now() > deadline) {
+      const stuck = input.units.filter((u) => !approved.has(u.sequenceId));
+      const states = await Promise.all(
+        stuck.map((u) =>
+          client.workflow
+            .getHandle(sequenceWorkflowId(input.projectId, input.episode, u.sequenceId))
+            .query(statusQuery)
+            .then((st) => `${u.sequenceId}: ${st.state} ${st.waitingFor ?? ''} ${st.failure ?? ''}`)
+            .catch((err: Error) => `${u.sequenceId}: ${err.message}`),
+        ),
+      );
+      throw new Error(`only ${approved.size} of ${input.units.length} approved in time; ${states.join('; ')}`);
+    }
     for (const unit of input.units) {
       if (approved.has(unit.sequenceId)) continue;
       const seq = client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));

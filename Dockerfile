@@ -1,4 +1,5 @@
-# Recoil worker. TypeScript runs directly through tsx (a runtime dependency), so there is no build step.
+# Recoil worker. TypeScript runs directly through tsx (a runtime dependency); the one build step bundles
+# the workflows, so a worker starts polling without bundling them again at every start.
 FROM node:20-slim
 
 WORKDIR /app
@@ -8,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 
 COPY . .
+RUN npm run build
 
 # Run on its own (`docker run`), the worker writes takes here; docker-compose.yml instead mounts the
 # host's artifacts folder at the host's path and runs the worker as the host user (RECOIL_UID/GID).

@@ -23,7 +23,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
 import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
@@ -34,7 +33,7 @@ import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
-import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
 import { startFalFake } from '../test/fakes/fal-fake.js';
@@ -132,14 +131,15 @@ async function measureRenderMs(dir: string): Promise<number> {
 /** Runs the scenario's episodes at once on a worker of its own, approving each take once the critics have seen it. */
 async function runScenario(scenario: Scenario): Promise<Run> {
   const taskQueue = `bench-${scenario.mode}-${randomUUID().slice(0, 8)}`;
-  const worker = await createRecoilWorker({
-    connection: workerConnection,
+  const worker = {
+    connection: { address: server.address },
     namespace: 'default',
     taskQueue,
     artifactsRoot: join(dataDir, 'artifacts'),
     providers,
     accountLimits: { fal: scenario.accountLimit },
-  });
+    onStart: () => undefined,
+  };
   const provider = scenario.mode === 'local' ? 'local' : 'fal';
   const costUsd = provider === 'fal' ? takeCostUsd : 0;
   const episodes = Array.from({ length: scenario.episodes }, () => {
@@ -148,7 +148,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
   });
   const jobs = scenario.episodes * scenario.sequencesPerEpisode;
   const started = Date.now();
-  const ready = await worker.runUntil(async () => {
+  const ready = await runWorker(worker, async () => {
     const handles = await Promise.all(
       episodes.map(async ({ projectId, units }) => {
         const input = { projectId, episode: 'EP001', units, provider, maxParallel: scenario.maxParallel, maxTakes: 1, autoRetakes: 0, budgetUsd: jobs * costUsd * 2 + 1, startedBy: 'bench' } as const;
@@ -158,7 +158,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
     const seen = (await Promise.all(episodes.map(({ projectId, units }) => approveWhenReady(projectId, units)))).flat();
     await Promise.all(handles.map((h) => h.result()));
     return seen;
-  });
+  }) ?? [];
   const finishedAt = (r: Ready) => Date.parse(r.status.takes[0]!.finishedAt!);
   const inSlotMs = ready.map((r) => finishedAt(r) - Date.parse(r.status.takes[0]!.startedAt));
   const mine = new Set(ready.map((r) => r.status.takes[0]!.requestId!));
@@ -221,7 +221,6 @@ const R = MODES.includes('local') ? await measureRenderMs(dataDir) : 0;
 const falKey = `bench-${randomUUID()}`;
 const fake = await startFalFake({ key: falKey, latencyMs: L });
 const server = await startDevServer({ dataDir, port: await freePort(), headless: true });
-const workerConnection = await NativeConnection.connect({ address: server.address });
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: 'default' });
 const providers = {
@@ -254,7 +253,6 @@ try {
   }
 } finally {
   await connection.close();
-  await workerConnection.close();
   await server.stop();
   await fake.close();
   await rm(dataDir, { recursive: true, force: true });

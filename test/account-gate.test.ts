@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
@@ -12,7 +11,7 @@ import { accountGateQuery } from '../src/contract/account-gate.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 import { accountGateWorkflowId, episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
-import { createRecoilWorker } from '../src/worker/create-worker.js';
+import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { shippedPricing } from './helpers/pricing.js';
@@ -40,26 +39,32 @@ afterAll(async () => {
 });
 
 /** An in-process worker on its own task queue whose fal account allows `limit` jobs at once. */
-async function startWorker(limit: number, taskQueue = `gate-${randomUUID()}`): Promise<{ worker: Worker; taskQueue: string; stop: () => Promise<void> }> {
-  const workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await createRecoilWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue,
-    artifactsRoot: await mkdtemp(join(tmpdir(), 'recoil-gate-')),
-    providers: { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fake.baseUrl, prices: PRICING.table }) },
-    accountLimits: { fal: limit },
-    accountGateCheckHoldersEverySec: 1,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
-  const running = worker.run();
+async function startWorker(limit: number, taskQueue = `gate-${randomUUID()}`): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-gate-'));
+  let stopWorker!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopWorker = resolve));
+  let polling!: () => void;
+  const started = new Promise<void>((resolve) => (polling = resolve));
+  const running = runWorker(
+    {
+      connection: { address: inject('temporalAddress') },
+      namespace: 'default',
+      taskQueue,
+      artifactsRoot,
+      providers: { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fake.baseUrl, uploadCacheDir: artifactsRoot, prices: PRICING.table }) },
+      accountLimits: { fal: limit },
+      accountGateCheckHoldersEverySec: 1,
+      workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: "the suite's bundle" },
+      onStart: () => polling(),
+    },
+    () => stopped,
+  );
+  await Promise.race([started, running]);
   return {
-    worker,
     taskQueue,
     async stop() {
-      worker.shutdown();
+      stopWorker();
       await running;
-      await workerConnection.close();
     },
   };
 }

@@ -46,6 +46,23 @@ async function workflowsOf(projectId: string): Promise<string[]> {
   return ids;
 }
 
+/** A project of its own, run on a live worker of its own queue, until `sequenceId` has a take to decide on. */
+async function awaitingDecision(sequenceId: string) {
+  const { dir, id } = await uniqueProject();
+  const env = envFor(`cli-${randomUUID()}`);
+  const gate = new GatedProvider(await renderFixtureVideo());
+  const harness = await startHarness({ local: gate.provider() }, env.RECOIL_TASK_QUEUE);
+  try {
+    expect((await runCli(['run', dir, '--episode', 'EP001', '--only', sequenceId], env, cwd)).code).toBe(0);
+    gate.open({ projectId: id, sequenceId });
+    await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
+    return { id, env, harness };
+  } catch (err) {
+    await harness.stop();
+    throw err;
+  }
+}
+
 describe('recoil CLI', () => {
   it('validates the example and exits 0 with a summary', async () => {
     const { code, stdout } = await runCli(['validate', 'examples/driver-beware'], {}, process.cwd());
@@ -66,9 +83,9 @@ describe('recoil CLI', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toMatch(/3 problems; nothing was started or written/);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[2\]\.elements\[\d\]: .*ghost/);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
-      expect(stderr).toMatch(/plans\/ep_001_plan\.json sequences\[3\]\.id: /);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[2\]\.elements\[\d\]: .*ghost/);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[1\]\.shots\[0\]\.duration: /);
+      expect(stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[3\]\.id: /);
     }
     expect(await readdir(dir, { recursive: true })).toEqual(before);
     expect(await workflowsOf(id)).toEqual([]);
@@ -87,13 +104,13 @@ describe('recoil CLI', () => {
     const bad = await runCli(['validate', dir], { RECOIL_PRICES: broken }, cwd);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/3 problems; nothing was started or written/);
-    expect(bad.stderr).toMatch(/plans\/ep_001_plan\.json sequences\[1\]\.shots\[0\]\.duration: /);
-    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3\.audio_off: must be at least 0 \(got -1\)/);
-    expect(bad.stderr).toMatch(/prices\.json video_usd_per_second\.kling-o3-pro: /);
+    expect(bad.stderr).toMatch(/plans\/ep_001_plan\.json:\d+:\d+ sequences\[1\]\.shots\[0\]\.duration: /);
+    expect(bad.stderr).toMatch(/prices\.json:\d+:\d+ video_usd_per_second\.kling-o3\.audio_off: must be at least 0 \(got -1\)/);
+    expect(bad.stderr).toMatch(/prices\.json:\d+:\d+ video_usd_per_second\.kling-o3-pro: /);
 
     const unpriced = await runCli(['run', dir, '--episode', 'EP001'], { ...envFor(), RECOIL_GEMINI_MODEL: 'gemini-9-imaginary' }, cwd);
     expect(unpriced.code).toBe(2);
-    expect(unpriced.stderr).toMatch(/config\/prices\.json gemini_image_models: no price for the grid model "gemini-9-imaginary" \(RECOIL_GEMINI_MODEL\)/);
+    expect(unpriced.stderr).toMatch(/config\/prices\.json:\d+:\d+ gemini_image_models: no price for the grid model "gemini-9-imaginary" \(RECOIL_GEMINI_MODEL\)/);
     expect(unpriced.stderr).toMatch(/fix: add a row for it, or set RECOIL_GEMINI_MODEL to one of: gemini-2\.5-flash-image/);
   });
 
@@ -191,15 +208,8 @@ describe('recoil CLI', () => {
   });
 
   it('answers a decision at once when a worker is live: refused with the reason (exit 2) or accepted', async () => {
-    const { dir, id } = await uniqueProject();
-    const taskQueue = `cli-${randomUUID()}`;
-    const env = envFor(taskQueue);
-    const gate = new GatedProvider(await renderFixtureVideo());
-    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    const { id, env, harness } = await awaitingDecision('SEQ03');
     try {
-      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ03'], env, cwd)).code).toBe(0);
-      gate.open({ projectId: id, sequenceId: 'SEQ03' });
-      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
       const asked = Date.now();
       const wrongTake = await runCli(['approve', id, 'EP001', 'SEQ03', '--take', '99'], env, cwd);
       console.log(`a refused approve answered in ${Date.now() - asked} ms, process start included`);
@@ -222,15 +232,8 @@ describe('recoil CLI', () => {
   });
 
   it('two people deciding at once from two processes: exactly one is accepted, the other gets its own refusal', async () => {
-    const { dir, id } = await uniqueProject();
-    const taskQueue = `cli-${randomUUID()}`;
-    const env = envFor(taskQueue);
-    const gate = new GatedProvider(await renderFixtureVideo());
-    const harness = await startHarness({ local: gate.provider() }, taskQueue);
+    const { id, env, harness } = await awaitingDecision('SEQ01');
     try {
-      expect((await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env, cwd)).code).toBe(0);
-      gate.open({ projectId: id, sequenceId: 'SEQ01' });
-      await expect.poll(async () => (await runCli(['status', id, '--json'], env, cwd)).stdout, { timeout: 30_000, interval: 500 }).toMatch(/"state": "video_complete"/);
       const [approve, retake] = await Promise.all([
         runCli(['approve', id, 'EP001', 'SEQ01', '--take', '1', '--by', 'alice'], env, cwd),
         runCli(['retake', id, 'EP001', 'SEQ01', '--note', 'darker', '--by', 'bob'], env, cwd),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
+import { DEFAULT_BUNDLE_PATH } from '../src/worker/workflow-bundle.js';
 import {
   composeService,
   imageTag,
@@ -83,12 +84,24 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds the worker from a Dockerfile whose CMD runs the worker command', () => {
-    const { build } = service('worker');
-    const context = typeof build === 'string' ? build : build!.context;
-    const dockerfileName = typeof build === 'string' ? 'Dockerfile' : (build!.dockerfile ?? 'Dockerfile');
-    const dockerfile = readFileSync(join(ROOT, context, dockerfileName), 'utf8');
-    const cmd = dockerfile.split('\n').filter((line) => line.startsWith('CMD ')).at(-1);
+    const cmd = workerDockerfile().filter((line) => line.startsWith('CMD ')).at(-1);
     expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['node', 'bin/recoil.mjs', 'worker']);
+  });
+
+  it('bundles the workflows in the image after the code is copied, where the worker looks for the bundle', () => {
+    const lines = workerDockerfile();
+    const build = lines.indexOf('RUN npm run build');
+    const lastCopy = Math.max(...lines.map((line, i) => (line.startsWith('COPY ') ? i : -1)));
+    expect(build, 'RUN npm run build').toBeGreaterThan(lastCopy);
+    expect(build).toBeLessThan(lines.findIndex((line) => line.startsWith('CMD ')));
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.build).toBe('tsx src/worker/build.ts');
+    // The image's worker finds the bundle at its default path: nothing may point it elsewhere.
+    expect(relative(ROOT, DEFAULT_BUNDLE_PATH)).toBe(join('dist', 'workflow-bundle.js'));
+    expect(lines.join('\n')).not.toContain('RECOIL_WORKFLOW_BUNDLE');
+    expect(env(service('worker'))).not.toHaveProperty('RECOIL_WORKFLOW_BUNDLE');
+    // A bundle from the host, fresh or not, never reaches the image; the build makes its own.
+    expect(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')).toContain('dist');
   });
 
   it('passes secrets only as references to the host environment', () => {
@@ -112,6 +125,13 @@ describe('docker-compose.yml', () => {
     expect(binds.find((b) => b.target !== artifactsDir)).toMatchObject({ source: '${RECOIL_PROJECTS_DIR:-${PWD}}', read_only: true });
   });
 });
+
+function workerDockerfile(): string[] {
+  const { build } = service('worker');
+  const context = typeof build === 'string' ? build : build!.context;
+  const dockerfileName = typeof build === 'string' ? 'Dockerfile' : (build!.dockerfile ?? 'Dockerfile');
+  return readFileSync(join(ROOT, context, dockerfileName), 'utf8').split('\n').map((line) => line.trim());
+}
 
 function service(name: string): ComposeService {
   return composeService(compose, name);

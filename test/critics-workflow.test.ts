@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, waitForStatus } from './helpers/harness.js';
+import { readTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness({ autoOpenMs: 0 });
@@ -18,7 +18,7 @@ describe('critics in the sequence workflow', () => {
     expect(status.takes[1]!.retakeNote).toMatch(/automatic retake: critics rejected take 1/);
     for (const take of status.takes) {
       expect(take.critics?.ok).toBe(false);
-      const manifest = JSON.parse(await readFile(join(take.folder!, 'take.json'), 'utf8')) as TakeManifest;
+      const manifest = await readTakeJson(take.folder!);
       expect(manifest.critics?.findings.filter((f) => !f.ok)).toMatchObject([{ critic: 'duration', message: expect.stringMatching(/6\.00 s long but the plan asks for 10/) }]);
       await readFile(join(take.folder!, 'video.mp4'));
     }

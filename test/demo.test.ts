@@ -8,11 +8,12 @@ import sharp from 'sharp';
 import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { takeDir } from '../src/activities/takes/take-folders.js';
 import { expectReferenceToAccept } from './helpers/delivery-check.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
+import { readEveryTakeJson } from './helpers/take-json.js';
 
 let connection: Connection;
 let client: Client;
@@ -22,41 +23,31 @@ beforeAll(async () => {
 });
 afterAll(async () => connection?.close());
 
-async function approvedTakes(artifacts: string): Promise<TakeManifest[]> {
-  const episodeDir = join(artifacts, 'driver-beware', 'EP001');
-  const manifests: TakeManifest[] = [];
-  for (const sequence of await readdir(episodeDir)) {
-    if (sequence === 'delivery') continue;
-    for (const take of await readdir(join(episodeDir, sequence, 'takes'))) {
-      manifests.push(JSON.parse(await readFile(join(episodeDir, sequence, 'takes', take, 'take.json'), 'utf8')) as TakeManifest);
-    }
-  }
-  return manifests;
-}
-
 describe('recoil demo', () => {
   it('runs the example episode end to end: a retake, approvals, real MP4s, a delivered cut', { timeout: 600_000 }, async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'recoil-demo-'));
     const artifacts = join(cwd, 'artifacts');
     const { code, stdout, stderr } = await runCli(
       ['demo'],
-      { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `demo-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: artifacts },
+      // As on a fresh clone, where `npm run build` has not made a workflow bundle.
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `demo-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: artifacts, RECOIL_WORKFLOW_BUNDLE: join(cwd, 'no-bundle.js') },
       cwd,
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    expect(stdout).toContain(`workflows: bundled at start (no prebuilt bundle at ${join(cwd, 'no-bundle.js')}`);
     expect(stdout).toMatch(/retake requested by demo-director/);
     expect(stdout).toMatch(/delivered cut: .*EP001_cut\.mp4/);
     expect(stdout).toMatch(/Web UI: http/);
 
     const units = await loadEpisodeUnits(EXAMPLE_PROJECT, 'EP001');
-    const manifests = await approvedTakes(artifacts);
+    const manifests = await readEveryTakeJson(join(artifacts, 'driver-beware', 'EP001'));
     const approved = manifests.filter((m) => m.decisions.some((d) => d.decision === 'approved'));
     expect(approved.length).toBe(units.length);
     expect(approved.length).toBeGreaterThanOrEqual(4);
     for (const m of approved) {
       const unit = units.find((u) => u.sequenceId === m.sequenceId)!;
-      const probe = await probeVideo(join(artifacts, 'driver-beware', 'EP001', m.sequenceId, 'takes', `t${String(m.take).padStart(3, '0')}`, 'video.mp4'));
+      const probe = await probeVideo(join(takeDir(artifacts, m), 'video.mp4'));
       expect(Math.abs(probe.durationSec - unit.totalDurationSec)).toBeLessThanOrEqual(0.5);
       expect({ width: probe.width, height: probe.height }).toEqual({ width: 1280, height: 720 });
     }
@@ -68,7 +59,7 @@ describe('recoil demo', () => {
     const quadrant = await readFile(join(seq02, 'grids', 'g001', 'q3.png'));
     expect((await readFile(join(seq02, 'clean', 'start_frame.png'))).equals(quadrant)).toBe(true);
     const approvedSeq02 = approved.find((m) => m.sequenceId === 'SEQ02')!;
-    const takeFolder = join(seq02, 'takes', `t${String(approvedSeq02.take).padStart(3, '0')}`);
+    const takeFolder = takeDir(artifacts, approvedSeq02);
     expect((await readFile(join(takeFolder, 'start_frame.png'))).equals(quadrant)).toBe(true);
     const firstFrame = join(takeFolder, 'first-frame.png');
     await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', join(takeFolder, 'video.mp4'), '-frames:v', '1', firstFrame]);
@@ -88,7 +79,7 @@ describe('recoil demo', () => {
     await expectReferenceToAccept(
       delivery,
       'EP001',
-      inCutOrder.map((m) => ({ sequenceId: m.sequenceId, take: m.take, videoPath: join(artifacts, 'driver-beware', 'EP001', m.sequenceId, 'takes', `t${String(m.take).padStart(3, '0')}`, 'video.mp4') })),
+      inCutOrder.map((m) => ({ sequenceId: m.sequenceId, take: m.take, videoPath: join(takeDir(artifacts, m), 'video.mp4') })),
     );
     for (const m of approved) expect(m.video?.frameRate).toBe('24');
   });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { matchesRatio, videoResolution } from '../src/domain/aspect-ratio.js';
+import { gridFolderName, numberedName, numberOfName, takeFolderName } from '../src/domain/ids.js';
 import { GenerationLedger } from '../src/domain/generation-ledger.js';
 import { MODEL_NAMES, MODELS } from '../src/domain/models.js';
-import { imageCostUsd, imageRate, isPricedVideoModel, PriceTableSchema, videoCostUsd, type PriceTable } from '../src/domain/price-table.js';
+import { imageCostUsd, imageRate, isPricedVideoModel, videoCostUsd, type PriceTable } from '../src/domain/price-table.js';
+import { PriceTableSchema } from '../src/domain/price-table-schema.js';
 import { applyShotOverrides, rewriteTriggers, type UnitElement } from '../src/domain/sequence-unit.js';
 import { SEQUENCE_STATES, transition } from '../src/domain/state-machine.js';
 import { makeUnit } from './helpers/units.js';
@@ -131,5 +133,14 @@ describe('aspect ratios, prices and prompts', () => {
       ['Shot 1 of the test', 3],
       ['New second shot', 4],
     ]);
+  });
+});
+
+describe('numbered folder names', () => {
+  it('spells takes, grids and versions with three digits at least, and reads back only what it spells', () => {
+    expect([numberedName('t', 1), numberedName('g', 12), numberedName('v', 100), numberedName('t', 1234)]).toEqual(['t001', 'g012', 'v100', 't1234']);
+    expect([takeFolderName(7), gridFolderName(7)]).toEqual(['t007', 'g007']);
+    for (const n of [1, 42, 999, 1000]) expect(numberOfName('v', numberedName('v', n))).toBe(n);
+    for (const other of ['t1', 'g001', '.t003-x1', 't001.tmp', 'T001']) expect(numberOfName('t', other), other).toBeUndefined();
   });
 });

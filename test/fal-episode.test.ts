@@ -6,12 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { probeVideo } from '../src/activities/media/probe.js';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { actAsProducer, throughTemporal } from '../src/client/producer.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
-import { approveSignal, retakeSignal, statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
+import type { SequenceStatus } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
+import { readEveryTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 
@@ -30,37 +31,23 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function manifests(root: string): Promise<TakeManifest[]> {
-  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('take.json'));
-  return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(root, f), 'utf8')) as TakeManifest));
-}
-
-/** The producer: approves finished takes and retakes any take that failed (e.g. a submission that could not be confirmed). */
-async function actAsProducer(input: EpisodeInput): Promise<SequenceStatus[]> {
-  const handled = new Set<string>();
+/** The producer approves finished takes and retakes any that failed (e.g. a submission that could not be confirmed). */
+function produce(input: EpisodeInput): Promise<SequenceStatus[]> {
+  const sequenceIds = input.units.map((u) => u.sequenceId);
   let lastReport = Date.now();
-  for (;;) {
-    const statuses = await Promise.all(
-      input.units.map((u) => client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, u.sequenceId)).query(statusQuery).catch(() => undefined)),
-    );
-    if (statuses.every((s) => s?.state === 'approved')) return statuses as SequenceStatus[];
+  return actAsProducer({
+    projectId: input.projectId,
+    episode: input.episode,
+    sequenceIds,
+    policy: { by: 'producer', quadrant: 1, retakeFailed: true },
+    ...throughTemporal(client, input.projectId, input.episode, sequenceIds),
     // A line every 15 s, so a run that never finishes shows where each sequence was stuck.
-    if (Date.now() - lastReport > 15_000) {
+    everyRound: (statuses) => {
+      if (Date.now() - lastReport < 15_000) return;
       lastReport = Date.now();
       console.log(statuses.map((s) => s && `${s.sequenceId}:${s.state}:${s.takes.map((t) => t.state).join(',')}:${s.failure ?? ''}`).join(' | '));
-    }
-    for (const s of statuses) {
-      if (!s) continue;
-      const key = `${s.sequenceId}:${s.takes.length}:${s.state}`;
-      if (handled.has(key)) continue;
-      const handle = client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, s.sequenceId));
-      if (s.state === 'video_complete') await handle.signal(approveSignal, { take: s.takes.at(-1)!.take, by: 'producer' });
-      else if (s.state === 'failed') await handle.signal(retakeSignal, { by: 'producer', note: `after: ${s.failure}` });
-      else continue;
-      handled.add(key);
-    }
-    await sleep(250);
-  }
+    },
+  });
 }
 
 describe('an episode on fal (against the fake), with the worker killed again and again', () => {
@@ -86,7 +73,7 @@ describe('an episode on fal (against the fake), with the worker killed again and
 
     worker.start();
     const { handle } = await startOrFindEpisode(client, input, taskQueue);
-    const producer = actAsProducer(input);
+    const producer = produce(input);
     // Crash the worker at random moments while takes are being submitted and awaited.
     while (worker.kills < 5) {
       await sleep(800 + Math.random() * 2200);
@@ -97,13 +84,14 @@ describe('an episode on fal (against the fake), with the worker killed again and
     const summary = await handle.result();
     await worker.stop();
 
-    const takes = await manifests(artifacts);
+    const takes = await readEveryTakeJson(artifacts);
     const paidRequests = takes.map((m) => m.requestId).filter((id): id is string => Boolean(id));
     const accepted = [...fake.submissions.entries()].filter(([prompt]) => prompt.startsWith(projectId));
     const acceptedCount = accepted.reduce((sum, [, n]) => sum + n, 0);
     console.log(`chaos: ${worker.kills} worker kills; ${takes.length} takes; fake accepted ${acceptedCount} submissions for ${paidRequests.length} recorded request ids`);
 
     expect(worker.kills).toBeGreaterThanOrEqual(5);
+    expect(worker.output).toContain(`workflows: prebuilt bundle ${inject('workflowBundlePath')}`);
     expect(summary.approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04']);
     // Exactly one paid submission per take that has a request id, and none the pipeline does not know about.
     expect(acceptedCount).toBe(paidRequests.length);

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { WORKFLOWS_PATH } from '../src/worker/create-worker.js';
+import { buildWorkflowBundle } from '../src/worker/workflow-bundle.js';
 
 type Teardown = () => Promise<void>;
 
@@ -46,20 +45,9 @@ async function startSharedTemporal(): Promise<{ address: string; stop: Teardown 
 // Bundling takes seconds; every test worker loads this one bundle instead of bundling again.
 async function bundleSharedWorkflows(): Promise<{ path: string; remove: Teardown }> {
   const dir = await mkdtemp(join(tmpdir(), 'recoil-test-bundle-'));
-  const path = join(dir, 'workflows.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  await writeFile(path, code);
+  const { path } = await buildWorkflowBundle(join(dir, 'workflows.js'));
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 async function runInReverse(teardowns: Teardown[]): Promise<void> {
   for (const teardown of [...teardowns].reverse()) await teardown();

@@ -12,13 +12,17 @@ import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeStatusQuery } from '../src/contract/episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
 import { approveSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { readTakeJsonOf } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
+import { tempFolders } from './helpers/temp-folders.js';
 
 const PRICING = await shippedPricing();
+const tempFolder = tempFolders('recoil-fal-uploads-');
 
 const FAL_KEY = `fal-${randomUUID()}`;
 const GEMINI_KEY = `gem-${randomUUID()}`;
@@ -29,14 +33,15 @@ let wrongKeyHarness: Harness;
 
 beforeAll(async () => {
   fal = await startFalFake({ key: FAL_KEY });
+  const uploadCacheDir = await tempFolder();
   gemini = await startGeminiFake({ apiKey: GEMINI_KEY });
   harness = await startHarness(
-    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) },
+    { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fal.baseUrl, pollIntervalMs: 100, uploadCacheDir, prices: PRICING.table }) },
     undefined,
     undefined,
     { gemini: createGeminiGridProvider({ apiKey: GEMINI_KEY, baseUrl: gemini.baseUrl, model: PRICING.gridModel, rate: PRICING.gridRate }) },
   );
-  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100, prices: PRICING.table }) });
+  wrongKeyHarness = await startHarness({ fal: createFalProvider({ credentials: 'not-the-key', baseUrl: fal.baseUrl, pollIntervalMs: 100, uploadCacheDir, prices: PRICING.table }) });
 });
 afterAll(async () => {
   await harness?.stop();
@@ -45,9 +50,8 @@ afterAll(async () => {
   await gemini?.close();
 });
 
-async function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<unknown> {
-  const folder = join(h.artifactsRoot, unit.projectId, unit.episode, unit.sequenceId, 'takes', `t${String(take).padStart(3, '0')}`);
-  return JSON.parse(await readFile(join(folder, 'take.json'), 'utf8'));
+function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<TakeManifest> {
+  return readTakeJsonOf(h.artifactsRoot, { ...unit, take });
 }
 
 /** Paid work needs its episode (the budget authority): start one around the sequence and return the sequence. */
@@ -137,6 +141,8 @@ describe('paid providers in the workflow (against the fakes)', () => {
       const failed = await waitForStatus(await start(harness, unit), (s) => s.state === 'failed', 60_000);
       expect(failed.failure).toMatch(/grid 1 failed: Gemini rejected the grid request \(INVALID_ARGUMENT/);
       expect(failed.spentUsd).toBe(0);
+      // The sequence settles with its episode after it reports failed: wait for the reservation to go.
+      await expect.poll(async () => (await episodeSpend(unit)).reservedUsd, { timeout: 10_000 }).toBe(0);
       expect(await episodeSpend(unit)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
     });
 

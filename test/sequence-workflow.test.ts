@@ -7,13 +7,14 @@ import { approveSignal, regenerateFramesSignal, retakeSignal } from '../src/cont
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, refusals, waitForStatus } from './helpers/harness.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
+import { readTakeJsonOf } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 
 
 const t = useGatedHarness();
 
 async function manifestOf(unit: SequenceUnit, take: number): Promise<TakeManifest> {
-  return JSON.parse(await readFile(join(takeDir(t.harness.artifactsRoot, { ...unit, take }), 'take.json'), 'utf8')) as TakeManifest;
+  return readTakeJsonOf(t.harness.artifactsRoot, { ...unit, take });
 }
 
 describe('sequence workflow', () => {

@@ -1,9 +1,9 @@
-import { mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ValidationIssue } from '../src/domain/validation-issue.js';
+import { formatIssue, type ValidationIssue } from '../src/domain/validation-issue.js';
 import { loadEpisode } from '../src/project/load-episode.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
 import { loadProject, type LoadOptions } from '../src/project/load-project.js';
@@ -106,6 +106,46 @@ describe('acceptance: several problems in one plan', () => {
   });
 });
 
+describe('where each problem is written', () => {
+  const located = (file: string, jsonPath: string, line: number, column: number) => expect.objectContaining({ file, path: jsonPath, line, column });
+  const plan = [
+    '{',
+    '  "episode": "EP001",',
+    '  "sequences": [',
+    '    {',
+    '      "id": "SEQ01",',
+    '      "elements": ["maya", "ghost"],',
+    '      "shots": [{ "prompt": "@maya waves", "duration": 5, "colour": "red" }, { "duration": 4 }]',
+    '    }',
+    '  ]',
+    '}',
+  ].join('\n');
+
+  it('locates a rule across files (an unknown element), a schema problem at its field name, and a missing field at its object', async () => {
+    const issues = await issuesOf(({ write }) => write(PLAN, plan));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        located(PLAN, 'sequences[0].elements[1]', 6, 28),
+        located(PLAN, 'sequences[0].shots[0].colour', 7, 59),
+        located(PLAN, 'sequences[0].shots[1].prompt', 7, 78),
+      ]),
+    );
+    const unknown = issues.find((i) => /unknown element "ghost"/.test(i.message));
+    expect(unknown && formatIssue(unknown)).toMatch(/^plans\/ep_001_plan\.json:6:28 sequences\[0\]\.elements\[1\]: unknown element "ghost"/);
+  });
+
+  it('locates a missing image at the field that names it, in the file as written', async () => {
+    const dir = await makeProject(({ bible }) => {
+      bible.elements[1].frontal_image = 'refs/nowhere.png';
+    });
+    const result = await loadProject(dir);
+    const lines = (await readFile(path.join(dir, BIBLE), 'utf8')).split('\n');
+    const line = lines.findIndex((l) => l.includes('"refs/nowhere.png"')) + 1;
+    const column = (lines[line - 1]?.indexOf('"frontal_image"') ?? 0) + 1;
+    expect(result.ok ? [] : result.issues).toEqual([located(BIBLE, 'elements[1].frontal_image', line, column)]);
+  });
+});
+
 describe('missing files', () => {
   it('a project folder that does not exist', async () => {
     const missing = path.join(os.tmpdir(), 'recoil-no-such-project');
@@ -150,16 +190,33 @@ describe('missing files', () => {
 describe('JSON syntax', () => {
   it('points at the line and column of a trailing comma', async () => {
     const issues = await issuesOf(({ write }) => write(PLAN, '{\n  "episode": "EP001",\n  "sequences": [\n    {"id": "SEQ01", "shots": [{"prompt": "x"}]},\n  ]\n}\n'));
-    expect(issues).toEqual([issue(PLAN, '', /not valid JSON: a trailing comma before '\]' at line 4, column 48/, /none after the last/)]);
+    expect(issues).toEqual([issue(PLAN, '', /^is not valid JSON: a trailing comma before '\]'$/, /none after the last/)]);
+    expect(issues[0]).toMatchObject({ line: 4, column: 48 });
+    expect(formatIssue(issues[0]!)).toMatch(/^plans\/ep_001_plan\.json:4:48: is not valid JSON/);
   });
 
   it('points at a single-quoted field name', async () => {
     const issues = await issuesOf(({ write }) => write(PROJECT, "{\n  'id': 'driver-beware'\n}"));
-    expect(issues).toEqual([issue(PROJECT, '', /not valid JSON: .*single quote.* at line 2, column 3/)]);
+    expect(issues).toEqual([issue(PROJECT, '', /not valid JSON: .*single quote/)]);
+    expect(issues[0]).toMatchObject({ line: 2, column: 3 });
   });
 
   it('reports an empty file', async () => {
-    expect(await issuesOf(({ write }) => write(BIBLE, ''))).toEqual([issue(BIBLE, '', /not valid JSON: the file ends.* at line 1, column 1/)]);
+    const issues = await issuesOf(({ write }) => write(BIBLE, ''));
+    expect(issues).toEqual([issue(BIBLE, '', /not valid JSON: the file ends where a value was expected/)]);
+    expect(issues[0]).toMatchObject({ line: 1, column: 1 });
+  });
+
+  it.each([
+    ['a comment', '{\n  // the pilot\n  "episode": "EP001"\n}', 2, 3, /a comment/],
+    ['a line break inside a string', '{\n  "episode": "EP\n001"\n}', 2, 14, /not closed on its line/],
+    ['a missing comma', '{\n  "episode": "EP001"\n  "sequences": []\n}', 3, 3, /expected ',' between two items/],
+    ['text after the document', '{"episode": "EP001"}\n}', 2, 1, /after the end of the document/],
+    ['a bare word', '{\n  "episode": EP001\n}', 2, 14, /expected a value, found 'E'/],
+  ])('names %s and where it is', async (_what, text, line, column, reason) => {
+    const issues = await issuesOf(({ write }) => write(PLAN, text));
+    expect(issues).toEqual([issue(PLAN, '', reason)]);
+    expect(issues[0]).toMatchObject({ line, column });
   });
 
   it('accepts a UTF-8 byte order mark', async () => {
@@ -517,6 +574,8 @@ describe('episodes and --only', () => {
     expect(result.ok ? [] : result.issues).toEqual([
       issue(PLAN, 'sequences', /no sequence "SEQ6" in episode EP001/, /sequences in this plan: SEQ01, SEQ02, SEQ03, SEQ04, SEQ05/),
     ]);
+    // The bundled plan opens its list of sequences on line 5.
+    expect(result.ok ? undefined : result.issues[0]).toMatchObject({ line: 5, column: 3 });
   });
 
   it('--only keeps the chosen sequences, in plan order', async () => {

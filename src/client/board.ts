@@ -1,3 +1,4 @@
+import { gridFolderName, takeFolderName } from '../domain/ids.js';
 import pc from 'picocolors';
 import type { BoardRow } from './read-board.js';
 import { newTable } from './table.js';
@@ -23,7 +24,7 @@ function boardLine(row: BoardRow): string[] {
   const s = row.status;
   const colour = stateColour[row.state] ?? ((x: string) => x);
   const takes = s ? `${s.takes.length}/${s.maxTakes}` : '–';
-  const approved = s?.approvedTake !== undefined ? `t${String(s.approvedTake).padStart(3, '0')}` : '';
+  const approved = s?.approvedTake !== undefined ? takeFolderName(s.approvedTake) : '';
   const estimate = s ? `$${s.estimatedTakeCostUsd.toFixed(2)}` : '–';
   return [`${row.episode}/${row.sequenceId}`, colour(row.state), takes, approved, `$${row.spentUsd.toFixed(2)}`, estimate, lastWords(row)];
 }
@@ -36,13 +37,11 @@ function lastWords(row: BoardRow): string {
   const parts = [
     s.waitingFor ? `waiting for ${s.waitingFor}` : '',
     s.failure ? pc.red(s.failure) : '',
-    flagged.length ? pc.yellow(`critics on t${pad(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
-    s.startFrame ? `start frame: ${s.startFrame.grid ? `g${pad(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
+    flagged.length ? pc.yellow(`critics on ${takeFolderName(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
+    s.startFrame ? `start frame: ${s.startFrame.grid ? `${gridFolderName(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
   ];
   return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
 }
-
-const pad = (n: number) => String(n).padStart(3, '0');
 
 /** Every decision each sequence took or refused, by request id, so a recorded one can be followed up. */
 export function renderDecisions(rows: BoardRow[]): string {
@@ -64,12 +63,12 @@ export function renderTakeLocations(rows: BoardRow[]): string {
       if (!s) return [];
       const grids = s.grids.map((g) => {
         const chosen = s.startFrame?.grid === g.grid ? pc.green(`  ← q${s.startFrame.quadrant} chosen`) : '';
-        return `  ${row.sequenceId} g${pad(g.grid)} ${'grid'.padEnd(19)} ${g.gridPath}${chosen}`;
+        return `  ${row.sequenceId} ${gridFolderName(g.grid)} ${'grid'.padEnd(19)} ${g.gridPath}${chosen}`;
       });
       const takes = s.takes.map((t) => {
         const critics = t.critics ? (t.critics.ok ? 'critics ok' : pc.yellow('critics flagged')) : '';
         const approved = s.approvedTake === t.take ? pc.green('  ← approved') : '';
-        return `  ${row.sequenceId} t${pad(t.take)} ${t.state.padEnd(19)} ${t.videoPath ?? t.folder ?? ''} ${critics}${approved}`;
+        return `  ${row.sequenceId} ${takeFolderName(t.take)} ${t.state.padEnd(19)} ${t.videoPath ?? t.folder ?? ''} ${critics}${approved}`;
       });
       return [...grids, ...takes];
     })

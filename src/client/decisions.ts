@@ -33,7 +33,7 @@ export type DecisionOutcome =
   | { kind: 'recorded'; requestId: string; message: string };
 
 /** How long a live worker gets to answer before the decision is left to the durable signal. */
-const ANSWER_WITHIN_MS = 10_000;
+const ANSWER_WITHIN_MS = 20_000;
 
 /**
  * Sends a decision to a sequence: as a Workflow Update when a worker is live (answered at once),

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { ensureSearchAttributes, isServerHealthy, startDevServer } from '../temporal/dev-server.js';
+import { uiBaseUrl } from './ui-url.js';
 
 export interface LocalServer {
   address: string;
@@ -16,12 +17,11 @@ export interface LocalServer {
 /** Reuses the Temporal server at TEMPORAL_ADDRESS when it answers, else starts the local dev server. */
 export async function ensureLocalServer(): Promise<LocalServer> {
   const target = temporalTarget();
-  const uiUrl = process.env.RECOIL_UI_URL ?? 'http://127.0.0.1:8233';
   if (await isServerHealthy(target.address)) {
     // It may be a plain `temporal server start-dev` that has never heard of our search attributes.
     await ensureSearchAttributes(target.address, target.namespace);
     console.log(`${pc.cyan('●')} using the Temporal server already running at ${target.address}`);
-    return { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, uiUrl, startedHere: false, release: async () => {} };
+    return { address: target.address, namespace: target.namespace, taskQueue: target.taskQueue, uiUrl: uiBaseUrl(target.address), startedHere: false, release: async () => {} };
   }
   const dataDir = resolve(process.env.RECOIL_DATA_DIR ?? '.recoil/temporal');
   console.log(`${pc.cyan('●')} starting the Temporal dev server (data in ${dataDir})…`);
@@ -31,7 +31,7 @@ export async function ensureLocalServer(): Promise<LocalServer> {
     address: server.address,
     namespace: server.namespace,
     taskQueue: target.taskQueue,
-    uiUrl: server.uiUrl ?? uiUrl,
+    uiUrl: server.uiUrl ?? uiBaseUrl(server.address),
     startedHere: true,
     release: () => server.stop(),
   };

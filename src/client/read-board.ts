@@ -30,7 +30,7 @@ export async function readBoard(client: Client, connection: Connection, filter: 
   return rows.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
 }
 
-export function boardQuery(filter: BoardFilter): string {
+function boardQuery(filter: BoardFilter): string {
   const episode = filter.episode ? ` AND RecoilEpisode = ${quote(filter.episode)}` : '';
   return `WorkflowType = 'sequenceWorkflow' AND RecoilProject = ${quote(filter.projectId)}${episode}`;
 }

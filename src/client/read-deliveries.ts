@@ -1,5 +1,6 @@
 import { listDeliveries, type DeliverySummary } from '../activities/delivery/list-deliveries.js';
 import { formatLength } from '../domain/timecode.js';
+import { takeFolderName } from '../domain/ids.js';
 import { artifactsRootFromEnv } from '../worker/artifacts-root.js';
 
 export interface EpisodeDeliveries {
@@ -21,7 +22,7 @@ export function renderDeliveries(deliveries: EpisodeDeliveries[]): string {
         const when = v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : 'before manifests';
         const length = v.durationSec === null ? '' : ` · ${formatLength(v.durationSec)}`;
         const spend = v.totalSpendUsd === null ? '' : ` · spent $${v.totalSpendUsd.toFixed(2)}`;
-        const takes = v.takes.map((t) => `${t.sequenceId} t${String(t.take).padStart(3, '0')}`).join(', ');
+        const takes = v.takes.map((t) => `${t.sequenceId} ${takeFolderName(t.take)}`).join(', ');
         return `  ${episode} ${v.name}  ${when}${length}${spend} · ${takes}\n    ${v.dir}`;
       }),
     )

@@ -10,14 +10,20 @@ export interface EpisodeStart {
   started: boolean;
 }
 
+/**
+ * One start request decides it: the server refuses a second run of an episode that is still going
+ * (conflict policy FAIL) and we hand back the running one, telling the user nothing new started; an
+ * episode that has finished may be run again (reuse policy ALLOW_DUPLICATE).
+ */
 export async function startOrFindEpisode(client: Client, input: EpisodeInput, taskQueue: string): Promise<EpisodeStart> {
   const workflowId = episodeWorkflowId(input.projectId, input.episode);
-  if (await isRunning(client, workflowId)) return { handle: client.workflow.getHandle(workflowId), started: false };
   try {
     const handle = await client.workflow.start('episodeWorkflow', {
       workflowId,
       taskQueue,
       args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: `${input.projectId} ${input.episode}: ${input.units.length} sequences on ${input.provider}`,
       typedSearchAttributes: [
         { key: RecoilProject, value: input.projectId },
@@ -29,13 +35,5 @@ export async function startOrFindEpisode(client: Client, input: EpisodeInput, ta
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), started: false };
     throw err;
-  }
-}
-
-async function isRunning(client: Client, workflowId: string): Promise<boolean> {
-  try {
-    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-  } catch {
-    return false;
   }
 }

@@ -1,17 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODELS } from '../domain/models.js';
-import { imageRate, PriceTableSchema, type Pricing } from '../domain/price-table.js';
+import { imageRate, type Pricing } from '../domain/price-table.js';
+import { PriceTableSchema } from '../domain/price-table-schema.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
-import { readChecked } from '../project/read-checked.js';
+import { locateIssues, readChecked } from '../project/read-checked.js';
 
 /** The price table shipped with Recoil; RECOIL_PRICES points at another. */
-export const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.json', import.meta.url));
+const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.json', import.meta.url));
 
 export type PricingResult = { ok: true; pricing: Pricing } | { ok: false; issues: ValidationIssue[] };
 
-/** The Gemini model that draws grids: RECOIL_GEMINI_MODEL, or the registry's default (contract.md §2). */
-export function gridModelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+/** The Gemini model that draws grids: RECOIL_GEMINI_MODEL, or the model registry's default (src/domain/models.ts). */
+function gridModelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.RECOIL_GEMINI_MODEL?.trim() || MODELS['gemini-grid'].endpoint;
 }
 
@@ -30,14 +31,14 @@ export async function loadPricing(env: NodeJS.ProcessEnv = process.env): Promise
     const priced = Object.keys(checked.value.gemini_image_models);
     return {
       ok: false,
-      issues: [
+      issues: locateIssues([
         {
           file: shown,
           path: 'gemini_image_models',
           message: `no price for the grid model "${gridModel}"${env.RECOIL_GEMINI_MODEL ? ' (RECOIL_GEMINI_MODEL)' : ''}`,
           hint: `add a row for it, or set RECOIL_GEMINI_MODEL to one of: ${priced.join(', ') || 'none yet'}`,
         },
-      ],
+      ], [checked]),
     };
   }
   return { ok: true, pricing: { table: checked.value, gridModel, gridRate } };

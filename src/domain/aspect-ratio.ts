@@ -10,14 +10,14 @@ export interface Resolution {
   height: number;
 }
 
-/** What each video model renders for a ratio (contract.md §1). */
+/** What each video model renders for a ratio. */
 const VIDEO_RESOLUTIONS: Record<AspectRatio, Resolution> = {
   '16:9': { width: 1280, height: 720 },
   '9:16': { width: 720, height: 1280 },
   '1:1': { width: 960, height: 960 },
 };
 
-/** Gemini 2.5 flash image 1K sizes (providers.md §2); grids are checked by ratio, not exact pixels. */
+/** Gemini 2.5 flash image's 1K output sizes, as Google lists them; grids are checked by ratio, not exact pixels. */
 const GRID_RESOLUTIONS: Record<AspectRatio, Resolution> = {
   '16:9': { width: 1344, height: 768 },
   '9:16': { width: 768, height: 1344 },
@@ -32,7 +32,7 @@ export function gridResolution(ratio: AspectRatio): Resolution {
   return GRID_RESOLUTIONS[ratio];
 }
 
-export function ratioValue(ratio: AspectRatio): number {
+function ratioValue(ratio: AspectRatio): number {
   const [w, h] = ratio.split(':').map(Number) as [number, number];
   return w / h;
 }

@@ -60,7 +60,7 @@ export function crossCheck(input: CrossCheckInput): ValidationIssue[] {
   ];
 }
 
-export function duplicateElementIds({ file, bible }: BibleInput): ValidationIssue[] {
+function duplicateElementIds({ file, bible }: BibleInput): ValidationIssue[] {
   return repeats(bible.elements.map((e) => e.id)).map(({ index, first, value }) => ({
     file,
     path: `elements[${index}].id`,
@@ -70,7 +70,7 @@ export function duplicateElementIds({ file, bible }: BibleInput): ValidationIssu
 }
 
 /** A trigger must name one element, and must not look like the @ElementN the pipeline writes itself. */
-export function duplicateTriggers({ file, bible }: BibleInput): ValidationIssue[] {
+function duplicateTriggers({ file, bible }: BibleInput): ValidationIssue[] {
   const triggers = bible.elements.map((e) => e.trigger);
   const duplicates = repeats(triggers).map(({ index, first, value }) => ({
     file,
@@ -93,7 +93,7 @@ export function duplicateTriggers({ file, bible }: BibleInput): ValidationIssue[
   return [...duplicates, ...reserved];
 }
 
-export function duplicateEpisodes(plans: CrossCheckInput['plans']): ValidationIssue[] {
+function duplicateEpisodes(plans: CrossCheckInput['plans']): ValidationIssue[] {
   return repeats(plans.map((p) => p.plan.episode)).map(({ index, first, value }) => ({
     file: plans[index]?.file ?? '',
     path: 'episode',
@@ -102,7 +102,7 @@ export function duplicateEpisodes(plans: CrossCheckInput['plans']): ValidationIs
   }));
 }
 
-export function duplicateSequenceIds({ file, plan }: PlanInput): ValidationIssue[] {
+function duplicateSequenceIds({ file, plan }: PlanInput): ValidationIssue[] {
   return repeats(plan.sequences.map((s) => s.id)).map(({ index, first, value }) => ({
     file,
     path: `sequences[${index}].id`,
@@ -111,7 +111,7 @@ export function duplicateSequenceIds({ file, plan }: PlanInput): ValidationIssue
   }));
 }
 
-export function repeatedSequenceElements({ file, plan }: PlanInput): ValidationIssue[] {
+function repeatedSequenceElements({ file, plan }: PlanInput): ValidationIssue[] {
   return plan.sequences.flatMap((sequence, i) =>
     repeats(sequence.elements).map(({ index, first, value }) => ({
       file,
@@ -122,7 +122,7 @@ export function repeatedSequenceElements({ file, plan }: PlanInput): ValidationI
   );
 }
 
-export function unknownSequenceElements({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
+function unknownSequenceElements({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
   const known = knownIds(bible.elements);
   return plan.sequences.flatMap((sequence, i) =>
     sequence.elements.flatMap((id, j) =>
@@ -141,7 +141,7 @@ export function unknownSequenceElements({ file, plan }: PlanInput, { file: bible
 }
 
 /** Kling multi-shot renders at most 15 s per call; each shot alone is checked by the schema. */
-export function overlongSequences({ file, plan }: PlanInput): ValidationIssue[] {
+function overlongSequences({ file, plan }: PlanInput): ValidationIssue[] {
   return plan.sequences.flatMap((sequence, i) => {
     const durations = sequence.shots.flatMap((shot) => (shot.duration === undefined ? [] : [shot.duration]));
     if (durations.length < sequence.shots.length) return [];
@@ -158,7 +158,7 @@ export function overlongSequences({ file, plan }: PlanInput): ValidationIssue[] 
   });
 }
 
-export function nonVideoSequenceModels({ file, plan }: PlanInput): ValidationIssue[] {
+function nonVideoSequenceModels({ file, plan }: PlanInput): ValidationIssue[] {
   return plan.sequences.flatMap((sequence, i) =>
     sequence.model === undefined || isVideoModel(sequence.model)
       ? []
@@ -166,7 +166,7 @@ export function nonVideoSequenceModels({ file, plan }: PlanInput): ValidationIss
   );
 }
 
-export function nonVideoDefaultModel(file: string, model: ModelName | undefined): ValidationIssue[] {
+function nonVideoDefaultModel(file: string, model: ModelName | undefined): ValidationIssue[] {
   return model === undefined || isVideoModel(model) ? [] : [{ file, path: 'default_model', ...nonVideoModelProblem(model) }];
 }
 
@@ -174,7 +174,7 @@ export function nonVideoDefaultModel(file: string, model: ModelName | undefined)
  * A trigger in a prompt is only rewritten to @ElementN when its element is in the sequence, so any
  * other `@word` would reach the model as literal text.
  */
-export function strayTriggers({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
+function strayTriggers({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
   const owners = triggerOwners(bible.elements);
   const known = knownIds(bible.elements);
   const ownersComplete = triggersSound(bible.elements);

@@ -1,4 +1,4 @@
-/** Business-meaningful ids and folder names (contract.md §3, §4). */
+/** Business-meaningful ids and folder names (docs/output-layout.md). */
 
 export function episodeWorkflowId(projectId: string, episode: string): string {
   return `${projectId}/${episode}`;
@@ -8,32 +8,33 @@ export function sequenceWorkflowId(projectId: string, episode: string, sequenceI
   return `${projectId}/${episode}/${sequenceId}`;
 }
 
-export function parseSequenceWorkflowId(id: string): { projectId: string; episode: string; sequenceId: string } | undefined {
-  const parts = id.split('/');
-  if (parts.length !== 3 || parts.some((p) => p.length === 0)) return undefined;
-  const [projectId, episode, sequenceId] = parts as [string, string, string];
-  return { projectId, episode, sequenceId };
+/** t: takes, g: start-frame grids, v: delivered versions. */
+export type NumberedPrefix = 't' | 'g' | 'v';
+
+/** t001, g002, v010…: the one spelling of a numbered folder, also how messages name a take, grid or version. */
+export function numberedName(prefix: NumberedPrefix, n: number): string {
+  return `${prefix}${String(n).padStart(3, '0')}`;
 }
 
-const pad3 = (n: number) => String(n).padStart(3, '0');
+/** The number in a name `numberedName` made (t001 → 1); undefined for anything else, e.g. a folder being staged. */
+export function numberOfName(prefix: NumberedPrefix, name: string): number | undefined {
+  const digits = new RegExp(`^${prefix}(\\d{3,})$`).exec(name)?.[1];
+  return digits === undefined ? undefined : Number(digits);
+}
 
-/** t001, t002…: never reused, allocated by the sequence workflow. */
+/** Never reused, allocated by the sequence workflow. */
 export function takeFolderName(take: number): string {
-  return `t${pad3(take)}`;
+  return numberedName('t', take);
 }
 
-/** g001, g002…: each grid exploration. */
+/** Each grid exploration. */
 export function gridFolderName(grid: number): string {
-  return `g${pad3(grid)}`;
+  return numberedName('g', grid);
 }
 
 /** Relative path of a sequence's artifacts under the artifacts root. */
 export function sequenceArtifactsPath(projectId: string, episode: string, sequenceId: string): string {
   return `${projectId}/${episode}/${sequenceId}`;
-}
-
-export function takeArtifactsPath(projectId: string, episode: string, sequenceId: string, take: number): string {
-  return `${sequenceArtifactsPath(projectId, episode, sequenceId)}/takes/${takeFolderName(take)}`;
 }
 
 export function deliveryArtifactsPath(projectId: string, episode: string): string {

@@ -1,4 +1,4 @@
-/** The model registry (contract.md §2): one name per thing that can run, and what runs it. */
+/** The model registry: one name per thing that can run, and what runs it. */
 export const MODEL_NAMES = ['kling-o3', 'kling-o3-pro', 'gemini-grid', 'local'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 

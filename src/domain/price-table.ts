@@ -1,30 +1,8 @@
-import { z } from 'zod';
 import { MODELS, type ModelName } from './models.js';
+import type { ImageRate, PriceTable } from './price-table-schema.js';
 
-const usd = z.number().nonnegative().finite();
+export type { ImageRate, PriceTable };
 
-const VideoRateSchema = z.strictObject({
-  audio_off: usd.describe('USD per second of video without audio'),
-  audio_on: usd.describe('USD per second of video with audio'),
-});
-
-const ImageRateSchema = z.strictObject({
-  usd_per_million_output_tokens: usd,
-  /** Stands in for the IMAGE token count when a response reports none, and for estimates. */
-  output_tokens_per_image: z.number().int().positive(),
-});
-export type ImageRate = z.infer<typeof ImageRateSchema>;
-
-/**
- * The one price table (contract.md §2, config/prices.json). It is configuration, not code: prices
- * change more often than the pipeline does. Every paid video model must have a row.
- */
-export const PriceTableSchema = z.strictObject({
-  notes: z.string().optional(),
-  video_usd_per_second: z.strictObject({ 'kling-o3': VideoRateSchema, 'kling-o3-pro': VideoRateSchema }),
-  gemini_image_models: z.record(z.string().min(1), ImageRateSchema),
-});
-export type PriceTable = z.infer<typeof PriceTableSchema>;
 type PricedVideoModel = keyof PriceTable['video_usd_per_second'];
 
 /** Paid video models: the schema requires a row for each (a domain test holds the two lists together). */

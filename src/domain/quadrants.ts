@@ -1,6 +1,6 @@
 /**
- * The four panels of a 2x2 grid, numbered 1–4 left-to-right, top-to-bottom (contract.md §3,
- * `selectFrame {quadrant 1–4}`). Odd sizes give the extra column and row to the right and bottom
+ * The four panels of a 2x2 grid, numbered 1–4 left-to-right, top-to-bottom, as a
+ * frame pick names them (`selectFrame {quadrant 1–4}`). Odd sizes give the extra column and row to the right and bottom
  * panels, so the four always tile the image with no gap and no overlap.
  */
 export const QUADRANTS = [1, 2, 3, 4] as const;

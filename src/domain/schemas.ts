@@ -3,9 +3,9 @@ import { ASPECT_RATIOS } from './aspect-ratio.js';
 import { MODEL_NAMES } from './models.js';
 import { SHOT_LIMITS } from './shot-limits.js';
 
-/** Patterns of contract.md §1; exported so error hints can quote them. */
-export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** The id patterns of the project format (docs/project-format.md); error messages quote them. */
+const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const nameId = (what: string) =>
   z.string().regex(NAME_ID_PATTERN, `${what} must match ${NAME_ID_PATTERN} (letters, digits, _ and -, at most 64)`);
@@ -25,7 +25,7 @@ export const ProjectSchema = z.strictObject({
 });
 export type Project = z.infer<typeof ProjectSchema>;
 
-export const ELEMENT_KINDS = ['character', 'prop', 'location', 'vehicle'] as const;
+const ELEMENT_KINDS = ['character', 'prop', 'location', 'vehicle'] as const;
 
 export const ElementSchema = z.strictObject({
   id: nameId('element id'),

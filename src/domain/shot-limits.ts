@@ -1,4 +1,4 @@
-/** What Kling O3 accepts per shot and per multi-shot video (providers.md §1.2), in one place for schemas and workflows. */
+/** What Kling O3 accepts per shot and per multi-shot video, in one place for schemas and workflows. */
 export const SHOT_LIMITS = {
   minShots: 1,
   maxShots: 6,

@@ -1,5 +1,5 @@
 /**
- * The sequence lifecycle of contract.md §3 as a pure transition function.
+ * The sequence lifecycle (docs/lifecycle.md) as a pure transition function.
  * The workflow applies events through it, so a refused event never changes state.
  */
 export const SEQUENCE_STATES = [

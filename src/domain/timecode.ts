@@ -37,7 +37,7 @@ export function frameRateLabel(rate: FrameRate): string {
 }
 
 /** Timecode counts frames at the whole-number rate: 23.976 fps runs 24 frame numbers a second. */
-export function nominalFps(rate: FrameRate): number {
+function nominalFps(rate: FrameRate): number {
   return Math.round(framesPerSecond(rate));
 }
 

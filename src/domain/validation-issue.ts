@@ -4,6 +4,9 @@ export interface ValidationIssue {
   file: string;
   /** JSON path inside the file, e.g. sequences[2].shots[0].duration; empty for the whole file. */
   path: string;
+  /** Where `path` is written in the file (1-based, as editors count), when the file could be parsed. */
+  line?: number;
+  column?: number;
   message: string;
   hint?: string;
 }
@@ -16,7 +19,9 @@ export function formatJsonPath(segments: ReadonlyArray<PropertyKey>): string {
   }, '');
 }
 
+/** `file:line:column path: message`, the form editors and terminals turn into a link to the spot. */
 export function formatIssue(issue: ValidationIssue): string {
-  const where = issue.path ? `${issue.file} ${issue.path}` : issue.file;
+  const file = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const where = issue.path ? `${file} ${issue.path}` : file;
   return `${where}: ${issue.message}${issue.hint ? ` (fix: ${issue.hint})` : ''}`;
 }

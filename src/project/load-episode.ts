@@ -3,6 +3,7 @@ import type { Bible, Plan, Project } from '../domain/schemas.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
 import { loadProject } from './load-project.js';
 import { PLANS_DIR } from './project-files.js';
+import { locateIssues } from './read-checked.js';
 
 export type EpisodeLoadResult =
   | { ok: true; project: Project; bible: Bible; plan: Plan; planFile: string; projectDir: string }
@@ -20,7 +21,7 @@ export async function loadEpisode(projectDir: string, episode: string, opts: Epi
   const found = loaded.plans.find((p) => p.plan.episode === episode);
   if (!found) return { ok: false, issues: [{ file: `${PLANS_DIR}/`, path: '', message: `no plan for episode "${episode}"` }] };
   const selected = selectSequences(found.plan, found.file, opts.only);
-  if (!selected.ok) return selected;
+  if (!selected.ok) return { ok: false, issues: locateIssues(selected.issues, [found]) };
   const { project, bible, projectDir: root } = loaded;
   return {
     ok: true,

@@ -8,13 +8,16 @@ import { checkImages } from './check-images.js';
 import { draftBible, draftPlan, draftProject } from './drafts.js';
 import { findPlanFiles } from './find-plans.js';
 import { imageRefs } from './image-refs.js';
+import type { JsonDocument } from './json-document.js';
 import { BIBLE_FILE, PLANS_DIR, PROJECT_FILE } from './project-files.js';
-import { readChecked, type CheckedFile } from './read-checked.js';
+import { locateIssues, readChecked, type CheckedFile } from './read-checked.js';
 
 export interface LoadedPlan {
   /** Relative to the project folder, e.g. plans/ep_001_plan.json */
   file: string;
   plan: Plan;
+  /** The file as written, to locate problems found later (e.g. a sequence `--only` names). */
+  document?: JsonDocument;
 }
 
 export type LoadResult =
@@ -52,9 +55,9 @@ export async function loadProject(projectDir: string, opts: LoadOptions = {}): P
     ...(planFiles.ok ? [] : [planFiles.issue]),
     ...episodeIssues(opts.episode, allPlans),
     ...[project, bible, ...plans].flatMap((f) => f.issues),
-    ...(await ruleIssues(root, project, bible, plans)),
+    ...locateIssues(await ruleIssues(root, project, bible, plans), [project, bible, ...plans]),
   ];
-  const loadedPlans = plans.flatMap((p) => (p.value ? [{ file: p.file, plan: p.value }] : []));
+  const loadedPlans = plans.flatMap((p) => (p.value ? [{ file: p.file, plan: p.value, document: p.document }] : []));
   if (issues.length > 0 || !project.value || !bible.value || loadedPlans.length !== plans.length) {
     return { ok: false, issues: byFile(issues, [PROJECT_FILE, BIBLE_FILE, `${PLANS_DIR}/`, ...plans.map((p) => p.file)]) };
   }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ValidationIssue } from '../domain/validation-issue.js';
-import { findJsonSyntaxError, lineColumn } from './json-syntax.js';
+import { parseJsonDocument, type JsonDocument } from './json-document.js';
 
-export type JsonRead = { ok: true; data: unknown } | { ok: false; issue: ValidationIssue };
+export type JsonRead = { ok: true; data: unknown; document: JsonDocument } | { ok: false; issue: ValidationIssue };
 
 /** Reads one JSON file of the project; `missingHint` says how to create it when it is absent. */
 export async function readJson(projectDir: string, file: string, missingHint: string): Promise<JsonRead> {
@@ -17,23 +17,18 @@ export async function readJson(projectDir: string, file: string, missingHint: st
 }
 
 function parseJson(file: string, text: string): JsonRead {
-  try {
-    return { ok: true, data: JSON.parse(text) };
-  } catch (error) {
-    const syntax = findJsonSyntaxError(text);
-    const where = syntax ? lineColumn(text, syntax.offset) : undefined;
-    return {
-      ok: false,
-      issue: {
-        file,
-        path: '',
-        message: where
-          ? `is not valid JSON: ${syntax?.reason} at line ${where.line}, column ${where.column}`
-          : `is not valid JSON: ${(error as Error).message}`,
-        hint: 'JSON needs double quotes, a comma between items and none after the last',
-      },
-    };
-  }
+  const parsed = parseJsonDocument(text);
+  if (parsed.ok) return parsed;
+  return {
+    ok: false,
+    issue: {
+      file,
+      path: '',
+      ...parsed.location,
+      message: `is not valid JSON: ${parsed.reason}`,
+      hint: 'JSON needs double quotes, a comma between items and none after the last',
+    },
+  };
 }
 
 function unreadable(file: string, error: unknown, missingHint: string): ValidationIssue {

@@ -19,7 +19,7 @@ export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Pr
   return (await explicitCli()) ?? (await cliOnPath()) ?? (await cachedCli()) ?? (await buildCachedCli(report));
 }
 
-export function temporalCliCachePath(): string {
+function temporalCliCachePath(): string {
   return join(recoilCacheDir(`temporal-${TEMPORAL_CLI_VERSION}`), 'temporal');
 }
 

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
 import type { ProviderName } from '../domain/models.js';
-import { workflowBundleFromEnv } from './workflow-bundle.js';
+import type { WorkflowSource } from './workflow-bundle.js';
 
 export interface RecoilWorkerOptions {
   connection: NativeConnection;
@@ -15,8 +14,8 @@ export interface RecoilWorkerOptions {
   /** Start-frame grid makers; the offline one when not given. */
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>;
   taskQueue: string;
-  /** A prebuilt bundle (tests, production; else RECOIL_WORKFLOW_BUNDLE); without one the workflows are bundled at start. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** A prebuilt bundle, or the workflows' source to bundle now (see chooseWorkflowSource). */
+  workflows: WorkflowSource['options'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
   maxConcurrentActivityTaskExecutions?: number;
   /** Jobs in flight per provider account across every episode on the namespace; none means no account limit. */
@@ -25,14 +24,12 @@ export interface RecoilWorkerOptions {
   accountGateCheckHoldersEverySec?: number;
 }
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowSource(options.workflowBundle ?? workflowBundleFromEnv()),
+    ...options.workflows,
     activities: createActivities({
       artifactsRoot: options.artifactsRoot,
       providers: options.providers,
@@ -42,8 +39,4 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
   });
-}
-
-function workflowSource(bundle: WorkerOptions['workflowBundle'] | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH };
 }

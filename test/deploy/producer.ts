@@ -2,19 +2,22 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../compose-file.js';
+import type { SequenceRef } from '../../src/contract/activities.js';
+import type { SequenceDecision } from '../../src/client/decisions.js';
+import type { SequenceView } from '../../src/client/producer.js';
 import type { ProductionStack } from './production-stack.js';
 
 const run = promisify(execFile);
 
 /** One sequence as `recoil status --json` shows it (the fields the test acts on). */
-export interface StatusRow {
-  workflowId: string;
+interface StatusRow {
   sequenceId: string;
   state: string;
   status?: {
     state: string;
     takes: { take: number; videoPath?: string }[];
     grids: { grid: number }[];
+    failure?: string;
   };
 }
 
@@ -30,37 +33,38 @@ export async function recoil(stack: ProductionStack, args: string[]): Promise<st
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`recoil ${args.join(' ')} failed:\n${stdout}${stderr}`);
+    throw new Error(`recoil ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
 
-export async function board(stack: ProductionStack, projectId: string, episode: string): Promise<StatusRow[]> {
+/** What `recoil status --json` shows of each sequence, in the order asked for; undefined for one not started yet. */
+export async function sequencesOnBoard(stack: ProductionStack, projectId: string, episode: string, sequenceIds: readonly string[]): Promise<(SequenceView | undefined)[]> {
   const { sequences } = JSON.parse(await recoil(stack, ['status', projectId, '--episode', episode, '--json'])) as { sequences: StatusRow[] };
-  return sequences;
+  return sequenceIds.map((sequenceId) => {
+    const row = sequences.find((r) => r.sequenceId === sequenceId);
+    if (!row) return undefined;
+    const { status } = row;
+    return { sequenceId, state: status?.state ?? row.state, takes: status?.takes ?? [], grids: status?.grids ?? [], ...(status?.failure ? { failure: status.failure } : {}) };
+  });
 }
 
-/**
- * What the demo's director does, through the CLI: picks a quadrant of each start-frame grid and
- * approves each finished take once. Returns the decisions it made this round.
- */
-export async function decide(stack: ProductionStack, projectId: string, episode: string, rows: StatusRow[], done: Set<string>): Promise<string[]> {
-  const made: string[] = [];
-  for (const row of rows) {
-    const status = row.status;
-    const grid = status?.grids.at(-1);
-    if (status?.state === 'frame_review' && grid && !done.has(`${row.sequenceId}:g${grid.grid}`)) {
-      done.add(`${row.sequenceId}:g${grid.grid}`);
-      await recoil(stack, ['frame', projectId, episode, row.sequenceId, '--grid', String(grid.grid), '--quadrant', '3', '--by', 'deploy-test']);
-      made.push(`${row.sequenceId}: quadrant 3 of grid ${grid.grid}`);
-    }
-    const take = status?.takes.at(-1);
-    if (status?.state === 'video_complete' && take && !done.has(`${row.sequenceId}:t${take.take}`)) {
-      done.add(`${row.sequenceId}:t${take.take}`);
-      await recoil(stack, ['approve', projectId, episode, row.sequenceId, '--take', String(take.take), '--by', 'deploy-test']);
-      made.push(`${row.sequenceId}: approved take ${take.take}`);
-    }
+/** The producer's decisions as a person types them: `recoil approve|retake|frame`. */
+export async function decideThroughCli(stack: ProductionStack, ref: SequenceRef, decision: SequenceDecision, by: string): Promise<void> {
+  const sequence = [ref.projectId, ref.episode, ref.sequenceId];
+  switch (decision.kind) {
+    case 'approve':
+      await recoil(stack, ['approve', ...sequence, '--take', String(decision.take), '--by', by, ...(decision.note ? ['--note', decision.note] : [])]);
+      return;
+    case 'retake':
+      await recoil(stack, ['retake', ...sequence, '--note', decision.note, '--by', by, ...Object.entries(decision.shots ?? {}).flatMap(([shot, prompt]) => ['--shot', `${shot}=${prompt}`])]);
+      return;
+    case 'selectFrame':
+      await recoil(stack, ['frame', ...sequence, ...(decision.grid === undefined ? [] : ['--grid', String(decision.grid)]), '--quadrant', String(decision.quadrant), '--by', by]);
+      return;
+    case 'regenerateFrames':
+      await recoil(stack, ['frame', ...sequence, '--regenerate', '--by', by, ...(decision.prompt ? ['--prompt', decision.prompt] : []), ...(decision.note ? ['--note', decision.note] : [])]);
+      return;
   }
-  return made;
 }
 
 /** `temporal workflow list -q …` against the stack, as an operator would filter in the CLI or Web UI. */

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { episodeWorkflowId, TASK_QUEUE } from '../../src/domain/ids.js';
-import { board, decide, listWorkflowIds, recoil, type StatusRow } from './producer.js';
+import { actAsProducer } from '../../src/client/producer.js';
+import { decideThroughCli, listWorkflowIds, recoil, sequencesOnBoard } from './producer.js';
 import { groupAlive, type GroupProcess } from './process-group.js';
 import { ensureTools, startProductionStack, type ProductionStack } from './production-stack.js';
 import { completedActivities, pollingWorkers, runningActivities, workerIdentity, type RunningActivity } from './worker-activity.js';
@@ -48,22 +49,30 @@ afterAll(async () => {
 describe('the production stack, natively: Temporal on Postgres, two workers, the CLI', () => {
   let killed: { worker: GroupProcess; activity: RunningActivity } | undefined;
 
+  it('starts the workers on the workflow bundle built beforehand, as in the image', async () => {
+    for (const worker of stack.workers) expect(await worker.logTail(200), worker.name).toContain('workflows: prebuilt bundle dist/workflow-bundle.js');
+  });
+
   it('runs an episode to delivery while one worker is killed mid-episode', async () => {
     report(await recoil(stack, ['run', PROJECT, '--episode', EPISODE]));
-    const decided = new Set<string>();
-    const deadline = Date.now() + EPISODE_DEADLINE_MS;
-    let rows: StatusRow[] = [];
-    while (!(rows.length === SEQUENCES.length && rows.every((row) => row.state === 'approved'))) {
-      if (Date.now() > deadline) throw new Error(`the episode did not finish in time: ${JSON.stringify(rows.map((r) => [r.sequenceId, r.state]))}\n${await workerLogs()}`);
-      rows = await board(stack, PROJECT, EPISODE);
-      const failed = rows.find((row) => row.state === 'failed');
-      if (failed) throw new Error(`${failed.sequenceId} failed: ${JSON.stringify(failed.status)}\n${await workerLogs()}`);
-      for (const decision of await decide(stack, PROJECT, EPISODE, rows, decided)) report(decision);
-      killed ??= await killAWorkerHoldingATake();
-      await sleep(1_000);
-    }
+    const views = await actAsProducer({
+      projectId: PROJECT,
+      episode: EPISODE,
+      sequenceIds: SEQUENCES,
+      policy: { by: 'deploy-test', quadrant: 3 },
+      watch: () => sequencesOnBoard(stack, PROJECT, EPISODE, SEQUENCES),
+      send: (ref, decision, by) => decideThroughCli(stack, ref, decision, by),
+      onDecision: (view, decision) => report(`${view.sequenceId}: ${JSON.stringify(decision)}`),
+      everyRound: async () => {
+        killed ??= await killAWorkerHoldingATake();
+      },
+      pollMs: 1_000,
+      deadlineMs: EPISODE_DEADLINE_MS,
+    }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await workerLogs()}`);
+    });
     expect(killed, 'a worker was killed while it was waiting on a take').toBeDefined();
-    expect(rows.map((row) => row.sequenceId).sort()).toEqual(SEQUENCES);
+    expect(views.map((view) => view.sequenceId).sort()).toEqual(SEQUENCES);
     report('every sequence approved');
   });
 

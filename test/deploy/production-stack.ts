@@ -122,6 +122,10 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     for (const round of [1, 2]) await runSetup('namespace', namespaceEnv, toolsPath, join(logs, `setup-namespace-${round}.log`));
     report(`namespace ${namespaceEnv.TEMPORAL_NAMESPACE} and search attributes set up (twice)`);
 
+    // The image bundles the workflows (`RUN npm run build`) before its worker starts; so does this stack.
+    await run('npm', ['run', 'build'], { cwd: REPO_ROOT, timeout: 300_000 });
+    report('workflow bundle built (npm run build)');
+
     const workerEnv = {
       ...nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }),
       ...opts.workerExtraEnv,
@@ -181,7 +185,7 @@ async function runSetup(phase: string, env: Record<string, string>, path: string
     await writeFile(logFile, stdout + stderr);
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`deploy/temporal-setup.sh ${phase} failed:\n${`${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n')}`);
+    throw new Error(`deploy/temporal-setup.sh ${phase} failed:\n${`${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n')}`, { cause: error });
   }
 }
 

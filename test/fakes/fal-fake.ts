@@ -1,5 +1,5 @@
 /**
- * A faithful fake of fal.ai's queue and storage APIs for offline tests (providers.md §1.5, §1.8, §3).
+ * A faithful fake of fal.ai's queue and storage APIs for offline tests.
  *
  *   const fake = await startFalFake({ key: 'my-test-key' });
  *   createFalProvider({ credentials: 'my-test-key', baseUrl: fake.baseUrl, ... });
@@ -12,7 +12,7 @@
  * input images and finished videos). Every URL it hands out is a fal-looking URL on those hosts.
  *
  * Queue calls and upload initiation need `Authorization: Key <key>` (else 401 `{detail: 'Unauthorized'}`).
- * A submitted body is validated like Kling O3 reference-to-video (§1.2): a bad body is still accepted
+ * A submitted body is validated like Kling O3 reference-to-video: a bad body is still accepted
  * (and counted: fal may charge for it) and its 422 comes back from the result, as a refusal would.
  * A job's progress has two clocks. By default each status poll advances it: IN_QUEUE (queuePolls
  * times) → IN_PROGRESS (once) → COMPLETED, and a status stream advances it one step every
@@ -519,7 +519,7 @@ function videoRequest(body: any): { seconds: number; ratio: AspectRatio; audio: 
   return { seconds: Number(body.duration ?? 5), ratio: body.aspect_ratio ?? '16:9', audio: body.generate_audio === true };
 }
 
-/** Kling O3 reference-to-video's schema (providers.md §1.2), with the multi-shot limits fal documents elsewhere. */
+/** Kling O3 reference-to-video's schema, with the multi-shot limits fal documents elsewhere. */
 function validateKlingBody(body: any, isServedUrl: (url: unknown) => boolean): FieldError[] {
   const errors: FieldError[] = [];
   const fail = (loc: (string | number)[], msg: string, type = 'value_error') => errors.push({ loc: ['body', ...loc], msg, type });

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { QUADRANTS, quadrantBounds } from '../../src/domain/quadrants.js';
 
 /**
- * A local stand-in for the Gemini API's generateContent (providers.md §2, §3), faithful to the wire:
+ * A local stand-in for the Gemini API's generateContent, faithful to the wire:
  * the same paths, headers, JSON shapes and error envelopes, and real PNGs. Scenarios are chosen by
  * a marker anywhere in the prompt text, so the code under test needs no test-only switches.
  */

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { probeVideo } from '../../src/activities/media/probe.js';
+import { takeFolderName } from '../../src/domain/ids.js';
 import { framesPerSecond, parseFrameRate } from '../../src/domain/timecode.js';
 import { readWithReference, type ReferenceTimeline } from './otio-reference.js';
 
@@ -27,7 +28,7 @@ export async function expectReferenceToAccept(dir: string, episode: string, take
   expect(reading.otio_version).toBe('0.18.1');
   expect(reading.otio.video_tracks).toBe(1);
   expect(Math.abs(reading.otio.duration_sec - cut.durationSec)).toBeLessThanOrEqual(1 / fps);
-  expect(reading.otio.clips.map((c) => c.name)).toEqual(takes.map((t) => `${t.sequenceId} t${String(t.take).padStart(3, '0')}`));
+  expect(reading.otio.clips.map((c) => c.name)).toEqual(takes.map((t) => `${t.sequenceId} ${takeFolderName(t.take)}`));
   reading.otio.clips.forEach((clip, i) => {
     expect(clip.start).toBe(0);
     expect(clip.duration).toBe(probes[i]!.frameCount);

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { GridProvider } from '../../src/activities/providers/grid-provider.js';
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
-import { createRecoilWorker } from '../../src/worker/create-worker.js';
+import { runWorker } from '../../src/worker/run-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
 import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
@@ -23,7 +22,6 @@ export interface Harness {
   connection: Connection;
   taskQueue: string;
   artifactsRoot: string;
-  worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -36,17 +34,25 @@ export async function startHarness(
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
-  const workerConnection = await NativeConnection.connect({ address });
-  const worker = await createRecoilWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue,
-    artifactsRoot,
-    providers,
-    ...(gridProviders ? { gridProviders } : {}),
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
-  const running = worker.run();
+  let stopWorker!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopWorker = resolve));
+  let polling!: () => void;
+  const started = new Promise<void>((resolve) => (polling = resolve));
+  // The same path `recoil worker` takes, on the bundle the suite built once.
+  const running = runWorker(
+    {
+      connection: { address },
+      namespace: 'default',
+      taskQueue,
+      artifactsRoot,
+      providers,
+      ...(gridProviders ? { gridProviders } : {}),
+      workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: 'the suite\'s bundle' },
+      onStart: () => polling(),
+    },
+    () => stopped,
+  );
+  await Promise.race([started, running]);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   return {
@@ -54,11 +60,9 @@ export async function startHarness(
     connection,
     taskQueue,
     artifactsRoot,
-    worker,
     async stop() {
-      worker.shutdown();
+      stopWorker();
       await running;
-      await workerConnection.close();
       await connection.close();
     },
   };

@@ -13,7 +13,7 @@ export const GRID_MANIFEST_FILE = 'grid.json';
 /** What the provider charged for grid.png, written before the image so a retry can resume from it. */
 export const GRID_RECEIPT_FILE = '.receipt.json';
 
-/** grids/g001, g002…: one folder per exploration, never reused (contract.md §4). */
+/** grids/g001, g002…: one folder per exploration, never reused (docs/output-layout.md). */
 export function gridDir(root: string, ref: SequenceRef, grid: number): string {
   return join(root, sequenceArtifactsPath(ref.projectId, ref.episode, ref.sequenceId), 'grids', gridFolderName(grid));
 }

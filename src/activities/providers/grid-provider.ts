@@ -21,7 +21,7 @@ export interface GridImage {
 /** The failure type of an answer that came back without an image: asked once more, then final. */
 export const IMAGELESS = 'NoImage';
 
-/** Makes one 2x2 grid of start-frame options for a prompt (in frame_generating). */
+/** Makes one 2x2 grid of start-frame options for a prompt (the frame_generating state, docs/lifecycle.md). */
 export interface GridProvider {
   readonly name: 'gemini' | 'local';
   generateGrid(req: GridRequest): Promise<GridImage>;

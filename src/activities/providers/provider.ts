@@ -18,8 +18,9 @@ export interface AwaitContext {
 
 /**
  * A video provider, split into submit, await and collect: a paid submission is made once and its
- * request id recorded before anything else can go wrong, and the wait ends the moment the provider
- * has finished, so whatever limits jobs at the provider is free again before the video is fetched.
+ * request id recorded before anything else can go wrong, so a retried activity resumes that request
+ * instead of paying for a second one (docs/money.md); and the wait ends the moment the provider has
+ * finished, so whatever limits jobs at the provider is free again before the video is fetched.
  */
 export interface VideoProvider {
   readonly name: ProviderName;

@@ -1,28 +1,47 @@
 import type { Command } from 'commander';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
-import { createRecoilWorker } from '../../worker/create-worker.js';
-import { providersFromEnv } from '../../worker/providers-from-env.js';
+import { runWorker, startLine } from '../../worker/run-worker.js';
+import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { loadPricingOrExit } from '../load-or-exit.js';
 import { ensureLocalServer } from '../local-server.js';
+import { DEFAULT_CONSOLE_PORT } from '../../console/console-url.js';
+import type { RunningConsole } from '../../console/server.js';
+import { openConsole } from './console.js';
 
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('start the local Temporal dev server (persistent, with Web UI) and a worker')
-    .action(async () => {
+    .description('start the local Temporal dev server (persistent, with Web UI), a worker and the console')
+    .option('--console-port <n>', 'port of the console on 127.0.0.1', String(DEFAULT_CONSOLE_PORT))
+    .action(async (opts: { consolePort: string }) => {
       const server = await ensureLocalServer();
-      const connection = await NativeConnection.connect({ address: server.address });
-      const artifactsRoot = artifactsRootFromEnv();
-      const worker = await createRecoilWorker({ connection, namespace: server.namespace, taskQueue: server.taskQueue, artifactsRoot, ...providersFromEnv(artifactsRoot, await loadPricingOrExit()) });
-      console.log(`${pc.green('✓')} worker running; artifacts in ${artifactsRoot}`);
-      console.log(`  Web UI: ${server.uiUrl}   Ctrl-C stops the worker${server.startedHere ? ' and the server' : ''}.`);
+      const clientConnection = await Connection.connect({ address: server.address });
+      const temporal = { client: new Client({ connection: clientConnection, namespace: server.namespace }), connection: clientConnection, namespace: server.namespace, uiBase: server.uiUrl };
+      const reviewConsole = await startConsoleBeside(temporal, opts.consolePort);
       try {
-        await worker.run();
+        await runWorker({
+          ...workerFromEnv(await loadPricingOrExit(), server),
+          onStart: (started) => {
+            console.log(`${pc.green('✓')} ${startLine(started)}`);
+            console.log(`  Web UI: ${server.uiUrl}   console: ${reviewConsole?.url ?? 'not started'}`);
+            console.log(`  Ctrl-C stops the worker, the console${server.startedHere ? ' and the server' : ''}.`);
+          },
+        });
       } finally {
-        await connection.close();
+        await reviewConsole?.close();
+        await clientConnection.close();
         await server.release();
       }
     });
+}
+
+/** The worker matters more than the console: a busy port is reported and the worker runs anyway. */
+async function startConsoleBeside(temporal: Parameters<typeof openConsole>[0], port: string): Promise<RunningConsole | undefined> {
+  try {
+    return await openConsole(temporal, { port, host: '127.0.0.1' });
+  } catch (err) {
+    console.log(pc.yellow(`! console not started: ${(err as Error).message}`));
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ import { episodeInput } from '../episode-input.js';
 import { defaultActor } from '../identity.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { startOrFindEpisode } from '../start-episode.js';
-import { projectUiUrl } from '../ui-url.js';
+import { projectUiUrl, uiBaseUrl } from '../ui-url.js';
 import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
 
 export function registerRun(program: Command): void {
@@ -25,7 +25,7 @@ export function registerRun(program: Command): void {
       const { project, plan, units } = loaded;
       checkModels(provider, units, loaded.planFile);
       checkKeys(provider, units);
-      const { client, connection, namespace, taskQueue } = await connectClient();
+      const { client, connection, address, namespace, taskQueue } = await connectClient();
       try {
         const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
         console.log(
@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
         );
         if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
         console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
-        console.log(`  Web UI:    ${projectUiUrl(project.id, namespace)}`);
+        console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);
       } finally {
         await connection.close();
       }

@@ -1,15 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import pc from 'picocolors';
-import { sequenceWorkflowId } from '../../domain/ids.js';
-import { approveSignal, retakeSignal, selectFrameSignal } from '../../contract/sequence.js';
-import { runtimeError } from '../cli-error.js';
-import { readBoard, type BoardRow } from '../read-board.js';
+import { gridFolderName, takeFolderName } from '../../domain/ids.js';
+import type { SequenceDecision } from '../decisions.js';
+import { actAsProducer, throughTemporal, type SequenceView } from '../producer.js';
 
 export interface DirectorPlan {
   projectId: string;
   episode: string;
-  sequenceCount: number;
+  sequenceIds: string[];
   /** The quadrant the demo picks from each start-frame grid. */
   quadrant: number;
   /** This sequence gets one retake before its approval, so the demo shows the loop. */
@@ -18,44 +16,46 @@ export interface DirectorPlan {
   deadlineMs: number;
 }
 
+const DIRECTOR = 'demo-director';
+const RETAKE_NOTE = 'Push in slower and hold on the van before the cut';
+
 /**
- * The demo's stand-in for a person: watches the board, asks for one retake, approves every
- * finished take, and returns when every sequence is approved.
+ * The demo's stand-in for a person: picks a frame from each grid, asks for one retake, approves
+ * every other finished take, and returns when every sequence is approved.
  */
-export async function directEpisode(client: Client, connection: Connection, plan: DirectorPlan): Promise<BoardRow[]> {
-  const handled = new Set<string>();
-  const deadline = Date.now() + plan.deadlineMs;
-  for (;;) {
-    const rows = await readBoard(client, connection, { projectId: plan.projectId, episode: plan.episode });
-    const failed = rows.find((r) => r.state === 'failed');
-    if (failed) throw runtimeError(`${failed.sequenceId} failed: ${failed.status?.failure ?? 'see `npx recoil status`'}`);
-    if (rows.length >= plan.sequenceCount && rows.every((r) => r.state === 'approved')) return rows;
-    for (const row of rows) await actOn(client, row, plan, handled);
-    if (Date.now() > deadline) throw runtimeError(`the demo did not finish within ${plan.deadlineMs / 1000} s; see \`npx recoil status ${plan.projectId}\``);
-    await sleep(500);
-  }
+export async function directEpisode(client: Client, plan: DirectorPlan): Promise<void> {
+  await actAsProducer({
+    projectId: plan.projectId,
+    episode: plan.episode,
+    sequenceIds: plan.sequenceIds,
+    policy: {
+      by: DIRECTOR,
+      quadrant: plan.quadrant,
+      approveNote: 'Looks right for the pilot',
+      retakeInstead: (view) =>
+        view.sequenceId === plan.retakeSequence && view.takes.length === 1 ? { note: RETAKE_NOTE, shots: { [plan.retakePrompt.shot]: plan.retakePrompt.prompt } } : undefined,
+    },
+    ...throughTemporal(client, plan.projectId, plan.episode, plan.sequenceIds),
+    onDecision: (view, decision) => console.log(`  ${describe(view, decision)}`),
+    pollMs: 500,
+    deadlineMs: plan.deadlineMs,
+  });
 }
 
-async function actOn(client: Client, row: BoardRow, plan: DirectorPlan, handled: Set<string>): Promise<void> {
-  const handle = client.workflow.getHandle(sequenceWorkflowId(plan.projectId, plan.episode, row.sequenceId));
-  const status = row.status;
-  const grid = status?.grids.at(-1);
-  if (status?.state === 'frame_review' && grid && !handled.has(`${row.sequenceId}:g${grid.grid}`)) {
-    handled.add(`${row.sequenceId}:g${grid.grid}`);
-    await handle.signal(selectFrameSignal, { grid: grid.grid, quadrant: plan.quadrant, by: 'demo-director' });
-    console.log(`  ${pc.cyan('◧')} ${row.sequenceId} g${String(grid.grid).padStart(3, '0')}: quadrant ${plan.quadrant} picked as the start frame (${grid.quadrants[plan.quadrant - 1]})`);
-    return;
+function describe(view: SequenceView, decision: SequenceDecision): string {
+  const take = view.takes.at(-1);
+  const takeName = take ? takeFolderName(take.take) : '';
+  switch (decision.kind) {
+    case 'selectFrame': {
+      const grid = view.grids.find((g) => g.grid === decision.grid) ?? view.grids.at(-1);
+      const picked = grid?.quadrants?.[decision.quadrant - 1] ?? '';
+      return `${pc.cyan('◧')} ${view.sequenceId} ${grid ? gridFolderName(grid.grid) : ''}: quadrant ${decision.quadrant} picked as the start frame (${picked})`;
+    }
+    case 'retake':
+      return `${pc.yellow('↻')} ${view.sequenceId} ${takeName}: retake requested by ${DIRECTOR} — "${decision.note}"`;
+    case 'approve':
+      return `${pc.green('✓')} ${view.sequenceId} ${takeName}: approved by ${DIRECTOR} (${take?.videoPath ?? ''})`;
+    case 'regenerateFrames':
+      return `${pc.cyan('◧')} ${view.sequenceId}: new start frames requested by ${DIRECTOR}`;
   }
-  const last = status?.takes.at(-1);
-  if (!status || status.state !== 'video_complete' || !last || handled.has(`${row.sequenceId}:${last.take}`)) return;
-  handled.add(`${row.sequenceId}:${last.take}`);
-  const takeName = `t${String(last.take).padStart(3, '0')}`;
-  if (row.sequenceId === plan.retakeSequence && status.takes.length === 1) {
-    const note = 'Push in slower and hold on the van before the cut';
-    await handle.signal(retakeSignal, { by: 'demo-director', note, shots: { [plan.retakePrompt.shot]: plan.retakePrompt.prompt } });
-    console.log(`  ${pc.yellow('↻')} ${row.sequenceId} ${takeName}: retake requested by demo-director — "${note}"`);
-    return;
-  }
-  await handle.signal(approveSignal, { take: last.take, by: 'demo-producer', note: 'Looks right for the pilot' });
-  console.log(`  ${pc.green('✓')} ${row.sequenceId} ${takeName}: approved by demo-producer (${last.videoPath ?? ''})`);
 }

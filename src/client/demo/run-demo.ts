@@ -1,18 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import pc from 'picocolors';
 import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
 import { DELIVERY_MANIFEST_FILE } from '../../activities/delivery/delivery-manifest.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
-import { createRecoilWorker } from '../../worker/create-worker.js';
-import { providersFromEnv } from '../../worker/providers-from-env.js';
+import { runWorker, type RunWorkerOptions } from '../../worker/run-worker.js';
+import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { renderBoard, renderTakeLocations } from '../board.js';
 import { episodeInput } from '../episode-input.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { ensureLocalServer } from '../local-server.js';
 import { startOrFindEpisode } from '../start-episode.js';
 import { readBoard } from '../read-board.js';
+import { episodeConsoleUrl } from '../../console/console-url.js';
 import { projectUiUrl } from '../ui-url.js';
 import { directEpisode } from './director.js';
 
@@ -30,27 +29,22 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   console.log(`${pc.green('✓')} ${project.id} ${plan.episode} is valid: ${units.length} sequences, ${units.reduce((s, u) => s + u.totalDurationSec, 0)} s of video`);
 
   const server = await ensureLocalServer();
-  const workerConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const artifactsRoot = artifactsRootFromEnv();
   try {
-    console.log(`${pc.cyan('●')} preparing the worker (bundling workflows)…`);
-    const worker = await createRecoilWorker({
-      connection: workerConnection,
-      namespace: server.namespace,
-      taskQueue: server.taskQueue,
-      artifactsRoot,
-      ...providersFromEnv(artifactsRoot, loaded.pricing),
-    });
-    await worker.runUntil(async () => {
+    console.log(`${pc.cyan('●')} preparing the worker…`);
+    const worker: RunWorkerOptions = {
+      ...workerFromEnv(loaded.pricing, server),
+      onStart: ({ workflows }) => console.log(`${pc.cyan('●')} worker ready; workflows: ${workflows}`),
+    };
+    await runWorker(worker, async () => {
       const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);
-      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${artifactsRoot}`);
+      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${worker.artifactsRoot}`);
       const retakeUnit = units[1];
-      await directEpisode(client, connection, {
+      await directEpisode(client, {
         projectId: project.id,
         episode: plan.episode,
-        sequenceCount: units.length,
+        sequenceIds: units.map((u) => u.sequenceId),
         quadrant: 3,
         ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
         retakePrompt: { shot: 1, prompt: 'Slow push-in on the rear-view mirror: the one-eyed @sedan grows out of the rain, hold two beats' },
@@ -70,10 +64,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           ? pc.dim('The dev server stops with the demo; `npx recoil dev` brings the Web UI back with this history.')
           : pc.dim('The server keeps running: the Web UI shows these workflows now.'),
       );
+      console.log(`Review this episode in the console: run \`npx recoil dev\` (or \`npx recoil console\` beside a running one) and open ${episodeConsoleUrl({ projectId: project.id, episode: plan.episode })}`);
     });
   } finally {
     await connection.close();
-    await workerConnection.close();
     await server.release();
   }
 }

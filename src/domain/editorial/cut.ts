@@ -1,3 +1,4 @@
+import { numberedName, takeFolderName } from '../ids.js';
 import { secondsToFrames, type FrameRate } from '../timecode.js';
 
 /**
@@ -59,11 +60,11 @@ export function cutTitle(cut: Pick<EditorialCut, 'episode' | 'version'>): string
 }
 
 export function versionName(version: number): string {
-  return `v${String(version).padStart(3, '0')}`;
+  return numberedName('v', version);
 }
 
 export function clipName(clip: Pick<CutClip, 'sequenceId' | 'take'>): string {
-  return `${clip.sequenceId} t${String(clip.take).padStart(3, '0')}`;
+  return `${clip.sequenceId} ${takeFolderName(clip.take)}`;
 }
 
 export function cutFrames(cut: Pick<EditorialCut, 'clips'>): number {

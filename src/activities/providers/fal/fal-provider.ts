@@ -3,7 +3,6 @@ import { createFalClient, type FalClient } from '@fal-ai/client';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MODELS, type ModelName } from '../../../domain/models.js';
 import { videoCostUsd, type PriceTable } from '../../../domain/price-table.js';
-import { artifactsRootFromEnv } from '../../../worker/artifacts-root.js';
 import { markNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../provider.js';
 import { shouldCancelProviderJob } from './abandon-on-abort.js';
 import { downloadVideo } from './download-video.js';
@@ -23,8 +22,8 @@ export interface FalProviderOptions {
   pollIntervalMs?: number;
   /** How often to double-check the status while the stream is quiet (tests shorten it). */
   streamCheckMs?: number;
-  /** Where `.fal-uploads.json` lives; defaults to the artifacts root. */
-  uploadCacheDir?: string;
+  /** Where `.fal-uploads.json` lives, shared by every worker process (the worker passes its artifacts root). */
+  uploadCacheDir: string;
   /** The worker's price table: what a finished take is recorded as costing. */
   prices: PriceTable;
 }
@@ -43,7 +42,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
   const fal = createFalClient({ credentials, fetch: fetchFn });
   const submitter = createFalClient({ credentials, fetch: singleAttemptFetch(fetchFn) });
   const uploadedUrl = createUploadCache({
-    file: join(options.uploadCacheDir ?? artifactsRootFromEnv(), UPLOAD_CACHE_FILE),
+    file: join(options.uploadCacheDir, UPLOAD_CACHE_FILE),
     server: options.baseUrl ?? 'fal.ai',
     upload: (file) => fal.storage.upload(file),
   });

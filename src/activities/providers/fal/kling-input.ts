@@ -3,7 +3,7 @@ import type { AspectRatio } from '../../../domain/aspect-ratio.js';
 import type { UnitElement } from '../../../domain/sequence-unit.js';
 import type { VideoJob } from '../provider.js';
 
-/** The body of a Kling O3 reference-to-video request (providers.md §1.2). */
+/** The body of a Kling O3 reference-to-video request, as fal's model page describes it. */
 export interface KlingInput {
   multi_prompt: { prompt: string; duration: string }[];
   shot_type: 'customize';

@@ -4,7 +4,7 @@ import { ApiError, ValidationError } from '@fal-ai/client';
  * What went wrong with the one request a single-attempt fetch sent. It deliberately has no `cause`:
  * the SDK walks the cause chain for transport error codes and would retry on finding one.
  */
-export class SingleAttemptFailed extends Error {
+class SingleAttemptFailed extends Error {
   constructor(readonly original: unknown) {
     super('the single attempt at this fal request failed');
     this.name = 'SingleAttemptFailed';
@@ -13,7 +13,7 @@ export class SingleAttemptFailed extends Error {
 
 /**
  * A fetch for submissions, which fal cannot deduplicate (no idempotency key). The SDK retries a
- * submit by itself on 429/502/503/504 and on transport errors (providers.md §1.6), and a 502 whose
+ * submit by itself on 429/502/503/504 and on transport errors, and a 502 whose
  * request did reach fal, retried, is a second paid video. Any failure is thrown in a shape the SDK
  * will not retry, so exactly one request goes out per submit and the caller judges that one.
  */

@@ -3,7 +3,7 @@ import type { GridProvider } from '../grid-provider.js';
 import { renderGrid } from './cards.js';
 import { withRenderSlot } from './render-slots.js';
 
-export const LOCAL_GRID_MODEL = 'local-grid';
+const LOCAL_GRID_MODEL = 'local-grid';
 
 /** The offline grid provider: drawn on this machine at the size Gemini would return, free. */
 export function createLocalGridProvider(): GridProvider {

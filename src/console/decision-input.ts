@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().max(max);
+
+/** What a page may ask of a sequence; shot prompts are keyed by 1-based shot number. */
+export const decisionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('approve'), take: z.coerce.number().int().min(1), note: text(500).optional() }),
+  z.object({
+    kind: z.literal('retake'),
+    note: text(2000).min(1, 'say what should change'),
+    shots: z.record(z.string().regex(/^[1-9]\d?$/), text(2000).min(1)).optional(),
+  }),
+  z.object({ kind: z.literal('selectFrame'), grid: z.coerce.number().int().min(1), quadrant: z.coerce.number().int().min(1).max(4) }),
+  z.object({ kind: z.literal('regenerateFrames'), prompt: text(2000).optional(), note: text(500).optional() }),
+]);
+
+export const budgetSchema = z.object({ budgetUsd: z.coerce.number().min(0).max(1_000_000) });
+
+export const nameSchema = z.object({ name: text(60).min(1, 'enter a name') });
+
+/** Empty optional fields from a form mean "not given". */
+export function withoutEmpty<T extends Record<string, unknown>>(body: T): T {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '' && v !== null)) as T;
+}

@@ -1,0 +1,104 @@
+import type { Client, Connection } from '@temporalio/client';
+import { readEpisodeSnapshot, type EpisodeSnapshot } from './episode-snapshot.js';
+import type { EpisodeRef } from './refs.js';
+
+export interface FeedChange {
+  version: number;
+  snapshot: EpisodeSnapshot;
+}
+
+type Listener = (change: FeedChange) => void;
+
+const POLL_MS = 1_000;
+
+/**
+ * One reader per open episode: it queries the workflows while at least one tab listens, and tells
+ * every tab when something changed. Browsers never talk to Temporal.
+ */
+export class EpisodeFeed {
+  private readonly listeners = new Set<Listener>();
+  private timer: NodeJS.Timeout | undefined;
+  private reading: Promise<EpisodeSnapshot> | undefined;
+  private fingerprint = '';
+  private latest: FeedChange | undefined;
+  private version = 0;
+
+  constructor(
+    private readonly read: () => Promise<EpisodeSnapshot>,
+    private readonly onIdle: () => void,
+  ) {}
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** The newest snapshot, read now when no tab keeps this feed warm. */
+  async current(): Promise<FeedChange> {
+    if (this.latest && this.timer) return this.latest;
+    return this.refresh();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (!this.timer) this.timer = setInterval(() => void this.refresh().catch(() => {}), POLL_MS);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size > 0) return;
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.onIdle();
+    };
+  }
+
+  /** Reads again (joining a read already under way) and tells listeners when anything changed. */
+  async refresh(): Promise<FeedChange> {
+    this.reading ??= this.read().finally(() => (this.reading = undefined));
+    const snapshot = await this.reading;
+    const fingerprint = JSON.stringify(snapshot);
+    if (fingerprint !== this.fingerprint || !this.latest) {
+      this.fingerprint = fingerprint;
+      this.version += 1;
+      this.latest = { version: this.version, snapshot };
+      for (const listener of this.listeners) listener(this.latest);
+    }
+    return this.latest;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+}
+
+export class EpisodeFeeds {
+  private readonly feeds = new Map<string, EpisodeFeed>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly connection: Connection,
+  ) {}
+
+  feed(ref: EpisodeRef): EpisodeFeed {
+    const key = `${ref.projectId}/${ref.episode}`;
+    let feed = this.feeds.get(key);
+    if (!feed) {
+      feed = new EpisodeFeed(
+        () => readEpisodeSnapshot(this.client, this.connection, ref),
+        () => this.feeds.delete(key),
+      );
+      this.feeds.set(key, feed);
+    }
+    return feed;
+  }
+
+  /** Number of episodes with a reader running (one per episode, however many tabs). */
+  get openEpisodes(): number {
+    return [...this.feeds.values()].filter((f) => f.listenerCount > 0).length;
+  }
+
+  stop(): void {
+    for (const feed of this.feeds.values()) feed.stop();
+    this.feeds.clear();
+  }
+}

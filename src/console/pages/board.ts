@@ -1,0 +1,94 @@
+import { html } from 'hono/html';
+import type { BoardRow } from '../../client/read-board.js';
+import { workflowUiUrl } from '../../client/ui-url.js';
+import { SEQUENCE_STATES } from '../../domain/state-machine.js';
+import type { EpisodeSnapshot } from '../episode-snapshot.js';
+import { episodePath, sequencePath, takeName, type EpisodeRef } from '../refs.js';
+import { outcomeSlot, type Html } from './layout.js';
+import { newestWatchable, stateLabel, usd, when } from './format.js';
+
+export interface BoardView {
+  snapshot: EpisodeSnapshot;
+  stateFilter?: string;
+  namespace: string;
+  uiBase: string;
+}
+
+export function boardBody(view: BoardView): Html {
+  const { snapshot, stateFilter } = view;
+  const rows = snapshot.sequences;
+  const shown = rows.filter((r) => !stateFilter || r.state === stateFilter);
+  const waiting = shown.filter((r) => r.state === 'awaiting_budget');
+  const others = shown.filter((r) => r.state !== 'awaiting_budget');
+  return html`<section class="board" id="board" data-live>
+  ${moneyBar(snapshot)}
+  ${filterChips(snapshot, rows, stateFilter)}
+  ${waiting.length > 0
+    ? html`<section class="lane budget-lane" id="lane-budget"><h2>Waiting for budget <span class="count">${waiting.length}</span></h2>
+      <p class="hint">These sequences cannot start their next paid call within what is left. Raise the budget to let them go on.</p>
+      ${budgetForm(snapshot)}
+      <div class="cards">${waiting.map((r) => card(r, view))}</div></section>`
+    : ''}
+  <div class="cards" id="cards">${others.length > 0 ? others.map((r) => card(r, view)) : html`<p class="empty">No sequence${stateFilter ? ` is ${stateLabel(stateFilter)}` : ' has started yet'}.</p>`}</div>
+</section>`;
+}
+
+function moneyBar(snapshot: EpisodeSnapshot): Html {
+  const status = snapshot.episodeStatus;
+  const spent = status?.spentUsd ?? snapshot.sequences.reduce((sum, r) => sum + r.spentUsd, 0);
+  const budget = status?.budgetUsd;
+  return html`<div class="money" id="money">
+  <div><span class="label">spent</span> <b data-spent>${usd(spent)}</b>${budget !== undefined ? html` <span class="label">of</span> <b>${usd(budget)}</b>` : html` <span class="label">no budget cap</span>`}</div>
+  ${budget !== undefined ? html`<meter min="0" max="${budget}" low="${budget * 0.7}" high="${budget * 0.9}" optimum="0" value="${spent}"></meter>` : ''}
+  <div><span class="label">reserved</span> ${usd(status?.reservedUsd)}</div>
+  <div><span class="label">left</span> ${usd(status?.leftUsd)}</div>
+  <div><span class="label">generating</span> ${status ? `${status.generating.length} of ${status.maxParallel}` : '—'}</div>
+  ${status?.done ? html`<div class="done">episode done</div>` : ''}
+</div>`;
+}
+
+function budgetForm(ref: EpisodeRef & { episodeStatus?: { budgetUsd?: number } }): Html {
+  const suggested = Math.ceil((ref.episodeStatus?.budgetUsd ?? 0) * 1.5);
+  return html`<form class="budget" data-action="${episodePath(ref)}/budget" data-outcome-target="budget-outcome">
+  <label>new budget $ <input name="budgetUsd" type="number" min="0" step="1" value="${suggested}" required></label>
+  <button type="submit">Raise the budget</button> ${outcomeSlot('budget-outcome')}
+</form>`;
+}
+
+function filterChips(ref: EpisodeRef, rows: BoardRow[], active: string | undefined): Html {
+  const base = `${episodePath(ref)}/board`;
+  const counts = SEQUENCE_STATES.map((state) => ({ state, n: rows.filter((r) => r.state === state).length })).filter((c) => c.n > 0);
+  return html`<nav class="filters" aria-label="filter by state">
+  <a href="${base}" class="${active ? '' : 'on'}">all <span class="count">${rows.length}</span></a>
+  ${counts.map((c) => html`<a href="${base}?state=${c.state}" class="${active === c.state ? 'on' : ''} st-${c.state}">${stateLabel(c.state)} <span class="count">${c.n}</span></a>`)}
+</nav>`;
+}
+
+function card(row: BoardRow, view: BoardView): Html {
+  const ref = { projectId: view.snapshot.projectId, episode: view.snapshot.episode, sequenceId: row.sequenceId };
+  const status = row.status;
+  const take = status ? newestWatchable(status.takes) : undefined;
+  const last = status?.history.at(-1);
+  const seq = sequencePath(ref);
+  return html`<article class="card st-${row.state}" id="card-${row.sequenceId}" data-state="${row.state}">
+  <a class="poster" href="${take ? `${episodePath(ref)}/dailies?seq=${row.sequenceId}&take=${take.take}` : `${seq}/history`}">
+    ${take
+      ? html`<video id="poster-${row.sequenceId}-${take.take}" preload="metadata" muted playsinline src="/media/take/${ref.projectId}/${ref.episode}/${row.sequenceId}/${take.take}/video#t=0.5"></video>`
+      : html`<span class="no-poster">${status?.grids.length ? 'start frames' : 'no take yet'}</span>`}
+  </a>
+  <div class="card-head"><b>${row.sequenceId}</b> <span class="title">${status?.title ?? ''}</span><span class="state st-${row.state}">${stateLabel(row.state)}</span></div>
+  <dl>
+    <dt>takes</dt><dd>${status ? `${status.takes.length} / ${status.maxTakes}` : '—'}${take ? html` · newest ${takeName(take.take)}` : ''}</dd>
+    <dt>spent</dt><dd>${usd(row.spentUsd)}</dd>
+    ${status?.waitingFor ? html`<dt>waits for</dt><dd class="waits">${status.waitingFor}</dd>` : ''}
+    ${last ? html`<dt>last</dt><dd class="last">${stateLabel(last.to)} · ${last.by} · ${when(last.at)}<br><span class="why">${last.why}</span></dd>` : ''}
+  </dl>
+  <div class="card-links">
+    ${row.state === 'video_complete' && take ? html`<a href="${episodePath(ref)}/dailies?seq=${row.sequenceId}&take=${take.take}" class="primary">Review</a>` : ''}
+    ${status?.grids.length ? html`<a href="${seq}/frames">Frames</a>` : ''}
+    ${status && status.takes.filter((t) => t.videoPath).length > 1 ? html`<a href="${seq}/compare">Compare</a>` : ''}
+    <a href="${seq}/history">History</a>
+    <a href="${workflowUiUrl(row.workflowId, view.namespace, view.uiBase)}" target="_blank" rel="noopener noreferrer" class="ext">Temporal ↗</a>
+  </div>
+</article>`;
+}

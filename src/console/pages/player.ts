@@ -1,0 +1,42 @@
+import { html } from 'hono/html';
+import type { CriticReport } from '../../domain/critic-report.js';
+import type { TakeManifest } from '../../activities/takes/take-manifest.js';
+import { shotSpans } from '../take-details.js';
+import type { Html } from './layout.js';
+import { framesPerSecond } from './format.js';
+
+export interface PlayerSource {
+  id: string;
+  src: string;
+  manifest: TakeManifest | undefined;
+  durationSec: number;
+  critics?: CriticReport;
+  muted?: boolean;
+}
+
+/** The review player: the console's script wires the keys and draws shots and findings on the timeline. */
+export function player(source: PlayerSource): Html {
+  const { manifest } = source;
+  const fps = framesPerSecond(manifest?.video?.frameRate);
+  const duration = manifest?.video?.durationSec ?? source.durationSec;
+  const spans = manifest ? shotSpans(manifest) : [];
+  const failing = source.critics?.findings.filter((f) => !f.ok) ?? [];
+  return html`<div class="player" id="${source.id}" data-fps="${fps}" data-duration="${duration}">
+  <video id="${source.id}-video" src="${source.src}" preload="auto" playsinline ${source.muted ? 'muted' : ''}></video>
+  <div class="timeline" data-timeline title="click to seek">
+    ${spans.map((s) => html`<div class="shot" data-start="${s.startSec}" data-end="${s.endSec}" title="shot ${s.index}: ${s.prompt}"><span>${s.index}</span></div>`)}
+    ${failing.map((f) => html`<div class="finding" data-whole title="${f.critic}: ${f.message}">${f.critic}</div>`)}
+    <div class="playhead" data-playhead></div>
+  </div>
+  <div class="controls">
+    <button type="button" data-cmd="back" title="back one frame (←)">⟨</button>
+    <button type="button" data-cmd="toggle" class="play" title="play / pause (space, K)">play</button>
+    <button type="button" data-cmd="forward" title="forward one frame (→)">⟩</button>
+    <button type="button" data-cmd="loop" title="loop (O)" aria-pressed="false">loop</button>
+    <span class="rate" data-rate>1×</span>
+    <span class="tc" data-timecode>00:00:00:00</span>
+    <span class="fn">frame <b data-frame>0</b> / ${manifest?.video?.frameCount ?? Math.round(duration * fps)}</span>
+    <span class="fps">${fps.toFixed(fps % 1 ? 3 : 0)} fps</span>
+  </div>
+</div>`;
+}

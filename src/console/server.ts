@@ -1,0 +1,257 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Client, Connection } from '@temporalio/client';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import { listDeliveries } from '../activities/delivery/list-deliveries.js';
+import { uiBaseUrl } from '../client/ui-url.js';
+import { changeEpisodeBudget, decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
+import { budgetSchema, decisionSchema, nameSchema, withoutEmpty } from './decision-input.js';
+import { EpisodeFeeds } from './episode-feed.js';
+import { listEpisodes } from './episode-list.js';
+import { MediaLibrary } from './media.js';
+import { boardBody } from './pages/board.js';
+import { compareBody } from './pages/compare.js';
+import { dailiesBody, reviewQueue } from './pages/dailies.js';
+import { deliveryBody } from './pages/delivery.js';
+import { newestWatchable } from './pages/format.js';
+import { framesBody } from './pages/frames.js';
+import { historyBody } from './pages/history.js';
+import { homeBody } from './pages/home.js';
+import { emptyBody, page, type Html, type Tab } from './pages/layout.js';
+import { episodePath, episodeRefSchema, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
+import { accessPolicy, guard, headers, isLoopback } from './security.js';
+import { loadStaticFiles } from './static-files.js';
+import { readTakeManifest } from './take-details.js';
+
+export const USER_COOKIE = 'recoil_user';
+
+export interface ConsoleOptions {
+  client: Client;
+  connection: Connection;
+  namespace: string;
+  artifactsRoot: string;
+  host?: string;
+  port?: number;
+  /** Extra Host header names to answer to, e.g. the machine's DNS name on a shared network. */
+  allowHosts?: string[];
+  /** Who acts when the reviewer has not entered a name: RECOIL_USER. */
+  defaultUser?: string;
+  uiBase?: string;
+}
+
+export interface RunningConsole {
+  /** The address to open; carries the one-time token when the console listens beyond this machine. */
+  url: string;
+  port: number;
+  token?: string;
+  feeds: EpisodeFeeds;
+  close(): Promise<void>;
+}
+
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const host = options.host ?? '127.0.0.1';
+  const policy = accessPolicy(host, options.allowHosts ?? []);
+  const feeds = new EpisodeFeeds(options.client, options.connection);
+  const app = await consoleApp(options, feeds);
+  const guarded = new Hono();
+  guarded.use(headers(), guard(policy));
+  guarded.route('/', app);
+  const server = await listen(guarded, host, options.port ?? 4500);
+  const port = (server.address() as AddressInfo).port;
+  const shown = isLoopback(host) ? host : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const base = `http://${shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown}:${port}`;
+  return {
+    url: policy.token ? `${base}/auth?token=${policy.token}` : base,
+    port,
+    ...(policy.token ? { token: policy.token } : {}),
+    feeds,
+    close: async () => {
+      feeds.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function listen(app: Hono, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+  });
+}
+
+async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise<Hono> {
+  const { client, namespace, artifactsRoot } = options;
+  const media = new MediaLibrary(artifactsRoot);
+  const staticFiles = await loadStaticFiles();
+  const uiBase = options.uiBase ?? uiBaseUrl(options.connection.options.address);
+  const app = new Hono();
+  const userOf = (c: Context) => getCookie(c, USER_COOKIE) || options.defaultUser || undefined;
+  const render = (c: Context, tab: Tab, title: string, body: Html, episode?: EpisodeRef, version?: number) =>
+    c.html(page({ title, tab, user: userOf(c), body, ...(episode ? { episode } : {}), ...(version !== undefined ? { version } : {}) }));
+
+  app.get('/static/:name', (c) => {
+    const file = staticFiles.get(c.req.param('name'));
+    if (!file) return c.notFound();
+    return c.body(file.body, 200, { 'Content-Type': file.type, 'Cache-Control': 'no-cache' });
+  });
+
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
+  app.get('/', async (c) => render(c, 'home', 'Episodes', homeBody(await listEpisodes(client))));
+
+  app.get('/p/:projectId/:episode', (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    return ref.success ? c.redirect(`${episodePath(ref.data)}/board`) : c.notFound();
+  });
+
+  app.get('/p/:projectId/:episode/board', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const { version, snapshot } = await feeds.feed(ref.data).current();
+    const stateFilter = c.req.query('state');
+    return render(c, 'board', `${ref.data.episode} board`, boardBody({ snapshot, namespace, uiBase, ...(stateFilter ? { stateFilter } : {}) }), ref.data, version);
+  });
+
+  app.get('/p/:projectId/:episode/dailies', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const { version, snapshot } = await feeds.feed(ref.data).current();
+    const wanted = c.req.query('seq') ?? reviewQueue(snapshot).find((item) => item.kind === 'take')?.sequenceId;
+    const row = snapshot.sequences.find((r) => r.sequenceId === wanted);
+    const takeNumber = Number(c.req.query('take'));
+    const take = row?.status && (row.status.takes.find((t) => t.take === takeNumber && t.videoPath) ?? newestWatchable(row.status.takes));
+    const selected = row && take ? { row, take, manifest: await readTakeManifest(artifactsRoot, { ...ref.data, sequenceId: row.sequenceId }, take.take) } : undefined;
+    return render(c, 'dailies', `${ref.data.episode} dailies`, dailiesBody({ snapshot, ...(selected ? { selected } : {}) }), ref.data, version);
+  });
+
+  app.get('/p/:projectId/:episode/delivery', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const versions = await listDeliveries(artifactsRoot, ref.data.projectId, ref.data.episode);
+    return render(c, 'delivery', `${ref.data.episode} delivery`, deliveryBody(ref.data, versions), ref.data);
+  });
+
+  const sequencePage = (view: 'frames' | 'history' | 'compare') =>
+    app.get(`/p/:projectId/:episode/s/:sequenceId/${view}`, async (c) => {
+      const ref = sequenceRefSchema.safeParse(c.req.param());
+      if (!ref.success) return c.notFound();
+      const { version, snapshot } = await feeds.feed(ref.data).current();
+      const row = snapshot.sequences.find((r) => r.sequenceId === ref.data.sequenceId);
+      if (!row) return c.text(`no sequence ${ref.data.sequenceId} in ${ref.data.projectId} ${ref.data.episode}`, 404);
+      const episode = { projectId: ref.data.projectId, episode: ref.data.episode };
+      const title = `${ref.data.sequenceId} ${view}`;
+      if (view === 'frames') return render(c, 'sequence', title, framesBody(ref.data, row), episode, version);
+      if (view === 'history') return render(c, 'sequence', title, historyBody(ref.data, row), episode, version);
+      const watchable = row.status?.takes.filter((t) => t.videoPath) ?? [];
+      const pick = (query: string | undefined, fallback: number) => watchable.find((t) => t.take === Number(query)) ?? watchable.at(fallback);
+      const [a, b] = [pick(c.req.query('a'), -2), pick(c.req.query('b'), -1)];
+      if (!a || !b) return render(c, 'sequence', title, emptyBody(`${ref.data.sequenceId} has fewer than two finished takes to compare.`), episode, version);
+      const side = async (take: typeof a) => ({ take, manifest: await readTakeManifest(artifactsRoot, ref.data, take.take) });
+      return render(c, 'sequence', title, compareBody(ref.data, watchable, await side(a), await side(b)), episode, version);
+    });
+  sequencePage('frames');
+  sequencePage('history');
+  sequencePage('compare');
+
+  app.post('/p/:projectId/:episode/s/:sequenceId/decide', async (c) => {
+    const ref = sequenceRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const by = userOf(c);
+    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    const decision = decisionSchema.safeParse(withoutEmpty(await bodyOf(c)));
+    if (!decision.success) return c.json(refusal(decision.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')), 400);
+    return answer(c, ref.data, () => decideOnSequence(client, ref.data, decision.data, by));
+  });
+
+  app.post('/p/:projectId/:episode/budget', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const by = userOf(c);
+    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    const body = budgetSchema.safeParse(await bodyOf(c));
+    if (!body.success) return c.json(refusal('budgetUsd: a number of dollars, 0 or more'), 400);
+    return answer(c, ref.data, () => changeEpisodeBudget(client, ref.data, body.data.budgetUsd, by));
+  });
+
+  app.post('/whoami', async (c) => {
+    const body = nameSchema.safeParse(await bodyOf(c));
+    if (!body.success) return c.json(refusal('enter a name of up to 60 characters'), 400);
+    setCookie(c, USER_COOKIE, body.data.name, { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 60 * 60 * 24 * 365 });
+    return c.json({ kind: 'accepted', name: body.data.name });
+  });
+
+  /** Sends the decision, then wakes the episode's reader so every tab sees the result at once. */
+  async function answer(c: Context, ref: EpisodeRef, send: () => Promise<DecisionOutcome>) {
+    try {
+      const outcome = await send();
+      void feeds.feed(ref).refresh().catch(() => {});
+      return c.json(outcome, outcome.kind === 'refused' ? 409 : 200);
+    } catch (err) {
+      return c.json(refusal((err as Error).message), 409);
+    }
+  }
+
+  app.get('/events/p/:projectId/:episode', (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const feed = feeds.feed(ref.data);
+    return streamSSE(c, async (stream) => {
+      let stop = () => {};
+      const closed = new Promise<void>((resolve) => (stop = resolve));
+      const unsubscribe = feed.subscribe((change) => void stream.writeSSE({ event: 'change', id: String(change.version), data: String(change.version) }).catch(() => {}));
+      stream.onAbort(() => {
+        unsubscribe();
+        stop();
+      });
+      const first = await feed.current();
+      await stream.writeSSE({ event: 'change', id: String(first.version), data: String(first.version) });
+      while (!stream.aborted) {
+        await Promise.race([stream.sleep(15_000), closed]);
+        if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+      }
+    });
+  });
+
+  app.get('/media/take/:projectId/:episode/:sequenceId/:take/video', async (c, next) => {
+    const ref = sequenceRefSchema.safeParse(c.req.param());
+    const take = positiveInt.safeParse(c.req.param('take'));
+    const file = ref.success && take.success ? await media.takeVideo(ref.data, take.data) : undefined;
+    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+  });
+
+  app.get('/media/grid/:projectId/:episode/:sequenceId/:grid/:quadrant', async (c, next) => {
+    const ref = sequenceRefSchema.safeParse(c.req.param());
+    const grid = positiveInt.safeParse(c.req.param('grid'));
+    const quadrant = positiveInt.or(positiveInt.max(0).min(0)).safeParse(c.req.param('quadrant'));
+    const file = ref.success && grid.success && quadrant.success && quadrant.data <= 4 ? await media.gridImage(ref.data, grid.data, quadrant.data) : undefined;
+    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+  });
+
+  app.get('/media/delivery/:projectId/:episode/:version/:file', async (c, next) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    const version = positiveInt.safeParse(c.req.param('version'));
+    const fileParam = c.req.param('file');
+    const index = fileParam === 'cut' ? -1 : /^\d{1,3}$/.test(fileParam) ? Number(fileParam) : undefined;
+    const file = ref.success && version.success && index !== undefined ? await media.deliveryFile(ref.data, version.data, index) : undefined;
+    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+  });
+
+  app.notFound((c) => c.text('not found', 404));
+  return app;
+}
+
+function refusal(reason: string): DecisionOutcome {
+  return { kind: 'refused', requestId: '', reason };
+}
+
+async function bodyOf(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/json')) return ((await c.req.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+  return (await c.req.parseBody()) as Record<string, unknown>;
+}
+

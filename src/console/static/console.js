@@ -1,0 +1,415 @@
+// The console's only script: live refresh over SSE, decisions posted as JSON, the review player.
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+// ---- live: one event stream per tab; the server runs one reader per episode for all tabs ----
+function startLive() {
+  const url = document.body.dataset.events;
+  if (!url) return;
+  const badge = $('#live-state');
+  const source = new EventSource(url);
+  source.addEventListener('open', () => badge && (badge.textContent = 'live', badge.className = 'live on'));
+  source.addEventListener('error', () => badge && (badge.textContent = 'reconnecting…', badge.className = 'live off'));
+  source.addEventListener('change', (event) => {
+    if (Number(event.data) > Number(document.body.dataset.version)) refreshLive(Number(event.data));
+  });
+}
+
+let refreshing = Promise.resolve();
+function refreshLive(version) {
+  refreshing = refreshing.then(async () => {
+    if (version <= Number(document.body.dataset.version)) return;
+    const response = await fetch(location.href, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const next of $$('[data-live][id]', fresh)) {
+      const current = document.getElementById(next.id);
+      if (!current || current.outerHTML === next.outerHTML) continue;
+      keepPlayingMedia(current, next);
+      current.replaceWith(document.adoptNode(next));
+    }
+    document.body.dataset.version = fresh.body.dataset.version || String(version);
+    document.dispatchEvent(new CustomEvent('console:refreshed'));
+  }).catch(() => {});
+}
+
+/** A poster or player already loaded stays as it is when its part of the page is redrawn. */
+function keepPlayingMedia(current, next) {
+  for (const video of $$('video[id]', next)) {
+    const old = current.querySelector(`#${CSS.escape(video.id)}`);
+    if (old && old.getAttribute('src') === video.getAttribute('src')) video.replaceWith(old);
+  }
+}
+
+// ---- decisions ----
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  try {
+    return await response.json();
+  } catch {
+    return { kind: 'refused', reason: `${response.status} ${await response.text().catch(() => '')}` };
+  }
+}
+
+function showOutcome(targetId, outcome) {
+  const slot = document.getElementById(targetId);
+  if (!slot) return;
+  slot.className = `outcome ${outcome.kind}`;
+  slot.textContent =
+    outcome.kind === 'sending' ? 'sending…' : outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : `accepted: ${outcome.detail}`;
+}
+
+function formBody(form) {
+  const body = {};
+  const shots = {};
+  for (const [name, value] of new FormData(form)) {
+    const shot = /^shot-(\d+)$/.exec(name);
+    if (!shot) body[name] = value;
+    else if (value.trim() !== (form.elements[name].dataset.original ?? '').trim()) shots[shot[1]] = value;
+  }
+  if (Object.keys(shots).length > 0) body.shots = shots;
+  return body;
+}
+
+async function submitDecision(form) {
+  const button = $('button[type=submit]', form);
+  if (button) button.disabled = true;
+  showOutcome(form.dataset.outcomeTarget, { kind: 'sending' });
+  try {
+    showOutcome(form.dataset.outcomeTarget, await post(form.dataset.action, formBody(form)));
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (form.matches('form[data-action]')) {
+    event.preventDefault();
+    submitDecision(form);
+  } else if (form.matches('form[data-whoami]')) {
+    event.preventDefault();
+    saveName(form);
+  }
+});
+
+document.addEventListener('click', async (event) => {
+  const pick = event.target.closest('[data-pick]');
+  if (pick && !pick.disabled) {
+    showOutcome(pick.dataset.outcomeTarget, await post(pick.dataset.action, { kind: 'selectFrame', grid: pick.dataset.grid, quadrant: pick.dataset.quadrant }));
+  }
+  const seek = event.target.closest('[data-seek]');
+  if (seek && activePlayer) activePlayer.seekTo(Number(seek.dataset.seek));
+});
+
+async function saveName(form) {
+  const input = form.elements.name;
+  const outcome = await post('/whoami', { name: input.value });
+  input.classList.toggle('saved', outcome.kind === 'accepted');
+  input.title = outcome.kind === 'accepted' ? `decisions are recorded as ${outcome.name}` : outcome.reason;
+}
+document.addEventListener('change', (event) => {
+  if (event.target.matches('form[data-whoami] input')) saveName(event.target.form);
+});
+
+// ---- the review player ----
+class ReviewPlayer {
+  constructor(root) {
+    this.root = root;
+    this.video = $('video', root);
+    this.fps = Number(root.dataset.fps) || 24;
+    this.duration = Number(root.dataset.duration) || 0;
+    this.reverse = undefined;
+    this.layoutTimeline();
+    this.wireControls();
+    this.watchFrames();
+  }
+
+  get frame() {
+    return Math.floor(this.video.currentTime * this.fps + 1e-6);
+  }
+
+  length() {
+    return Number.isFinite(this.video.duration) && this.video.duration > 0 ? this.video.duration : this.duration;
+  }
+
+  layoutTimeline() {
+    const total = this.length() || 1;
+    for (const mark of $$('[data-start]', this.root)) {
+      mark.style.left = `${(Number(mark.dataset.start) / total) * 100}%`;
+      mark.style.width = `${((Number(mark.dataset.end) - Number(mark.dataset.start)) / total) * 100}%`;
+    }
+    const timeline = $('[data-timeline]', this.root);
+    timeline.addEventListener('click', (event) => {
+      const box = timeline.getBoundingClientRect();
+      this.seekTo(((event.clientX - box.left) / box.width) * this.length());
+    });
+  }
+
+  wireControls() {
+    for (const button of $$('[data-cmd]', this.root)) button.addEventListener('click', () => this.command(button.dataset.cmd));
+    this.video.addEventListener('loadedmetadata', () => this.layoutTimeline());
+    for (const name of ['play', 'pause', 'ratechange', 'seeked', 'timeupdate']) this.video.addEventListener(name, () => this.show());
+  }
+
+  watchFrames() {
+    const tick = () => {
+      this.show();
+      this.video.requestVideoFrameCallback(tick);
+    };
+    if ('requestVideoFrameCallback' in this.video) this.video.requestVideoFrameCallback(tick);
+  }
+
+  command(cmd) {
+    if (cmd === 'toggle') {
+      if (this.video.paused) this.play(1);
+      else this.pause();
+    }
+    if (cmd === 'back') this.step(-1);
+    if (cmd === 'forward') this.step(1);
+    if (cmd === 'loop') this.toggleLoop();
+  }
+
+  play(rate) {
+    this.stopReverse();
+    this.video.playbackRate = rate;
+    return this.video.play().catch(() => {});
+  }
+
+  pause() {
+    this.stopReverse();
+    this.video.pause();
+  }
+
+  /** L: forward, faster on each press (1×, 2×, 4×). */
+  shuttleForward() {
+    const next = this.video.paused || this.reverse ? 1 : Math.min(this.video.playbackRate * 2, 4);
+    this.play(next);
+  }
+
+  /** J: backwards, by stepping frames (browsers do not play video in reverse). */
+  shuttleBack() {
+    const speed = this.reverse ? Math.min(this.reverse.speed * 2, 4) : 1;
+    this.pause();
+    const timer = setInterval(() => {
+      if (this.video.currentTime <= 0) return this.stopReverse();
+      this.video.currentTime = Math.max(0, this.video.currentTime - speed / this.fps);
+    }, 1000 / this.fps);
+    this.reverse = { timer, speed };
+    this.show();
+  }
+
+  stopReverse() {
+    if (!this.reverse) return;
+    clearInterval(this.reverse.timer);
+    this.reverse = undefined;
+  }
+
+  /** Lands in the middle of a frame so rounding never shows the neighbour. */
+  seekFrame(n) {
+    const last = Math.max(0, Math.floor(this.length() * this.fps) - 1);
+    const frame = Math.min(Math.max(0, n), last);
+    this.video.currentTime = (frame + 0.5) / this.fps;
+  }
+
+  step(delta) {
+    this.pause();
+    this.seekFrame(this.frame + delta);
+  }
+
+  seekTo(seconds) {
+    this.seekFrame(Math.floor(seconds * this.fps));
+  }
+
+  toggleLoop() {
+    this.video.loop = !this.video.loop;
+    $('[data-cmd=loop]', this.root)?.setAttribute('aria-pressed', String(this.video.loop));
+  }
+
+  show() {
+    const frame = this.frame;
+    const fps = Math.round(this.fps);
+    const seconds = Math.floor(frame / fps);
+    const pad = (n) => String(n).padStart(2, '0');
+    const tc = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}:${pad(frame % fps)}`;
+    $('[data-timecode]', this.root).textContent = tc;
+    $('[data-frame]', this.root).textContent = String(frame);
+    this.root.dataset.frame = String(frame);
+    $('[data-rate]', this.root).textContent = this.reverse ? `◀ ${this.reverse.speed}×` : `${this.video.paused ? '' : '▶ '}${this.video.playbackRate}×`;
+    $('[data-cmd=toggle]', this.root).textContent = this.video.paused && !this.reverse ? 'play' : 'pause';
+    const head = $('[data-playhead]', this.root);
+    if (head) head.style.left = `${(this.video.currentTime / (this.length() || 1)) * 100}%`;
+  }
+}
+
+/**
+ * Compare: the left take leads; the right one follows it within half a frame, muted. While playing,
+ * the follower's speed is nudged toward the leader (seeking every frame would stall its decoder);
+ * a large gap or a pause is closed with a seek.
+ */
+function syncCompare(lead, follow) {
+  const halfFrame = 0.5 / lead.fps;
+  const seekToLead = () => {
+    if (Math.abs(follow.video.currentTime - lead.video.currentTime) > halfFrame / 2) follow.video.currentTime = lead.video.currentTime;
+  };
+  lead.video.addEventListener('play', () => follow.video.play().catch(() => {}));
+  lead.video.addEventListener('pause', () => {
+    follow.video.pause();
+    follow.video.playbackRate = lead.video.playbackRate;
+    follow.video.currentTime = lead.video.currentTime;
+  });
+  lead.video.addEventListener('seeked', seekToLead);
+  const onFrame = (_now, frame) => {
+    const rate = lead.video.playbackRate;
+    const ahead = follow.video.currentTime - frame.mediaTime;
+    if (lead.video.paused || Math.abs(ahead) > 0.25) seekToLead();
+    else if (Math.abs(ahead) > halfFrame / 4) follow.video.playbackRate = rate * (1 - Math.max(-0.3, Math.min(0.3, ahead * 4)));
+    else follow.video.playbackRate = rate;
+    lead.video.requestVideoFrameCallback(onFrame);
+  };
+  lead.video.requestVideoFrameCallback(onFrame);
+}
+
+function swapSound(lead, follow) {
+  const leadHasSound = !lead.video.muted;
+  lead.video.muted = leadHasSound;
+  follow.video.muted = !leadHasSound;
+  $$('[data-sound]').forEach((label, i) => (label.textContent = (i === 0) === !leadHasSound ? 'sound' : 'muted'));
+}
+
+let activePlayer;
+
+function startPlayers() {
+  const players = $$('.player').map((root) => new ReviewPlayer(root));
+  activePlayer = players[0];
+  const [lead, follow] = players;
+  if ($('[data-compare]') && lead && follow) {
+    syncCompare(lead, follow);
+    window.consoleCompare = { lead: lead.video, follow: follow.video };
+  }
+  return { lead, follow };
+}
+
+// ---- keys ----
+const KEYS = [
+  ['Space / K', 'play · pause'],
+  ['J / L', 'shuttle back / forward (again: faster)'],
+  ['← →', 'one frame back / forward'],
+  ['Shift ← →', 'one second back / forward'],
+  ['Home / End', 'first / last frame'],
+  ['O', 'loop'],
+  ['A', 'approve this take'],
+  ['R', 'write a retake note (Ctrl+Enter sends)'],
+  ['1 – 4', 'pick a start frame'],
+  ['M', 'compare: swap which side has sound'],
+  ['?', 'show these keys'],
+];
+
+function onKey(event, players) {
+  const typing = event.target.closest('input, textarea, select');
+  if (typing) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target.form?.matches('[data-action]')) {
+      event.preventDefault();
+      submitDecision(event.target.form);
+    }
+    if (event.key === 'Escape') event.target.blur();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const player = activePlayer;
+  const handled = handleKey(event, player, players);
+  if (handled) event.preventDefault();
+}
+
+function handleKey(event, player, players) {
+  const key = event.key;
+  if (/^[1-4]$/.test(key)) {
+    const button = $(`.grid-block.pickable [data-quadrant="${key}"]`);
+    button?.click();
+    return Boolean(button);
+  }
+  if (key === 'a' || key === 'A') {
+    const form = $('form.approve[data-action]');
+    if (form) submitDecision(form);
+    return Boolean(form);
+  }
+  if (key === 'r' || key === 'R') {
+    const note = $('form.retake textarea[name=note]');
+    note?.focus();
+    return Boolean(note);
+  }
+  if (key === '?') {
+    toggleKeys();
+    return true;
+  }
+  if ((key === 'm' || key === 'M') && players.follow && $('[data-compare]')) {
+    swapSound(players.lead, players.follow);
+    return true;
+  }
+  if (!player) return false;
+  const v = player.video;
+  switch (key) {
+    case ' ':
+    case 'k':
+    case 'K':
+      if (key === ' ' && !v.paused) player.pause();
+      else if (key === ' ') player.play(1);
+      else player.pause();
+      return true;
+    case 'l':
+    case 'L':
+      player.shuttleForward();
+      return true;
+    case 'j':
+    case 'J':
+      player.shuttleBack();
+      return true;
+    case 'ArrowLeft':
+    case ',':
+      if (event.shiftKey) player.seekTo(Math.max(0, v.currentTime - 1));
+      else player.step(-1);
+      return true;
+    case 'ArrowRight':
+    case '.':
+      if (event.shiftKey) player.seekTo(v.currentTime + 1);
+      else player.step(1);
+      return true;
+    case 'Home':
+      player.seekFrame(0);
+      return true;
+    case 'End':
+      player.seekFrame(Number.MAX_SAFE_INTEGER);
+      return true;
+    case 'o':
+    case 'O':
+      player.toggleLoop();
+      return true;
+    default:
+      return false;
+  }
+}
+
+function toggleKeys() {
+  const box = $('#keys');
+  if (!box.hasChildNodes()) {
+    const list = document.createElement('dl');
+    for (const [keys, what] of KEYS) {
+      const dt = document.createElement('dt');
+      dt.textContent = keys;
+      const dd = document.createElement('dd');
+      dd.textContent = what;
+      list.append(dt, dd);
+    }
+    box.append(list);
+  }
+  box.hidden = !box.hidden;
+}
+
+const players = startPlayers();
+document.addEventListener('keydown', (event) => onKey(event, players));
+startLive();

@@ -1,0 +1,29 @@
+import type { Pricing } from '../domain/price-table.js';
+import { temporalTarget } from '../temporal/connection-config.js';
+import { artifactsRootFromEnv } from './artifacts-root.js';
+import { providersFromEnv } from './providers-from-env.js';
+import type { RunWorkerOptions } from './run-worker.js';
+
+/** A Temporal server this process already found or started (`recoil dev`, `recoil demo`). */
+export interface KnownServer {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/**
+ * A worker configured from this process's environment, as `recoil worker`, `dev` and `demo` run it:
+ * Temporal from TEMPORAL_* (or the server given), takes under RECOIL_ARTIFACTS_DIR, and the providers
+ * whose keys are set.
+ */
+export function workerFromEnv(pricing: Pricing, server?: KnownServer): RunWorkerOptions {
+  const target = temporalTarget();
+  const artifactsRoot = artifactsRootFromEnv();
+  return {
+    connection: server ? { address: server.address } : target.connectionOptions,
+    namespace: server?.namespace ?? target.namespace,
+    taskQueue: server?.taskQueue ?? target.taskQueue,
+    artifactsRoot,
+    ...providersFromEnv(artifactsRoot, pricing),
+  };
+}

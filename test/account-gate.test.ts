@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
+import { readAccountGates, renderAccountGate } from '../src/client/read-account-gates.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { accountGateQuery } from '../src/contract/account-gate.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
@@ -112,7 +113,19 @@ describe('one fal account shared by every episode', () => {
       const first = episodeOf(4, 2);
       const second = episodeOf(4, 2);
       await Promise.all([startOrFindEpisode(client, first, taskQueue), startOrFindEpisode(client, second, taskQueue)]);
+      // What `recoil status` shows about the account while both episodes run.
+      const shown: string[] = [];
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          shown.push(...(await readAccountGates(client, connection, taskQueue)).map(renderAccountGate));
+          await sleep(250);
+        }
+      })();
       await Promise.all([approveAll(first), approveAll(second)]);
+      watching = false;
+      await watch;
+      expect(shown.some((text) => /^fal account: 3 of 3 jobs in flight, [1-9]\d* waiting/.test(text) && /waiting  1\. gate-\S+ EP001 SEQ0\d take 1/.test(text))).toBe(true);
 
       const mine = jobsOf(first, second);
       expect(mine.size).toBe(8);

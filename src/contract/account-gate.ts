@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AccountSlotsState, SlotClaim } from '../domain/account-slots.js';
 
-/** Messages of the account gate: one workflow per provider account, shared by every episode on the namespace. */
+/** Messages of the account gate: one workflow per provider account and task queue, shared by every episode it serves. */
 
 export interface AccountGateInput {
   /** The provider whose account the gate guards, e.g. "fal". */

@@ -18,7 +18,7 @@ export interface RecoilWorkerOptions {
   workflows: WorkflowSource['options'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
   maxConcurrentActivityTaskExecutions?: number;
-  /** Jobs in flight per provider account across every episode on the namespace; none means no account limit. */
+  /** Jobs in flight per provider account across every episode on the task queue; none means no account limit. */
   accountLimits?: Partial<Record<ProviderName, number>>;
   /** How often an account gate checks that its holders still run while someone waits (tests shorten it). */
   accountGateCheckHoldersEverySec?: number;

@@ -11,7 +11,7 @@ import type { Pricing } from '../domain/price-table.js';
 export interface WorkerProviders {
   providers: VideoProviders;
   gridProviders: Partial<Record<GridProvider['name'], GridProvider>>;
-  /** Jobs in flight per provider account, shared by every episode on the namespace. */
+  /** Jobs in flight per provider account, shared by every episode on the task queue. */
   accountLimits: Partial<Record<ProviderName, number>>;
 }
 

@@ -30,8 +30,8 @@ const IDLE_BEFORE_CLOSING = '10 minutes';
 const MAX_HISTORY_EVENTS = 4_000;
 
 /**
- * One provider account's limit on jobs in flight, shared by every episode and project on the
- * namespace (the samples' mutex, with room for more than one). Workflows ask with
+ * One provider account's limit on jobs in flight, shared by every episode and project the task
+ * queue serves: a lock with room for more than one holder, itself a workflow. Workflows ask with
  * signal-with-start, are told in order of asking, and release when the provider has finished their
  * job. Its state is its history: a worker or server restart loses no place in line. A holder that
  * stops existing (terminated, reset away) cannot release, so while anyone waits the gate checks

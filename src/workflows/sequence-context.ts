@@ -11,7 +11,7 @@ export interface SequenceContext {
   readonly ref: SequenceRef;
   readonly run: SequenceRun;
   readonly link: EpisodeLink;
-  /** The provider account's slots, shared with every other episode on the namespace. */
+  /** The provider account's slots, shared with every other episode on the task queue. */
   readonly account: AccountSlot;
   readonly activities: SequenceActivities;
   /** Publishes the current state: search attributes, Web UI details, the episode. */

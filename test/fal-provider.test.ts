@@ -10,7 +10,7 @@ import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
-import { wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
+import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import { shippedPricing } from './helpers/pricing.js';
@@ -90,8 +90,23 @@ function recordingContext(signal = new AbortController().signal): AwaitContext &
 async function makeTake(provider: VideoProvider, job: VideoJob, ctx = recordingContext()) {
   const { requestId } = await provider.submit(job);
   const videoPath = join(job.takeDir, 'video.mp4');
-  const result = await provider.awaitResult(job, requestId, videoPath, ctx);
-  return { requestId, videoPath, result, ctx };
+  await awaitVideo(provider, job, requestId, videoPath, ctx);
+  return { requestId, videoPath, costUsd: provider.costOf(job), ctx };
+}
+
+/** A raw call to the fake's queue API, as fal's own HTTP API would be called. */
+function call(method: string, path: string, server: FalFake = fake): Promise<Response> {
+  return fetch(`${server.baseUrl}/queue.fal.run/${path}`, { method, headers: { authorization: `Key ${KEY}` } });
+}
+
+/** The fake's log of the HTTP calls about one request. */
+function requestsFor(requestId: string) {
+  return fake.requests.filter((r) => r.path.includes(`/requests/${requestId}`));
+}
+
+/** The values with consecutive repeats collapsed. */
+function distinctInOrder<T>(values: T[]): T[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
 }
 
 /** The name of the local file whose upload the fake served at this URL. */
@@ -112,12 +127,12 @@ describe('fal Kling provider against the fake', () => {
   it('makes a real MP4 of the requested duration and resolution and returns its cost', async () => {
     const unit = falUnit('Wide shot: the van on the empty highway', { durations: [3, 4] });
     const job = await jobFor(unit);
-    const { videoPath, result, ctx } = await makeTake(falProvider(), job);
+    const { videoPath, costUsd, ctx } = await makeTake(falProvider(), job);
 
     const probe = await probeVideo(videoPath);
     expect(probe).toMatchObject({ ...videoResolution('16:9'), hasVideo: true, codec: 'h264' });
     expect(probe.durationSec).toBeCloseTo(7, 1);
-    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3', 7, false));
+    expect(costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3', 7, false));
     expect(await readdir(job.takeDir)).toEqual(['video.mp4']);
     const statuses = ctx.beats.map((b) => (b as { status: string }).status);
     expect(statuses).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
@@ -127,7 +142,7 @@ describe('fal Kling provider against the fake', () => {
   it('sends the multi-shot body: string durations, customize, the unit ratio, explicit audio, elements in @ElementN order, the start frame', async () => {
     const unit = falUnit('@maya loads the @van at dawn', { model: 'kling-o3-pro', aspectRatio: '9:16', resolution: videoResolution('9:16'), generateAudio: true, durations: [4, 4] });
     const job = await jobFor(unit, { startFramePath: join(projectDir, IMAGES.start.file) });
-    const { requestId, videoPath, result } = await makeTake(falProvider(), job);
+    const { requestId, videoPath, costUsd } = await makeTake(falProvider(), job);
 
     const sent = fake.jobs.get(requestId)!;
     expect(sent.endpoint).toBe('fal-ai/kling-video/o3/pro/reference-to-video');
@@ -151,7 +166,7 @@ describe('fal Kling provider against the fake', () => {
     expect(sent.body.multi_prompt[0].prompt).toMatch(/^@Element1 loads the @Element2/);
     expect(fake.uploads.find((u) => u.fileUrl === maya.frontal_image_url)!.contentType).toBe('image/png');
     expect(await probeVideo(videoPath)).toMatchObject({ width: 720, height: 1280 });
-    expect(result.costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
+    expect(costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
   });
 
   it('sends generate_audio even when it is off, and no start image when there is none', async () => {
@@ -256,17 +271,50 @@ describe('fal Kling provider against the fake', () => {
     expect(fake.submissions.get(unit.shots[0]!.prompt)).toBeUndefined();
   });
 
-  it('still finishes when a status poll fails once', async () => {
-    const job = await jobFor(falUnit('[fake:status_500_once] Flaky status'));
+  it("follows fal's status stream: one connection, no status polls, every status heartbeated", async () => {
+    const { requestId, ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_2] Streamed')));
+    expect(fake.jobs.get(requestId)!.streams).toBe(1);
+    expect(requestsFor(requestId).filter((c) => /\/status(\?|$)/.test(c.path))).toEqual([]);
+    expect(distinctInOrder(ctx.beats.map((b) => (b as { status?: string }).status))).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+  });
+
+  it('finishes waiting when fal reports the job done, before fetching anything; collecting then fetches the video', async () => {
+    const provider = falProvider();
+    const job = await jobFor(falUnit('Waited, then collected', { elements: [] }));
+    const { requestId } = await provider.submit(job);
+    await provider.awaitFinished(job, requestId, recordingContext());
+    expect(fake.jobs.get(requestId)!.state).toBe('COMPLETED');
+    expect(requestsFor(requestId).filter((c) => c.path.endsWith(`/requests/${requestId}`))).toEqual([]);
+    expect(await readdir(job.takeDir)).toEqual([]);
+
+    const videoPath = join(job.takeDir, 'video.mp4');
+    await provider.collect(job, requestId, videoPath, recordingContext());
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it('falls back to polling when the stream drops, survives a failed poll, and never submits again', async () => {
+    const unit = falUnit('[fake:stream_cut_once][fake:status_500_once][fake:slow_queue_3] Flaky status');
+    const job = await jobFor(unit);
     const { requestId, videoPath } = await makeTake(falProvider(), job);
-    expect(fake.requests).toContainEqual({ method: 'GET', path: expect.stringContaining(`/requests/${requestId}/status`), status: 500 });
+    expect(fake.jobs.get(requestId)!.streams).toBe(1);
+    expect(requestsFor(requestId)).toContainEqual({ method: 'GET', path: expect.stringMatching(new RegExp(`/requests/${requestId}/status\\?`)), status: 500 });
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it('notices completion by itself when the stream goes silent without closing', async () => {
+    const unit = falUnit('[fake:stream_silent] Hung stream');
+    const { requestId, videoPath } = await makeTake(falProvider({ pollIntervalMs: 60_000, streamCheckMs: 50 }), await jobFor(unit));
+    expect(requestsFor(requestId).filter((c) => /\/status(\?|$)/.test(c.path)).length).toBeGreaterThanOrEqual(3);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 
   it('heartbeats the queue position while a slow queue drains', async () => {
     const { ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_3] Rush hour')));
     const positions = ctx.beats.flatMap((b) => ('queuePosition' in (b as object) ? [(b as { queuePosition: number }).queuePosition] : []));
-    expect(positions).toEqual([2, 1, 0]);
+    // A quiet second repeats the last heartbeat; the positions themselves count down once.
+    expect(distinctInOrder(positions)).toEqual([2, 1, 0]);
   });
 
   it('cancels the fal job when the wait is aborted, and throws the abort', async () => {
@@ -280,7 +328,7 @@ describe('fal Kling provider against the fake', () => {
       beat(details);
       if (ctx.beats.length === 2) controller.abort();
     };
-    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(awaitVideo(provider, job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
     expect(fake.jobs.get(requestId)!.cancelled).toBe(true);
     expect(await readdir(job.takeDir)).toEqual([]);
   });
@@ -292,8 +340,24 @@ describe('fal Kling provider against the fake', () => {
     const controller = new AbortController();
     const ctx = recordingContext(controller.signal);
     setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
-    await expect(provider.awaitResult(job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(awaitVideo(provider, job, requestId, join(job.takeDir, 'video.mp4'), ctx)).rejects.toBeInstanceOf(CancelledFailure);
     expect(fake.jobs.get(requestId)!.cancelled).toBe(false);
+  });
+
+  it('resumes a job by its request id after the wait was cut off, paying once', async () => {
+    const provider = falProvider();
+    const unit = falUnit('[fake:slow_queue_30] Resumed after a restart');
+    const job = await jobFor(unit);
+    const { requestId } = await provider.submit(job);
+    const videoPath = join(job.takeDir, 'video.mp4');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new CancelledFailure('WORKER_SHUTDOWN')), 50);
+    await expect(awaitVideo(provider, job, requestId, videoPath, recordingContext(controller.signal))).rejects.toBeInstanceOf(CancelledFailure);
+
+    await awaitVideo(provider, job, requestId, videoPath, recordingContext());
+    expect(fake.jobs.get(requestId)!.streams).toBe(2);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 
   it('never writes the key into take folders or the upload cache', async () => {
@@ -305,7 +369,6 @@ describe('fal Kling provider against the fake', () => {
 });
 
 describe('the fal fake itself', () => {
-  const call = (method: string, path: string) => fetch(`${fake.baseUrl}/queue.fal.run/${path}`, { method, headers: { authorization: `Key ${KEY}` } });
 
   it('answers like fal: status only under the app path, 404 for unknown ids, 400 for an early result', async () => {
     const { requestId } = await falProvider().submit(await jobFor(falUnit('[fake:slow_queue_5] Fidelity')));
@@ -314,6 +377,58 @@ describe('the fal fake itself', () => {
     expect((await call('GET', `fal-ai/kling-video/o3/standard/reference-to-video/requests/${requestId}/status`)).status).toBe(404);
     expect((await call('GET', `fal-ai/kling-video/requests/${randomUUID()}/status`)).status).toBe(404);
     expect((await call('GET', `fal-ai/kling-video/requests/${requestId}`)).status).toBe(400);
+  });
+
+  it('streams the status as server-sent events: the current status at once, one event per change, closed after COMPLETED', async () => {
+    const { requestId } = await falProvider().submit(await jobFor(falUnit('[fake:slow_queue_2] Wire format')));
+    const response = await call('GET', `fal-ai/kling-video/requests/${requestId}/status/stream?logs=0`);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.every((e) => e.startsWith('data: '))).toBe(true);
+    const statuses = events.map((e) => JSON.parse(e.slice('data: '.length)) as { status: string; queue_position?: number; request_id: string });
+    expect(statuses.map((s) => [s.status, s.queue_position])).toEqual([
+      ['IN_QUEUE', 1],
+      ['IN_QUEUE', 0],
+      ['IN_PROGRESS', undefined],
+      ['COMPLETED', undefined],
+    ]);
+    expect(new Set(statuses.map((s) => s.request_id))).toEqual(new Set([requestId]));
+  });
+});
+
+describe('the fal fake on the wall clock', () => {
+  let clocked: FalFake;
+  const LATENCY_MS = 1_000;
+  beforeAll(async () => {
+    clocked = await startFalFake({ key: KEY, latencyMs: LATENCY_MS, accountConcurrency: 2, keepAliveMs: 100 });
+  });
+  afterAll(async () => clocked?.close());
+  const clockedProvider = (options: Partial<FalProviderOptions> = {}) => falProvider({ baseUrl: clocked.baseUrl, uploadCacheDir: join(root, 'clocked-cache'), ...options });
+
+  it('is known to be finished from the stream, not from a poll', { timeout: 20_000 }, async () => {
+    // Polling alone would see IN_PROGRESS and then sleep for a minute: only the stream can finish this in time.
+    const { videoPath, requestId } = await makeTake(clockedProvider({ pollIntervalMs: 60_000 }), await jobFor(falUnit('On the clock', { elements: [] })));
+    expect(clocked.log.filter((e) => e.requestId === requestId).map((e) => e.event)).toEqual(['submitted', 'started', 'completed']);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
+  it("queues jobs beyond the account's concurrency, and its log shows how many were in flight", async () => {
+    const provider = clockedProvider();
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push((await provider.submit(await jobFor(falUnit(`Account cap ${n}`, { elements: [] })))).requestId);
+    const third = await call('GET', `fal-ai/kling-video/requests/${ids[2]}/status`, clocked);
+    expect(await third.json()).toMatchObject({ status: 'IN_QUEUE', queue_position: 0 });
+    const stream = await call('GET', `fal-ai/kling-video/requests/${ids[2]}/status/stream`, clocked);
+    const text = await stream.text();
+    expect(text).toContain(': keep-alive');
+    expect(text.match(/^data: .*$/gm)!.map((line) => (JSON.parse(line.slice(6)) as { status: string }).status)).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    const mine = new Set(ids);
+    const events = clocked.log.filter((e) => mine.has(e.requestId));
+    const startOfThird = events.find((e) => e.requestId === ids[2] && e.event === 'started')!;
+    expect(events.filter((e) => e.event === 'completed' && e.at <= startOfThird.at)).toHaveLength(1);
+    expect(clocked.maxInFlight((id) => mine.has(id))).toBe(3);
+    expect(clocked.maxInFlight((id) => id === ids[0])).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { renderAnimatic, type AnimaticOptions } from '../src/activities/providers/local/animatic.js';
 import { renderGrid, renderShotCard } from '../src/activities/providers/local/cards.js';
+import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
+import { awaitVideo } from '../src/activities/providers/provider.js';
 import { ASPECT_RATIOS, videoResolution } from '../src/domain/aspect-ratio.js';
+import { makeUnit } from './helpers/units.js';
 
 const SHOTS = [
   { prompt: 'Extreme wide shot: the van crawls along the empty highway in the rain', duration: 3 },
@@ -110,6 +113,50 @@ describe('animatic', () => {
     expect(await readdir(join(dir, 'aborted'))).toEqual([]);
   });
 });
+
+describe('the local provider', () => {
+  it('renders at most as many takes at once as the machine has cores, across every provider in the process', { timeout: 120_000 }, async () => {
+    const cores = availableParallelism();
+    const providers = [createLocalProvider(), createLocalProvider()];
+    const jobs = Array.from({ length: cores + 2 }, (_, i) => {
+      const unit = makeUnit({ sequenceId: `SEQ${String(i + 1).padStart(2, '0')}`, durations: [3, 3] });
+      return { unit, shots: unit.shots, take: 1, takeDir: join(dir, 'slots', unit.sequenceId) };
+    });
+    let most = 0;
+    const sampling = setInterval(() => {
+      most = Math.max(most, childProcessesNamed('ffmpeg'));
+    }, 20);
+    try {
+      await Promise.all(
+        jobs.map((job, i) =>
+          awaitVideo(providers[i % 2]!, job, `local-${i}`, join(job.takeDir, 'video.mp4'), { heartbeat: () => undefined, signal: new AbortController().signal }),
+        ),
+      );
+    } finally {
+      clearInterval(sampling);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(cores);
+    for (const job of jobs) expect((await probeVideo(join(job.takeDir, 'video.mp4'))).hasVideo).toBe(true);
+  });
+});
+
+/** How many direct children of this process run the named program right now (from /proc). */
+function childProcessesNamed(name: string): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command: state, then the parent's pid.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0]!.endsWith(name)) count++;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return count;
+}
 
 describe('cards', () => {
   it('renders a shot card at the requested size, the same for the same seed', async () => {

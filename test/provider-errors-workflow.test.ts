@@ -98,12 +98,14 @@ describe('paid providers in the workflow (against the fakes)', () => {
     await unauthorised.terminate('test done');
   });
 
-  it('rides out 503s on submit and a status 500 with one paid submission', async () => {
-    const prompt = `Storm ${randomUUID()} [fake:submit_503x2] [fake:status_500_once]`;
+  it('rides out 503s on submit, a dropped status stream and a status 500 with one paid submission', async () => {
+    const prompt = `Storm ${randomUUID()} [fake:submit_503x2] [fake:stream_cut_once] [fake:status_500_once]`;
     const handle = await start(harness, unitWithPrompt(prompt));
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete', 90_000);
     expect(done.takes).toHaveLength(1);
     expect(fal.submissions.get(prompt)).toBe(1);
+    const requestId = done.takes[0]!.requestId!;
+    expect(fal.requests).toContainEqual({ method: 'GET', path: expect.stringContaining(`/requests/${requestId}/status?`), status: 500 });
     await handle.terminate('test done');
   });
 

@@ -1,3 +1,4 @@
+import type { ProviderName } from '../domain/models.js';
 import type { GridProvider } from './providers/grid-provider.js';
 import type { VideoProviders } from './providers/provider.js';
 
@@ -6,4 +7,8 @@ export interface ActivityDeps {
   artifactsRoot: string;
   providers: VideoProviders;
   gridProviders: Partial<Record<GridProvider['name'], GridProvider>>;
+  /** Jobs in flight per provider account, across every episode (RECOIL_FAL_CONCURRENCY); none means no account limit. */
+  accountLimits?: Partial<Record<ProviderName, number>>;
+  /** How often an account gate checks that its holders still run while someone waits (tests shorten it). */
+  accountGateCheckHoldersEverySec?: number;
 }

@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps.js';
-import { awaitTakeActivity } from './step-runner/await-take.js';
+import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
+import { awaitProviderJobActivity, collectTakeActivity } from './step-runner/await-provider-job.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
 import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
@@ -15,7 +16,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     prepareSequence: prepareSequenceActivity(deps),
     submitTake: submitTakeActivity(deps),
-    awaitTake: awaitTakeActivity(deps),
+    awaitProviderJob: awaitProviderJobActivity(deps),
+    collectTake: collectTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),
     recordTakeDecision: recordTakeDecisionActivity(deps),
     recordTakeFailure: recordTakeFailureActivity(deps),
@@ -23,6 +25,8 @@ export function createActivities(deps: ActivityDeps) {
     chooseStartFrame: chooseStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),
     readSequenceSpend: readSequenceSpendActivity(deps),
+    askAccountSlot: askAccountSlotActivity(deps),
+    findClosedWorkflows: findClosedWorkflowsActivity(),
   };
 }
 

@@ -42,3 +42,11 @@ export function deliveryArtifactsPath(projectId: string, episode: string): strin
 }
 
 export const TASK_QUEUE = 'recoil-pipeline';
+
+/**
+ * The workflow that shares one provider account's job limit among every episode served by the
+ * task queue's workers (one deployment: one task queue on the namespace).
+ */
+export function accountGateWorkflowId(account: string, taskQueue: string): string {
+  return `recoil-account-gate/${account}/${taskQueue}`;
+}

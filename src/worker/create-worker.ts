@@ -3,6 +3,7 @@ import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
+import type { ProviderName } from '../domain/models.js';
 import type { WorkflowSource } from './workflow-bundle.js';
 
 export interface RecoilWorkerOptions {
@@ -17,6 +18,10 @@ export interface RecoilWorkerOptions {
   workflows: WorkflowSource['options'];
   /** Caps concurrently running activities on this worker, e.g. to share one fal account's limit. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Jobs in flight per provider account across every episode on the task queue; none means no account limit. */
+  accountLimits?: Partial<Record<ProviderName, number>>;
+  /** How often an account gate checks that its holders still run while someone waits (tests shorten it). */
+  accountGateCheckHoldersEverySec?: number;
 }
 
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
@@ -29,6 +34,8 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
       artifactsRoot: options.artifactsRoot,
       providers: options.providers,
       gridProviders: options.gridProviders ?? { local: createLocalGridProvider() },
+      ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
+      ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
   });

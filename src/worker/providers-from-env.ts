@@ -1,15 +1,22 @@
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
+import { usageError } from '../client/cli-error.js';
 import { createFalProvider } from '../activities/providers/fal/fal-provider.js';
 import { createGeminiGridProvider } from '../activities/providers/gemini/gemini-grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import { createLocalProvider } from '../activities/providers/local/local-provider.js';
+import type { ProviderName } from '../domain/models.js';
 import type { Pricing } from '../domain/price-table.js';
 
 export interface WorkerProviders {
   providers: VideoProviders;
   gridProviders: Partial<Record<GridProvider['name'], GridProvider>>;
+  /** Jobs in flight per provider account, shared by every episode on the task queue. */
+  accountLimits: Partial<Record<ProviderName, number>>;
 }
+
+/** A new fal account runs two jobs at once; fal raises it with the account's credit. */
+const DEFAULT_FAL_CONCURRENCY = 2;
 
 /**
  * The providers a worker offers, configured from its own environment: the keys are read here and
@@ -18,7 +25,9 @@ export interface WorkerProviders {
 export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: NodeJS.ProcessEnv = process.env): WorkerProviders {
   const providers: VideoProviders = { local: createLocalProvider({ latencyMs: Number(env.RECOIL_LOCAL_LATENCY_MS ?? 0) || 0 }) };
   const gridProviders: WorkerProviders['gridProviders'] = { local: createLocalGridProvider() };
+  const accountLimits: WorkerProviders['accountLimits'] = {};
   if (env.FAL_KEY) {
+    accountLimits.fal = falConcurrency(env.RECOIL_FAL_CONCURRENCY);
     providers.fal = createFalProvider({
       credentials: env.FAL_KEY,
       uploadCacheDir: artifactsRoot,
@@ -34,5 +43,14 @@ export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: N
       rate: pricing.gridRate,
     });
   }
-  return { providers, gridProviders };
+  return { providers, gridProviders, accountLimits };
+}
+
+function falConcurrency(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_FAL_CONCURRENCY;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw usageError(`RECOIL_FAL_CONCURRENCY is "${value}": set it to how many jobs your fal account runs at once (a whole number, 2 for a new account)`);
+  }
+  return n;
 }

@@ -2,7 +2,7 @@ import { NativeConnection, type NativeConnectionOptions } from '@temporalio/work
 import { createRecoilWorker, type RecoilWorkerOptions } from './create-worker.js';
 import { chooseWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
 
-export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' | 'gridProviders'> {
+export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' | 'gridProviders' | 'accountLimits' | 'accountGateCheckHoldersEverySec'> {
   connection: NativeConnectionOptions & { address: string };
   namespace: string;
   taskQueue: string;
@@ -50,6 +50,8 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       artifactsRoot: options.artifactsRoot,
       providers: options.providers,
       ...(options.gridProviders ? { gridProviders: options.gridProviders } : {}),
+      ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
+      ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
       workflows: workflows.options,
       ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
     });

@@ -57,26 +57,32 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
 
   const childOf = (sequenceId: string) => getExternalWorkflowHandle(sequenceWorkflowId(input.projectId, input.episode, sequenceId));
 
-  /** Grants what fits, and tells each sequence that must wait why (once per reason). */
+  /**
+   * Grants what fits, and tells each sequence that must wait why (once per reason). Every signal
+   * goes out at once: one after another, each would wait a round trip through the server.
+   */
   const dispatch = async () => {
-    for (const request of ledger.grant()) {
+    const grants = ledger.grant().map((request) => {
       toldWaiting.delete(ticketKey(request));
-      await childOf(request.sequenceId)
+      return childOf(request.sequenceId)
         .signal(generationGrantedSignal, { kind: request.kind, number: request.number })
         .catch((err) => {
           log.warn('could not grant; releasing the reservation', { sequence: request.sequenceId, error: String(err) });
           ledger.settle(request, 0);
         });
-    }
-    for (const { request, reason } of ledger.waiting()) {
-      if (toldWaiting.get(ticketKey(request)) === reason) continue;
+    });
+    const waits = ledger.waiting().flatMap(({ request, reason }) => {
+      if (toldWaiting.get(ticketKey(request)) === reason) return [];
       toldWaiting.set(ticketKey(request), reason);
       const leftUsd = ledger.leftUsd;
-      await childOf(request.sequenceId)
-        .signal(generationWaitingSignal, { kind: request.kind, number: request.number, reason, estimateUsd: request.estimateUsd, ...(leftUsd !== undefined ? { leftUsd } : {}) })
-        .catch(() => undefined);
-    }
+      return [
+        childOf(request.sequenceId)
+          .signal(generationWaitingSignal, { kind: request.kind, number: request.number, reason, estimateUsd: request.estimateUsd, ...(leftUsd !== undefined ? { leftUsd } : {}) })
+          .catch(() => undefined),
+      ];
+    });
     upsertSearchAttributes([{ key: RecoilCostUsd, value: ledger.spentUsd }]);
+    await Promise.all([...grants, ...waits]);
   };
 
   setHandler(requestGenerationSignal, async (request) => {
@@ -135,16 +141,19 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
 
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
   // What earlier runs spent counts before any sequence of this run can ask for budget.
+  // Reads and starts go out together: one after another, each would wait a round trip through the server.
+  const spends = await Promise.all(
+    input.units.map((unit) => readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId })),
+  );
   const spentEarlier = new Map<string, number>();
-  for (const unit of input.units) {
-    const spentUsd = await readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId });
-    spentEarlier.set(unit.sequenceId, spentUsd);
-    ledger.recordSequenceSpend(unit.sequenceId, spentUsd);
-  }
+  input.units.forEach((unit, i) => {
+    spentEarlier.set(unit.sequenceId, spends[i]!);
+    ledger.recordSequenceSpend(unit.sequenceId, spends[i]!);
+  });
   const finishedEarlier = (sequenceId: string) => {
     progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd: spentEarlier.get(sequenceId) ?? 0 });
   };
-  for (const unit of input.units) await startSequence(input, unit, finishedEarlier);
+  await Promise.all(input.units.map((unit) => startSequence(input, unit, finishedEarlier)));
 
   await condition(isSettled);
   const approved = [...progress.values()].filter((p) => p.state === 'approved');

@@ -39,8 +39,10 @@ export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEO
     recordTakeFailure: bookkeeping.recordTakeFailure,
     chooseStartFrame: bookkeeping.chooseStartFrame,
     criticiseTake: bookkeeping.criticiseTake,
+    askAccountSlot: bookkeeping.askAccountSlot,
     submitTake: submitting.submitTake,
-    awaitTake: awaiting.awaitTake,
+    awaitProviderJob: awaiting.awaitProviderJob,
+    collectTake: awaiting.collectTake,
     executeGridExploration: exploring.executeGridExploration,
   };
 }

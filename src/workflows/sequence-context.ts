@@ -1,5 +1,6 @@
 import type { SequenceRef } from '../contract/activities.js';
 import type { SequenceInput } from '../contract/sequence.js';
+import type { AccountSlot } from './account-slot.js';
 import type { EpisodeLink } from './episode-link.js';
 import type { SequenceActivities } from './sequence-activities.js';
 import type { SequenceRun } from './sequence-run.js';
@@ -10,6 +11,8 @@ export interface SequenceContext {
   readonly ref: SequenceRef;
   readonly run: SequenceRun;
   readonly link: EpisodeLink;
+  /** The provider account's slots, shared with every other episode on the task queue. */
+  readonly account: AccountSlot;
   readonly activities: SequenceActivities;
   /** Publishes the current state: search attributes, Web UI details, the episode. */
   report(): Promise<void>;

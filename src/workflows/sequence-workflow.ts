@@ -1,4 +1,5 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { accountSlotGrantedSignal } from '../contract/account-gate.js';
 import { RecoilCostUsd, RecoilState } from '../contract/search-attributes.js';
 import {
   approveSignal,
@@ -19,6 +20,7 @@ import {
   type SequenceStatus,
 } from '../contract/sequence.js';
 import type { SequenceState } from '../domain/state-machine.js';
+import { AccountSlot } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
 import { failureMessage } from './failure-message.js';
@@ -36,12 +38,18 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   const { unit } = input;
   const run = new SequenceRun(input);
   const link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, () => report());
+  const activities = sequenceActivities(input.heartbeatTimeoutSec);
+  const account = new AccountSlot(activities, async (what) => {
+    run.waitFor(what);
+    await report();
+  });
   const ctx: SequenceContext = {
     input,
     ref: { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId },
     run,
     link,
-    activities: sequenceActivities(input.heartbeatTimeoutSec),
+    account,
+    activities,
     paid: input.provider !== 'local',
     report: () => report(),
   };
@@ -50,6 +58,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   acceptDecisions(run);
   setHandler(generationGrantedSignal, (ticket) => link.onGranted(ticket));
   setHandler(generationWaitingSignal, (wait) => link.onWaiting(wait));
+  setHandler(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
   setHandler(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
     link.attach(episodeWorkflowId);
     await report();

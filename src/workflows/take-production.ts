@@ -1,6 +1,7 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
+import type { ReleaseAccountSlot } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
 import { failureMessage, mayHaveCostMoney } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
@@ -45,8 +46,16 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     run.fail('video_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run <project> --episode …` again to continue');
     return undefined;
   }
+  let releaseAccountSlot: ReleaseAccountSlot | undefined;
+  try {
+    if (ctx.paid) releaseAccountSlot = await ctx.account.acquire(input.provider, `take-${take}`, takeLabel(ctx, take));
+  } catch (err) {
+    await link.settle('video', take, 0);
+    throw err;
+  }
   run.takeStarted(take, estimate, retakeNote);
-  await ctx.report();
+  // Published while the take is submitted: waiting for the report first would cost a round trip.
+  const started = ctx.report();
   const request = {
     unit: input.unit,
     shots,
@@ -57,18 +66,26 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
   };
   let charged = 0;
   let accepted = false;
+  let settled = false;
+  const settle = async () => {
+    if (settled) return;
+    settled = true;
+    await Promise.all([releaseAccountSlot?.(), link.settle('video', take, charged)]);
+  };
   try {
-    const submitted = await ctx.activities.submitTake(request);
+    const [submitted] = await Promise.all([ctx.activities.submitTake(request), started]);
     accepted = true;
     run.takeSubmitted(take, submitted.requestId, submitted.folder);
-    const result = await ctx.activities.awaitTake({ ...request, requestId: submitted.requestId });
-    charged = result.costUsd;
-    run.takeFinished(take, result);
+    const job = { ...request, requestId: submitted.requestId };
+    charged = (await ctx.activities.awaitProviderJob(job)).costUsd;
+    // The provider is done with the job: its slots go to the next in line while the video is fetched.
+    const [finished] = await Promise.all([ctx.activities.collectTake(job), settle()]);
+    run.takeFinished(take, finished);
     return take;
   } catch (err) {
     // A job the provider accepted is paid for whatever happened to us afterwards; before that, the
-    // submitting activity's verdict decides.
-    if (accepted || mayHaveCostMoney(err)) charged = estimate;
+    // submitting activity's verdict decides. A finished job was settled at its actual price.
+    if (!settled && (accepted || mayHaveCostMoney(err))) charged = estimate;
     if (isCancellation(err)) throw err;
     const reason = failureMessage(err);
     run.takeFailed(take, reason, charged);
@@ -76,8 +93,13 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     run.fail('video_generating', `take ${take} failed: ${reason}`);
     return undefined;
   } finally {
-    await link.settle('video', take, charged);
+    await settle();
   }
+}
+
+function takeLabel(ctx: SequenceContext, take: number): string {
+  const { projectId, episode, sequenceId } = ctx.ref;
+  return `${projectId} ${episode} ${sequenceId} take ${take}`;
 }
 
 /** The critics' report; when they cannot run at all, a report that says so, and a person decides. */

@@ -14,7 +14,14 @@
  * Queue calls and upload initiation need `Authorization: Key <key>` (else 401 `{detail: 'Unauthorized'}`).
  * A submitted body is validated like Kling O3 reference-to-video: a bad body is still accepted
  * (and counted: fal may charge for it) and its 422 comes back from the result, as a refusal would.
- * Each status poll advances the job: IN_QUEUE (queuePolls times) → IN_PROGRESS (once) → COMPLETED.
+ * A job's progress has two clocks. By default each status poll advances it: IN_QUEUE (queuePolls
+ * times) → IN_PROGRESS (once) → COMPLETED, and a status stream advances it one step every
+ * `streamStepMs`, so a test sees the same sequence of statuses either way. With `latencyMs`, the
+ * fake runs on the wall clock like fal: a job waits IN_QUEUE while `accountConcurrency` others are
+ * IN_PROGRESS, runs for latencyMs, then is COMPLETED; polls and streams only read it.
+ * The status stream (`GET …/requests/{id}/status/stream`) is server-sent events, as fal serves it:
+ * the current status at once, an event per change, a `:` comment line every `keepAliveMs`, and the
+ * connection closed after the COMPLETED event.
  * The result's video is a real H.264 MP4 of the requested duration at the ratio's Kling resolution
  * (with an AAC track when generate_audio is true), rendered once per (duration, ratio, audio).
  *
@@ -27,12 +34,17 @@
  *   [fake:accepted_but_cut] the first submit is queued and paid for, then the reply is cut off mid-body
  *   [fake:status_500_once]  the job's first status poll answers 500
  *   [fake:slow_queue_5]     the job answers IN_QUEUE for 5 polls (queue_position counting down)
+ *   [fake:stream_cut_once]  the job's first status stream sends one event, then the connection drops
+ *   [fake:stream_silent]    the job's status streams send headers, then nothing, and never close
  *
  * What tests read:
  *   submissions  accepted submissions (those given a request id) per first-shot prompt: assert nothing was paid twice
  *   jobs         request id → { endpoint, body, polls, cancelled, ... }
  *   uploads      every file PUT to the fake CDN, in order, with its bytes and URL
- *   requests     every HTTP request: method, path (host segment first) and the status answered
+ *   requests     every HTTP request answered in full: method, path (host segment first) and the status
+ *                (a status stream counts once it ends; `jobs.get(id).streams` counts its connections)
+ *   log          every job's submitted / started / completed / cancelled moments, in order
+ *   maxInFlight  the most jobs ever submitted and not yet completed or cancelled at one moment
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -57,6 +69,29 @@ export interface FakeScenario {
   acceptedButCut: boolean;
   /** Status polls answered IN_QUEUE before the job starts. */
   queuePolls: number;
+  streamCutOnce: boolean;
+  streamSilent: boolean;
+}
+
+export interface FalFakeOptions {
+  key?: string;
+  /** Run jobs on the wall clock: each takes this long once it starts. */
+  latencyMs?: number;
+  /** With latencyMs: how many jobs the account runs at once; the rest wait IN_QUEUE (fal's per-account cap). */
+  accountConcurrency?: number;
+  /** Without latencyMs: how often a status stream advances its job by one step. */
+  streamStepMs?: number;
+  /** How often an idle status stream sends a comment line (fal: every 15 s). */
+  keepAliveMs?: number;
+}
+
+type QueueState = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
+
+export interface FakeJobEvent {
+  /** When, in epoch milliseconds. */
+  at: number;
+  requestId: string;
+  event: 'submitted' | 'started' | 'completed' | 'cancelled';
 }
 
 export interface FakeJob {
@@ -69,6 +104,9 @@ export interface FakeJob {
   cancelled: boolean;
   /** The 422 body the result will answer with, if any. */
   error?: { detail: FieldError[] };
+  state: QueueState;
+  queuePosition: number;
+  streams: number;
 }
 
 export interface FakeUpload {
@@ -90,6 +128,9 @@ export interface FalFake {
   jobs: Map<string, FakeJob>;
   uploads: FakeUpload[];
   requests: FakeRequest[];
+  log: FakeJobEvent[];
+  /** The most jobs in flight at once, counting only jobs whose request id `counts` (all by default). */
+  maxInFlight(counts?: (requestId: string) => boolean): number;
   setScenario(scenario: Partial<FakeScenario> | undefined): void;
   close(): Promise<void>;
 }
@@ -105,13 +146,31 @@ type CdnFile = { kind: 'upload'; upload: FakeUpload } | { kind: 'video'; render:
 const APP = 'fal-ai/kling-video';
 const QUEUE = 'https://queue.fal.run';
 const CDN = 'https://v3b.fal.media/files/b';
-const DEFAULT_SCENARIO: FakeScenario = { contentPolicy: false, invalid: false, submitFailures: null, statusErrorOnce: false, acceptedBut502: false, acceptedButCut: false, queuePolls: 1 };
+const DEFAULT_SCENARIO: FakeScenario = {
+  contentPolicy: false,
+  invalid: false,
+  submitFailures: null,
+  statusErrorOnce: false,
+  acceptedBut502: false,
+  acceptedButCut: false,
+  queuePolls: 1,
+  streamCutOnce: false,
+  streamSilent: false,
+};
+const DEFAULT_STREAM_STEP_MS = 10;
+const FAL_KEEP_ALIVE_MS = 15_000;
+const STREAM_CUT_DELAY_MS = 50;
 const MAX_SHOTS = 6;
 const MIN_SHOT_SECONDS = 3;
 const MAX_SECONDS = 15;
 
-export async function startFalFake(options: { key?: string } = {}): Promise<FalFake> {
+export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFake> {
   const key = options.key ?? 'fake-fal-key';
+  const clock = options.latencyMs === undefined ? undefined : { latencyMs: options.latencyMs, concurrency: options.accountConcurrency ?? Infinity };
+  const streamStepMs = options.streamStepMs ?? DEFAULT_STREAM_STEP_MS;
+  const keepAliveMs = options.keepAliveMs ?? FAL_KEEP_ALIVE_MS;
+  const log: FakeJobEvent[] = [];
+  const watchers = new Map<string, Set<() => void>>();
   const workDir = await mkdtemp(join(tmpdir(), 'recoil-fal-fake-'));
   const submissions = new Map<string, number>();
   const failedSubmits = new Map<string, number>();
@@ -122,6 +181,60 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
   const pendingUploads = new Map<string, { fileName: string; contentType: string }>();
   const renders = new Map<string, Promise<string>>();
   let baseScenario: Partial<FakeScenario> = {};
+
+  const waiting: FakeJob[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const openStreams = new Set<() => void>();
+  let running = 0;
+
+  const record = (job: FakeJob, event: FakeJobEvent['event']) => log.push({ at: Date.now(), requestId: job.requestId, event });
+  const notify = (job: FakeJob) => watchers.get(job.requestId)?.forEach((watcher) => watcher());
+  const moveTo = (job: FakeJob, state: QueueState) => {
+    if (job.state === state) return;
+    job.state = state;
+    record(job, state === 'IN_PROGRESS' ? 'started' : 'completed');
+    notify(job);
+  };
+  /** The poll-driven clock: one step per status poll (or per stream step). */
+  const step = (job: FakeJob) => {
+    job.polls += 1;
+    const { queuePolls } = job.scenario;
+    if (job.polls <= queuePolls) {
+      job.queuePosition = queuePolls - job.polls;
+      notify(job);
+    } else moveTo(job, job.polls === queuePolls + 1 ? 'IN_PROGRESS' : 'COMPLETED');
+  };
+  const later = (ms: number, task: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      task();
+    }, ms);
+    timers.add(timer);
+  };
+  /** The wall clock: start queued jobs while the account has room, finish each latencyMs later. */
+  const runWaitingJobs = () => {
+    if (!clock) return;
+    while (running < clock.concurrency && waiting.length > 0) {
+      const job = waiting.shift()!;
+      running += 1;
+      moveTo(job, 'IN_PROGRESS');
+      later(clock.latencyMs, () => {
+        running -= 1;
+        moveTo(job, 'COMPLETED');
+        runWaitingJobs();
+      });
+    }
+    waiting.forEach((job, position) => {
+      if (job.queuePosition === position) return;
+      job.queuePosition = position;
+      notify(job);
+    });
+  };
+  const watch = (job: FakeJob, watcher: () => void) => {
+    const set = watchers.get(job.requestId) ?? new Set();
+    watchers.set(job.requestId, set.add(watcher));
+    return () => set.delete(watcher);
+  };
 
   const app = Fastify({ bodyLimit: 100 * 1024 * 1024 });
   // The SDK sends `Content-Type: application/json` on bodiless GETs and PUTs, which fal accepts.
@@ -199,7 +312,24 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
     const requestId = randomUUID();
     const problems = scenario.invalid ? [forcedInvalid()] : validateKlingBody(body, isServedUrl);
     const error = problems.length > 0 ? { detail: problems } : scenario.contentPolicy ? { detail: [contentPolicyRefusal()] } : undefined;
-    jobs.set(requestId, { requestId, endpoint: `${APP}/o3/${tier}/reference-to-video`, body, scenario, polls: 0, cancelled: false, ...(error ? { error } : {}) });
+    const job: FakeJob = {
+      requestId,
+      endpoint: `${APP}/o3/${tier}/reference-to-video`,
+      body,
+      scenario,
+      polls: 0,
+      cancelled: false,
+      ...(error ? { error } : {}),
+      state: 'IN_QUEUE',
+      queuePosition: clock ? waiting.length : scenario.queuePolls,
+      streams: 0,
+    };
+    jobs.set(requestId, job);
+    record(job, 'submitted');
+    if (clock) {
+      waiting.push(job);
+      runWaitingJobs();
+    }
     const accepted = (submissions.get(prompt) ?? 0) + 1;
     submissions.set(prompt, accepted);
     if (scenario.acceptedBut502 && accepted === 1) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
@@ -210,7 +340,7 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
       reply.raw.destroy();
       return reply;
     }
-    return { status: 'IN_QUEUE', request_id: requestId, queue_position: scenario.queuePolls, ...queueUrls(requestId) };
+    return { status: 'IN_QUEUE', request_id: requestId, queue_position: job.queuePosition, ...queueUrls(requestId) };
   });
 
   app.get('/queue.fal.run/:owner/:alias/requests/:id/status', async (req, reply) => {
@@ -221,15 +351,63 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
       job.scenario = { ...job.scenario, statusErrorOnce: false };
       return reply.code(500).send({ detail: 'Internal server error', error_type: 'internal_error' });
     }
-    job.polls += 1;
+    if (!clock) step(job);
     return statusOf(job);
+  });
+
+  app.get('/queue.fal.run/:owner/:alias/requests/:id/status/stream', async (req, reply) => {
+    if (!authorized(req, reply)) return reply;
+    const job = jobOf(req);
+    if (!job) return reply.code(404).send({ detail: 'Request not found' });
+    job.streams += 1;
+    const cutAfterFirstEvent = job.scenario.streamCutOnce && job.streams === 1;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-fal-request-id': job.requestId });
+    const stopTimers: (() => void)[] = [];
+    const every = (ms: number, task: () => void) => {
+      const timer = setInterval(task, ms);
+      stopTimers.push(() => clearInterval(timer));
+    };
+    const close = () => {
+      stopTimers.forEach((stop) => stop());
+      openStreams.delete(close);
+      res.destroy();
+    };
+    openStreams.add(close);
+    res.on('close', close);
+    every(keepAliveMs, () => res.write(': keep-alive\n\n'));
+    if (job.scenario.streamSilent) return reply;
+
+    let lastSent = '';
+    const sendIfChanged = () => {
+      const status = statusOf(job);
+      const text = JSON.stringify(status);
+      if (text === lastSent) return;
+      lastSent = text;
+      res.write(`data: ${text}\n\n`);
+      // Dropped once the event is on the wire, as a proxy or a network cut would.
+      if (cutAfterFirstEvent || status.status === 'COMPLETED') stopTimers.forEach((stop) => stop());
+      if (cutAfterFirstEvent) later(STREAM_CUT_DELAY_MS, close);
+      else if (status.status === 'COMPLETED') res.end();
+    };
+    if (clock) stopTimers.push(watch(job, sendIfChanged));
+    else {
+      step(job);
+      every(streamStepMs, () => {
+        step(job);
+        sendIfChanged();
+      });
+    }
+    sendIfChanged();
+    return reply;
   });
 
   app.get('/queue.fal.run/:owner/:alias/requests/:id', async (req, reply) => {
     if (!authorized(req, reply)) return reply;
     const job = jobOf(req);
     if (!job) return reply.code(404).send({ detail: 'Request not found' });
-    if (statusOf(job).status !== 'COMPLETED') return reply.code(400).send({ detail: 'Request is still in progress' });
+    if (job.state !== 'COMPLETED') return reply.code(400).send({ detail: 'Request is still in progress' });
     void reply.header('x-fal-request-id', job.requestId);
     if (job.error) return reply.code(422).send(job.error);
     const { seconds, ratio, audio } = videoRequest(job.body);
@@ -243,8 +421,14 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
     if (!authorized(req, reply)) return reply;
     const job = jobOf(req);
     if (!job) return reply.code(404).send({ detail: 'Request not found' });
-    if (statusOf(job).status === 'COMPLETED') return reply.code(400).send({ status: 'ALREADY_COMPLETED' });
+    if (job.state === 'COMPLETED') return reply.code(400).send({ status: 'ALREADY_COMPLETED' });
     job.cancelled = true;
+    record(job, 'cancelled');
+    const queued = waiting.indexOf(job);
+    if (queued >= 0) {
+      waiting.splice(queued, 1);
+      runWaitingJobs();
+    }
     return reply.code(202).send({ status: 'CANCELLATION_REQUESTED' });
   });
 
@@ -262,10 +446,24 @@ export async function startFalFake(options: { key?: string } = {}): Promise<FalF
     jobs,
     uploads,
     requests,
+    log,
+    maxInFlight(counts = () => true) {
+      const inFlight = new Set<string>();
+      let most = 0;
+      for (const { requestId, event } of log) {
+        if (!counts(requestId)) continue;
+        if (event === 'submitted') inFlight.add(requestId);
+        else if (event !== 'started') inFlight.delete(requestId);
+        most = Math.max(most, inFlight.size);
+      }
+      return most;
+    },
     setScenario(scenario) {
       baseScenario = scenario ?? {};
     },
     async close() {
+      timers.forEach((timer) => clearTimeout(timer));
+      openStreams.forEach((close) => close());
       await app.close();
       await Promise.allSettled(renders.values());
       await rm(workDir, { recursive: true, force: true });
@@ -279,10 +477,9 @@ function queueUrls(requestId: string) {
 }
 
 function statusOf(job: FakeJob) {
-  const { polls, scenario, requestId } = job;
-  const common = { request_id: requestId, ...queueUrls(requestId) };
-  if (polls <= scenario.queuePolls) return { status: 'IN_QUEUE', queue_position: scenario.queuePolls - polls, ...common };
-  if (polls === scenario.queuePolls + 1) return { status: 'IN_PROGRESS', logs: [], ...common };
+  const common = { request_id: job.requestId, ...queueUrls(job.requestId) };
+  if (job.state === 'IN_QUEUE') return { status: 'IN_QUEUE', queue_position: job.queuePosition, ...common };
+  if (job.state === 'IN_PROGRESS') return { status: 'IN_PROGRESS', logs: [], ...common };
   return { status: 'COMPLETED', logs: [], metrics: { inference_time: 93.4 }, ...common };
 }
 
@@ -301,6 +498,8 @@ function scenarioMarkers(prompt: string): Partial<FakeScenario> | Error {
     else if (marker === 'status_500_once') scenario.statusErrorOnce = true;
     else if (marker === 'accepted_but_502') scenario.acceptedBut502 = true;
     else if (marker === 'accepted_but_cut') scenario.acceptedButCut = true;
+    else if (marker === 'stream_cut_once') scenario.streamCutOnce = true;
+    else if (marker === 'stream_silent') scenario.streamSilent = true;
     else if (submitFailures) scenario.submitFailures = { status: Number(submitFailures[1]), times: Number(submitFailures[2]) };
     else if (slowQueue) scenario.queuePolls = Number(slowQueue[1]);
     else return new Error(`unknown fake scenario marker [fake:${marker}]`);

@@ -55,19 +55,21 @@ export class GatedProvider {
         this.submissions.push(`${keyOf(job.unit)}:t${job.take}`);
         return { requestId: `gated-${job.unit.sequenceId}-${job.take}` };
       },
-      awaitResult: async (job, _id, videoPath, ctx) => {
+      awaitFinished: async (job, _id, ctx) => {
         const key = keyOf(job.unit);
         this.active.add(key);
         this.maxActive = Math.max(this.maxActive, this.active.size);
         try {
           await abortable(this.pass(key), ctx.signal);
-          await copyFile(this.videoFixture, `${videoPath}.part`);
-          await rename(`${videoPath}.part`, videoPath);
-          return { costUsd: name === 'local' ? 0 : job.unit.estimatedCostUsd };
         } finally {
           this.active.delete(key);
         }
       },
+      collect: async (_job, _id, videoPath) => {
+        await copyFile(this.videoFixture, `${videoPath}.part`);
+        await rename(`${videoPath}.part`, videoPath);
+      },
+      costOf: (job) => (name === 'local' ? 0 : job.unit.estimatedCostUsd),
     };
   }
 

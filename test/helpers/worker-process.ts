@@ -13,6 +13,11 @@ export class WorkerProcess {
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
+  /** The running worker's process id: its Temporal identity starts with it. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   start(): void {
     const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, NO_COLOR: '1', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (this.output += d));

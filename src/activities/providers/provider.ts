@@ -16,23 +16,29 @@ export interface AwaitContext {
   signal: AbortSignal;
 }
 
-export interface VideoResult {
-  /** What the provider charged (or will charge) for this take. */
-  costUsd: number;
-}
-
 /**
- * A video provider, split into submit and await so a paid submission is made once and its
- * request id is recorded before anything else can go wrong: a retried activity resumes that request
- * instead of paying for a second one (docs/money.md).
+ * A video provider, split into submit, await and collect: a paid submission is made once and its
+ * request id recorded before anything else can go wrong, so a retried activity resumes that request
+ * instead of paying for a second one (docs/money.md); and the wait ends the moment the provider has
+ * finished, so whatever limits jobs at the provider is free again before the video is fetched.
  */
 export interface VideoProvider {
   readonly name: ProviderName;
   /** True when submitting the same job twice costs nothing, so an unknown submission may be redone. */
   readonly resubmitIsSafe: boolean;
   submit(job: VideoJob): Promise<{ requestId: string }>;
-  /** Waits for the job and writes the finished video to `videoPath` (atomically). */
-  awaitResult(job: VideoJob, requestId: string, videoPath: string, ctx: AwaitContext): Promise<VideoResult>;
+  /** Resolves once the provider has finished the job (well or not: collecting tells which). */
+  awaitFinished(job: VideoJob, requestId: string, ctx: AwaitContext): Promise<void>;
+  /** Writes the finished job's video to `videoPath` (atomically). */
+  collect(job: VideoJob, requestId: string, videoPath: string, ctx: AwaitContext): Promise<void>;
+  /** What the provider charges (or will charge) for the job. */
+  costOf(job: VideoJob): number;
+}
+
+/** Waits for a submitted job and writes its video: everything after the submission, in one go. */
+export async function awaitVideo(provider: VideoProvider, job: VideoJob, requestId: string, videoPath: string, ctx: AwaitContext): Promise<void> {
+  await provider.awaitFinished(job, requestId, ctx);
+  await provider.collect(job, requestId, videoPath, ctx);
 }
 
 export type VideoProviders = Partial<Record<ProviderName, VideoProvider>>;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderBoard, renderDecisions, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
+import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
 import { readBoard } from '../read-board.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
 import { readEpisodeMoney, renderMoney } from '../read-money.js';
@@ -18,7 +19,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (project: string, opts: { episode?: string; watch?: boolean; json?: boolean }) => {
       const projectId = await resolveProjectId(project);
-      const { client, connection } = await connectClient();
+      const { client, connection, taskQueue } = await connectClient();
       try {
         do {
           const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) });
@@ -26,8 +27,9 @@ export function registerStatus(program: Command): void {
           const episodes = [...new Set([...rows.map((r) => r.episode), ...(opts.episode ? [opts.episode] : [])])];
           const money = await readEpisodeMoney(client, connection, projectId, episodes);
           const deliveries = await readDeliveries(projectId, episodes);
+          const accounts = await readAccountGates(client, connection, taskQueue);
           if (opts.json) {
-            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, sequences: rows, deliveries }, null, 2));
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, sequences: rows, deliveries, accounts }, null, 2));
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
@@ -37,6 +39,7 @@ export function registerStatus(program: Command): void {
             const decisions = renderDecisions(rows);
             if (decisions) console.log(`Decisions:\n${decisions}`);
             if (deliveries.length > 0) console.log(`Deliveries:\n${renderDeliveries(deliveries)}`);
+            for (const account of accounts) console.log(renderAccountGate(account));
             if (!workerUp) console.log(`! ${NO_WORKER_HINT}`);
           }
           if (opts.watch) await sleep(2_000);

@@ -8,7 +8,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run a worker against TEMPORAL_ADDRESS (default: the local dev server)')
-    .option('--max-activities <n>', 'cap concurrent activities on this worker (e.g. one fal account\'s job limit)')
+    .option('--max-activities <n>', 'cap concurrent activities on this worker (the fal account\'s job limit is RECOIL_FAL_CONCURRENCY)')
     .action(async (opts: { maxActivities?: string }) => {
       await runWorker({
         ...workerFromEnv(await loadPricingOrExit()),

@@ -18,14 +18,20 @@ export interface FalProviderOptions {
   credentials: string;
   /** RECOIL_FAL_BASE_URL: send every fal call (uploads and downloads too) to this server, e.g. the offline fake. */
   baseUrl?: string;
+  /** RECOIL_FAL_POLL_MS: how often to ask for the status when fal's status stream is not available. */
   pollIntervalMs?: number;
+  /** How often to double-check the status while the stream is quiet (tests shorten it). */
+  streamCheckMs?: number;
   /** Where `.fal-uploads.json` lives, shared by every worker process (the worker passes its artifacts root). */
   uploadCacheDir: string;
   /** The worker's price table: what a finished take is recorded as costing. */
   prices: PriceTable;
 }
 
-const DEFAULT_POLL_INTERVAL_MS = 5_000;
+/** The fal SDK's own polling interval. */
+const DEFAULT_POLL_INTERVAL_MS = 500;
+/** fal sends a keep-alive line every 15 s; a stream silent for longer than that may be dead. */
+const DEFAULT_STREAM_CHECK_MS = 15_000;
 /** Cancelling is a courtesy to the account's concurrency limit; it must not hold up the activity. */
 const CANCEL_TIMEOUT_MS = 10_000;
 
@@ -41,6 +47,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     upload: (file) => fal.storage.upload(file),
   });
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const streamCheckMs = options.streamCheckMs ?? DEFAULT_STREAM_CHECK_MS;
 
   return {
     name: 'fal',
@@ -63,17 +70,28 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         throw submissionCertainlyRefused(cause) ? markNotAccepted(failure) : failure;
       }
     },
-    async awaitResult(job, requestId, videoPath, ctx) {
+    async awaitFinished(job, requestId, ctx) {
       const endpoint = falEndpoint(job.unit.model);
       try {
-        await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs }, ctx);
-        const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
-        await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
+        await waitForCompletion(fal, { endpoint, requestId, pollIntervalMs, streamCheckMs }, ctx);
       } catch (err) {
         if (ctx.signal.aborted) throw await stopWaiting(fal, endpoint, requestId, ctx);
         throw toFalFailure(err, credentials);
       }
-      return { costUsd: costOf(job, options.prices) };
+    },
+    async collect(job, requestId, videoPath, ctx) {
+      const endpoint = falEndpoint(job.unit.model);
+      try {
+        const { data } = await fal.queue.result(endpoint, { requestId, abortSignal: ctx.signal });
+        await downloadVideo(fetchFn, videoUrlOf(data), videoPath, ctx.signal);
+      } catch (err) {
+        // The job is finished: there is nothing left at fal to cancel, whoever stopped us.
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toFalFailure(err, credentials);
+      }
+    },
+    costOf(job) {
+      return costOf(job, options.prices);
     },
   };
 }

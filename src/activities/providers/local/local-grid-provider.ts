@@ -1,6 +1,7 @@
 import { gridResolution } from '../../../domain/aspect-ratio.js';
 import type { GridProvider } from '../grid-provider.js';
 import { renderGrid } from './cards.js';
+import { withRenderSlot } from './render-slots.js';
 
 const LOCAL_GRID_MODEL = 'local-grid';
 
@@ -9,7 +10,7 @@ export function createLocalGridProvider(): GridProvider {
   return {
     name: 'local',
     async generateGrid({ prompt, aspectRatio, seed }) {
-      const png = await renderGrid({ ...gridResolution(aspectRatio), prompt, seed });
+      const png = await withRenderSlot(() => renderGrid({ ...gridResolution(aspectRatio), prompt, seed }));
       return { png, mimeType: 'image/png', costUsd: 0, model: LOCAL_GRID_MODEL };
     },
   };

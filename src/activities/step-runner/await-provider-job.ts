@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { ActivityDeps } from '../deps.js';
+import { pathExists } from '../path-exists.js';
+import { probeVideo, type VideoProbe } from '../media/probe.js';
+import type { AwaitContext, VideoJob } from '../providers/provider.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
+import type { FinishedTake, TakeRequest } from '../../contract/activities.js';
+import { withVerdict } from '../paid-call-failure.js';
+import { providerFor, toVideoJob } from './video-job.js';
+
+type SubmittedRequest = TakeRequest & { requestId: string };
+
+const COLLECT_HEARTBEAT_MS = 1_000;
+
+/** The provider accepted the job, so whatever goes wrong from here on, it may have been paid for. */
+function mayHaveCharged<A extends unknown[], T>(activity: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  return (...args) =>
+    activity(...args).catch((err: unknown) => {
+      throw withVerdict(err, 'may_have_charged');
+    });
+}
+
+/**
+ * Waits until the provider has finished a submitted take, and says what it costs. Nothing is
+ * downloaded: the provider's slot is free again the moment this returns.
+ */
+export function awaitProviderJobActivity(deps: ActivityDeps) {
+  return mayHaveCharged(async function awaitProviderJob(request: SubmittedRequest): Promise<{ costUsd: number }> {
+    const { provider, job, finished } = await takeInFolder(deps, request);
+    if (finished) return { costUsd: finished.costUsd };
+    await provider.awaitFinished(job, request.requestId, awaitContext(request));
+    return { costUsd: provider.costOf(job) };
+  });
+}
+
+/** Fetches a finished take's video into the take folder, probes it and records it as complete. */
+export function collectTakeActivity(deps: ActivityDeps) {
+  return mayHaveCharged(async function collectTake(request: SubmittedRequest): Promise<FinishedTake> {
+    const { provider, job, finished } = await takeInFolder(deps, request);
+    if (finished) return finished;
+    const ctx = awaitContext(request);
+    // A download can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
+    const beating = setInterval(() => ctx.heartbeat({ phase: 'collecting' }), COLLECT_HEARTBEAT_MS);
+    try {
+      await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
+    } finally {
+      clearInterval(beating);
+    }
+    return recordComplete(job, provider.costOf(job));
+  });
+}
+
+/** The take's provider and folder, and the finished take when an earlier attempt already recorded it. */
+async function takeInFolder(deps: ActivityDeps, request: SubmittedRequest) {
+  const provider = providerFor(deps, request);
+  const job = toVideoJob(deps, request);
+  const manifestPath = join(job.takeDir, MANIFEST_FILE);
+  const manifest = await readManifest(manifestPath);
+  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
+  const finished = await alreadyFinished(manifest, join(job.takeDir, VIDEO_FILE));
+  if (finished) log.info('take already finished; returning it', { take: request.take });
+  return { provider, job, finished };
+}
+
+async function alreadyFinished(manifest: TakeManifest, videoPath: string): Promise<FinishedTake | undefined> {
+  if (manifest.status !== 'complete' || !manifest.video || !(await pathExists(videoPath))) return undefined;
+  return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
+}
+
+function awaitContext(request: SubmittedRequest): AwaitContext {
+  const ctx = Context.current();
+  const heartbeat = (details?: unknown) => ctx.heartbeat({ requestId: request.requestId, ...(details as object) });
+  heartbeat();
+  return { heartbeat, signal: ctx.cancellationSignal };
+}
+
+async function recordComplete(job: VideoJob, costUsd: number): Promise<FinishedTake> {
+  const videoPath = join(job.takeDir, VIDEO_FILE);
+  // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
+  const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
+    log.warn('the finished take does not probe as a video', { take: job.take, error: err.message });
+    return { durationSec: 0, width: 0, height: 0, hasVideo: false };
+  });
+  const video: TakeVideo = {
+    file: VIDEO_FILE,
+    durationSec: probe.durationSec,
+    width: probe.width,
+    height: probe.height,
+    ...(probe.frameRate ? { frameRate: probe.frameRate } : {}),
+    ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}),
+  };
+  await updateManifest(join(job.takeDir, MANIFEST_FILE), (m) => ({
+    ...m,
+    status: 'complete',
+    actualCostUsd: costUsd,
+    video,
+    times: { ...m.times, completedAt: new Date().toISOString() },
+  }));
+  return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
+}

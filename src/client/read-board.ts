@@ -20,14 +20,19 @@ export interface BoardFilter {
 
 /** Every sequence of a project (newest run of each), from visibility, enriched by the status query. */
 export async function readBoard(client: Client, connection: Connection, filter: BoardFilter): Promise<BoardRow[]> {
+  const rows = await listBoardRows(client, filter);
+  await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
+  return rows;
+}
+
+/** The same rows from visibility alone (state and spend from search attributes): one call, no queries. */
+export async function listBoardRows(client: Client, filter: BoardFilter): Promise<BoardRow[]> {
   const newest = new Map<string, WorkflowExecutionInfo>();
   for await (const info of client.workflow.list({ query: boardQuery(filter) })) {
     const seen = newest.get(info.workflowId);
     if (!seen || seen.startTime < info.startTime) newest.set(info.workflowId, info);
   }
-  const rows = [...newest.values()].map(toRow);
-  await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
-  return rows.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+  return [...newest.values()].map(toRow).sort((a, b) => a.workflowId.localeCompare(b.workflowId));
 }
 
 function boardQuery(filter: BoardFilter): string {

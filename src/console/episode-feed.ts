@@ -22,6 +22,8 @@ export class EpisodeFeed {
   private fingerprint = '';
   private latest: FeedChange | undefined;
   private version = 0;
+  /** Counts targeted reads, so a full read that began before one does not undo it. */
+  private decisionsSeen = 0;
 
   constructor(
     private readonly reader: EpisodeReader,
@@ -52,8 +54,11 @@ export class EpisodeFeed {
 
   /** Reads again (joining a read already under way) and tells listeners when anything changed. */
   async refresh(): Promise<FeedChange> {
-    this.reading ??= this.reader.all().finally(() => (this.reading = undefined));
-    return this.publish(await this.reading);
+    const decisionsBefore = this.decisionsSeen;
+    this.reading ??= this.reader.all(this.latest?.snapshot).finally(() => (this.reading = undefined));
+    const snapshot = await this.reading;
+    if (this.latest && this.decisionsSeen !== decisionsBefore) return this.latest;
+    return this.publish(snapshot);
   }
 
   /**
@@ -61,8 +66,8 @@ export class EpisodeFeed {
    * sees it at once even when the episode is large; the next full read confirms the rest.
    */
   async refreshAfterDecision(sequenceId?: string): Promise<FeedChange> {
-    const latest = this.latest ?? (await this.refresh());
-    const { snapshot } = latest;
+    const { snapshot } = this.latest ?? (await this.refresh());
+    this.decisionsSeen += 1;
     if (sequenceId === undefined) {
       const episodeStatus = await this.reader.episode();
       return this.publish({ ...snapshot, ...(episodeStatus ? { episodeStatus } : {}) });

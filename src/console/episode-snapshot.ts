@@ -1,6 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
-import { readBoard, type BoardRow } from '../client/read-board.js';
+import { listBoardRows, type BoardRow } from '../client/read-board.js';
 import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
 import { statusQuery } from '../contract/sequence.js';
 import type { EpisodeRef } from './refs.js';
@@ -12,17 +12,35 @@ export interface EpisodeSnapshot extends EpisodeRef {
 }
 
 const QUERY_DEADLINE_MS = 3_000;
+/** Sequences whose index entry did not change are still queried, this many per read, in turn. */
+const ROLLING_QUERIES = 10;
 
-/** Reads an episode whole, or just the part a decision touched. */
+/**
+ * Reads an episode, or just the part a decision touched. A read lists the sequences from the
+ * server's index in one call and queries only those whose state, spend or run changed, plus a few
+ * others in turn: a large episode does not keep the worker busy answering the console.
+ */
 export class EpisodeReader {
+  private turn = 0;
+
   constructor(
     private readonly client: Client,
     private readonly connection: Connection,
     readonly ref: EpisodeRef,
   ) {}
 
-  async all(): Promise<EpisodeSnapshot> {
-    const [episodeStatus, sequences] = await Promise.all([this.episode(), readBoard(this.client, this.connection, this.ref)]);
+  async all(previous?: EpisodeSnapshot): Promise<EpisodeSnapshot> {
+    const [episodeStatus, listed] = await Promise.all([this.episode(), listBoardRows(this.client, this.ref)]);
+    const known = new Map(previous?.sequences.map((row) => [row.workflowId, row]));
+    const inTurn = new Set(listed.slice(this.turn, this.turn + ROLLING_QUERIES).map((row) => row.workflowId));
+    this.turn = this.turn + ROLLING_QUERIES >= listed.length ? 0 : this.turn + ROLLING_QUERIES;
+    const sequences = await Promise.all(
+      listed.map((row) => {
+        const before = known.get(row.workflowId);
+        const unchanged = before?.status && before.state === row.state && before.spentUsd === row.spentUsd && before.running === row.running;
+        return unchanged && !inTurn.has(row.workflowId) ? before : this.sequence(row);
+      }),
+    );
     return { ...this.ref, ...(episodeStatus ? { episodeStatus } : {}), sequences };
   }
 

@@ -90,10 +90,12 @@ export class EpisodeFeed {
     return this.latest;
   }
 
-  stop(): void {
+  /** Stops polling and waits for a read under way, so nothing uses the connection after it closes. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     this.listeners.clear();
+    await this.reading?.catch(() => {});
   }
 }
 
@@ -120,8 +122,9 @@ export class EpisodeFeeds {
     return [...this.feeds.values()].filter((f) => f.listenerCount > 0).length;
   }
 
-  stop(): void {
-    for (const feed of this.feeds.values()) feed.stop();
+  async stop(): Promise<void> {
+    const feeds = [...this.feeds.values()];
     this.feeds.clear();
+    await Promise.all(feeds.map((feed) => feed.stop()));
   }
 }

@@ -70,8 +70,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     ...(policy.token ? { token: policy.token } : {}),
     feeds,
     close: async () => {
-      feeds.stop();
       server.closeAllConnections();
+      await feeds.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

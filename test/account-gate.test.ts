@@ -125,7 +125,7 @@ describe('one fal account shared by every episode', () => {
       await Promise.all([approveAll(first), approveAll(second)]);
       watching = false;
       await watch;
-      expect(shown.some((text) => /^fal account: 3 of 3 jobs in flight, [1-9]\d* waiting/.test(text) && /waiting  1\. gate-\S+ EP001 SEQ0\d take 1/.test(text))).toBe(true);
+      expect(shown.some((text) => /^fal account: 3 of 3 jobs in flight, [1-9]\d* waiting/.test(text) && /waiting {2}1\. gate-\S+ EP001 SEQ0\d take 1/.test(text))).toBe(true);
 
       const mine = jobsOf(first, second);
       expect(mine.size).toBe(8);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
+import { listBoardRows } from '../src/client/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
@@ -42,6 +43,10 @@ describe('episode workflow', () => {
     const cut = await probeVideo(summary.deliveryPath!);
     expect(cut.durationSec).toBeCloseTo(5 * 6, 0);
     await stat(summary.deliveryPath!.replace(/[^/]+$/, 'timeline.json'));
+    // Each sequence's board card is in its memo: one visibility listing reads the whole board, no query each.
+    await expect
+      .poll(async () => (await listBoardRows(t.harness.client, { projectId: input.projectId })).map((row) => [row.sequenceId, row.state, row.card?.approvedTake, row.card?.takesUsed]), { timeout: 15_000 })
+      .toEqual(input.units.map((u) => [u.sequenceId, 'approved', 1, 1]));
   });
 
   it('settles when a sequence stops on a failure nothing can retry, listing it as failed', async () => {

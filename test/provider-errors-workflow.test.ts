@@ -73,9 +73,11 @@ describe('paid providers in the workflow (against the fakes)', () => {
     const handle = await start(harness, unit);
     const failed = await waitForStatus(handle, (s) => s.state === 'failed');
     expect(failed.failure).toMatch(/take 1 failed: the provider refused the content: .* — change the prompt and retake/);
-    // fal queued the job before refusing it: the budget counts it, and take.json says what happened.
-    expect(failed.spentUsd).toBe(unit.estimatedCostUsd);
-    expect(await takeManifest(harness, unit, 1)).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused the content/), actualCostUsd: unit.estimatedCostUsd });
+    // fal ran the job before refusing it: the budget counts it at the price fal bills for the job
+    // (settled when fal finished it, before the refusal showed), and take.json says what happened.
+    const price = videoCostUsd(PRICING.table, unit.model, unit.totalDurationSec, unit.generateAudio);
+    expect(failed.spentUsd).toBe(price);
+    expect(await takeManifest(harness, unit, 1)).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused the content/), actualCostUsd: price });
     await handle.signal(retakeSignal, { by: 'dir', note: 'tone it down', shots: { '1': 'A near miss, no impact' } });
     const done = await waitForStatus(handle, (s) => s.state === 'video_complete');
     expect(done.takes.map((t) => t.state)).toEqual(['failed', 'complete']);

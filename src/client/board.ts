@@ -21,26 +21,24 @@ export function renderBoard(rows: BoardRow[]): string {
 }
 
 function boardLine(row: BoardRow): string[] {
-  const s = row.status;
+  const c = row.card;
   const colour = stateColour[row.state] ?? ((x: string) => x);
-  const takes = s ? `${s.takes.length}/${s.maxTakes}` : '–';
-  const approved = s?.approvedTake !== undefined ? takeFolderName(s.approvedTake) : '';
-  const estimate = s ? `$${s.estimatedTakeCostUsd.toFixed(2)}` : '–';
+  const takes = c ? `${c.takesUsed}/${c.maxTakes}` : '–';
+  const approved = c?.approvedTake !== undefined ? takeFolderName(c.approvedTake) : '';
+  const estimate = c ? `$${c.estimatedTakeCostUsd.toFixed(2)}` : '–';
   return [`${row.episode}/${row.sequenceId}`, colour(row.state), takes, approved, `$${row.spentUsd.toFixed(2)}`, estimate, lastWords(row)];
 }
 
 function lastWords(row: BoardRow): string {
-  const s = row.status;
-  if (!s) return row.running ? pc.dim('details need a running worker') : '';
-  const lastTake = s.takes.at(-1);
-  const flagged = lastTake?.critics && !lastTake.critics.ok ? lastTake.critics.findings.filter((f) => !f.ok) : [];
+  const c = row.card;
+  if (!c) return row.running ? pc.dim('details need a running worker') : '';
   const parts = [
-    s.waitingFor ? `waiting for ${s.waitingFor}` : '',
-    s.failure ? pc.red(s.failure) : '',
-    flagged.length ? pc.yellow(`critics on ${takeFolderName(lastTake!.take)}: ${flagged.map((f) => f.message).join('; ')}`) : '',
-    s.startFrame ? `start frame: ${s.startFrame.grid ? `${gridFolderName(s.startFrame.grid)} q${s.startFrame.quadrant} by ${s.startFrame.by}` : `from ${s.startFrame.by}`}` : '',
+    c.waitingFor ? `waiting for ${c.waitingFor}` : '',
+    c.failure ? pc.red(c.failure) : '',
+    c.flagged ? pc.yellow(`critics on ${takeFolderName(c.flagged.take)}: ${c.flagged.findings.join('; ')}`) : '',
+    c.startFrame ? `start frame: ${c.startFrame.grid ? `${gridFolderName(c.startFrame.grid)} q${c.startFrame.quadrant} by ${c.startFrame.by}` : `from ${c.startFrame.by}`}` : '',
   ];
-  return parts.filter(Boolean).join('\n') || (s.history.at(-1)?.why ?? '');
+  return parts.filter(Boolean).join('\n') || (c.lastEvent ?? '');
 }
 
 /** Every decision each sequence took or refused, by request id, so a recorded one can be followed up. */

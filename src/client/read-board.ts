@@ -1,6 +1,6 @@
 import type { Client, Connection, WorkflowExecutionInfo } from '@temporalio/client';
 import type { SequenceState } from '../domain/state-machine.js';
-import { statusQuery, type SequenceStatus } from '../contract/sequence.js';
+import { SEQUENCE_CARD_MEMO, sequenceCard, statusQuery, type SequenceCard, type SequenceStatus } from '../contract/sequence.js';
 
 export interface BoardRow {
   workflowId: string;
@@ -9,19 +9,29 @@ export interface BoardRow {
   state: SequenceState | string;
   spentUsd: number;
   running: boolean;
-  /** The full status, when a worker could answer the query. */
+  /** What the board shows: from the workflow's memo, or from the full status when it was queried. */
+  card?: SequenceCard;
+  /** The full status, when it was queried and a worker could answer. */
   status?: SequenceStatus;
 }
+
+/** Up to this many sequences, every one is queried for its full status (takes, decisions); beyond, memos only. */
+const QUERY_EACH_UP_TO = 30;
 
 export interface BoardFilter {
   projectId: string;
   episode?: string;
 }
 
-/** Every sequence of a project (newest run of each), from visibility, enriched by the status query. */
+/**
+ * Every sequence of a project (newest run of each) from one visibility listing, with the card each
+ * keeps in its memo. A small board is also queried for every sequence's full status (its takes and
+ * decisions); a large one only where no card is listed yet.
+ */
 export async function readBoard(client: Client, connection: Connection, filter: BoardFilter): Promise<BoardRow[]> {
   const rows = await listBoardRows(client, filter);
-  await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
+  const toQuery = rows.length <= QUERY_EACH_UP_TO ? rows : rows.filter((row) => !row.card);
+  await Promise.all(toQuery.map((row) => attachStatus(client, connection, row)));
   return rows;
 }
 
@@ -55,7 +65,13 @@ function toRow(info: WorkflowExecutionInfo): BoardRow {
     state: String(get('RecoilState') ?? 'unknown'),
     spentUsd: Number(get('RecoilCostUsd') ?? 0),
     running: info.status.name === 'RUNNING',
+    ...cardOf(info),
   };
+}
+
+function cardOf(info: WorkflowExecutionInfo): { card?: SequenceCard } {
+  const card = info.memo?.[SEQUENCE_CARD_MEMO] as SequenceCard | undefined;
+  return card ? { card } : {};
 }
 
 async function attachStatus(client: Client, connection: Connection, row: BoardRow): Promise<void> {
@@ -63,6 +79,7 @@ async function attachStatus(client: Client, connection: Connection, row: BoardRo
     row.status = await connection.withDeadline(Date.now() + 3_000, () => client.workflow.getHandle(row.workflowId).query(statusQuery));
     row.state = row.status.state;
     row.spentUsd = row.status.spentUsd;
+    row.card = sequenceCard(row.status);
   } catch {
     // Visibility data is still shown; details need a live worker.
   }

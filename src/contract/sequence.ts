@@ -165,3 +165,40 @@ export interface SequenceStatus {
   /** Every decision taken or refused, oldest first. */
   decisions: DecisionRecord[];
 }
+
+/**
+ * What the board shows of a sequence, kept in the workflow's memo so a board of hundreds of
+ * sequences is read with one visibility listing instead of a query each.
+ */
+export interface SequenceCard {
+  takesUsed: number;
+  maxTakes: number;
+  approvedTake?: number;
+  estimatedTakeCostUsd: number;
+  waitingFor?: string;
+  failure?: string;
+  /** The newest take's flagged critic findings. */
+  flagged?: { take: number; findings: string[] };
+  startFrame?: { grid?: number; quadrant?: number; by: string };
+  lastEvent?: string;
+}
+
+/** The memo key the card is kept under. */
+export const SEQUENCE_CARD_MEMO = 'card';
+
+export function sequenceCard(status: SequenceStatus): SequenceCard {
+  const newest = status.takes.at(-1);
+  const flagged = newest?.critics && !newest.critics.ok ? newest.critics.findings.filter((f) => !f.ok).map((f) => f.message) : [];
+  const lastEvent = status.history.at(-1)?.why;
+  return {
+    takesUsed: status.takes.length,
+    maxTakes: status.maxTakes,
+    ...(status.approvedTake !== undefined ? { approvedTake: status.approvedTake } : {}),
+    estimatedTakeCostUsd: status.estimatedTakeCostUsd,
+    ...(status.waitingFor ? { waitingFor: status.waitingFor } : {}),
+    ...(status.failure ? { failure: status.failure } : {}),
+    ...(newest && flagged.length ? { flagged: { take: newest.take, findings: flagged } } : {}),
+    ...(status.startFrame ? { startFrame: { ...(status.startFrame.grid ? { grid: status.startFrame.grid, quadrant: status.startFrame.quadrant } : {}), by: status.startFrame.by } } : {}),
+    ...(lastEvent ? { lastEvent } : {}),
+  };
+}

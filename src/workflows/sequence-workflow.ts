@@ -1,4 +1,4 @@
-import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { accountSlotGrantedSignal } from '../contract/account-gate.js';
 import { RecoilCostUsd, RecoilState } from '../contract/search-attributes.js';
 import {
@@ -13,6 +13,8 @@ import {
   retakeUpdate,
   selectFrameSignal,
   selectFrameUpdate,
+  SEQUENCE_CARD_MEMO,
+  sequenceCard,
   statusQuery,
   type DecisionName,
   type DecisionRequests,
@@ -80,6 +82,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
       { key: RecoilCostUsd, value: run.spentUsd },
     ]);
     setCurrentDetails(run.describe());
+    upsertMemo({ [SEQUENCE_CARD_MEMO]: sequenceCard(run.status()) });
     await link.report({
       sequenceId: unit.sequenceId,
       state: run.state,

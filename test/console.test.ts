@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ afterAll(async () => {
   await browser?.close();
   await console_?.close();
   await harness?.stop();
+  if (harness) await rm(harness.artifactsRoot, { recursive: true, force: true });
   await removeFixtures();
 });
 

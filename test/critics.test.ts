@@ -11,7 +11,7 @@ import { runProcess } from '../src/activities/media/run-process.js';
 import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { renderGrid } from '../src/activities/providers/local/cards.js';
 import { gridResolution, videoResolution, type AspectRatio } from '../src/domain/aspect-ratio.js';
-import { summarize, type CriticReport } from '../src/domain/critic-report.js';
+import { summarize, type CriticReport, type Stretch } from '../src/domain/critic-report.js';
 
 const SECONDS = 6;
 const LANDSCAPE = videoResolution('16:9');
@@ -40,6 +40,7 @@ async function makeVideos(): Promise<void> {
     encode(file('black.mp4'), ['-f', 'lavfi', '-i', lavfi('color', LANDSCAPE, 'c=black:')], SECONDS),
     encode(file('portrait.mp4'), ['-f', 'lavfi', '-i', lavfi('testsrc2', PORTRAIT)], SECONDS),
     makeFrozen(),
+    makeStretches(),
     writeFile(file('text.mp4'), 'This is a text file with a video extension.\n'),
     renderAnimatic({
       outPath: file('animatic.mp4'),
@@ -68,6 +69,31 @@ async function makeVideos(): Promise<void> {
 async function makeFrozen(): Promise<void> {
   await ffmpeg(['-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE), '-frames:v', '1', file('still.png')]);
   await encode(file('frozen.mp4'), ['-loop', '1', '-framerate', '24', '-i', file('still.png')], SECONDS);
+}
+
+/** Known stretches the detectors must place: black 2.0–3.5 s (black is still too) and a still 4.0–5.5 s. */
+const BLACK_STRETCH = { startSec: 2, endSec: 3.5 };
+const STILL_STRETCH = { startSec: 4, endSec: 5.5 };
+/** Two frames: a run still open at the end of the file is closed at its last frame's start, not its end. */
+const SLACK = 2 / 24;
+
+async function makeStretches(): Promise<void> {
+  const moving = (from: number, to: number, label: string) => `[${label}]trim=${from}:${to},setpts=PTS-STARTPTS[${label}t]`;
+  const graph = [
+    '[0:v]split=4[a][c][d][e]',
+    moving(0, BLACK_STRETCH.startSec, 'a'),
+    `[1:v]trim=0:${BLACK_STRETCH.endSec - BLACK_STRETCH.startSec},setpts=PTS-STARTPTS[bt]`,
+    moving(BLACK_STRETCH.endSec, STILL_STRETCH.startSec, 'c'),
+    // One frame of the moving picture, held: a freeze that starts exactly where the motion stops.
+    `[d]trim=start_frame=${STILL_STRETCH.startSec * 24}:end_frame=${STILL_STRETCH.startSec * 24 + 1},loop=loop=${(STILL_STRETCH.endSec - STILL_STRETCH.startSec) * 24 - 1}:size=1:start=0,setpts=N/24/TB[dt]`,
+    moving(STILL_STRETCH.endSec, SECONDS, 'e'),
+    '[at][bt][ct][dt][et]concat=n=5:v=1:a=0',
+  ].join(';');
+  // crf 18, not 30: at 30 x264 lets a new still settle over a few frames, which moves the freeze's start.
+  await ffmpeg([
+    '-f', 'lavfi', '-i', lavfi('testsrc2', LANDSCAPE), '-f', 'lavfi', '-i', lavfi('color', LANDSCAPE, 'c=black:'),
+    '-filter_complex', graph, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', file('stretches.mp4'),
+  ]);
 }
 
 function lavfi(source: string, { width, height }: { width: number; height: number }, options = ''): string {
@@ -126,6 +152,14 @@ function finding(report: CriticReport, critic: string) {
   return found;
 }
 
+function expectStretches(actual: Stretch[] | undefined, expected: Stretch[]): void {
+  expect(actual, 'stretches').toHaveLength(expected.length);
+  actual!.forEach((stretch, i) => {
+    expect(Math.abs(stretch.startSec - expected[i]!.startSec), `start of stretch ${i}`).toBeLessThanOrEqual(SLACK);
+    expect(Math.abs(stretch.endSec - expected[i]!.endSec), `end of stretch ${i}`).toBeLessThanOrEqual(SLACK);
+  });
+}
+
 function failedCritics(report: CriticReport): string[] {
   return report.findings.filter((f) => !f.ok).map((f) => f.critic);
 }
@@ -142,6 +176,8 @@ describe('video critics', () => {
     expect(finding(report, 'duration').measured?.durationSec).toBeCloseTo(SECONDS, 1);
     expect(finding(report, 'black').measured).toMatchObject({ seconds: 0, stretches: 0 });
     expect(finding(report, 'frozen').measured).toMatchObject({ seconds: 0, stretches: 0 });
+    expect(finding(report, 'black').stretches).toBeUndefined();
+    expect(finding(report, 'frozen').stretches).toBeUndefined();
   });
 
   it('pass a real local animatic (slow push-ins on still cards) on every critic', async () => {
@@ -172,13 +208,23 @@ describe('video critics', () => {
     const black = finding(report, 'black');
     expect(black.ok).toBe(false);
     expect(black.message).toMatch(/^mostly black: (99|100)% of its 6\.00 s is black$/);
+    expectStretches(black.stretches, [{ startSec: 0, endSec: SECONDS }]);
     expect(finding(report, 'decodes').ok).toBe(true);
+  });
+
+  it('say where in the take it is black and where it is frozen, within a frame or two', async () => {
+    const report = await criticiseVideo(file('stretches.mp4'), expectation('16:9'));
+    expect(finding(report, 'duration').measured?.durationSec).toBeCloseTo(SECONDS, 1);
+    expectStretches(finding(report, 'black').stretches, [BLACK_STRETCH]);
+    expectStretches(finding(report, 'frozen').stretches, [BLACK_STRETCH, STILL_STRETCH]);
+    expect(finding(report, 'black')).toMatchObject({ ok: true, measured: { seconds: 1.5, stretches: 1 } });
   });
 
   it('catch a take that is one still picture', async () => {
     const report = await criticiseVideo(file('frozen.mp4'), expectation('16:9'));
     expect(failedCritics(report)).toEqual(['frozen']);
     expect(finding(report, 'frozen').message).toBe('mostly frozen: 100% of its 6.00 s is frozen');
+    expectStretches(finding(report, 'frozen').stretches, [{ startSec: 0, endSec: SECONDS }]);
   });
 
   it.each([
@@ -210,12 +256,19 @@ describe('frozen critic reading freezedetect', () => {
 
   it('counts a freeze still running at the end of the file up to the end', () => {
     const log = [line('start', 1), line('duration', 1), line('end', 2), line('start', 3)].join('\n');
-    expect(frozenCritic(log, 6).measured).toMatchObject({ seconds: 4, stretches: 2 });
+    expect(frozenCritic(log, 6)).toMatchObject({
+      measured: { seconds: 4, stretches: 2 },
+      stretches: [{ startSec: 1, endSec: 2 }, { startSec: 3, endSec: 6 }],
+    });
   });
 
   it('counts a freeze whose start line the 2018 build leaves out', () => {
     const log = [line('duration', 2), line('end', 2), line('duration', 2), line('end', 4)].join('\n');
-    expect(frozenCritic(log, 6)).toMatchObject({ ok: false, measured: { seconds: 4, stretches: 2 } });
+    expect(frozenCritic(log, 6)).toMatchObject({
+      ok: false,
+      measured: { seconds: 4, stretches: 2 },
+      stretches: [{ startSec: 0, endSec: 2 }, { startSec: 2, endSec: 4 }],
+    });
   });
 });
 

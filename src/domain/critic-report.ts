@@ -12,6 +12,14 @@ export interface CriticFinding {
   message: string;
   /** The numbers behind the verdict, so a threshold can be questioned later. */
   measured?: Measurements;
+  /** Where in the take a detector saw the trouble (black, frozen), so a reviewer can go and look. */
+  stretches?: Stretch[];
+}
+
+/** A stretch of a take, in seconds from its start. */
+export interface Stretch {
+  startSec: number;
+  endSec: number;
 }
 
 export interface CriticReport {
@@ -39,8 +47,8 @@ const MOST_OF_A_TAKE = 0.5;
  * The verdict of a detector that marks stretches of a take (black, frozen): it fails when the
  * stretches add up to more than half the take.
  */
-export function stretchFinding(critic: string, stretchesSec: readonly number[], durationSec: number): CriticFinding {
-  const seconds = stretchesSec.reduce((sum, s) => sum + s, 0);
+export function stretchFinding(critic: string, stretches: readonly Stretch[], durationSec: number): CriticFinding {
+  const seconds = stretches.reduce((sum, s) => sum + (s.endSec - s.startSec), 0);
   const share = durationSec > 0 ? Math.min(1, seconds / durationSec) : 0;
   const ok = share <= MOST_OF_A_TAKE;
   const part = `${Math.round(share * 100)}% of its ${durationSec.toFixed(2)} s is ${critic}`;
@@ -48,7 +56,8 @@ export function stretchFinding(critic: string, stretchesSec: readonly number[], 
     critic,
     ok,
     message: ok ? `not mostly ${critic} (${part})` : `mostly ${critic}: ${part}`,
-    measured: { seconds: thousandths(seconds), share: thousandths(share), stretches: stretchesSec.length },
+    measured: { seconds: thousandths(seconds), share: thousandths(share), stretches: stretches.length },
+    ...(stretches.length > 0 ? { stretches: stretches.map((s) => ({ startSec: thousandths(s.startSec), endSec: thousandths(s.endSec) })) } : {}),
   };
 }
 

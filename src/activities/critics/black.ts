@@ -1,4 +1,4 @@
-import { stretchFinding, type CriticFinding } from '../../domain/critic-report.js';
+import { stretchFinding, type CriticFinding, type Stretch } from '../../domain/critic-report.js';
 
 /**
  * A frame is black when 98% of its pixels are darker than ffmpeg's default pixel threshold, which
@@ -11,7 +11,11 @@ export function blackCritic(decodeLog: string, durationSec: number): CriticFindi
   return stretchFinding('black', blackRuns(decodeLog), durationSec);
 }
 
-/** blackdetect writes one line per run, with its length, once the run is over or the file ends. */
-function blackRuns(log: string): number[] {
-  return [...log.matchAll(/black_start:\s*\S+\s+black_end:\s*\S+\s+black_duration:\s*([\d.]+)/g)].map((m) => Number(m[1]));
+/** blackdetect writes one line per run, with where it starts and ends, once the run is over or the file ends. */
+function blackRuns(log: string): Stretch[] {
+  // A stream whose timestamps start below zero (edit lists) can report a run starting before 0.
+  return [...log.matchAll(/black_start:\s*(-?[\d.]+)\s+black_end:\s*(-?[\d.]+)/g)].map((m) => ({
+    startSec: Math.max(0, Number(m[1])),
+    endSec: Math.max(0, Number(m[2])),
+  }));
 }

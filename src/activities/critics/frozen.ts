@@ -1,4 +1,4 @@
-import { stretchFinding, type CriticFinding } from '../../domain/critic-report.js';
+import { stretchFinding, type CriticFinding, type Stretch } from '../../domain/critic-report.js';
 
 /**
  * freezedetect holds a reference frame until a later one differs from it by more than n (mean
@@ -20,16 +20,22 @@ export function frozenCritic(decodeLog: string, durationSec: number): CriticFind
 /**
  * freezedetect logs start, duration and end as separate lines. A freeze still running when the
  * file ends gets no end line, so it lasts to the end. Older builds (ours, 2018) skip the start line
- * when a freeze is noticed on the frame that ends it, so lengths come from the duration lines.
+ * when a freeze is noticed on the frame that ends it, so such a freeze starts its duration before its end.
  */
-function freezes(log: string, durationSec: number): number[] {
-  const lengths: number[] = [];
+function freezes(log: string, durationSec: number): Stretch[] {
+  const stretches: Stretch[] = [];
   let openSince: number | undefined;
+  let lasted = 0;
   for (const [, key, value] of log.matchAll(/lavfi\.freezedetect\.freeze_(start|duration|end):\s*([\d.]+)/g)) {
-    if (key === 'start') openSince = Number(value);
-    else if (key === 'duration') lengths.push(Number(value));
-    else openSince = undefined;
+    const seconds = Number(value);
+    if (key === 'start') openSince = seconds;
+    else if (key === 'duration') lasted = seconds;
+    else {
+      stretches.push({ startSec: openSince ?? Math.max(0, seconds - lasted), endSec: seconds });
+      openSince = undefined;
+      lasted = 0;
+    }
   }
-  if (openSince !== undefined) lengths.push(Math.max(0, durationSec - openSince));
-  return lengths;
+  if (openSince !== undefined) stretches.push({ startSec: openSince, endSec: Math.max(openSince, durationSec) });
+  return stretches;
 }

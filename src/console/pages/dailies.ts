@@ -7,7 +7,7 @@ import { episodePath, sequencePath, takeName, type SequenceRef } from '../refs.j
 import { shotSpans } from '../take-details.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { newestWatchable, stateLabel, usd, when } from './format.js';
-import { player } from './player.js';
+import { player, stretchLabel } from './player.js';
 
 export interface QueueItem {
   sequenceId: string;
@@ -84,7 +84,7 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
         ${manifest?.inputs.retakeNote ? html`<dt>asked for</dt><dd class="note">${manifest.inputs.retakeNote}</dd>` : ''}
       </dl>
       <h3>Critics</h3>
-      <ul class="findings">${(take.critics?.findings ?? []).map((f) => html`<li class="${f.ok ? 'ok' : 'bad'}"><b>${f.critic}</b> ${f.message}</li>`)}</ul>
+      <ul class="findings">${(take.critics?.findings ?? []).map((f) => html`<li class="${f.ok ? 'ok' : 'bad'}"><b>${f.critic}</b> ${f.message}${(f.stretches ?? []).map((s) => html` <button type="button" class="seek" data-seek="${s.startSec}">${stretchLabel(f.critic, s.startSec, s.endSec)}</button>`)}</li>`)}</ul>
       ${take.critics ? '' : html`<p class="hint">No critic report on this take.</p>`}
       <h3>Shots</h3>
       <ol class="shots">${spans.map((s) => html`<li><button type="button" class="seek" data-seek="${s.startSec}">${s.startSec.toFixed(1)}–${s.endSec.toFixed(1)} s</button> <span class="prompt">${s.prompt}</span></li>`)}</ol>

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { CriticReport } from '../../domain/critic-report.js';
+import type { CriticFinding, CriticReport } from '../../domain/critic-report.js';
 import type { TakeManifest } from '../../activities/takes/take-manifest.js';
 import { shotSpans } from '../take-details.js';
 import type { Html } from './layout.js';
@@ -20,12 +20,12 @@ export function player(source: PlayerSource): Html {
   const fps = framesPerSecond(manifest?.video?.frameRate);
   const duration = manifest?.video?.durationSec ?? source.durationSec;
   const spans = manifest ? shotSpans(manifest) : [];
-  const failing = source.critics?.findings.filter((f) => !f.ok) ?? [];
+  const findings = source.critics?.findings ?? [];
   return html`<div class="player" id="${source.id}" data-fps="${fps}" data-duration="${duration}">
   <video id="${source.id}-video" src="${source.src}" preload="auto" playsinline ${source.muted ? 'muted' : ''}></video>
   <div class="timeline" data-timeline title="click to seek">
     ${spans.map((s) => html`<div class="shot" data-start="${s.startSec}" data-end="${s.endSec}" title="shot ${s.index}: ${s.prompt}"><span>${s.index}</span></div>`)}
-    ${failing.map((f) => html`<div class="finding" data-whole title="${f.critic}: ${f.message}">${f.critic}</div>`)}
+    ${findings.map(findingMarks)}
     <div class="playhead" data-playhead></div>
   </div>
   <div class="controls">
@@ -39,4 +39,24 @@ export function player(source: PlayerSource): Html {
     <span class="fps">${fps.toFixed(fps % 1 ? 3 : 0)} fps</span>
   </div>
 </div>`;
+}
+
+/**
+ * A detector that says where it saw trouble gets a mark per stretch, passing or not: a second of
+ * black is worth a look even when the take passes. A failing critic that cannot say where spans the take.
+ */
+function findingMarks(finding: CriticFinding): Html | Html[] | '' {
+  const stretches = finding.stretches ?? [];
+  const verdict = finding.ok ? 'passed' : 'failed';
+  if (stretches.length > 0) {
+    return stretches.map(
+      (s) => html`<div class="finding ${verdict}" data-start="${s.startSec}" data-end="${s.endSec}" title="${stretchLabel(finding.critic, s.startSec, s.endSec)}">${finding.critic}</div>`,
+    );
+  }
+  return finding.ok ? '' : html`<div class="finding failed" data-whole title="${finding.critic}: ${finding.message}">${finding.critic}</div>`;
+}
+
+/** "black 2.0–3.5 s" */
+export function stretchLabel(critic: string, startSec: number, endSec: number): string {
+  return `${critic} ${startSec.toFixed(1)}–${endSec.toFixed(1)} s`;
 }

@@ -151,9 +151,11 @@ class ReviewPlayer {
 
   layoutTimeline() {
     const total = this.length() || 1;
+    // Inline style attributes are refused by the CSP; styles set from this script are not.
+    const share = (sec) => Math.min(1, Math.max(0, Number(sec) / total)) * 100;
     for (const mark of $$('[data-start]', this.root)) {
-      mark.style.left = `${(Number(mark.dataset.start) / total) * 100}%`;
-      mark.style.width = `${((Number(mark.dataset.end) - Number(mark.dataset.start)) / total) * 100}%`;
+      mark.style.left = `${share(mark.dataset.start)}%`;
+      mark.style.width = `${share(mark.dataset.end) - share(mark.dataset.start)}%`;
     }
     const timeline = $('[data-timeline]', this.root);
     timeline.addEventListener('click', (event) => {

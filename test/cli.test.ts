@@ -215,6 +215,9 @@ describe('recoil CLI', () => {
       console.log(`a refused approve answered in ${Date.now() - asked} ms, process start included`);
       expect(wrongTake.code).toBe(2);
       expect(wrongTake.stderr).toMatch(/^error: refused: there is no take 99 \(takes: 1\) \(approve take 99 of SEQ03, request r-[0-9a-f]{8}\)/m);
+      // A refused Update leaves no trace in the workflow by itself; the CLI lists it, so status shows it.
+      const refusedId = /request (r-[0-9a-f]{8})/.exec(wrongTake.stderr)![1]!;
+      await expect.poll(async () => (await runCli(['status', id], env, cwd)).stdout, { timeout: 15_000, interval: 500 }).toContain(`SEQ03 ${refusedId} approve by`);
       const badShot = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'x', '--shot', '9=nope'], env, cwd);
       expect(badShot.code).toBe(2);
       expect(badShot.stderr).toMatch(/shot 9 does not exist/);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { setBudgetUpdate, type EpisodeInput } from '../src/contract/episode.js';
-import { approveSignal, approveUpdate, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
+import { approveSignal, approveUpdate, decisionRefusedSignal, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
 import { renderFixtureVideo } from './helpers/fixture-video.js';
@@ -59,8 +59,11 @@ describe('recorded histories', () => {
     const handle = await startSequence(harness, makeUnit());
     await waitForStatus(handle, (s) => s.state === 'video_complete');
     await handle.signal(approveSignal, { ...by('typo'), take: 9 });
-    await expect(handle.executeUpdate(approveUpdate, { args: [{ ...by('typo'), take: 8 }] })).rejects.toThrow();
-    await waitForStatus(handle, (s) => refusals(s).length === 1);
+    const refusedUpdate = { ...by('typo'), take: 8 };
+    await expect(handle.executeUpdate(approveUpdate, { args: [refusedUpdate] })).rejects.toThrow();
+    // The asker lists the Update's refusal, as the CLI and the console do.
+    await handle.signal(decisionRefusedSignal, { requestId: refusedUpdate.requestId, decision: 'approve', by: 'typo', reason: 'there is no take 8 (takes: 1)' });
+    await waitForStatus(handle, (s) => refusals(s).length === 2);
     await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
     await handle.result();
     await replaysAndIsKept('sequence-refused-decision', handle);

@@ -5,6 +5,7 @@ import type { SequenceRef } from '../contract/activities.js';
 import { setBudgetSignal, setBudgetUpdate } from '../contract/episode.js';
 import {
   approveSignal,
+  decisionRefusedSignal,
   approveUpdate,
   regenerateFramesSignal,
   regenerateFramesUpdate,
@@ -43,15 +44,16 @@ export async function decideOnSequence(client: Client, ref: SequenceRef, decisio
   const handle = client.workflow.getHandle(sequenceWorkflowId(ref.projectId, ref.episode, ref.sequenceId));
   const target = { client, handle, what: `sequence ${ref.projectId}/${ref.episode}/${ref.sequenceId}`, projectId: ref.projectId };
   const common = { by, requestId: newRequestId() };
+  const listRefusal = (reason: string) => handle.signal(decisionRefusedSignal, { requestId: common.requestId, decision: decision.kind, by, reason });
   switch (decision.kind) {
     case 'approve':
-      return deliver(target, approveSignal, approveUpdate, { ...common, take: decision.take, ...optional('note', decision.note) });
+      return deliver(target, approveSignal, approveUpdate, { ...common, take: decision.take, ...optional('note', decision.note) }, listRefusal);
     case 'retake':
-      return deliver(target, retakeSignal, retakeUpdate, { ...common, note: decision.note, ...optional('shots', decision.shots) });
+      return deliver(target, retakeSignal, retakeUpdate, { ...common, note: decision.note, ...optional('shots', decision.shots) }, listRefusal);
     case 'selectFrame':
-      return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) });
+      return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) }, listRefusal);
     case 'regenerateFrames':
-      return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) });
+      return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) }, listRefusal);
   }
 }
 
@@ -59,7 +61,8 @@ export async function decideOnSequence(client: Client, ref: SequenceRef, decisio
 export async function changeEpisodeBudget(client: Client, ref: Pick<SequenceRef, 'projectId' | 'episode'>, budgetUsd: number, by: string): Promise<DecisionOutcome> {
   const handle = client.workflow.getHandle(episodeWorkflowId(ref.projectId, ref.episode));
   const target = { client, handle, what: `episode ${ref.projectId}/${ref.episode}`, projectId: ref.projectId };
-  return deliver(target, setBudgetSignal, setBudgetUpdate, { budgetUsd, by, requestId: newRequestId() }, (record) => `budget set to $${record.budgetUsd.toFixed(2)}`);
+  const described = (record: { budgetUsd: number }) => `budget set to $${record.budgetUsd.toFixed(2)}`;
+  return deliver(target, setBudgetSignal, setBudgetUpdate, { budgetUsd, by, requestId: newRequestId() }, undefined, described);
 }
 
 interface Target {
@@ -74,6 +77,8 @@ async function deliver<Request extends { requestId?: string }, Answer>(
   signal: SignalDefinition<[Request]>,
   update: UpdateDefinition<Answer, [Request]>,
   request: Request & { requestId: string },
+  /** Lists a refusal where the workflow keeps its decisions; best effort, the asker has the answer already. */
+  listRefusal?: (reason: string) => Promise<void>,
   describeAnswer: (answer: Answer) => string = (answer) => (answer as { detail: string }).detail,
 ): Promise<DecisionOutcome> {
   const { requestId } = request;
@@ -86,7 +91,11 @@ async function deliver<Request extends { requestId?: string }, Answer>(
       const answer = await client.connection.withDeadline(Date.now() + ANSWER_WITHIN_MS, () => handle.executeUpdate(update, { args: [request], updateId: requestId }));
       return { kind: 'accepted', requestId, detail: describeAnswer(answer) };
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) return { kind: 'refused', requestId, reason: innermostMessage(err) };
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = innermostMessage(err);
+        await listRefusal?.(reason).catch(() => undefined);
+        return { kind: 'refused', requestId, reason };
+      }
       // No answer in time (the worker may have just stopped): the signal below makes it durable,
       // and the shared request id keeps it from counting twice.
     }

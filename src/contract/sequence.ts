@@ -82,6 +82,18 @@ export interface GenerationWait extends GenerationTicket {
   leftUsd?: number;
 }
 
+/**
+ * Sent by whoever asked after a validator refused their Update: a refused Update leaves no trace in
+ * the workflow, and the sequence's history should list every refusal with its reason.
+ */
+export interface RefusalNote {
+  requestId: string;
+  decision: DecisionName;
+  by: string;
+  reason: string;
+}
+export const decisionRefusedSignal = defineSignal<[RefusalNote]>('decisionRefused');
+
 /** Sent by the episode workflow when a paid call of this sequence may start, or why it must wait. */
 export const generationGrantedSignal = defineSignal<[GenerationTicket]>('generationGranted');
 export const generationWaitingSignal = defineSignal<[GenerationWait]>('generationWaiting');

@@ -6,6 +6,7 @@ import type {
   DecisionRecord,
   DecisionRequests,
   GridSummary,
+  RefusalNote,
   RegenerateFramesRequest,
   RetakeRequest,
   SelectFrameRequest,
@@ -134,6 +135,12 @@ export class SequenceRun {
     };
     this.decisions.push(record);
     return record;
+  }
+
+  /** Lists a decision an Update's validator refused (told by whoever asked), once per request id. */
+  noteRefusal(note: RefusalNote): void {
+    if (this.recordOf(note.requestId)) return;
+    this.decisions.push({ requestId: note.requestId, decision: note.decision, by: note.by, at: now(), outcome: 'refused', detail: note.reason });
   }
 
   /** The retake a person asked for, once: its new prompts now apply to every later take. */

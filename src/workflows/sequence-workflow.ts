@@ -5,6 +5,7 @@ import {
   approveSignal,
   approveUpdate,
   attachToEpisodeSignal,
+  decisionRefusedSignal,
   generationGrantedSignal,
   generationWaitingSignal,
   regenerateFramesSignal,
@@ -112,6 +113,7 @@ function acceptDecisions(run: SequenceRun): void {
   setHandler(selectFrameUpdate, (request) => run.decide('selectFrame', request), refuseUnless('selectFrame'));
   setHandler(regenerateFramesSignal, (request) => void run.decide('regenerateFrames', request));
   setHandler(regenerateFramesUpdate, (request) => run.decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
+  setHandler(decisionRefusedSignal, (note) => run.noteRefusal(note));
 }
 
 /** The lifecycle itself: frames when needed, then takes until a person approves one. */

@@ -16,35 +16,14 @@ import { createLocalProvider } from '../src/activities/providers/local/local-pro
 import { readBoard } from '../src/client/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { startConsole } from '../src/console/server.js';
-import { videoResolution } from '../src/domain/aspect-ratio.js';
-import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
+import { benchUnit } from './bench-unit.js';
 
 const { values } = parseArgs({ options: { sequences: { type: 'string', default: '200' }, rounds: { type: 'string', default: '20' } } });
 const N = Number(values.sequences);
 const ROUNDS = Number(values.rounds);
-
-function unitFor(projectId: string, i: number): SequenceUnit {
-  const shots = [3, 3].map((duration, s) => ({ prompt: `Bench sequence ${i + 1}, shot ${s + 1}`, providerPrompt: `Bench sequence ${i + 1}, shot ${s + 1}`, duration }));
-  return {
-    projectId,
-    projectDir: process.cwd(),
-    episode: 'EP001',
-    sequenceId: `SEQ${String(i + 1).padStart(3, '0')}`,
-    model: 'kling-o3',
-    aspectRatio: '16:9',
-    resolution: videoResolution('16:9'),
-    generateAudio: false,
-    shots,
-    elements: [],
-    startFrame: null,
-    totalDurationSec: 6,
-    estimatedCostUsd: 0.5,
-    estimatedGridCostUsd: 0,
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
@@ -81,7 +60,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 
 try {
   await runWorker(worker, async () => {
-    const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i));
+    const units = Array.from({ length: N }, (_, i) => benchUnit(projectId, i, { shotDurations: [3, 3], estimatedCostUsd: 0.5 }));
     const { handle } = await startOrFindEpisode(
       client,
       { projectId, episode: 'EP001', units, provider: 'local', maxParallel: 2, maxTakes: 3, autoRetakes: 0, budgetUsd: 1000, startedBy: 'bench' },

@@ -28,7 +28,6 @@ import { renderAnimatic } from '../src/activities/providers/local/animatic.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { loadPricing } from '../src/config/pricing.js';
-import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
@@ -37,6 +36,7 @@ import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { approveSignal, statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
 import { startFalFake } from '../test/fakes/fal-fake.js';
+import { benchUnit } from './bench-unit.js';
 
 type Mode = 'fal' | 'local' | 'shared';
 
@@ -96,33 +96,9 @@ interface Ready {
   status: SequenceStatus;
 }
 
-function unitFor(projectId: string, i: number, estimatedCostUsd: number): SequenceUnit {
-  const sequenceId = `SEQ${String(i + 1).padStart(3, '0')}`;
-  const shots = SHOTS.map((duration, s) => {
-    const prompt = `${projectId} ${sequenceId}, shot ${s + 1}`;
-    return { prompt, providerPrompt: prompt, duration };
-  });
-  return {
-    projectId,
-    projectDir: process.cwd(),
-    episode: 'EP001',
-    sequenceId,
-    model: 'kling-o3',
-    aspectRatio: '16:9',
-    resolution: videoResolution('16:9'),
-    generateAudio: false,
-    shots,
-    elements: [],
-    startFrame: null,
-    totalDurationSec: SHOTS.reduce((a, b) => a + b, 0),
-    estimatedCostUsd,
-    estimatedGridCostUsd: 0,
-  };
-}
-
 /** The render cost of one take, alone, so the local ideal can be stated with it. */
 async function measureRenderMs(dir: string): Promise<number> {
-  const unit = unitFor('render-probe', 0, 0);
+  const unit = benchUnit('render-probe', 0, { shotDurations: SHOTS, estimatedCostUsd: 0 });
   const started = performance.now();
   await renderAnimatic({ outPath: join(dir, 'probe.mp4'), resolution: unit.resolution, shots: unit.shots, sequenceId: unit.sequenceId, seed: 'probe' });
   return performance.now() - started;
@@ -144,7 +120,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
   const costUsd = provider === 'fal' ? takeCostUsd : 0;
   const episodes = Array.from({ length: scenario.episodes }, () => {
     const projectId = `bench-${scenario.mode}-${randomUUID().slice(0, 8)}`;
-    return { projectId, units: Array.from({ length: scenario.sequencesPerEpisode }, (_, i) => unitFor(projectId, i, costUsd)) };
+    return { projectId, units: Array.from({ length: scenario.sequencesPerEpisode }, (_, i) => benchUnit(projectId, i, { shotDurations: SHOTS, estimatedCostUsd: costUsd })) };
   });
   const jobs = scenario.episodes * scenario.sequencesPerEpisode;
   const started = Date.now();

@@ -23,10 +23,9 @@ import { Client, Connection } from '@temporalio/client';
 import { readBoard } from '../src/client/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { approveUpdate, statusQuery } from '../src/contract/sequence.js';
-import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
-import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
+import { benchUnit } from './bench-unit.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,27 +39,6 @@ const C = Number(values.concurrency);
 const L = Number(values['latency-ms']);
 const BIN = fileURLToPath(new URL('../bin/recoil.mjs', import.meta.url));
 const TASK_QUEUE = 'bench-scale';
-
-function unitFor(projectId: string, i: number): SequenceUnit {
-  const sequenceId = `SEQ${String(i + 1).padStart(3, '0')}`;
-  const prompt = `Scale bench ${sequenceId}`;
-  return {
-    projectId,
-    projectDir: process.cwd(),
-    episode: 'EP001',
-    sequenceId,
-    model: 'kling-o3',
-    aspectRatio: '16:9',
-    resolution: videoResolution('16:9'),
-    generateAudio: false,
-    shots: [{ prompt, providerPrompt: prompt, duration: 3 }],
-    elements: [],
-    startFrame: null,
-    totalDurationSec: 3,
-    estimatedCostUsd: 0,
-    estimatedGridCostUsd: 0,
-  };
-}
 
 /** Resident and peak resident memory of a process, in MB, from /proc. */
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
@@ -83,7 +61,7 @@ const client = new Client({ connection, namespace: 'default' });
 
 try {
   const projectId = `scale-${randomUUID().slice(0, 8)}`;
-  const units = Array.from({ length: N }, (_, i) => unitFor(projectId, i));
+  const units = Array.from({ length: N }, (_, i) => benchUnit(projectId, i, { shotDurations: [3], estimatedCostUsd: 0 }));
   const started = Date.now();
   const { handle } = await startOrFindEpisode(
     client,

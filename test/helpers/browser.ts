@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 
 /** Debian's Chromium plays H.264 (Playwright's own builds do not); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the console's browser tests need Chromium at ${CHROMIUM}: install Debian's package (\`apt-get install chromium\`) or set CHROMIUM_PATH`);
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: ['--autoplay-policy=no-user-gesture-required'] });
 }
 

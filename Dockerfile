@@ -4,6 +4,9 @@ FROM node:20-slim
 
 WORKDIR /app
 
+# The contact sheet's text is drawn from SVG by sharp, which needs a font; the slim image has none.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code edits do not reinstall them.
 COPY package.json package-lock.json ./
 RUN npm ci

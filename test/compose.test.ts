@@ -88,6 +88,10 @@ describe('docker-compose.yml', () => {
     expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['node', 'bin/recoil.mjs', 'worker']);
   });
 
+  it('installs a font in the image, so the contact sheet has its text', () => {
+    expect(workerDockerfile().some((line) => line.startsWith('RUN apt-get') && line.includes('fonts-dejavu-core'))).toBe(true);
+  });
+
   it('bundles the workflows in the image after the code is copied, where the worker looks for the bundle', () => {
     const lines = workerDockerfile();
     const build = lines.indexOf('RUN npm run build');

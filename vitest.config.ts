@@ -6,6 +6,9 @@ export default defineConfig({
     // The production-stack test has its own config and command (`npm run test:deploy`).
     exclude: [...configDefaults.exclude, 'test/deploy/**'],
     pool: 'forks',
+    // Most of the suite waits on the dev server, workers and ffmpeg rather than computing: two files at
+    // once halve its wall time on two cores (vitest's default is one fewer than the cores).
+    poolOptions: { forks: { maxForks: 2 } },
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,

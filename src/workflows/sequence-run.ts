@@ -17,7 +17,7 @@ import type {
 } from '../contract/sequence.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
-import { SHOT_LIMITS } from '../domain/shot-limits.js';
+import { whyDecisionIsRefused } from './decision-rules.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
 
 /** A frame pick that has been accepted and waits to be made the start frame. */
@@ -319,14 +319,22 @@ export class SequenceRun {
   }
 
   private refusalOf<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string | undefined {
-    const rules: { [K in DecisionName]: (r: DecisionRequests[K]) => string | undefined } = {
-      approve: (r) => this.whyApproveIsRefused(r),
-      retake: (r) => (this.retakeRegeneratesFrames ? this.whyRegenerateIsRefused({ by: r.by }) : this.whyRetakeIsRefused(r)),
-      selectFrame: (r) => this.whySelectionIsRefused(r),
-      regenerateFrames: (r) => this.whyRegenerateIsRefused(r),
-    };
-    return rules[decision](request);
+    return whyDecisionIsRefused(
+      {
+        state: this.current,
+        ...(this.approved !== undefined ? { approvedTake: this.approved } : {}),
+        takes: this.takes,
+        grids: this.grids,
+        ...(this.noTakesLeft ? { noTakesLeft: this.noTakesLeft } : {}),
+        shotCount: this.input.unit.shots.length,
+        hasStartFramePrompt: this.input.unit.startFrame?.kind === 'prompt',
+        retakeRegeneratesFrames: this.retakeRegeneratesFrames,
+      },
+      decision,
+      request,
+    );
   }
+
 
   /** Applies an accepted decision and says what it did. */
   private carryOut<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string {
@@ -374,58 +382,9 @@ export class SequenceRun {
     return request.prompt ? 'new start-frame options with a new prompt' : 'new start-frame options';
   }
 
-  private whyApproveIsRefused(request: ApproveRequest): string | undefined {
-    if (this.current === 'approved') return `already approved (take ${this.approved})`;
-    const check = transition(this.current, { type: 'approve' });
-    if (!check.ok) return check.reason;
-    const take = this.takes.find((t) => t.take === request.take);
-    if (!take) {
-      const known = this.takes.map((t) => t.take).join(', ') || 'none yet';
-      return `there is no take ${request.take} (takes: ${known})`;
-    }
-    if (!take.videoPath) return `take ${request.take} is ${take.state}, only a finished take can be approved`;
-    return undefined;
-  }
-
-  private whyRetakeIsRefused(request: RetakeRequest): string | undefined {
-    const check = transition(this.current, { type: 'retake' });
-    if (!check.ok) return check.reason;
-    if (this.noTakesLeft) return this.noTakesLeft;
-    return whyShotsAreRefused(request.shots ?? {}, this.input.unit.shots.length);
-  }
-
-  private whySelectionIsRefused(request: SelectFrameRequest): string | undefined {
-    const check = transition(this.current, { type: 'select_frame' });
-    if (!check.ok) return check.reason;
-    const grid = request.grid ?? this.grids.at(-1)?.grid;
-    if (grid === undefined) return 'there is no grid yet: wait for frame_review';
-    if (!this.grids.some((g) => g.grid === grid)) return `there is no grid ${grid} (grids: ${this.grids.map((g) => g.grid).join(', ')})`;
-    if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
-    return this.noTakesLeft;
-  }
-
-  private whyRegenerateIsRefused(request: RegenerateFramesRequest): string | undefined {
-    if (this.input.unit.startFrame?.kind !== 'prompt' && !request.prompt) {
-      return 'this sequence has no start_frame.prompt: pass a prompt to explore frames';
-    }
-    const check = transition(this.current, { type: 'regenerate_frames' });
-    if (!check.ok) return check.reason;
-    // New frames are only worth paying for when a take can still follow them.
-    return this.noTakesLeft;
-  }
 }
 
 function now(): string {
   // Date is deterministic inside a workflow: it is the time of the current workflow task.
   return new Date().toISOString();
-}
-
-/** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */
-function whyShotsAreRefused(shots: Record<string, string>, shotCount: number): string | undefined {
-  for (const [key, prompt] of Object.entries(shots)) {
-    if (!/^[1-9]\d*$/.test(key) || Number(key) > shotCount) return `shot ${key} does not exist (this sequence has shots 1–${shotCount})`;
-    if (!prompt.trim()) return `the new prompt for shot ${key} is empty`;
-    if (prompt.length > SHOT_LIMITS.maxPromptChars) return `the new prompt for shot ${key} is longer than ${SHOT_LIMITS.maxPromptChars} characters`;
-  }
-  return undefined;
 }

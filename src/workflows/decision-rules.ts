@@ -1,0 +1,85 @@
+import type {
+  ApproveRequest,
+  DecisionName,
+  DecisionRequests,
+  GridSummary,
+  RegenerateFramesRequest,
+  RetakeRequest,
+  SelectFrameRequest,
+  TakeSummary,
+} from '../contract/sequence.js';
+import { SHOT_LIMITS } from '../domain/shot-limits.js';
+import { transition, type SequenceState } from '../domain/state-machine.js';
+
+/** What the refusal rules read of a sequence; the rules judge it and change nothing. */
+export interface DecisionView {
+  state: SequenceState;
+  approvedTake?: number;
+  takes: readonly TakeSummary[];
+  grids: readonly GridSummary[];
+  /** Why no take can be made any more, or undefined while one can. */
+  noTakesLeft?: string;
+  shotCount: number;
+  hasStartFramePrompt: boolean;
+  /** A retake of a failed grid is a new grid, judged as new frame options. */
+  retakeRegeneratesFrames: boolean;
+}
+
+/** Why a person's decision cannot apply to the sequence as it is; undefined when it can. */
+export function whyDecisionIsRefused<D extends DecisionName>(view: DecisionView, decision: D, request: DecisionRequests[D]): string | undefined {
+  const rules: { [K in DecisionName]: (r: DecisionRequests[K]) => string | undefined } = {
+    approve: (r) => whyApproveIsRefused(view, r),
+    retake: (r) => (view.retakeRegeneratesFrames ? whyRegenerateIsRefused(view, { by: r.by }) : whyRetakeIsRefused(view, r)),
+    selectFrame: (r) => whySelectionIsRefused(view, r),
+    regenerateFrames: (r) => whyRegenerateIsRefused(view, r),
+  };
+  return rules[decision](request);
+}
+
+function whyApproveIsRefused(view: DecisionView, request: ApproveRequest): string | undefined {
+  if (view.state === 'approved') return `already approved (take ${view.approvedTake})`;
+  const check = transition(view.state, { type: 'approve' });
+  if (!check.ok) return check.reason;
+  const take = view.takes.find((t) => t.take === request.take);
+  if (!take) {
+    const known = view.takes.map((t) => t.take).join(', ') || 'none yet';
+    return `there is no take ${request.take} (takes: ${known})`;
+  }
+  if (!take.videoPath) return `take ${request.take} is ${take.state}, only a finished take can be approved`;
+  return undefined;
+}
+
+function whyRetakeIsRefused(view: DecisionView, request: RetakeRequest): string | undefined {
+  const check = transition(view.state, { type: 'retake' });
+  if (!check.ok) return check.reason;
+  if (view.noTakesLeft) return view.noTakesLeft;
+  return whyShotsAreRefused(request.shots ?? {}, view.shotCount);
+}
+
+function whySelectionIsRefused(view: DecisionView, request: SelectFrameRequest): string | undefined {
+  const check = transition(view.state, { type: 'select_frame' });
+  if (!check.ok) return check.reason;
+  const grid = request.grid ?? view.grids.at(-1)?.grid;
+  if (grid === undefined) return 'there is no grid yet: wait for frame_review';
+  if (!view.grids.some((g) => g.grid === grid)) return `there is no grid ${grid} (grids: ${view.grids.map((g) => g.grid).join(', ')})`;
+  if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
+  return view.noTakesLeft;
+}
+
+function whyRegenerateIsRefused(view: DecisionView, request: RegenerateFramesRequest): string | undefined {
+  if (!view.hasStartFramePrompt && !request.prompt) return 'this sequence has no start_frame.prompt: pass a prompt to explore frames';
+  const check = transition(view.state, { type: 'regenerate_frames' });
+  if (!check.ok) return check.reason;
+  // New frames are only worth paying for when a take can still follow them.
+  return view.noTakesLeft;
+}
+
+/** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */
+function whyShotsAreRefused(shots: Record<string, string>, shotCount: number): string | undefined {
+  for (const [key, prompt] of Object.entries(shots)) {
+    if (!/^[1-9]\d*$/.test(key) || Number(key) > shotCount) return `shot ${key} does not exist (this sequence has shots 1–${shotCount})`;
+    if (!prompt.trim()) return `the new prompt for shot ${key} is empty`;
+    if (prompt.length > SHOT_LIMITS.maxPromptChars) return `the new prompt for shot ${key} is longer than ${SHOT_LIMITS.maxPromptChars} characters`;
+  }
+  return undefined;
+}

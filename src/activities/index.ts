@@ -9,6 +9,7 @@ import { prepareSequenceActivity } from './step-runner/prepare-sequence.js';
 import { readSequenceSpendActivity } from './step-runner/read-sequence-spend.js';
 import { recordTakeDecisionActivity } from './step-runner/record-decision.js';
 import { recordTakeFailureActivity } from './step-runner/record-take-failure.js';
+import { adoptProviderJobActivity, settleCutOffSubmissionActivity } from './step-runner/settle-submission.js';
 import { submitTakeActivity } from './step-runner/submit-take.js';
 
 /** The StepRunner: every I/O operation the workflows call, with their dependencies injected. */
@@ -16,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     prepareSequence: prepareSequenceActivity(deps),
     submitTake: submitTakeActivity(deps),
+    settleCutOffSubmission: settleCutOffSubmissionActivity(deps),
+    adoptProviderJob: adoptProviderJobActivity(deps),
     awaitProviderJob: awaitProviderJobActivity(deps),
     collectTake: collectTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),

@@ -41,6 +41,30 @@ export interface TakeRequest {
   retakeNote?: string;
   /** The chosen start frame in clean/, when the sequence has one. */
   startFramePath?: string;
+  /**
+   * Submit again a take whose earlier submission was cut off: set only once fal's records showed
+   * the provider never ran it, or a person said so (docs/money.md).
+   */
+  resubmit?: { why: string };
+}
+
+/** A take whose submission was cut off before its request id came back, to be settled. */
+export interface CutOffRequest extends TakeRequest {
+  /** When the workflow learnt the submission was cut off (its own clock). */
+  cutOffAt: string;
+}
+
+/** What settling a cut-off submission concluded; `adopt` has already been written to take.json. */
+export type SettlementOutcome =
+  | { kind: 'adopt'; requestId: string; folder: string; detail: string }
+  | { kind: 'never_ran'; detail: string }
+  | { kind: 'wait'; detail: string }
+  | { kind: 'undecided'; detail: string };
+
+/** A person names the provider's request that is this take's job. */
+export interface AdoptRequest extends TakeRequest {
+  providerRequestId: string;
+  by: string;
 }
 
 /** The provider accepted the job: from here on the take counts as paid for, whatever happens next. */
@@ -108,6 +132,9 @@ export interface DeliveryResult {
  * that can tell, so it says so in the failure's details; the workflow only reads the verdict.
  */
 export type Billing = 'not_charged' | 'may_have_charged';
+
+/** The failure type of a submission cut off before its request id came back. */
+export const UNKNOWN_SUBMISSION = 'UnknownSubmission';
 
 export interface PaidCallFailureDetails {
   billing: Billing;

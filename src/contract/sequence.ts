@@ -44,11 +44,23 @@ export interface RegenerateFramesRequest extends DecisionRequest {
   prompt?: string;
 }
 
+/** What a person can do with a take whose submission was cut off and fal's records do not settle. */
+export const SUBMISSION_ACTIONS = ['adopt', 'resubmit', 'give_up'] as const;
+export type SubmissionAction = (typeof SUBMISSION_ACTIONS)[number];
+
+export interface SettleSubmissionRequest extends DecisionRequest {
+  take: number;
+  action: SubmissionAction;
+  /** With `adopt`: fal's request id that is this take's job (from fal's dashboard or billing records). */
+  providerRequestId?: string;
+}
+
 export interface DecisionRequests {
   approve: ApproveRequest;
   retake: RetakeRequest;
   selectFrame: SelectFrameRequest;
   regenerateFrames: RegenerateFramesRequest;
+  settleSubmission: SettleSubmissionRequest;
 }
 
 export type DecisionName = keyof DecisionRequests;
@@ -68,11 +80,13 @@ export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const retakeSignal = defineSignal<[RetakeRequest]>('retake');
 export const selectFrameSignal = defineSignal<[SelectFrameRequest]>('selectFrame');
 export const regenerateFramesSignal = defineSignal<[RegenerateFramesRequest]>('regenerateFrames');
+export const settleSubmissionSignal = defineSignal<[SettleSubmissionRequest]>('settleSubmission');
 
 export const approveUpdate = defineUpdate<DecisionRecord, [ApproveRequest]>('approve');
 export const retakeUpdate = defineUpdate<DecisionRecord, [RetakeRequest]>('retake');
 export const selectFrameUpdate = defineUpdate<DecisionRecord, [SelectFrameRequest]>('selectFrame');
 export const regenerateFramesUpdate = defineUpdate<DecisionRecord, [RegenerateFramesRequest]>('regenerateFrames');
+export const settleSubmissionUpdate = defineUpdate<DecisionRecord, [SettleSubmissionRequest]>('settleSubmission');
 
 export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
 
@@ -111,6 +125,14 @@ export interface SequenceInput {
   heartbeatTimeoutSec?: number;
   /** Absent when the sequence runs on its own, without an episode to share generation slots. */
   episodeWorkflowId?: string;
+  /** How often fal's billing records are read while a cut-off submission is settled; 30 s unless a test shortens it. */
+  recordsCheckEverySec?: number;
+}
+
+/** A take whose cut-off submission waits for a person: what they are asked, and why. */
+export interface SubmissionQuestion {
+  take: number;
+  reason: string;
 }
 
 export type TakeState = 'generating' | 'complete' | 'rejected_by_critics' | 'failed';
@@ -176,6 +198,8 @@ export interface SequenceStatus {
   history: TransitionRecord[];
   /** Every decision taken or refused, oldest first. */
   decisions: DecisionRecord[];
+  /** A take whose submission was cut off and waits for a person to settle it. */
+  submissionQuestion?: SubmissionQuestion;
 }
 
 /**
@@ -193,6 +217,7 @@ export interface SequenceCard {
   flagged?: { take: number; findings: string[] };
   startFrame?: { grid?: number; quadrant?: number; by: string };
   lastEvent?: string;
+  submissionQuestion?: SubmissionQuestion;
 }
 
 /** The memo key the card is kept under. */
@@ -212,5 +237,6 @@ export function sequenceCard(status: SequenceStatus): SequenceCard {
     ...(newest && flagged.length ? { flagged: { take: newest.take, findings: flagged } } : {}),
     ...(status.startFrame ? { startFrame: { ...(status.startFrame.grid ? { grid: status.startFrame.grid, quadrant: status.startFrame.quadrant } : {}), by: status.startFrame.by } } : {}),
     ...(lastEvent ? { lastEvent } : {}),
+    ...(status.submissionQuestion ? { submissionQuestion: status.submissionQuestion } : {}),
   };
 }

@@ -11,11 +11,16 @@ export interface ModelInfo {
   /** The provider's own id for it. */
   endpoint: string;
   paid: boolean;
+  /**
+   * The longest a job may run once the provider starts it: fal documents ~94 s (O3 standard) and
+   * ~318 s (O3 pro) for a 5 s clip and stops requests after about 20 minutes.
+   */
+  longestRunSec?: number;
 }
 
 export const MODELS: Record<ModelName, ModelInfo> = {
-  'kling-o3': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/standard/reference-to-video', paid: true },
-  'kling-o3-pro': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/pro/reference-to-video', paid: true },
+  'kling-o3': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/standard/reference-to-video', paid: true, longestRunSec: 1_200 },
+  'kling-o3-pro': { kind: 'video', provider: 'fal', endpoint: 'fal-ai/kling-video/o3/pro/reference-to-video', paid: true, longestRunSec: 1_200 },
   'gemini-grid': { kind: 'image', provider: 'gemini', endpoint: 'gemini-2.5-flash-image', paid: true },
   local: { kind: 'video', provider: 'local', endpoint: 'local-animatic', paid: false },
 };

@@ -34,6 +34,12 @@ export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: N
       prices: pricing.table,
       ...(env.RECOIL_FAL_BASE_URL ? { baseUrl: env.RECOIL_FAL_BASE_URL } : {}),
       ...(env.RECOIL_FAL_POLL_MS ? { pollIntervalMs: Number(env.RECOIL_FAL_POLL_MS) } : {}),
+      ...(env.FAL_ADMIN_KEY ? { adminKey: env.FAL_ADMIN_KEY } : {}),
+      ...optionalSeconds(env, 'RECOIL_FAL_SUBMIT_TIMEOUT_SEC', (ms) => ({ submitTimeoutMs: ms })),
+      settlement: {
+        ...optionalSeconds(env, 'RECOIL_FAL_LONGEST_RUN_SEC', (ms) => ({ longestRunMs: ms })),
+        ...optionalSeconds(env, 'RECOIL_FAL_RECORDS_LAG_SEC', (ms) => ({ recordsLagMs: ms })),
+      },
     });
   }
   if (env.GEMINI_API_KEY) {
@@ -44,6 +50,15 @@ export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: N
     });
   }
   return { providers, gridProviders, accountLimits };
+}
+
+/** A duration in seconds from the environment, as milliseconds; absent or blank means the default. */
+function optionalSeconds<T>(env: NodeJS.ProcessEnv, name: string, use: (ms: number) => T): T | Record<string, never> {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`${name} is "${value}": set it to a number of seconds above 0, or leave it unset for the default`);
+  return use(seconds * 1_000);
 }
 
 function falConcurrency(value: string | undefined): number {

@@ -6,8 +6,11 @@ import type {
   RegenerateFramesRequest,
   RetakeRequest,
   SelectFrameRequest,
+  SettleSubmissionRequest,
+  SubmissionQuestion,
   TakeSummary,
 } from '../contract/sequence.js';
+import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
 import { SHOT_LIMITS } from '../domain/shot-limits.js';
 import { transition, type SequenceState } from '../domain/state-machine.js';
 
@@ -23,6 +26,8 @@ export interface DecisionView {
   hasStartFramePrompt: boolean;
   /** A retake of a failed grid is a new grid, judged as new frame options. */
   retakeRegeneratesFrames: boolean;
+  /** A take whose cut-off submission waits for a person. */
+  submissionQuestion?: SubmissionQuestion;
 }
 
 /** Why a person's decision cannot apply to the sequence as it is; undefined when it can. */
@@ -32,6 +37,7 @@ export function whyDecisionIsRefused<D extends DecisionName>(view: DecisionView,
     retake: (r) => (view.retakeRegeneratesFrames ? whyRegenerateIsRefused(view, { by: r.by }) : whyRetakeIsRefused(view, r)),
     selectFrame: (r) => whySelectionIsRefused(view, r),
     regenerateFrames: (r) => whyRegenerateIsRefused(view, r),
+    settleSubmission: (r) => whySettlementIsRefused(view, r),
   };
   return rules[decision](request);
 }
@@ -72,6 +78,15 @@ function whyRegenerateIsRefused(view: DecisionView, request: RegenerateFramesReq
   if (!check.ok) return check.reason;
   // New frames are only worth paying for when a take can still follow them.
   return view.noTakesLeft;
+}
+
+function whySettlementIsRefused(view: DecisionView, request: SettleSubmissionRequest): string | undefined {
+  const question = view.submissionQuestion;
+  if (!question) return 'no take is waiting for a decision about its submission';
+  if (request.take !== question.take) return `take ${question.take} is the one waiting for a decision about its submission, not take ${request.take}`;
+  if (!(SUBMISSION_ACTIONS as readonly string[]).includes(request.action)) return `the action is one of ${SUBMISSION_ACTIONS.join(', ')}, got "${String(request.action)}"`;
+  if (request.action === 'adopt' && !/^[\w.-]{1,200}$/.test(request.providerRequestId ?? '')) return 'to adopt, name fal\'s request id (letters, digits, dots, dashes), as fal\'s dashboard shows it';
+  return undefined;
 }
 
 /** New shot prompts must name shots that exist, as plain numbers, and be prompts the plan would accept. */

@@ -201,6 +201,7 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
           autoRetakes: input.autoRetakes,
           episodeWorkflowId: workflowInfo().workflowId,
           ...(input.heartbeatTimeoutSec ? { heartbeatTimeoutSec: input.heartbeatTimeoutSec } : {}),
+          ...(input.recordsCheckEverySec ? { recordsCheckEverySec: input.recordsCheckEverySec } : {}),
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -40,6 +40,8 @@ export function sequenceActivities(heartbeatTimeoutSec = DEFAULT_HEARTBEAT_TIMEO
     chooseStartFrame: bookkeeping.chooseStartFrame,
     criticiseTake: bookkeeping.criticiseTake,
     askAccountSlot: bookkeeping.askAccountSlot,
+    adoptProviderJob: bookkeeping.adoptProviderJob,
+    settleCutOffSubmission: bookkeeping.settleCutOffSubmission,
     submitTake: submitting.submitTake,
     awaitProviderJob: awaiting.awaitProviderJob,
     collectTake: awaiting.collectTake,

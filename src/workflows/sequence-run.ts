@@ -12,6 +12,8 @@ import type {
   SelectFrameRequest,
   SequenceInput,
   SequenceStatus,
+  SettleSubmissionRequest,
+  SubmissionQuestion,
   TakeSummary,
   TransitionRecord,
 } from '../contract/sequence.js';
@@ -54,6 +56,8 @@ export class SequenceRun {
   private failedStage?: GeneratingStage;
   private failure?: string;
   private waitingFor?: string;
+  private submissionQuestion?: SubmissionQuestion;
+  private submissionAnswer?: SettleSubmissionRequest;
 
   constructor(private readonly input: SequenceInput) {
     this.currentShots = input.unit.shots;
@@ -213,6 +217,27 @@ export class SequenceRun {
     this.updateTake(take, { state: 'failed', error, ...(chargedUsd ? { costUsd: chargedUsd } : {}), finishedAt: now() });
   }
 
+  /** A cut-off submission fal's records do not settle: a person is asked what it was. */
+  askAboutSubmission(question: SubmissionQuestion): void {
+    this.submissionQuestion = question;
+    this.submissionAnswer = undefined;
+    this.waitingFor =
+      `a person: the submission of take ${question.take} was cut off and fal's records do not settle it (${question.reason}); ` +
+      'adopt fal\'s request id, submit again or give up (`npx recoil settle …`)';
+  }
+
+  get hasSubmissionAnswer(): boolean {
+    return this.submissionAnswer !== undefined;
+  }
+
+  /** The person's answer about a cut-off submission, once. */
+  takeSubmissionAnswer(): SettleSubmissionRequest | undefined {
+    const answer = this.submissionAnswer;
+    this.submissionAnswer = undefined;
+    if (answer) this.waitingFor = undefined;
+    return answer;
+  }
+
   takeCriticised(take: number, critics: CriticReport): void {
     this.updateTake(take, { critics });
   }
@@ -288,6 +313,7 @@ export class SequenceRun {
       ...(this.failure ? { failure: this.failure } : {}),
       history: [...this.history],
       decisions: this.decisions.map((d) => ({ ...d })),
+      ...(this.submissionQuestion ? { submissionQuestion: { ...this.submissionQuestion } } : {}),
     };
   }
 
@@ -329,6 +355,7 @@ export class SequenceRun {
         shotCount: this.input.unit.shots.length,
         hasStartFramePrompt: this.input.unit.startFrame?.kind === 'prompt',
         retakeRegeneratesFrames: this.retakeRegeneratesFrames,
+        ...(this.submissionQuestion ? { submissionQuestion: this.submissionQuestion } : {}),
       },
       decision,
       request,
@@ -343,6 +370,7 @@ export class SequenceRun {
       retake: (r) => (this.retakeRegeneratesFrames ? this.regenerateFrames({ by: r.by, note: r.note }) : this.retake(r)),
       selectFrame: (r) => this.selectFrame(r),
       regenerateFrames: (r) => this.regenerateFrames(r),
+      settleSubmission: (r) => this.settleSubmission(r),
     };
     return apply[decision](request);
   }
@@ -374,6 +402,13 @@ export class SequenceRun {
     const what = `picked quadrant ${request.quadrant} of grid ${grid}`;
     this.apply({ type: 'select_frame' }, request.by, what);
     return what;
+  }
+
+  private settleSubmission(request: SettleSubmissionRequest): string {
+    this.submissionAnswer = request;
+    this.submissionQuestion = undefined;
+    const what = { adopt: `adopt fal's request ${request.providerRequestId} as take ${request.take}`, resubmit: `submit take ${request.take} again`, give_up: `give up take ${request.take}` };
+    return what[request.action];
   }
 
   private regenerateFrames(request: RegenerateFramesRequest): string {

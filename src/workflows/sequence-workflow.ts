@@ -14,6 +14,8 @@ import {
   retakeUpdate,
   selectFrameSignal,
   selectFrameUpdate,
+  settleSubmissionSignal,
+  settleSubmissionUpdate,
   SEQUENCE_CARD_MEMO,
   sequenceCard,
   statusQuery,
@@ -113,6 +115,8 @@ function acceptDecisions(run: SequenceRun): void {
   setHandler(selectFrameUpdate, (request) => run.decide('selectFrame', request), refuseUnless('selectFrame'));
   setHandler(regenerateFramesSignal, (request) => void run.decide('regenerateFrames', request));
   setHandler(regenerateFramesUpdate, (request) => run.decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
+  setHandler(settleSubmissionSignal, (request) => void run.decide('settleSubmission', request));
+  setHandler(settleSubmissionUpdate, (request) => run.decide('settleSubmission', request), refuseUnless('settleSubmission'));
   setHandler(decisionRefusedSignal, (note) => run.noteRefusal(note));
 }
 

@@ -1,8 +1,10 @@
-import { isCancellation, log } from '@temporalio/workflow';
+import { condition, isCancellation, log } from '@temporalio/workflow';
+import { MODELS } from '../domain/models.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
 import type { ReleaseAccountSlot } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
+import { submitTakeOnce } from './cut-off-submission.js';
 import { failureMessage, mayHaveCostMoney } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
 
@@ -73,11 +75,11 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     await Promise.all([releaseAccountSlot?.(), link.settle('video', take, charged)]);
   };
   try {
-    const [submitted] = await Promise.all([ctx.activities.submitTake(request), started]);
+    const [submitted] = await Promise.all([submitTakeOnce(ctx, request), started]);
     accepted = true;
     run.takeSubmitted(take, submitted.requestId, submitted.folder);
     const job = { ...request, requestId: submitted.requestId };
-    charged = (await ctx.activities.awaitProviderJob(job)).costUsd;
+    charged = (await showingSilence(ctx, take, ctx.activities.awaitProviderJob(job))).costUsd;
     // The provider is done with the job: its slots go to the next in line while the video is fetched.
     const [finished] = await Promise.all([ctx.activities.collectTake(job), settle()]);
     run.takeFinished(take, finished);
@@ -94,6 +96,32 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     return undefined;
   } finally {
     await settle();
+  }
+}
+
+/**
+ * A provider job past the model's longest documented run is shown as such ("fal silent for N
+ * min") while the wait goes on: the job may still finish, and it is paid for either way.
+ */
+async function showingSilence<T>(ctx: SequenceContext, take: number, wait: Promise<T>): Promise<T> {
+  const longestRunSec = MODELS[ctx.input.unit.model].longestRunSec;
+  if (!ctx.paid || longestRunSec === undefined) return wait;
+  const since = Date.now();
+  let done = false;
+  const watch = (async () => {
+    if (await condition(() => done, longestRunSec * 1_000)) return;
+    do {
+      const minutes = Math.round((Date.now() - since) / 60_000);
+      ctx.run.waitFor(`${ctx.input.provider} silent for ${minutes} min on take ${take} (its longest documented run is ${Math.round(longestRunSec / 60)} min); still waiting for it`);
+      await ctx.report();
+    } while (!(await condition(() => done, 60_000)));
+    ctx.run.waitFor(undefined);
+  })();
+  try {
+    return await wait;
+  } finally {
+    done = true;
+    await watch;
   }
 }
 

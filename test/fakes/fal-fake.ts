@@ -18,7 +18,8 @@
  * times) → IN_PROGRESS (once) → COMPLETED, and a status stream advances it one step every
  * `streamStepMs`, so a test sees the same sequence of statuses either way. With `latencyMs`, the
  * fake runs on the wall clock like fal: a job waits IN_QUEUE while `accountConcurrency` others are
- * IN_PROGRESS, runs for latencyMs, then is COMPLETED; polls and streams only read it.
+ * IN_PROGRESS, runs for latencyMs, then is COMPLETED; polls and streams only read it. A job nobody
+ * polls or follows (its reply was lost) finishes by itself on either clock, as it would at fal.
  * The status stream (`GET …/requests/{id}/status/stream`) is server-sent events, as fal serves it:
  * the current status at once, an event per change, a `:` comment line every `keepAliveMs`, and the
  * connection closed after the COMPLETED event.
@@ -37,6 +38,12 @@
  *   [fake:stream_cut_once]  the job's first status stream sends one event, then the connection drops
  *   [fake:stream_silent]    the job's status streams send headers, then nothing, and never close
  *
+ * fal's records: every job that completes without an error is billed (`billingEvents`), and the
+ * Platform API's `GET api.fal.ai/v1/models/billing-events` serves the records, paged, to the admin
+ * key only (`adminKey`), `billingLagMs` after the job completed. Two faults a real network makes:
+ *   hangNextSubmissions(n)  the next n submissions are accepted, run and billed, and never answered
+ *   loseNextSubmissions(n)  the next n submissions never reach fal: no job, and never answered
+ *
  * What tests read:
  *   submissions  accepted submissions (those given a request id) per first-shot prompt: assert nothing was paid twice
  *   jobs         request id → { endpoint, body, polls, cancelled, ... }
@@ -45,6 +52,7 @@
  *                (a status stream counts once it ends; `jobs.get(id).streams` counts its connections)
  *   log          every job's submitted / started / completed / cancelled moments, in order
  *   maxInFlight  the most jobs ever submitted and not yet completed or cancelled at one moment
+ *   billingEvents  what fal billed, one record per job, as the Platform API serves them
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -83,6 +91,21 @@ export interface FalFakeOptions {
   streamStepMs?: number;
   /** How often an idle status stream sends a comment line (fal: every 15 s). */
   keepAliveMs?: number;
+  /** The admin key the Platform API (billing events) accepts. */
+  adminKey?: string;
+  /** How long after a job completes its billing record appears. */
+  billingLagMs?: number;
+}
+
+/** One record of fal's billing events, as the Platform API serves it. */
+export interface FakeBillingEvent {
+  request_id: string;
+  endpoint_id: string;
+  timestamp: string;
+  output_units: number;
+  unit_price: number;
+  percent_discount: number;
+  cost_estimate_nano_usd: number;
 }
 
 type QueueState = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
@@ -131,6 +154,11 @@ export interface FalFake {
   log: FakeJobEvent[];
   /** The most jobs in flight at once, counting only jobs whose request id `counts` (all by default). */
   maxInFlight(counts?: (requestId: string) => boolean): number;
+  billingEvents: FakeBillingEvent[];
+  /** The next n submissions are accepted (run and billed) but their answers never come. */
+  hangNextSubmissions(n: number): void;
+  /** The next n submissions never reach fal (no job), and their answers never come. */
+  loseNextSubmissions(n: number): void;
   setScenario(scenario: Partial<FakeScenario> | undefined): void;
   close(): Promise<void>;
 }
@@ -158,11 +186,15 @@ const DEFAULT_SCENARIO: FakeScenario = {
   streamSilent: false,
 };
 const DEFAULT_STREAM_STEP_MS = 10;
+/** Without latencyMs: a job nobody polls or follows finishes on its own after this. */
+const UNWATCHED_RUN_MS = 1_000;
 const FAL_KEEP_ALIVE_MS = 15_000;
 const STREAM_CUT_DELAY_MS = 50;
 const MAX_SHOTS = 6;
 const MIN_SHOT_SECONDS = 3;
 const MAX_SECONDS = 15;
+/** Kling O3 standard without audio, per second of video; with audio, per fal's pricing page. */
+const UNIT_PRICE = { silent: 0.084, audio: 0.112 };
 
 export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFake> {
   const key = options.key ?? 'fake-fal-key';
@@ -181,6 +213,12 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const pendingUploads = new Map<string, { fileName: string; contentType: string }>();
   const renders = new Map<string, Promise<string>>();
   let baseScenario: Partial<FakeScenario> = {};
+  const adminKey = options.adminKey ?? 'fake-fal-admin-key';
+  const billingLagMs = options.billingLagMs ?? 0;
+  const billingEvents: FakeBillingEvent[] = [];
+  const hungReplies = new Set<() => void>();
+  let toHang = 0;
+  let toLose = 0;
 
   const waiting: FakeJob[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -193,7 +231,16 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     if (job.state === state) return;
     job.state = state;
     record(job, state === 'IN_PROGRESS' ? 'started' : 'completed');
+    if (state === 'COMPLETED' && !job.error) later(billingLagMs, () => billingEvents.push(billingEventOf(job)));
     notify(job);
+  };
+  /** Holds a request open without answering, as a lost reply looks to the caller. */
+  const neverAnswer = (reply: FastifyReply) => {
+    reply.hijack();
+    const drop = () => reply.raw.destroy();
+    hungReplies.add(drop);
+    reply.raw.on('close', () => hungReplies.delete(drop));
+    return reply;
   };
   /** The poll-driven clock: one step per status poll (or per stream step). */
   const step = (job: FakeJob) => {
@@ -302,6 +349,10 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     if (markers instanceof Error) return reply.code(400).send({ detail: markers.message });
     const scenario: FakeScenario = { ...DEFAULT_SCENARIO, ...baseScenario, ...markers };
 
+    if (toLose > 0) {
+      toLose -= 1;
+      return neverAnswer(reply);
+    }
     const failures = scenario.submitFailures;
     const failed = failedSubmits.get(prompt) ?? 0;
     if (failures && failed < failures.times) {
@@ -329,9 +380,18 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     if (clock) {
       waiting.push(job);
       runWaitingJobs();
+    } else {
+      // fal runs a job whether or not anyone asks about it (a lost reply, a crashed caller).
+      later(UNWATCHED_RUN_MS, () => {
+        if (job.polls === 0 && job.streams === 0 && !job.cancelled) moveTo(job, 'COMPLETED');
+      });
     }
     const accepted = (submissions.get(prompt) ?? 0) + 1;
     submissions.set(prompt, accepted);
+    if (toHang > 0) {
+      toHang -= 1;
+      return neverAnswer(reply);
+    }
     if (scenario.acceptedBut502 && accepted === 1) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
     if (scenario.acceptedButCut && accepted === 1) {
       reply.hijack();
@@ -432,6 +492,22 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     return reply.code(202).send({ status: 'CANCELLATION_REQUESTED' });
   });
 
+  app.get('/api.fal.ai/v1/models/billing-events', async (req, reply) => {
+    if (req.headers.authorization !== `Key ${adminKey}`) return reply.code(403).send({ detail: 'Admin key required' });
+    const query = req.query as { endpoint_id?: string; start?: string; end?: string; limit?: string; cursor?: string };
+    const start = query.start ? Date.parse(query.start) : Date.now() - 24 * 3_600_000;
+    const end = query.end ? Date.parse(query.end) : Infinity;
+    const matching = billingEvents.filter((e) => {
+      const at = Date.parse(e.timestamp);
+      return (!query.endpoint_id || e.endpoint_id === query.endpoint_id) && at >= start && at < end;
+    });
+    const limit = Math.min(Number(query.limit ?? 50), 100);
+    const from = Number(query.cursor ?? 0);
+    const page = matching.slice(from, from + limit);
+    const more = from + limit < matching.length;
+    return { billing_events: page, next_cursor: more ? String(from + limit) : null, has_more: more };
+  });
+
   /** Status, result and cancel URLs name only the app (`fal-ai/kling-video`), never the endpoint's subpath. */
   function jobOf(req: FastifyRequest): FakeJob | undefined {
     const { owner, alias, id } = req.params as { owner: string; alias: string; id: string };
@@ -458,11 +534,19 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       }
       return most;
     },
+    billingEvents,
+    hangNextSubmissions(n) {
+      toHang = n;
+    },
+    loseNextSubmissions(n) {
+      toLose = n;
+    },
     setScenario(scenario) {
       baseScenario = scenario ?? {};
     },
     async close() {
       timers.forEach((timer) => clearTimeout(timer));
+      hungReplies.forEach((drop) => drop());
       openStreams.forEach((close) => close());
       await app.close();
       await Promise.allSettled(renders.values());
@@ -481,6 +565,21 @@ function statusOf(job: FakeJob) {
   if (job.state === 'IN_QUEUE') return { status: 'IN_QUEUE', queue_position: job.queuePosition, ...common };
   if (job.state === 'IN_PROGRESS') return { status: 'IN_PROGRESS', logs: [], ...common };
   return { status: 'COMPLETED', logs: [], metrics: { inference_time: 93.4 }, ...common };
+}
+
+/** fal bills a video by its seconds at the endpoint's unit price. */
+function billingEventOf(job: FakeJob): FakeBillingEvent {
+  const { seconds, audio } = videoRequest(job.body);
+  const unitPrice = audio ? UNIT_PRICE.audio : UNIT_PRICE.silent;
+  return {
+    request_id: job.requestId,
+    endpoint_id: job.endpoint,
+    timestamp: new Date().toISOString(),
+    output_units: seconds,
+    unit_price: unitPrice,
+    percent_discount: 0,
+    cost_estimate_nano_usd: Math.round(seconds * unitPrice * 1e9),
+  };
 }
 
 function firstShotPrompt(body: any): string {

@@ -1,3 +1,4 @@
+import type { BilledJob, SettlementRules } from '../../domain/cut-off-submissions.js';
 import type { ProviderName } from '../../domain/models.js';
 import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
 
@@ -33,6 +34,15 @@ export interface VideoProvider {
   collect(job: VideoJob, requestId: string, videoPath: string, ctx: AwaitContext): Promise<void>;
   /** What the provider charges (or will charge) for the job. */
   costOf(job: VideoJob): number;
+  /** The provider's own records of billed jobs, when this worker may read them. */
+  readonly records?: ProviderRecords;
+}
+
+/** What settles a submission that was cut off before its request id came back (docs/money.md). */
+export interface ProviderRecords {
+  /** Every billed job of `endpoint` since `since`. */
+  billedJobs(endpoint: string, since: Date): Promise<BilledJob[]>;
+  rules: SettlementRules;
 }
 
 /** Waits for a submitted job and writes its video: everything after the submission, in one go. */

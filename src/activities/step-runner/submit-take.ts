@@ -5,7 +5,7 @@ import { MODELS } from '../../domain/models.js';
 import type { ActivityDeps } from '../deps.js';
 import { claimTakeFolder } from '../takes/take-folders.js';
 import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
-import type { PaidCallFailureDetails, SubmittedTake, TakeRequest } from '../../contract/activities.js';
+import { UNKNOWN_SUBMISSION, type PaidCallFailureDetails, type SubmittedTake, type TakeRequest } from '../../contract/activities.js';
 import { withBilling, withVerdict } from '../paid-call-failure.js';
 import { wasNotAccepted } from '../providers/provider.js';
 import { providerFor, toVideoJob } from './video-job.js';
@@ -37,7 +37,7 @@ async function submitOnce(deps: ActivityDeps, request: TakeRequest): Promise<Sub
   if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
     throw unknownSubmission(request.take, provider.name, 'an earlier attempt stopped before its request id was recorded');
   }
-  if (manifest.status !== 'submitting') await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitting' }));
+  await updateManifest(manifestPath, (m) => markSubmitting(m, request));
   let requestId: string;
   // Uploads can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
   const beating = setInterval(heartbeat, SUBMIT_HEARTBEAT_MS);
@@ -59,14 +59,22 @@ async function submitOnce(deps: ActivityDeps, request: TakeRequest): Promise<Sub
   return { requestId, folder: job.takeDir };
 }
 
-/** The submission may have been queued (and paid for): only a person can tell, so nothing submits again. */
+/** The moment of asking is kept: no billing record older than it can be this take's job. */
+function markSubmitting(manifest: TakeManifest, request: TakeRequest): TakeManifest {
+  const at = new Date().toISOString();
+  const resubmissions = request.resubmit && manifest.status === 'submitting' ? [...(manifest.resubmissions ?? []), { at, why: request.resubmit.why }] : manifest.resubmissions;
+  return { ...manifest, status: 'submitting', ...(resubmissions ? { resubmissions } : {}), times: { ...manifest.times, submittingAt: at } };
+}
+
+/**
+ * The submission may have been queued (and paid for), and no request id came back: nothing
+ * submits again here. The sequence settles it from the provider's records, or asks a person.
+ */
 function unknownSubmission(take: number, provider: string, reason: string): ApplicationFailure {
   const billing: PaidCallFailureDetails = { billing: 'may_have_charged' };
   return ApplicationFailure.create({
-    message:
-      `take ${take} may have been queued by ${provider} (${reason}), but no request id came back; ` +
-      'check the provider dashboard, then retake to submit again',
-    type: 'UnknownSubmission',
+    message: `the submission of take ${take} to ${provider} was cut off (${reason}) before its request id came back`,
+    type: UNKNOWN_SUBMISSION,
     nonRetryable: true,
     details: [billing],
   });

@@ -59,7 +59,11 @@ export interface TakeManifest {
   critics?: CriticReport;
   decisions: TakeDecision[];
   error?: string;
-  times: { createdAt: string; submittedAt?: string; completedAt?: string };
+  /** How a submission cut off before its request id came back was settled (docs/money.md). */
+  recovered?: { from: 'fal billing records' | 'a person'; by?: string; at: string; detail: string };
+  /** Each time the take was submitted again because the provider never ran the earlier submission. */
+  resubmissions?: { at: string; why: string }[];
+  times: { createdAt: string; submittingAt?: string; submittedAt?: string; completedAt?: string };
 }
 
 export async function readManifest(path: string): Promise<TakeManifest | undefined> {

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { createFalClient, type FalClient } from '@fal-ai/client';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { SettlementRules } from '../../../domain/cut-off-submissions.js';
 import { MODELS, type ModelName } from '../../../domain/models.js';
 import { videoCostUsd, type PriceTable } from '../../../domain/price-table.js';
-import { markNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../provider.js';
+import { markNotAccepted, type AwaitContext, type ProviderRecords, type VideoJob, type VideoProvider } from '../provider.js';
 import { shouldCancelProviderJob } from './abandon-on-abort.js';
+import { listBilledJobs } from './billing-events.js';
 import { downloadVideo } from './download-video.js';
 import { submissionCertainlyRefused, toFalFailure } from './fal-errors.js';
 import { buildKlingInput } from './kling-input.js';
@@ -26,12 +28,22 @@ export interface FalProviderOptions {
   uploadCacheDir: string;
   /** The worker's price table: what a finished take is recorded as costing. */
   prices: PriceTable;
+  /** FAL_ADMIN_KEY: lets a cut-off submission be settled from fal's billing records. Never logged or returned. */
+  adminKey?: string;
+  /** RECOIL_FAL_SUBMIT_TIMEOUT_SEC: a submission with no answer by then is cut off (and settled from the records). */
+  submitTimeoutMs?: number;
+  /** How a cut-off submission is judged; defaults from the model's documented run time (tests shorten them). */
+  settlement?: Partial<SettlementRules>;
 }
 
 /** The fal SDK's own polling interval. */
 const DEFAULT_POLL_INTERVAL_MS = 500;
 /** fal sends a keep-alive line every 15 s; a stream silent for longer than that may be dead. */
 const DEFAULT_STREAM_CHECK_MS = 15_000;
+/** fal answers a submission in well under a second; one silent this long is treated as cut off. */
+const DEFAULT_SUBMIT_TIMEOUT_MS = 120_000;
+/** Billing records appear when a job finishes, and may lag behind it by this much. */
+const DEFAULT_RECORDS_LAG_MS = 5 * 60_000;
 /** Cancelling is a courtesy to the account's concurrency limit; it must not hold up the activity. */
 const CANCEL_TIMEOUT_MS = 10_000;
 
@@ -48,6 +60,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
   });
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const streamCheckMs = options.streamCheckMs ?? DEFAULT_STREAM_CHECK_MS;
+  const submitTimeoutMs = options.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS;
 
   return {
     name: 'fal',
@@ -62,7 +75,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         throw markNotAccepted(toFalFailure(err, credentials));
       }
       try {
-        const { request_id } = await submitter.queue.submit(endpoint, { input });
+        const { request_id } = await submitter.queue.submit(endpoint, { input, abortSignal: AbortSignal.timeout(submitTimeoutMs) });
         return { requestId: request_id };
       } catch (err) {
         const cause = attemptFailure(err);
@@ -92,6 +105,18 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
     },
     costOf(job) {
       return costOf(job, options.prices);
+    },
+    ...(options.adminKey ? { records: falRecords(options.adminKey, fetchFn, options.settlement) } : {}),
+  };
+}
+
+function falRecords(adminKey: string, fetchFn: typeof fetch, settlement: Partial<SettlementRules> = {}): ProviderRecords {
+  const longestRunSec = Math.max(...Object.values(MODELS).map((m) => (m.provider === 'fal' ? (m.longestRunSec ?? 0) : 0)));
+  return {
+    billedJobs: (endpoint, since) => listBilledJobs({ adminKey, fetchFn }, endpoint, since),
+    rules: {
+      longestRunMs: settlement.longestRunMs ?? longestRunSec * 1_000,
+      recordsLagMs: settlement.recordsLagMs ?? DEFAULT_RECORDS_LAG_MS,
     },
   };
 }

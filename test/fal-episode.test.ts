@@ -11,18 +11,22 @@ import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
 import type { SequenceStatus } from '../src/contract/sequence.js';
+import { videoCostUsd } from '../src/domain/price-table.js';
 import { startFalFake } from './fakes/fal-fake.js';
+import { shippedPricing } from './helpers/pricing.js';
 import { readEveryTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 
+const PRICING = await shippedPricing();
 const FAL_KEY = `fal-test-${randomUUID()}`;
+const FAL_ADMIN_KEY = `fal-admin-${randomUUID()}`;
 let fake: Awaited<ReturnType<typeof startFalFake>>;
 let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  fake = await startFalFake({ key: FAL_KEY });
+  fake = await startFalFake({ key: FAL_KEY, adminKey: FAL_ADMIN_KEY });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
 });
@@ -60,16 +64,21 @@ describe('an episode on fal (against the fake), with the worker killed again and
       RECOIL_ARTIFACTS_DIR: artifacts,
       RECOIL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       FAL_KEY,
+      // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
+      FAL_ADMIN_KEY,
+      RECOIL_FAL_LONGEST_RUN_SEC: '3',
+      RECOIL_FAL_RECORDS_LAG_SEC: '1',
       RECOIL_FAL_BASE_URL: fake.baseUrl,
       RECOIL_FAL_POLL_MS: '250',
     });
     const projectId = `fal-${randomUUID().slice(0, 8)}`;
+    // Lengths that differ: two submissions cut off by one kill are told apart by what fal billed.
     const units = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04'].map((sequenceId, i) => {
-      const unit = makeUnit({ projectId, sequenceId, durations: [3, 4] });
+      const unit = makeUnit({ projectId, sequenceId, durations: [3, 3 + i] });
       unit.shots[0] = { ...unit.shots[0]!, prompt: `${projectId} ${sequenceId} [fake:slow_queue_${4 + i}]`, providerPrompt: `${projectId} ${sequenceId} [fake:slow_queue_${4 + i}]` };
       return unit;
     });
-    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 2, maxTakes: 5, autoRetakes: 0, budgetUsd: 20, heartbeatTimeoutSec: 3, startedBy: 'test' };
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 2, maxTakes: 5, autoRetakes: 0, budgetUsd: 20, heartbeatTimeoutSec: 3, recordsCheckEverySec: 1, startedBy: 'test' };
 
     worker.start();
     const { handle } = await startOrFindEpisode(client, input, taskQueue);
@@ -97,13 +106,19 @@ describe('an episode on fal (against the fake), with the worker killed again and
     expect(acceptedCount).toBe(paidRequests.length);
     expect(new Set(paidRequests).size).toBe(paidRequests.length);
     for (const id of paidRequests) expect(fake.jobs.has(id)).toBe(true);
+    // Every job fal billed is exactly one take's: none paid twice, none lost.
+    const billed = fake.billingEvents.filter((e) => fake.jobs.get(e.request_id)?.body.multi_prompt[0].prompt.startsWith(projectId)).map((e) => e.request_id);
+    expect(new Set(billed).size).toBe(billed.length);
+    for (const id of billed) expect(paidRequests).toContain(id);
     for (const status of finals) {
       const approved = status.takes.find((t) => t.take === status.approvedTake)!;
       const manifest = takes.find((m) => m.sequenceId === status.sequenceId && m.take === approved.take)!;
-      expect(manifest).toMatchObject({ status: 'complete', provider: 'fal', requestId: expect.any(String), actualCostUsd: 0.588 });
+      const unit = units.find((u) => u.sequenceId === status.sequenceId)!;
+      const price = videoCostUsd(PRICING.table, unit.model, unit.totalDurationSec, unit.generateAudio);
+      expect(manifest).toMatchObject({ status: 'complete', provider: 'fal', requestId: expect.any(String), actualCostUsd: price });
       const video = await probeVideo(approved.videoPath!);
       expect(video).toMatchObject({ width: 1280, height: 720 });
-      expect(Math.abs(video.durationSec - 7)).toBeLessThanOrEqual(0.5);
+      expect(Math.abs(video.durationSec - unit.totalDurationSec)).toBeLessThanOrEqual(0.5);
     }
     expect(summary.spentUsd).toBeLessThanOrEqual(20);
 
@@ -113,10 +128,12 @@ describe('an episode on fal (against the fake), with the worker killed again and
         JSON.stringify(await client.workflow.getHandle(id).fetchHistory()),
       ),
     );
-    for (const history of histories) expect(history).not.toContain(FAL_KEY);
-    expect(worker.output).not.toContain(FAL_KEY);
-    for (const file of await readdir(artifacts, { recursive: true })) {
-      if (/\.(json|txt|log)$/.test(file)) expect(await readFile(join(artifacts, file), 'utf8')).not.toContain(FAL_KEY);
+    for (const secret of [FAL_KEY, FAL_ADMIN_KEY]) {
+      for (const history of histories) expect(history).not.toContain(secret);
+      expect(worker.output).not.toContain(secret);
+      for (const file of await readdir(artifacts, { recursive: true })) {
+        if (/\.(json|txt|log)$/.test(file)) expect(await readFile(join(artifacts, file), 'utf8')).not.toContain(secret);
+      }
     }
     expect(fake.requests.length).toBeGreaterThan(0);
   });

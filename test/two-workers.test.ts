@@ -11,10 +11,13 @@ import type { EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
+import { readEveryTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 
 const FAL_KEY = `fal-two-workers-${randomUUID()}`;
+const FAL_ADMIN_KEY = `fal-two-workers-admin-${randomUUID()}`;
+const LATENCY_MS = 3_000;
 const ACCOUNT_LIMIT = 4;
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
@@ -22,7 +25,7 @@ let fake: FalFake;
 let connection: Connection;
 let client: Client;
 beforeAll(async () => {
-  fake = await startFalFake({ key: FAL_KEY, latencyMs: 3_000 });
+  fake = await startFalFake({ key: FAL_KEY, adminKey: FAL_ADMIN_KEY, latencyMs: LATENCY_MS });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
 });
@@ -41,6 +44,10 @@ describe('two workers on one task queue', () => {
       RECOIL_ARTIFACTS_DIR: await mkdtemp(join(tmpdir(), 'recoil-two-workers-')),
       RECOIL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       FAL_KEY,
+      // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
+      FAL_ADMIN_KEY,
+      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 2),
+      RECOIL_FAL_RECORDS_LAG_SEC: '1',
       RECOIL_FAL_BASE_URL: fake.baseUrl,
       RECOIL_FAL_CONCURRENCY: String(ACCOUNT_LIMIT),
     };
@@ -48,23 +55,31 @@ describe('two workers on one task queue', () => {
     workers.forEach((w) => w.start());
     try {
       const projectId = `two-${randomUUID().slice(0, 8)}`;
+      // Lengths that differ: takes cut off together by the kill are told apart by what fal billed.
       const units = Array.from({ length: 8 }, (_, i) => {
-        const unit = makeUnit({ projectId, sequenceId: `SEQ0${i + 1}`, durations: [3, 3] });
+        const unit = makeUnit({ projectId, sequenceId: `SEQ0${i + 1}`, durations: [3, 3 + i] });
         const prompt = `${projectId} ${unit.sequenceId}`;
         unit.shots[0] = { ...unit.shots[0]!, prompt, providerPrompt: prompt };
         return unit;
       });
-      const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 4, maxTakes: 3, autoRetakes: 0, budgetUsd: 50, heartbeatTimeoutSec: 3, startedBy: 'test' };
+      const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'fal', maxParallel: 4, maxTakes: 3, autoRetakes: 0, budgetUsd: 50, heartbeatTimeoutSec: 3, recordsCheckEverySec: 1, startedBy: 'test' };
       const { handle } = await startOrFindEpisode(client, input, taskQueue);
 
-      const victim = await workerWaitingOnATake(units.map((u) => sequenceWorkflowId(projectId, 'EP001', u.sequenceId)), workers);
+      const victim = await workerWithPaidWork(units.map((u) => sequenceWorkflowId(projectId, 'EP001', u.sequenceId)), workers);
+      // Any moment of its paid work: submitting (fal may or may not have the job yet), or waiting on fal.
+      await sleep(Math.random() * LATENCY_MS);
       await victim.worker.kill();
 
       await approveEverySequence(input);
       const summary = await handle.result();
       expect(summary.approved.sort()).toEqual(units.map((u) => u.sequenceId));
-      // The killed worker's take was resumed, not submitted again: one paid job per sequence.
+      // The killed worker's take was resumed or settled, never paid twice: one billed job per sequence,
+      // and each is the request id of exactly one take.
       for (const unit of units) expect(fake.submissions.get(unit.shots[0]!.prompt), unit.sequenceId).toBe(1);
+      const takes = await readEveryTakeJson(env.RECOIL_ARTIFACTS_DIR);
+      const billed = fake.billingEvents.filter((e) => String(fake.jobs.get(e.request_id)?.body.multi_prompt[0].prompt).startsWith(projectId));
+      expect(billed).toHaveLength(units.length);
+      for (const event of billed) expect(takes.filter((t) => t.requestId === event.request_id)).toHaveLength(1);
       const mine = new Set([...fake.jobs.values()].filter((j) => String(j.body.multi_prompt[0].prompt).startsWith(projectId)).map((j) => j.requestId));
       expect(fake.maxInFlight((id) => mine.has(id))).toBeLessThanOrEqual(ACCOUNT_LIMIT);
       // The victim is never started again: the survivor alone finished what it had left.
@@ -75,29 +90,22 @@ describe('two workers on one task queue', () => {
   });
 });
 
-/**
- * A worker process that is waiting on a provider job for one of these sequences right now, and is
- * not in the middle of a submission: a submission cut off before its request id is recorded stops
- * for a person by design (it may have been paid for), which is not what this test is about.
- */
-async function workerWaitingOnATake(workflowIds: string[], workers: WorkerProcess[]): Promise<{ worker: WorkerProcess }> {
+/** A worker process running paid work (submitting or awaiting a take) for one of these sequences right now. */
+async function workerWithPaidWork(workflowIds: string[], workers: WorkerProcess[]): Promise<{ worker: WorkerProcess }> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const running = new Map<WorkerProcess, string[]>();
     for (const id of workflowIds) {
       const description = await client.workflow.getHandle(id).describe().catch(() => undefined);
       for (const pending of description?.raw.pendingActivities ?? []) {
         const identity = pending.lastWorkerIdentity ?? '';
         const worker = workers.find((w) => w.pid !== undefined && identity.startsWith(`${w.pid}@`));
-        if (worker && pending.state === STARTED) running.set(worker, [...(running.get(worker) ?? []), pending.activityType?.name ?? '']);
+        const paid = ['submitTake', 'awaitProviderJob'].includes(pending.activityType?.name ?? '');
+        if (worker && paid && pending.state === STARTED) return { worker };
       }
     }
-    for (const [worker, activities] of running) {
-      if (activities.includes('awaitProviderJob') && !activities.includes('submitTake')) return { worker };
-    }
-    await sleep(100);
+    await sleep(50);
   }
-  throw new Error('no worker was seen waiting on a take');
+  throw new Error('no worker was seen doing paid work');
 }
 
 async function approveEverySequence(input: EpisodeInput): Promise<void> {

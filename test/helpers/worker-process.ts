@@ -13,6 +13,11 @@ export class WorkerProcess {
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
+  /** The task queue it polls. */
+  get taskQueue(): string {
+    return this.env.RECOIL_TASK_QUEUE ?? 'recoil';
+  }
+
   /** The running worker's process id: its Temporal identity starts with it. */
   get pid(): number | undefined {
     return this.child?.pid;

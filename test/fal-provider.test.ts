@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
+import { listBilledJobs } from '../src/activities/providers/fal/billing-events.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
+import { redirectingFetch } from '../src/activities/providers/fal/redirecting-fetch.js';
 import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
@@ -431,6 +433,34 @@ describe('the fal fake on the wall clock', () => {
     expect(mostRunningAtOnce(events)).toBe(2);
     expect(clocked.maxInFlight((id) => mine.has(id))).toBe(3);
     expect(clocked.maxInFlight((id) => id === ids[0])).toBe(1);
+  });
+});
+
+describe("fal's billing records (Platform API billing events)", () => {
+  const ADMIN = 'fal-admin-key-9d1c:never-print-this-either';
+  let billing: FalFake;
+  beforeAll(async () => {
+    billing = await startFalFake({ key: KEY, adminKey: ADMIN, billingPageSize: 2 });
+  });
+  afterAll(async () => billing?.close());
+  const endpoint = 'fal-ai/kling-video/o3/standard/reference-to-video';
+
+  it('lists every billed job of an endpoint since a moment, across pages, with its seconds and cost', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const provider = falProvider({ baseUrl: billing.baseUrl, uploadCacheDir: join(root, 'billing-cache') });
+    for (const seconds of [6, 7, 8]) await makeTake(provider, await jobFor(falUnit(`Billed ${seconds} s`, { elements: [], durations: [3, seconds - 3] })));
+    const jobs = await listBilledJobs({ adminKey: ADMIN, fetchFn: redirectingFetch(billing.baseUrl) }, endpoint, since);
+    expect(jobs.map((j) => [j.outputUnits, j.costUsd])).toEqual([[6, 0.504], [7, 0.588], [8, 0.672]].map(([s, usd]) => [s, expect.closeTo(usd!, 6)]));
+    expect(jobs.map((j) => j.requestId)).toEqual(billing.billingEvents.map((e) => e.request_id));
+    // The answer came in pages of two.
+    expect(billing.requests.filter((r) => r.path.startsWith('/api.fal.ai/v1/models/billing-events')).length).toBe(2);
+    expect(await listBilledJobs({ adminKey: ADMIN, fetchFn: redirectingFetch(billing.baseUrl) }, endpoint, new Date(Date.now() + 60_000))).toEqual([]);
+  });
+
+  it('names FAL_ADMIN_KEY, never the key, when fal refuses it', async () => {
+    const failure = await listBilledJobs({ adminKey: KEY, fetchFn: redirectingFetch(billing.baseUrl) }, endpoint, new Date()).catch((err: Error) => err);
+    expect(String(failure)).toMatch(/check FAL_ADMIN_KEY/);
+    expect(String(failure)).not.toContain(KEY);
   });
 });
 

@@ -95,6 +95,8 @@ export interface FalFakeOptions {
   adminKey?: string;
   /** How long after a job completes its billing record appears. */
   billingLagMs?: number;
+  /** The most billing events one page holds (fal: up to 100). */
+  billingPageSize?: number;
 }
 
 /** One record of fal's billing events, as the Platform API serves it. */
@@ -501,7 +503,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       const at = Date.parse(e.timestamp);
       return (!query.endpoint_id || e.endpoint_id === query.endpoint_id) && at >= start && at < end;
     });
-    const limit = Math.min(Number(query.limit ?? 50), 100);
+    const limit = Math.min(Number(query.limit ?? 50), options.billingPageSize ?? 100);
     const from = Number(query.cursor ?? 0);
     const page = matching.slice(from, from + limit);
     const more = from + limit < matching.length;

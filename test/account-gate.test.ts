@@ -16,6 +16,7 @@ import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { shippedPricing } from './helpers/pricing.js';
+import { readEveryTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 
@@ -177,10 +178,11 @@ describe('one fal account shared by every episode', () => {
 
   it('loses no slot when the worker holding one is killed: the job resumes and frees it', { timeout: 180_000 }, async () => {
     const taskQueue = `gate-kill-${randomUUID()}`;
+    const artifacts = await mkdtemp(join(tmpdir(), 'recoil-gate-kill-'));
     const worker = new WorkerProcess({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       RECOIL_TASK_QUEUE: taskQueue,
-      RECOIL_ARTIFACTS_DIR: await mkdtemp(join(tmpdir(), 'recoil-gate-kill-')),
+      RECOIL_ARTIFACTS_DIR: artifacts,
       RECOIL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       FAL_KEY,
       // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
@@ -208,6 +210,10 @@ describe('one fal account shared by every episode', () => {
       const mine = jobsOf(input);
       expect(mine.size).toBe(3);
       expect(fake.maxInFlight((id) => mine.has(id))).toBe(1);
+      const takes = await readEveryTakeJson(artifacts);
+      for (const id of mine) expect(takes.filter((t) => t.requestId === id)).toHaveLength(1);
+      const settled = takes.filter((t) => t.recovered || t.resubmissions).map((t) => `${t.sequenceId}: ${t.recovered ? 'adopted from fal\'s records' : 'submitted again'}`);
+      console.log(`the kill ${settled.length ? `cut off a submission (${settled.join(', ')})` : 'landed outside a submission'}`);
       expect(await gate.query(accountGateQuery)).toMatchObject({ holding: [], waiting: [] });
     } finally {
       await worker.stop();

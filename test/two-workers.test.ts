@@ -80,6 +80,8 @@ describe('two workers on one task queue', () => {
       const billed = fake.billingEvents.filter((e) => String(fake.jobs.get(e.request_id)?.body.multi_prompt[0].prompt).startsWith(projectId));
       expect(billed).toHaveLength(units.length);
       for (const event of billed) expect(takes.filter((t) => t.requestId === event.request_id)).toHaveLength(1);
+      const settled = takes.filter((t) => t.recovered || t.resubmissions).map((t) => `${t.sequenceId}: ${t.recovered ? 'adopted from fal\'s records' : 'submitted again'}`);
+      console.log(`the kill ${settled.length ? `cut off a submission (${settled.join(', ')})` : 'landed outside a submission'}`);
       const mine = new Set([...fake.jobs.values()].filter((j) => String(j.body.multi_prompt[0].prompt).startsWith(projectId)).map((j) => j.requestId));
       expect(fake.maxInFlight((id) => mine.has(id))).toBeLessThanOrEqual(ACCOUNT_LIMIT);
       // The victim is never started again: the survivor alone finished what it had left.

@@ -12,7 +12,7 @@ import { waitForStatus } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
 
 
-const t = useGatedHarness({ autoOpenMs: 700 });
+const t = useGatedHarness();
 
 function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput {
   const projectId = `ep-${randomUUID().slice(0, 8)}`;
@@ -20,12 +20,15 @@ function episodeInput(sequenceCount: number, maxParallel: number): EpisodeInput 
   return { projectId, episode: 'EP001', units, provider: 'local', maxParallel, maxTakes: 3, autoRetakes: 0, startedBy: 'test' };
 }
 
+async function finishAndApprove(input: EpisodeInput, unit: EpisodeInput['units'][number]): Promise<void> {
+  t.gate.open(unit);
+  const handle = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
+  await waitForStatus(handle, (s) => s.state === 'video_complete');
+  await handle.signal(approveSignal, { take: 1, by: 'producer' });
+}
+
 async function approveAllFirstTakes(input: EpisodeInput): Promise<void> {
-  for (const unit of input.units) {
-    const handle = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
-    await waitForStatus(handle, (s) => s.state === 'video_complete');
-    await handle.signal(approveSignal, { take: 1, by: 'producer' });
-  }
+  for (const unit of input.units) await finishAndApprove(input, unit);
 }
 
 describe('episode workflow', () => {
@@ -33,7 +36,14 @@ describe('episode workflow', () => {
     const input = episodeInput(5, 2);
     const { handle, started } = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
     expect(started).toBe(true);
-    await approveAllFirstTakes(input);
+    // Takes finish only when the test lets them, so the overlap is seen on a slow machine too: before
+    // each take finishes, as many sequences as the limit allows are generating, and never more.
+    for (let finished = 0; finished < input.units.length; finished++) {
+      const canGenerate = Math.min(2, input.units.length - finished);
+      await expect.poll(() => t.gate.activeKeys.length, { timeout: 60_000 }).toBe(canGenerate);
+      const generating = t.gate.activeKeys[0]!;
+      await finishAndApprove(input, input.units.find((u) => generating.endsWith(`/${u.sequenceId}`))!);
+    }
     const summary = await handle.result();
 
     // Measured by the provider itself, independently of the workflow's own bookkeeping.

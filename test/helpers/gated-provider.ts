@@ -15,6 +15,10 @@ export class GatedProvider {
   readonly submissions: string[] = [];
   private readonly active = new Set<string>();
   maxActive = 0;
+  /** The sequences ("project/SEQ") whose takes are generating right now (inside awaitFinished). */
+  get activeKeys(): string[] {
+    return [...this.active];
+  }
   private readonly tokens = new Map<string, number>();
   private readonly waiting = new Map<string, () => void>();
   private readonly refusals = new Map<string, string>();

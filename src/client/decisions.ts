@@ -84,7 +84,7 @@ async function deliver<Request extends { requestId?: string }, Answer>(
   const { requestId } = request;
   const description = await handle.describe().catch(() => undefined);
   if (!description) throw usageError(`there is no ${what}: check the ids with \`npx recoil status ${projectId}\``);
-  if (description.status.name !== 'RUNNING') throw usageError(`${what} is closed (${description.status.name.toLowerCase()}): nothing to change`);
+  if (description.status.name !== 'RUNNING') throw closedRefusal(what, description.status.name);
 
   if (await hasLiveWorker(client, description.taskQueue)) {
     try {
@@ -100,8 +100,19 @@ async function deliver<Request extends { requestId?: string }, Answer>(
       // and the shared request id keeps it from counting twice.
     }
   }
-  await handle.signal(signal, request);
+  try {
+    await handle.signal(signal, request);
+  } catch (err) {
+    // Another person's decision may have closed the workflow a moment ago: that is their answer.
+    const status = (await handle.describe().catch(() => undefined))?.status.name;
+    if (status && status !== 'RUNNING') throw closedRefusal(what, status);
+    throw err;
+  }
   return { kind: 'recorded', requestId, message: `it is applied or refused when a worker comes back (${NO_WORKER_HINT}); \`npx recoil status\` shows which` };
+}
+
+function closedRefusal(what: string, status: string): Error {
+  return usageError(`${what} is closed (${status.toLowerCase()}): nothing to change`);
 }
 
 function newRequestId(): string {

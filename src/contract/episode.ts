@@ -58,6 +58,7 @@ export interface EpisodeInput {
   budgetUsd?: number;
   /** Passed to every sequence (see SequenceInput). */
   heartbeatTimeoutSec?: number;
+  retryCapSec?: number;
   /** How often fal's billing records are read while a cut-off submission is settled (tests shorten it). */
   recordsCheckEverySec?: number;
   startedBy: string;

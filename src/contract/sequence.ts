@@ -123,6 +123,8 @@ export interface SequenceInput {
   autoRetakes: number;
   /** How soon a crashed worker's call is retried elsewhere; 30 s unless a test shortens it. */
   heartbeatTimeoutSec?: number;
+  /** The longest pause between retries of a fault that outlasts them; 60 s unless a test shortens it. */
+  retryCapSec?: number;
   /** Absent when the sequence runs on its own, without an episode to share generation slots. */
   episodeWorkflowId?: string;
   /** How often fal's billing records are read while a cut-off submission is settled; 30 s unless a test shortens it. */

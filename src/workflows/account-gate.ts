@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { retryUntilItPasses } from './sequence-activities.js';
 import {
   accountGateQuery,
   accountSlotGrantedSignal,
@@ -20,7 +21,7 @@ import { AccountSlots, type SlotClaim } from '../domain/account-slots.js';
 
 const { findClosedWorkflows } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5 },
+  retry: retryUntilItPasses(),
 });
 
 const DEFAULT_CHECK_HOLDERS_SEC = 30;

@@ -202,6 +202,7 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
           episodeWorkflowId: workflowInfo().workflowId,
           ...(input.heartbeatTimeoutSec ? { heartbeatTimeoutSec: input.heartbeatTimeoutSec } : {}),
           ...(input.recordsCheckEverySec ? { recordsCheckEverySec: input.recordsCheckEverySec } : {}),
+          ...(input.retryCapSec ? { retryCapSec: input.retryCapSec } : {}),
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,

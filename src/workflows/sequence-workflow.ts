@@ -43,7 +43,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   const { unit } = input;
   const run = new SequenceRun(input);
   const link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, () => report());
-  const activities = sequenceActivities(input.heartbeatTimeoutSec);
+  const activities = sequenceActivities(input);
   const account = new AccountSlot(activities, async (what) => {
     run.waitFor(what);
     await report();

@@ -93,9 +93,9 @@ export function refusals(status: SequenceStatus): { decision: string; by: string
 export function startSequence(
   harness: Harness,
   unit: SequenceUnit,
-  options: Partial<Pick<SequenceInput, 'maxTakes' | 'autoRetakes'>> = {},
+  options: Partial<Pick<SequenceInput, 'maxTakes' | 'autoRetakes' | 'retryCapSec'>> = {},
 ): Promise<WorkflowHandle<typeof sequenceWorkflow>> {
-  const input: SequenceInput = { unit, provider: 'local', maxTakes: options.maxTakes ?? 5, autoRetakes: options.autoRetakes ?? 0 };
+  const input: SequenceInput = { unit, provider: 'local', maxTakes: 5, autoRetakes: 0, ...options };
   return harness.client.workflow.start('sequenceWorkflow', {
     workflowId: sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId),
     taskQueue: harness.taskQueue,

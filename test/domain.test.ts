@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesRatio, videoResolution } from '../src/domain/aspect-ratio.js';
 import { gridFolderName, numberedName, numberOfName, takeFolderName } from '../src/domain/ids.js';
-import { GenerationLedger } from '../src/domain/generation-ledger.js';
+import { GenerationLedger, type GenerationRequest } from '../src/domain/generation-ledger.js';
 import { MODEL_NAMES, MODELS } from '../src/domain/models.js';
 import { imageCostUsd, imageRate, isPricedVideoModel, videoCostUsd, type PriceTable } from '../src/domain/price-table.js';
 import { PriceTableSchema } from '../src/domain/price-table-schema.js';
@@ -56,8 +56,10 @@ describe('generation ledger', () => {
 
   it('refuses a request without a usable estimate, which every budget check would let through', () => {
     const ledger = new GenerationLedger(2, 1);
-    expect(() => ledger.request(video('A', Number.NaN))).toThrow(/no usable cost estimate/);
-    expect(() => ledger.request({ ...video('A'), estimateUsd: undefined as unknown as number })).toThrow(/no usable cost estimate/);
+    expect(ledger.request(video('A', Number.NaN))).toMatch(/no usable cost estimate/);
+    expect(ledger.request({ ...video('A'), estimateUsd: undefined as unknown as number })).toMatch(/no usable cost estimate/);
+    expect(ledger.request({ sequenceId: 'A' } as GenerationRequest)).toMatch(/must name a sequence, a kind/);
+    expect(ledger.waiting()).toEqual([]);
     expect(ledger.grant()).toEqual([]);
   });
 

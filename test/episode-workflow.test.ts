@@ -5,7 +5,8 @@ import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import { listBoardRows } from '../src/client/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { probeVideo } from '../src/activities/media/probe.js';
-import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
+import { episodeStatusQuery, requestGenerationSignal, settleGenerationSignal, type EpisodeInput } from '../src/contract/episode.js';
+import type { GenerationRequest } from '../src/domain/generation-ledger.js';
 import { approveSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { waitForStatus } from './helpers/harness.js';
@@ -71,6 +72,22 @@ describe('episode workflow', () => {
     await approveAllFirstTakes({ ...input, units: [input.units[0]!] });
     const summary = await handle.result();
     expect(summary).toMatchObject({ approved: ['SEQ01'], failed: ['SEQ02'] });
+  });
+
+  it('refuses a generation request it cannot hold and goes on: no handler fails the episode', async () => {
+    const input = episodeInput(1, 1);
+    const { handle } = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
+    const sequence = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, 'SEQ01'));
+    await waitForStatus(sequence, (s) => s.state === 'video_generating');
+    // What a buggy or outdated sequence could send: no estimate, and not a request at all.
+    await handle.signal(requestGenerationSignal, { sequenceId: 'SEQ01', kind: 'video', number: 7, estimateUsd: null as unknown as number });
+    await handle.signal(requestGenerationSignal, { hello: 'world' } as unknown as GenerationRequest);
+    await handle.signal(settleGenerationSignal, { sequenceId: 'SEQ01', kind: 'video', number: 1, actualUsd: 'free' as unknown as number });
+    await approveAllFirstTakes(input);
+    expect(await handle.result()).toMatchObject({ approved: ['SEQ01'], failed: [] });
+    expect((await handle.query(episodeStatusQuery)).spentUsd).toBe(0);
+    const { events } = await handle.fetchHistory();
+    expect(events?.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
   });
 
   it('finds the running episode instead of starting it twice', async () => {

@@ -91,9 +91,11 @@ export const settleSubmissionUpdate = defineUpdate<DecisionRecord, [SettleSubmis
 export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
 
 export interface GenerationWait extends GenerationTicket {
-  reason: WaitReason;
+  /** 'refused': the episode cannot hold the request at all (`why` says why); nothing was reserved. */
+  reason: WaitReason | 'refused';
   estimateUsd: number;
   leftUsd?: number;
+  why?: string;
 }
 
 /**

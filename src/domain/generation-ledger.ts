@@ -20,6 +20,17 @@ export interface WaitingRequest {
   reason: WaitReason;
 }
 
+const isUsableUsd = (usd: unknown): usd is number => typeof usd === 'number' && Number.isFinite(usd) && usd >= 0;
+
+/** A request the ledger cannot hold: a missing or broken estimate would slip past every budget check (NaN compares false). */
+function whyRequestIsRefused(request: GenerationRequest): string | undefined {
+  if (typeof request?.sequenceId !== 'string' || !Number.isInteger(request.number) || (request.kind !== 'video' && request.kind !== 'grid')) {
+    return `a generation request must name a sequence, a kind (video or grid) and a whole number; got ${JSON.stringify(request)}`;
+  }
+  if (!isUsableUsd(request.estimateUsd)) return `the ${request.kind} ${request.number} of ${request.sequenceId} has no usable cost estimate (${request.estimateUsd})`;
+  return undefined;
+}
+
 const keyOf = (r: Pick<GenerationRequest, 'sequenceId' | 'number' | 'kind'>) => `${r.sequenceId}/${r.kind}/${r.number}`;
 
 export class GenerationLedger {
@@ -52,14 +63,14 @@ export class GenerationLedger {
     return [...this.inFlight.values()].filter((r) => r.kind === 'video').map((r) => r.sequenceId);
   }
 
-  request(request: GenerationRequest): void {
-    // A missing or broken estimate would slip past every budget check (NaN compares false).
-    if (!Number.isFinite(request.estimateUsd) || request.estimateUsd < 0) {
-      throw new Error(`the ${request.kind} ${request.number} of ${request.sequenceId} has no usable cost estimate (${request.estimateUsd})`);
-    }
+  /** Queues a request, or returns why it is refused: it then waits for nothing and changes nothing. */
+  request(request: GenerationRequest): string | undefined {
+    const refusal = whyRequestIsRefused(request);
+    if (refusal) return refusal;
     const key = keyOf(request);
-    if (this.inFlight.has(key) || this.queue.some((q) => keyOf(q) === key)) return;
+    if (this.inFlight.has(key) || this.queue.some((q) => keyOf(q) === key)) return undefined;
     this.queue.push(request);
+    return undefined;
   }
 
   /** Settles a finished or failed request: its reservation becomes what was actually charged. */
@@ -67,8 +78,11 @@ export class GenerationLedger {
     const key = keyOf(request);
     const queued = this.queue.findIndex((q) => keyOf(q) === key);
     if (queued >= 0) this.queue.splice(queued, 1);
-    if (!this.inFlight.delete(key)) return;
-    this.addSpend(request.sequenceId, actualUsd);
+    const reserved = this.inFlight.get(key);
+    if (!reserved) return;
+    this.inFlight.delete(key);
+    // An unusable actual cost counts at the estimate: spend is never under-counted.
+    this.addSpend(request.sequenceId, isUsableUsd(actualUsd) ? actualUsd : reserved.estimateUsd);
   }
 
   /** A sequence adopted from an earlier run reports what it had already spent. */

@@ -70,7 +70,9 @@ export class EpisodeLink {
   }
 
   private showWait(wait: GenerationWait): void {
-    if (wait.reason === 'budget') {
+    if (wait.reason === 'refused') {
+      this.run.waitFor(`the episode refused the ${wait.kind} ${wait.number}: ${wait.why ?? 'no reason given'} — it waits; cancelling the sequence settles the episode`);
+    } else if (wait.reason === 'budget') {
       const left = wait.leftUsd === undefined ? '' : `, $${wait.leftUsd.toFixed(2)} left`;
       this.run.waitForBudget(`budget: the next ${wait.kind} needs ~$${wait.estimateUsd.toFixed(2)}${left} — raise it with \`npx recoil budget\``);
     } else {

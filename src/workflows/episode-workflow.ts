@@ -86,9 +86,18 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   };
 
   setHandler(requestGenerationSignal, async (request) => {
-    ledger.request(request);
+    const refusal = ledger.request(request);
+    if (refusal) return tellRefused(request, refusal);
     await dispatch();
   });
+  /** A signal cannot be answered: the asking sequence hears the refusal, and the episode goes on. */
+  const tellRefused = async (request: GenerationRequest, why: string) => {
+    log.warn('refused a generation request', { request, why });
+    if (typeof request?.sequenceId !== 'string') return;
+    await childOf(request.sequenceId)
+      .signal(generationWaitingSignal, { kind: request.kind, number: request.number, reason: 'refused', estimateUsd: request.estimateUsd, why })
+      .catch(() => undefined);
+  };
   setHandler(settleGenerationSignal, async (settlement) => {
     ledger.settle(settlement, settlement.actualUsd);
     await dispatch();

@@ -90,6 +90,31 @@ describe('episode workflow', () => {
     expect(events?.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
   });
 
+  it('a new run of the episode hears what each adopted sequence holds and waits for', async () => {
+    const input = episodeInput(2, 1);
+    const first = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
+    const ofThisEpisode = () => t.gate.activeKeys.filter((key) => key.startsWith(`${input.projectId}/`));
+    await expect.poll(() => ofThisEpisode().length, { timeout: 30_000 }).toBe(1);
+    const generating = input.units.find((u) => ofThisEpisode()[0]!.endsWith(`/${u.sequenceId}`))!;
+    const waiting = input.units.find((u) => u !== generating)!;
+    const waitingHandle = t.harness.client.workflow.getHandle(sequenceWorkflowId(input.projectId, input.episode, waiting.sequenceId));
+    await waitForStatus(waitingHandle, (s) => /generation slot/.test(s.waitingFor ?? ''));
+
+    await first.handle.terminate('test: the episode run is lost; its sequences keep running');
+    const second = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);
+    expect(second.started).toBe(true);
+    // The new run knows the slot is taken, and who waits for it.
+    await expect
+      .poll(async () => {
+        const status = await second.handle.query(episodeStatusQuery);
+        return { generating: status.generating, waiting: status.waiting.map((w) => w.sequenceId) };
+      }, { timeout: 30_000 })
+      .toEqual({ generating: [generating.sequenceId], waiting: [waiting.sequenceId] });
+    await finishAndApprove(input, generating);
+    await finishAndApprove(input, waiting);
+    expect((await second.handle.result()).approved.sort()).toEqual(['SEQ01', 'SEQ02']);
+  });
+
   it('finds the running episode instead of starting it twice', async () => {
     const input = episodeInput(1, 1);
     const first = await startOrFindEpisode(t.harness.client, input, t.harness.taskQueue);

@@ -11,6 +11,8 @@ export interface GenerationRequest {
   number: number;
   kind: 'video' | 'grid';
   estimateUsd: number;
+  /** Granted by an earlier run of the episode and still running: it holds its slot and reservation here too. */
+  alreadyGranted?: boolean;
 }
 
 export type WaitReason = 'slot' | 'budget';
@@ -69,7 +71,8 @@ export class GenerationLedger {
     if (refusal) return refusal;
     const key = keyOf(request);
     if (this.inFlight.has(key) || this.queue.some((q) => keyOf(q) === key)) return undefined;
-    this.queue.push(request);
+    if (request.alreadyGranted) this.inFlight.set(key, request);
+    else this.queue.push(request);
     return undefined;
   }
 

@@ -14,6 +14,9 @@ const ticketKey = (t: GenerationTicket) => `${t.kind}/${t.number}`;
 export class EpisodeLink {
   private readonly granted = new Set<string>();
   private readonly waits = new Map<string, GenerationWait>();
+  /** Asked and not granted yet, then granted and not settled yet: what a new episode run must hear again. */
+  private readonly asking = new Map<string, GenerationRequest>();
+  private readonly holding = new Map<string, GenerationRequest>();
 
   constructor(
     private episodeId: string | undefined,
@@ -22,9 +25,15 @@ export class EpisodeLink {
     private readonly onChange: () => Promise<void>,
   ) {}
 
-  /** A new run of the episode adopted this sequence: its slots and budget are asked from there now. */
-  attach(episodeWorkflowId: string): void {
+  /**
+   * A new run of the episode adopted this sequence: its slots and budget are asked from there now.
+   * The new run knows nothing yet, so it hears again what this sequence holds and what it waits for.
+   */
+  async attach(episodeWorkflowId: string): Promise<void> {
     this.episodeId = episodeWorkflowId;
+    this.waits.clear();
+    for (const held of this.holding.values()) await this.signal(requestGenerationSignal, { ...held, alreadyGranted: true });
+    for (const asked of this.asking.values()) await this.signal(requestGenerationSignal, asked);
   }
 
   onGranted(ticket: GenerationTicket): void {
@@ -42,8 +51,13 @@ export class EpisodeLink {
   async acquire(kind: GenerationRequest['kind'], number: number, estimateUsd: number, stage: GeneratingStage): Promise<boolean> {
     if (!this.episodeId) return false;
     const key = ticketKey({ kind, number });
-    const delivered = await this.signal(requestGenerationSignal, { sequenceId: this.sequenceId, kind, number, estimateUsd });
-    if (!delivered) return false;
+    const request: GenerationRequest = { sequenceId: this.sequenceId, kind, number, estimateUsd };
+    this.asking.set(key, request);
+    const delivered = await this.signal(requestGenerationSignal, request);
+    if (!delivered) {
+      this.asking.delete(key);
+      return false;
+    }
     let seen: GenerationWait | undefined;
     while (!this.granted.has(key)) {
       await condition(() => this.granted.has(key) || this.waits.get(key) !== seen);
@@ -55,12 +69,15 @@ export class EpisodeLink {
     }
     this.granted.delete(key);
     this.waits.delete(key);
+    this.asking.delete(key);
+    this.holding.set(key, request);
     this.run.budgetGranted(stage);
     await this.onChange();
     return true;
   }
 
   async settle(kind: GenerationRequest['kind'], number: number, actualUsd: number): Promise<void> {
+    this.holding.delete(ticketKey({ kind, number }));
     if (!this.episodeId) return;
     await CancellationScope.nonCancellable(() => this.signal(settleGenerationSignal, { sequenceId: this.sequenceId, kind, number, actualUsd }));
   }

@@ -53,6 +53,12 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   );
   const budgetHistory: EpisodeStatus['budgetHistory'] = [];
   const toldWaiting = new Map<string, string>();
+  /**
+   * Sequences adopted from an earlier run that have not yet told this run what they hold and wait
+   * for (each reports its progress right after): nothing is granted until all have, or a sequence
+   * that merely asked first could take the slot one that is still generating holds.
+   */
+  const adopting = new Set<string>();
   let deliveryPath: string | undefined;
 
   const childOf = (sequenceId: string) => getExternalWorkflowHandle(sequenceWorkflowId(input.projectId, input.episode, sequenceId));
@@ -62,6 +68,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
    * goes out at once: one after another, each would wait a round trip through the server.
    */
   const dispatch = async () => {
+    if (adopting.size > 0) return;
     const grants = ledger.grant().map((request) => {
       toldWaiting.delete(ticketKey(request));
       return childOf(request.sequenceId)
@@ -121,6 +128,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     },
   });
   setHandler(sequenceProgressSignal, (p) => {
+    adopting.delete(p.sequenceId);
     progress.set(p.sequenceId, p);
     ledger.recordSequenceSpend(p.sequenceId, p.spentUsd);
   });
@@ -160,9 +168,16 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     ledger.recordSequenceSpend(unit.sequenceId, spends[i]!);
   });
   const finishedEarlier = (sequenceId: string) => {
+    adopting.delete(sequenceId);
     progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd: spentEarlier.get(sequenceId) ?? 0 });
   };
-  await Promise.all(input.units.map((unit) => startSequence(input, unit, finishedEarlier)));
+  const adopted = (sequenceId: string) => adopting.add(sequenceId);
+  await Promise.all(input.units.map((unit) => startSequence(input, unit, { finishedEarlier, adopted })));
+  if (adopting.size > 0) {
+    await condition(() => adopting.size === 0, ADOPTED_SEQUENCES_ANSWER_WITHIN);
+    adopting.clear();
+    await dispatch();
+  }
 
   await condition(isSettled);
   const approved = [...progress.values()].filter((p) => p.state === 'approved');
@@ -183,6 +198,9 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   };
 }
 
+/** Adopted sequences run on the same workers and answer at once; one that cannot must not hold the others up for long. */
+const ADOPTED_SEQUENCES_ANSWER_WITHIN = '1 minute';
+
 function whyBudgetChangeIsRefused(change: BudgetChange, settled: boolean): string | undefined {
   if (!(Number.isFinite(change.budgetUsd) && change.budgetUsd > 0)) return `a budget is an amount in dollars above 0, got ${change.budgetUsd}`;
   if (settled) return 'the episode has settled: every sequence is approved or closed, so there is nothing left to spend on';
@@ -197,7 +215,11 @@ function ticketKey(r: GenerationRequest): string {
  * Starts the sequence's workflow; one left running (or approved) by an earlier episode run is
  * adopted instead, so a paid-for sequence is never generated again.
  */
-async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinishedEarlier: (sequenceId: string) => void): Promise<void> {
+async function startSequence(
+  input: EpisodeInput,
+  unit: SequenceUnit,
+  earlier: { finishedEarlier: (sequenceId: string) => void; adopted: (sequenceId: string) => void },
+): Promise<void> {
   const workflowId = sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId);
   try {
     await startChild(sequenceWorkflow, {
@@ -226,11 +248,12 @@ async function startSequence(input: EpisodeInput, unit: SequenceUnit, onFinished
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    earlier.adopted(unit.sequenceId);
     const attached = await getExternalWorkflowHandle(workflowId)
       .signal(attachToEpisodeSignal, { episodeWorkflowId: workflowInfo().workflowId })
       .then(() => true)
       .catch(() => false);
     // A sequence that cannot be reached finished in an earlier run: with this reuse policy that means approved.
-    if (!attached) onFinishedEarlier(unit.sequenceId);
+    if (!attached) earlier.finishedEarlier(unit.sequenceId);
   }
 }

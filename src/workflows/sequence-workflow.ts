@@ -65,7 +65,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   setHandler(generationWaitingSignal, (wait) => link.onWaiting(wait));
   setHandler(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
   setHandler(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
-    link.attach(episodeWorkflowId);
+    await link.attach(episodeWorkflowId);
     await report();
   });
 

@@ -312,6 +312,14 @@ describe('fal Kling provider against the fake', () => {
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 
+  it('takes COMPLETED however it arrives: without a response_url, on a stream that never closes', async () => {
+    const unit = falUnit('[fake:completed_without_urls] Terse fal');
+    const { requestId, videoPath } = await makeTake(falProvider({ pollIntervalMs: 60_000, streamCheckMs: 60_000 }), await jobFor(unit));
+    expect(fake.jobs.get(requestId)!.streams).toBe(1);
+    expect(fake.submissions.get(unit.shots[0]!.prompt)).toBe(1);
+    expect((await probeVideo(videoPath)).hasVideo).toBe(true);
+  });
+
   it('heartbeats the queue position while a slow queue drains', async () => {
     const { ctx } = await makeTake(falProvider(), await jobFor(falUnit('[fake:slow_queue_3] Rush hour')));
     const positions = ctx.beats.flatMap((b) => ('queuePosition' in (b as object) ? [(b as { queuePosition: number }).queuePosition] : []));

@@ -79,6 +79,8 @@ export interface FakeScenario {
   queuePolls: number;
   streamCutOnce: boolean;
   streamSilent: boolean;
+  /** COMPLETED arrives without the queue urls (the SDK's isQueueStatus refuses it), and the stream stays open after it. */
+  completedWithoutUrls: boolean;
 }
 
 export interface FalFakeOptions {
@@ -186,6 +188,7 @@ const DEFAULT_SCENARIO: FakeScenario = {
   queuePolls: 1,
   streamCutOnce: false,
   streamSilent: false,
+  completedWithoutUrls: false,
 };
 const DEFAULT_STREAM_STEP_MS = 10;
 /** Without latencyMs: a job nobody polls or follows finishes on its own after this. */
@@ -449,6 +452,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       lastSent = text;
       res.write(`data: ${text}\n\n`);
       // Dropped once the event is on the wire, as a proxy or a network cut would.
+      if (job.scenario.completedWithoutUrls) return;
       if (cutAfterFirstEvent || status.status === 'COMPLETED') stopTimers.forEach((stop) => stop());
       if (cutAfterFirstEvent) later(STREAM_CUT_DELAY_MS, close);
       else if (status.status === 'COMPLETED') res.end();
@@ -566,6 +570,7 @@ function statusOf(job: FakeJob) {
   const common = { request_id: job.requestId, ...queueUrls(job.requestId) };
   if (job.state === 'IN_QUEUE') return { status: 'IN_QUEUE', queue_position: job.queuePosition, ...common };
   if (job.state === 'IN_PROGRESS') return { status: 'IN_PROGRESS', logs: [], ...common };
+  if (job.scenario.completedWithoutUrls) return { status: 'COMPLETED', request_id: job.requestId };
   return { status: 'COMPLETED', logs: [], metrics: { inference_time: 93.4 }, ...common };
 }
 
@@ -601,6 +606,7 @@ function scenarioMarkers(prompt: string): Partial<FakeScenario> | Error {
     else if (marker === 'accepted_but_cut') scenario.acceptedButCut = true;
     else if (marker === 'stream_cut_once') scenario.streamCutOnce = true;
     else if (marker === 'stream_silent') scenario.streamSilent = true;
+    else if (marker === 'completed_without_urls') scenario.completedWithoutUrls = true;
     else if (submitFailures) scenario.submitFailures = { status: Number(submitFailures[1]), times: Number(submitFailures[2]) };
     else if (slowQueue) scenario.queuePolls = Number(slowQueue[1]);
     else return new Error(`unknown fake scenario marker [fake:${marker}]`);

@@ -55,9 +55,8 @@ async function followStatusStream(fal: FalClient, options: WaitOptions, ctx: Awa
   const stream = await fal.queue.streamStatus(endpoint, { requestId, logs: false }).catch(() => undefined);
   if (!stream) return false;
   const seen = (status: unknown) => {
-    if (!isQueueStatus(status)) return;
-    beat(status);
-    if (status.status !== 'COMPLETED') return;
+    if (isQueueStatus(status)) beat(status);
+    if (!saysCompleted(status)) return;
     completed = true;
     stream.abort();
   };
@@ -80,13 +79,21 @@ async function followStatusStream(fal: FalClient, options: WaitOptions, ctx: Awa
   return completed;
 }
 
+/**
+ * COMPLETED counts however it arrives: the SDK's isQueueStatus also wants a `response_url`, and a
+ * COMPLETED without one must not keep a take (and its account slot) waiting forever.
+ */
+function saysCompleted(status: unknown): boolean {
+  return typeof status === 'object' && status !== null && (status as { status?: unknown }).status === 'COMPLETED';
+}
+
 async function pollUntilCompleted(fal: FalClient, options: WaitOptions, ctx: AwaitContext, beat: StatusBeat): Promise<void> {
   const { endpoint, requestId, pollIntervalMs } = options;
   for (;;) {
     // The full endpoint id is fine: the SDK drops its subpath for status URLs itself.
     const status = await fal.queue.status(endpoint, { requestId, logs: false, abortSignal: ctx.signal });
-    beat(status);
-    if (status.status === 'COMPLETED') return;
+    if (isQueueStatus(status)) beat(status);
+    if (saysCompleted(status)) return;
     await sleep(pollIntervalMs, undefined, { signal: ctx.signal });
   }
 }

@@ -9,7 +9,7 @@ import { matchesRatio } from '../src/domain/aspect-ratio.js';
 import { videoCostUsd } from '../src/domain/price-table.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
-import { episodeStatusQuery } from '../src/contract/episode.js';
+import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
@@ -55,8 +55,8 @@ function takeManifest(h: Harness, unit: SequenceUnit, take: number): Promise<Tak
 }
 
 /** Paid work needs its episode (the budget authority): start one around the sequence and return the sequence. */
-async function start(h: Harness, unit: SequenceUnit) {
-  const input = { projectId: unit.projectId, episode: unit.episode, units: [unit], provider: 'fal' as const, maxParallel: 2, maxTakes: 3, autoRetakes: 0, heartbeatTimeoutSec: 5, startedBy: 'test' };
+async function start(h: Harness, unit: SequenceUnit, timings: Pick<EpisodeInput, 'retryCapSec'> = {}) {
+  const input: EpisodeInput = { projectId: unit.projectId, episode: unit.episode, units: [unit], provider: 'fal', maxParallel: 2, maxTakes: 3, autoRetakes: 0, heartbeatTimeoutSec: 5, startedBy: 'test', ...timings };
   await startOrFindEpisode(h.client, input, h.taskQueue);
   return h.client.workflow.getHandle(sequenceWorkflowId(unit.projectId, unit.episode, unit.sequenceId));
 }
@@ -108,6 +108,18 @@ describe('paid providers in the workflow (against the fakes)', () => {
     expect(fal.submissions.get(prompt)).toBe(1);
     const requestId = done.takes[0]!.requestId!;
     expect(fal.requests).toContainEqual({ method: 'GET', path: expect.stringContaining(`/requests/${requestId}/status?`), status: 500 });
+    await handle.terminate('test done');
+  });
+
+  it('waits out fal answering 503 for longer than submissions used to be retried (six attempts), paying once', async () => {
+    const refusedSubmits = () => fal.requests.filter((r) => r.method === 'POST' && r.status === 503).length;
+    const before = refusedSubmits();
+    const prompt = `Outage ${randomUUID()} [fake:submit_503x12]`;
+    const handle = await start(harness, unitWithPrompt(prompt), { retryCapSec: 1 });
+    const done = await waitForStatus(handle, (s) => s.state === 'video_complete', 120_000);
+    expect(done.takes).toMatchObject([{ take: 1, state: 'complete' }]);
+    expect(refusedSubmits() - before).toBe(12);
+    expect(fal.submissions.get(prompt)).toBe(1);
     await handle.terminate('test done');
   });
 

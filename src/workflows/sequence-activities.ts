@@ -26,6 +26,8 @@ export function sequenceActivities(timings: FaultTimings = {}) {
   const submitting = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout, retry });
   // Awaiting a provider takes minutes; heartbeats let a retry resume the same request after a crash.
   const awaiting = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout, retry });
+  // fal's billing records are read over the network, page by page: slower than local bookkeeping.
+  const readingRecords = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
   // One grid per call; the activity refuses to pay twice for the same grid number.
   const exploring = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
   return {
@@ -36,7 +38,7 @@ export function sequenceActivities(timings: FaultTimings = {}) {
     criticiseTake: bookkeeping.criticiseTake,
     askAccountSlot: bookkeeping.askAccountSlot,
     adoptProviderJob: bookkeeping.adoptProviderJob,
-    settleCutOffSubmission: bookkeeping.settleCutOffSubmission,
+    settleCutOffSubmission: readingRecords.settleCutOffSubmission,
     submitTake: submitting.submitTake,
     awaitProviderJob: awaiting.awaitProviderJob,
     collectTake: awaiting.collectTake,

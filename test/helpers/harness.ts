@@ -31,8 +31,8 @@ export async function startHarness(
   taskQueue = `test-${randomUUID()}`,
   artifactsRoot?: string,
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>,
+  address = inject('temporalAddress'),
 ): Promise<Harness> {
-  const address = inject('temporalAddress');
   artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
   let stopWorker!: () => void;
   const stopped = new Promise<void>((resolve) => (stopWorker = resolve));

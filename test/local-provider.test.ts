@@ -108,7 +108,8 @@ describe('animatic', () => {
       controller.abort();
     }, 800);
     await expect(renderAnimatic({ ...options, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - abortedAt).toBeLessThan(1_000);
+    // Far sooner than the 15 s render would take, with room for a loaded machine.
+    expect(Date.now() - abortedAt).toBeLessThan(5_000);
     expect(existsSync(options.outPath)).toBe(false);
     expect(await readdir(join(dir, 'aborted'))).toEqual([]);
   });
@@ -203,7 +204,8 @@ describe('media tools', () => {
     const endless = ['-v', 'error', '-f', 'lavfi', '-i', 'nullsrc', '-f', 'null', '-'];
     const started = Date.now();
     await expect(runProcess(ffmpegPath(), endless, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The command never ends by itself: any prompt return is the abort's doing.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('reports a failed command with the end of its stderr', async () => {

@@ -84,7 +84,7 @@ export function renderSubmissionQuestions(rows: BoardRow[], project: string): st
       if (!question) return [];
       const base = `npx recoil settle ${shellWord(project)} ${shellWord(row.episode)} ${shellWord(row.sequenceId)} --take ${question.take}`;
       return [
-        `  ${pc.yellow('?')} ${row.episode}/${row.sequenceId} ${takeFolderName(question.take)}: its submission to fal was cut off before fal's request id came back, and fal's records do not settle it: ${question.reason}`,
+        `  ${pc.yellow('?')} ${row.episode}/${row.sequenceId} take ${question.take} (${takeFolderName(question.take)}): its submission to fal was cut off before fal's request id came back, and fal's records do not settle it: ${question.reason}`,
         ...[
           ['adopt fal\'s job (request id from fal\'s dashboard):', `${base} --adopt <request-id>`],
           ['submit it again (fal may bill it twice):', `${base} --resubmit`],

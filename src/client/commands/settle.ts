@@ -49,7 +49,7 @@ export function parseSettleOptions(opts: SettleOptions): { take: number; action:
   if (chosen.length > 1) throw usageError(`${chosen.join(' and ')} cannot go together: pick one of --adopt <request-id>, --resubmit or --give-up`);
   if (opts.adopt !== undefined) {
     const id = typeof opts.adopt === 'string' ? opts.adopt.trim() : '';
-    if (!id) throw usageError('--adopt needs fal\'s request id, e.g. --adopt 0b7c…-…; find it on fal\'s dashboard (Requests) for this endpoint at the time of the cut-off');
+    if (!id) throw usageError('--adopt needs fal\'s request id: --adopt <request-id>; find it on fal\'s dashboard (Requests) for this endpoint at the time of the cut-off');
     if (!/^[\w.-]{1,200}$/.test(id)) throw usageError(`--adopt: "${id}" is not a fal request id (letters, digits, dots and dashes); copy it from fal's dashboard`);
     return { take, action: 'adopt', providerRequestId: id };
   }

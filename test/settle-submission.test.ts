@@ -170,7 +170,7 @@ describe('settling in the Production Console', () => {
     }
     expect(await page.locator('#card-SEQ03 .settle').count()).toBe(0);
     await page.locator('#card-SEQ03 video').evaluate((v: HTMLVideoElement) => (v.readyState >= 2 ? undefined : new Promise((resolve) => v.addEventListener('loadeddata', resolve, { once: true }))));
-    await screenshot(page, SHOTS, 'console-settle');
+    await page.screenshot({ path: join(SHOTS, 'console-settle.png'), fullPage: true });
 
     // Give up on the Board: the take fails, counted at its estimate.
     await page.locator('#card-SEQ02 .settle').getByRole('button', { name: 'Give up' }).click();

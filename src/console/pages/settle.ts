@@ -19,9 +19,9 @@ export function settlePanel(ref: SequenceRef, question: SubmissionQuestion, wher
   const action = `${sequencePath(ref)}/decide`;
   const hidden = (what: string) => html`<input type="hidden" name="kind" value="settleSubmission"><input type="hidden" name="take" value="${question.take}"><input type="hidden" name="action" value="${what}">`;
   return html`<section class="settle" id="${id}" data-settle="${ref.sequenceId}" data-take="${question.take}">
-  <h3>${takeName(question.take)}: its submission was cut off</h3>
+  <h3>Take ${question.take} (${takeName(question.take)}) was cut off while being sent to fal</h3>
   <p class="question">${question.reason}</p>
-  <p class="hint">fal may have run it, or not. If fal's dashboard shows its job, adopt that request id; otherwise submit it again (fal may bill twice) or give it up (counts at its estimate).</p>
+  <p class="hint">fal may or may not have run it. If fal's dashboard shows its job, adopt that request id; otherwise submit it again (fal may bill twice) or give it up (it counts at its estimate).</p>
   <form class="settle-adopt" id="${id}-adopt" data-action="${action}" data-outcome-target="${id}-outcome">
     ${hidden('adopt')}
     <label>fal request id <input name="providerRequestId" required maxlength="200" autocomplete="off" spellcheck="false" placeholder="from fal's dashboard"></label>

@@ -72,3 +72,29 @@ export function renderTakeLocations(rows: BoardRow[]): string {
     })
     .join('\n');
 }
+
+/**
+ * Takes whose submission was cut off and wait for a person: what happened, and the command for each
+ * choice, ready to paste (`project` as the person typed it: a folder or an id).
+ */
+export function renderSubmissionQuestions(rows: BoardRow[], project: string): string {
+  return rows
+    .flatMap((row) => {
+      const question = row.status?.submissionQuestion ?? row.card?.submissionQuestion;
+      if (!question) return [];
+      const base = `npx recoil settle ${shellWord(project)} ${shellWord(row.episode)} ${shellWord(row.sequenceId)} --take ${question.take}`;
+      return [
+        `  ${pc.yellow('?')} ${row.episode}/${row.sequenceId} take ${question.take} (${takeFolderName(question.take)}): its submission to fal was cut off before fal's request id came back, and fal's records do not settle it: ${question.reason}`,
+        ...[
+          ['adopt fal\'s job (request id from fal\'s dashboard):', `${base} --adopt <request-id>`],
+          ['submit it again (fal may bill it twice):', `${base} --resubmit`],
+          ['give it up (counts at its estimate):', `${base} --give-up`],
+        ].map(([what, command]) => `    ${what!.padEnd(52)} ${command}`),
+      ];
+    })
+    .join('\n');
+}
+
+function shellWord(word: string): string {
+  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}

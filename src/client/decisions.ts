@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
 import type { SequenceRef } from '../contract/activities.js';
@@ -13,6 +14,10 @@ import {
   retakeUpdate,
   selectFrameSignal,
   selectFrameUpdate,
+  settleSubmissionSignal,
+  settleSubmissionUpdate,
+  statusQuery,
+  type SubmissionAction,
 } from '../contract/sequence.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../domain/ids.js';
 import { usageError } from './cli-error.js';
@@ -23,7 +28,9 @@ export type SequenceDecision =
   | { kind: 'approve'; take: number; note?: string }
   | { kind: 'retake'; note: string; shots?: Record<string, string> }
   | { kind: 'selectFrame'; grid?: number; quadrant: number }
-  | { kind: 'regenerateFrames'; prompt?: string; note?: string };
+  | { kind: 'regenerateFrames'; prompt?: string; note?: string }
+  /** A take whose cut-off submission waits for a person: adopt fal's job, submit again, or give up. */
+  | { kind: 'settleSubmission'; take: number; action: SubmissionAction; providerRequestId?: string };
 
 export type DecisionOutcome =
   /** The workflow took it: `detail` says what it did. */
@@ -54,7 +61,34 @@ export async function decideOnSequence(client: Client, ref: SequenceRef, decisio
       return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) }, listRefusal);
     case 'regenerateFrames':
       return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) }, listRefusal);
+    case 'settleSubmission': {
+      const request = { ...common, take: decision.take, action: decision.action, ...optional('providerRequestId', decision.providerRequestId) };
+      const outcome = await deliver(target, settleSubmissionSignal, settleSubmissionUpdate, request, listRefusal);
+      return outcome.kind === 'accepted' && decision.action === 'adopt' ? followAdoption(handle, decision.take, decision.providerRequestId ?? '', outcome) : outcome;
+    }
   }
+}
+
+/** How long an accepted adoption is followed until the take has the job or is asked again. */
+const FOLLOW_ADOPTION_MS = 20_000;
+
+/**
+ * The Update only records the answer; whether the named job can be this take's is found by the
+ * worker afterwards (another take may hold it). Follows the sequence until the take has the job or
+ * the question comes back with the reason, so whoever asked hears the real outcome. Any question
+ * seen after the Update was accepted is a new one: accepting it cleared the old one.
+ */
+async function followAdoption(handle: WorkflowHandle, take: number, providerRequestId: string, accepted: DecisionOutcome & { kind: 'accepted' }): Promise<DecisionOutcome> {
+  const deadline = Date.now() + FOLLOW_ADOPTION_MS;
+  while (Date.now() < deadline) {
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    if (status?.takes.some((t) => t.take === take && t.requestId === providerRequestId)) return accepted;
+    const question = status?.submissionQuestion;
+    if (question?.take === take) return { kind: 'refused', requestId: accepted.requestId, reason: `${question.reason}; take ${take} still waits for a decision` };
+    if (status && !status.takes.some((t) => t.take === take && t.state === 'generating')) return accepted;
+    await sleep(250);
+  }
+  return { ...accepted, detail: `${accepted.detail}; the worker is still adopting it: \`npx recoil status\` shows whether it held` };
 }
 
 /** Sets an episode's budget, the same way as a decision on a sequence. */

@@ -12,6 +12,7 @@ import { registerEstimate } from './commands/estimate.js';
 import { registerFrame } from './commands/frame.js';
 import { registerRetake } from './commands/retake.js';
 import { registerRun } from './commands/run.js';
+import { registerSettle } from './commands/settle.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
@@ -22,7 +23,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerFrame, registerBudget, registerDeliver, registerCancel, registerConsole, registerWorker, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerDeliver, registerCancel, registerConsole, registerWorker, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

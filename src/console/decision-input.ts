@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -12,6 +13,14 @@ export const decisionSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('selectFrame'), grid: z.coerce.number().int().min(1), quadrant: z.coerce.number().int().min(1).max(4) }),
   z.object({ kind: z.literal('regenerateFrames'), prompt: text(2000).optional(), note: text(500).optional() }),
+  z
+    .object({
+      kind: z.literal('settleSubmission'),
+      take: z.coerce.number().int().min(1),
+      action: z.enum(SUBMISSION_ACTIONS),
+      providerRequestId: text(200).regex(/^[\w.-]+$/, 'fal\'s request id: letters, digits, dots and dashes').optional(),
+    })
+    .refine((d) => d.action !== 'adopt' || d.providerRequestId, { message: 'enter fal\'s request id to adopt', path: ['providerRequestId'] }),
 ]);
 
 export const budgetSchema = z.object({ budgetUsd: z.coerce.number().min(0).max(1_000_000) });

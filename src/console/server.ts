@@ -21,6 +21,7 @@ import { newestWatchable } from './pages/format.js';
 import { framesBody } from './pages/frames.js';
 import { historyBody } from './pages/history.js';
 import { homeBody } from './pages/home.js';
+import { submissionQuestionOf } from './pages/settle.js';
 import { emptyBody, page, type Html, type Tab } from './pages/layout.js';
 import { episodePath, episodeRefSchema, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
 import { accessPolicy, guard, headers, isLoopback } from './security.js';
@@ -121,12 +122,13 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const { version, snapshot } = await feeds.feed(ref.data).current();
-    const wanted = c.req.query('seq') ?? reviewQueue(snapshot).find((item) => item.kind === 'take')?.sequenceId;
+    const wanted = c.req.query('seq') ?? reviewQueue(snapshot).find((item) => item.kind !== 'frames')?.sequenceId;
     const row = snapshot.sequences.find((r) => r.sequenceId === wanted);
+    const asking = row && submissionQuestionOf(row) ? row : undefined;
     const takeNumber = Number(c.req.query('take'));
     const take = row?.status && (row.status.takes.find((t) => t.take === takeNumber && t.videoPath) ?? newestWatchable(row.status.takes));
     const selected = row && take ? { row, take, manifest: await readTakeManifest(artifactsRoot, { ...ref.data, sequenceId: row.sequenceId }, take.take) } : undefined;
-    return render(c, 'dailies', `${ref.data.episode} dailies`, dailiesBody({ snapshot, ...(selected ? { selected } : {}) }), ref.data, version);
+    return render(c, 'dailies', `${ref.data.episode} dailies`, dailiesBody({ snapshot, ...(selected ? { selected } : {}), ...(asking ? { asking } : {}) }), ref.data, version);
   });
 
   app.get('/p/:projectId/:episode/delivery', async (c) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderBoard, renderDecisions, renderTakeLocations } from '../board.js';
+import { renderBoard, renderDecisions, renderSubmissionQuestions, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
 import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
 import { readBoard } from '../read-board.js';
@@ -33,6 +33,8 @@ export function registerStatus(program: Command): void {
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
+            const questions = renderSubmissionQuestions(rows, project);
+            if (questions) console.log(`Waiting for your decision:\n${questions}`);
             for (const episode of money) console.log(renderMoney(episode));
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);

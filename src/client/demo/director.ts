@@ -57,5 +57,7 @@ function describe(view: SequenceView, decision: SequenceDecision): string {
       return `${pc.green('✓')} ${view.sequenceId} ${takeName}: approved by ${DIRECTOR} (${take?.videoPath ?? ''})`;
     case 'regenerateFrames':
       return `${pc.cyan('◧')} ${view.sequenceId}: new start frames requested by ${DIRECTOR}`;
+    case 'settleSubmission':
+      return `${pc.yellow('?')} ${view.sequenceId} take ${decision.take}: cut-off submission settled by ${DIRECTOR} (${decision.action})`;
   }
 }

@@ -6,6 +6,7 @@ import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, sequencePath, takeName, type EpisodeRef } from '../refs.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { newestWatchable, stateLabel, usd, when } from './format.js';
+import { settlePanel, submissionQuestionOf } from './settle.js';
 
 export interface BoardView {
   snapshot: EpisodeSnapshot;
@@ -72,6 +73,7 @@ function card(row: BoardRow, view: BoardView): Html {
   const take = status ? newestWatchable(status.takes) : undefined;
   const last = status?.history.at(-1);
   const seq = sequencePath(ref);
+  const question = submissionQuestionOf(row);
   return html`<article class="card st-${row.state}" id="card-${row.sequenceId}" data-state="${row.state}">
   <a class="poster" href="${take ? `${episodePath(ref)}/dailies?seq=${row.sequenceId}&take=${take.take}` : `${seq}/history`}">
     ${take
@@ -82,9 +84,10 @@ function card(row: BoardRow, view: BoardView): Html {
   <dl>
     <dt>takes</dt><dd>${status ? `${status.takes.length} / ${status.maxTakes}` : '—'}${take ? html` · newest ${takeName(take.take)}` : ''}</dd>
     <dt>spent</dt><dd>${usd(row.spentUsd)}</dd>
-    ${status?.waitingFor ? html`<dt>waits for</dt><dd class="waits">${status.waitingFor}</dd>` : ''}
+    ${status?.waitingFor && !question ? html`<dt>waits for</dt><dd class="waits">${status.waitingFor}</dd>` : ''}
     ${last ? html`<dt>last</dt><dd class="last">${stateLabel(last.to)} · ${last.by} · ${when(last.at)}<br><span class="why">${last.why}</span></dd>` : ''}
   </dl>
+  ${question ? settlePanel(ref, question, 'card') : ''}
   <div class="card-links">
     ${row.state === 'video_complete' && take ? html`<a href="${episodePath(ref)}/dailies?seq=${row.sequenceId}&take=${take.take}" class="primary">Review</a>` : ''}
     ${status?.grids.length ? html`<a href="${seq}/frames">Frames</a>` : ''}

@@ -8,20 +8,26 @@ import { shotSpans } from '../take-details.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { newestWatchable, stateLabel, usd, when } from './format.js';
 import { player, stretchLabel } from './player.js';
+import { settlePanel, submissionQuestionOf } from './settle.js';
 
 export interface QueueItem {
   sequenceId: string;
   title?: string;
   take: TakeSummary;
-  kind: 'take' | 'frames';
+  kind: 'take' | 'frames' | 'submission';
 }
 
-/** What waits for a person across the episode, oldest first: finished takes and start-frame picks. */
+/** What waits for a person across the episode, oldest first: finished takes, start-frame picks and cut-off submissions. */
 export function reviewQueue(snapshot: EpisodeSnapshot): QueueItem[] {
   const items = snapshot.sequences.flatMap((row): (QueueItem & { since: string })[] => {
     const status = row.status;
     if (!status) return [];
     const take = newestWatchable(status.takes);
+    const question = submissionQuestionOf(row);
+    if (question) {
+      const cutOff = status.takes.find((t) => t.take === question.take) ?? { take: question.take, state: 'generating' as const, estimatedCostUsd: 0, startedAt: '' };
+      return [{ sequenceId: row.sequenceId, ...(status.title ? { title: status.title } : {}), take: cutOff, kind: 'submission', since: status.history.at(-1)?.at ?? cutOff.startedAt }];
+    }
     if (row.state === 'video_complete' && take) return [{ sequenceId: row.sequenceId, ...(status.title ? { title: status.title } : {}), take, kind: 'take', since: take.finishedAt ?? take.startedAt }];
     if (row.state === 'frame_review') {
       const since = status.history.at(-1)?.at ?? '';
@@ -35,27 +41,39 @@ export function reviewQueue(snapshot: EpisodeSnapshot): QueueItem[] {
 export interface DailiesView {
   snapshot: EpisodeSnapshot;
   selected?: { row: BoardRow; take: TakeSummary; manifest: TakeManifest | undefined };
+  /** The sequence asked for, when its cut-off submission waits for a person. */
+  asking?: BoardRow;
 }
 
 export function dailiesBody(view: DailiesView): Html {
-  const { snapshot, selected } = view;
+  const { snapshot, selected, asking } = view;
+  const question = asking && submissionQuestionOf(asking);
+  const ref = asking && { projectId: snapshot.projectId, episode: snapshot.episode, sequenceId: asking.sequenceId };
   return html`<div class="dailies">
-  <aside class="queue" id="queue" data-live>${queue(snapshot, selected)}</aside>
-  ${selected ? review(snapshot, selected) : html`<section class="review empty"><p>Nothing waits for a decision. Finished takes appear here by themselves.</p></section>`}
+  <aside class="queue" id="queue" data-live>${queue(snapshot, selected, asking)}</aside>
+  <div class="dailies-main">
+    <div id="settle-panel" data-live>${ref && question ? html`<h1 class="settle-title">${asking.sequenceId} <span class="title">${asking.status?.title ?? ''}</span></h1>${settlePanel(ref, question, 'dailies')}` : ''}</div>
+    ${selected
+      ? review(snapshot, selected)
+      : question
+        ? ''
+        : html`<section class="review empty"><p>Nothing waits for a decision. Finished takes appear here by themselves.</p></section>`}
+  </div>
 </div>`;
 }
 
-function queue(snapshot: EpisodeSnapshot, selected: DailiesView['selected']): Html {
+function queue(snapshot: EpisodeSnapshot, selected: DailiesView['selected'], asking: BoardRow | undefined): Html {
   const items = reviewQueue(snapshot);
   const base = episodePath(snapshot);
   return html`<h2>Waiting for you <span class="count">${items.length}</span></h2>
   <ol>${items.map((item) => {
-    const on = selected && selected.row.sequenceId === item.sequenceId && selected.take.take === item.take.take;
-    const href = item.kind === 'frames' ? `${sequencePath({ ...snapshot, sequenceId: item.sequenceId })}/frames` : `${base}/dailies?seq=${item.sequenceId}&take=${item.take.take}`;
+    const on = item.kind === 'submission' ? asking?.sequenceId === item.sequenceId : selected && selected.row.sequenceId === item.sequenceId && selected.take.take === item.take.take;
+    const href =
+      item.kind === 'frames' ? `${sequencePath({ ...snapshot, sequenceId: item.sequenceId })}/frames` : item.kind === 'submission' ? `${base}/dailies?seq=${item.sequenceId}` : `${base}/dailies?seq=${item.sequenceId}&take=${item.take.take}`;
     return html`<li class="${on ? 'on' : ''}" data-queue-item="${item.sequenceId}"><a href="${href}">
-      <b>${item.sequenceId}</b> ${item.kind === 'frames' ? html`<span class="tag">start frame</span>` : html`<span class="tag">${takeName(item.take.take)}</span>`}
+      <b>${item.sequenceId}</b> ${item.kind === 'frames' ? html`<span class="tag">start frame</span>` : item.kind === 'submission' ? html`<span class="tag warn">${takeName(item.take.take)} cut off</span>` : html`<span class="tag">${takeName(item.take.take)}</span>`}
       <span class="sub">${item.title ?? ''}</span>
-      <span class="sub">${item.kind === 'frames' ? 'pick one of four' : `${usd(item.take.costUsd ?? item.take.estimatedCostUsd)} · ${when(item.take.finishedAt)}`}</span>
+      <span class="sub">${item.kind === 'frames' ? 'pick one of four' : item.kind === 'submission' ? 'adopt, submit again or give up' : `${usd(item.take.costUsd ?? item.take.estimatedCostUsd)} · ${when(item.take.finishedAt)}`}</span>
     </a></li>`;
   })}</ol>
   ${items.length === 0 ? html`<p class="empty">Nothing waits for a decision.</p>` : ''}`;

@@ -46,6 +46,11 @@ function keepWhatThePersonIsUsing(current, next) {
     const old = current.querySelector(`#${CSS.escape(form.id)}`);
     if (old && isInUse(old)) form.replaceWith(old);
   }
+  // A cut-off take asked again (say, its adoption was refused) keeps the answer the person just had.
+  for (const slot of $$('.settle [data-outcome][id]', next)) {
+    const old = current.querySelector(`#${CSS.escape(slot.id)}`);
+    if (old && old.textContent) slot.replaceWith(old);
+  }
 }
 
 function isInUse(form) {

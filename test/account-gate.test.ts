@@ -187,7 +187,7 @@ describe('one fal account shared by every episode', () => {
       FAL_KEY,
       // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
       FAL_ADMIN_KEY,
-      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 2),
+      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 3),
       RECOIL_FAL_RECORDS_LAG_SEC: '1',
       RECOIL_FAL_BASE_URL: fake.baseUrl,
       RECOIL_FAL_CONCURRENCY: '1',

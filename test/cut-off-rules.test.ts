@@ -57,5 +57,15 @@ describe('settling a cut-off submission from fal\'s billing records', () => {
     expect(judge({ take: t, known: [finished], now: T0 + min(56) }).kind).toBe('never_ran');
     // Still unfinished long after: a person decides.
     expect(judge({ take: t, known: [running], now: T0 + min(80) }).kind).toBe('undecided');
+    // Finished so late that the conclusion comes after the deadline: that moment is waited for.
+    const late = { ...running, finishedAt: T0 + min(70) };
+    expect(judge({ take: t, known: [late], now: T0 + min(80) }).kind).toBe('wait');
+    expect(judge({ take: t, known: [late], now: T0 + min(96) }).kind).toBe('never_ran');
+  });
+
+  it('does not wait for jobs sent after the take began submitting: they queue behind it', () => {
+    const t = { ...take('SEQ01 take 1', 6), cutOffAt: T0 + min(2) };
+    const sentAfter = { requestId: 'later', submittedAt: T0 + min(1) };
+    expect(judge({ take: t, known: [sentAfter], now: T0 + min(28) }).kind).toBe('never_ran');
   });
 });

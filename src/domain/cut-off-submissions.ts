@@ -92,7 +92,8 @@ export function judgeCutOffSubmission(facts: SettlementFacts, rules: SettlementR
     return { kind: 'never_ran', why: `fal's records hold no job of ${take.label}, and every job sent before it finished long enough ago that it would have been billed` };
   }
   const why = `no billed job of ${take.label} in fal's records yet`;
-  if (pastDeadline) return { kind: 'undecided', why: `${why}, and jobs sent before it have not all finished` };
+  // A known moment to conclude at is worth waiting for; an earlier job that never finishes is not.
+  if (pastDeadline && notBefore === undefined) return { kind: 'undecided', why: `${why}, and jobs sent before it have not all finished` };
   const when = notBefore === undefined ? 'once every job sent before it has finished' : `from ${new Date(notBefore).toISOString()}`;
   return { kind: 'wait', why: `${why}: fal may still be running it; "never ran" can be concluded ${when}` };
 }
@@ -105,9 +106,10 @@ function couldBeJobOf(take: CutOffTake, record: BilledJob): boolean {
  * fal runs an account's queue in order. Once every job sent before the cut-off take has finished,
  * the take (had fal accepted it) was running by then at the latest; its longest run and the
  * records' lag later, it would be billed. Undefined while an earlier job is still unfinished.
+ * Jobs sent after the take began submitting queue behind it, however long the cut-off took to notice.
  */
 function neverRanConclusionAt({ take, known }: SettlementFacts, rules: SettlementRules): number | undefined {
-  const earlier = known.filter((j) => j.submittedAt <= take.cutOffAt && j.submittedAt >= take.cutOffAt - 2 * rules.longestRunMs);
+  const earlier = known.filter((j) => j.submittedAt <= take.submittingAt && j.submittedAt >= take.submittingAt - 2 * rules.longestRunMs);
   if (earlier.some((j) => j.finishedAt === undefined)) return undefined;
   const queueDrainedAt = Math.max(take.cutOffAt, ...earlier.map((j) => j.finishedAt!));
   return queueDrainedAt + rules.longestRunMs + rules.recordsLagMs;

@@ -22,3 +22,25 @@ export function renderMoney(status: EpisodeStatus): string {
   const blocked = waiting.length ? ` · waiting for budget: ${waiting.join(', ')}` : '';
   return `${status.episode}: ${budget} · spent ${usd(status.spentUsd)} · reserved ${usd(status.reservedUsd)}${left}${blocked}`;
 }
+
+/**
+ * An episode whose delivery was refused: the state, why, and the one command to run once it is
+ * fixed; undefined when its delivery is not blocked.
+ */
+export function renderDeliveryBlock(status: EpisodeStatus): string | undefined {
+  const blocked = status.deliveryBlocked;
+  if (status.state !== 'delivery_blocked' || !blocked) return undefined;
+  const refused = blocked.attempts > 1 ? ` (refused ${blocked.attempts} times)` : '';
+  return (
+    `${status.episode}: delivery_blocked since ${blocked.since}${refused}: ${blocked.reason}\n` +
+    `  fix that, then deliver again: ${redeliverCommand(status)}`
+  );
+}
+
+export function redeliverCommand(status: Pick<EpisodeStatus, 'projectId' | 'episode' | 'deliveryBlocked'>): string {
+  return `npx recoil deliver ${quoteArg(status.deliveryBlocked?.projectDir ?? '<project-dir>')} ${status.episode}`;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w./@:+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}

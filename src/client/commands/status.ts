@@ -5,7 +5,7 @@ import { connectClient } from '../connect.js';
 import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
 import { readBoard } from '../read-board.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
-import { readEpisodeMoney, renderMoney } from '../read-money.js';
+import { readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
 import { NO_WORKER_HINT } from '../worker-presence.js';
 
@@ -34,6 +34,7 @@ export function registerStatus(program: Command): void {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
             for (const episode of money) console.log(renderMoney(episode));
+            for (const block of money.map(renderDeliveryBlock)) if (block) console.log(block);
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);
             const decisions = renderDecisions(rows);

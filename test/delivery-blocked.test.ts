@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { redeliverEpisode } from '../src/client/decisions.js';
+import { startConsole, USER_COOKIE, type RunningConsole } from '../src/console/server.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeStatusQuery, redeliverSignal, type EpisodeInput, type EpisodeStatus } from '../src/contract/episode.js';
 import { approveSignal } from '../src/contract/sequence.js';
@@ -13,7 +14,24 @@ import { runCli } from './helpers/run-cli.js';
 import { makeUnit } from './helpers/units.js';
 
 const t = useGatedHarness();
-afterAll(removeFixtures);
+let console_: RunningConsole | undefined;
+afterAll(async () => {
+  await console_?.close();
+  await removeFixtures();
+});
+
+/** The Board's HTML and its "Deliver again" button, as the browser sends it (same origin, a name in the cookie). */
+function consolePage(base: string, path: string): Promise<string> {
+  return fetch(`${base}${path}`).then((r) => r.text());
+}
+async function pressDeliverAgain(base: string, path: string): Promise<{ status: number; body: { kind: string; reason?: string; detail?: string } }> {
+  const response = await fetch(`${base}${path}/redeliver`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: base, 'Sec-Fetch-Site': 'same-origin', Cookie: `${USER_COOKIE}=director` },
+    body: '{}',
+  });
+  return { status: response.status, body: (await response.json()) as { kind: string } };
+}
 
 const recoilState = async (handle: { describe(): Promise<{ typedSearchAttributes: { getAll(): { key: { name: string }; value: unknown }[] } }> }) =>
   (await handle.describe()).typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value;
@@ -29,9 +47,17 @@ describe('a delivery that cannot be made', () => {
     const ref = { projectId, episode: 'EP001' };
     const env = { TEMPORAL_ADDRESS: inject('temporalAddress') };
 
+    console_ = await startConsole({ client: t.harness.client, connection: t.harness.connection, namespace: 'default', artifactsRoot: t.harness.artifactsRoot, port: 0 });
+    const base = console_.url;
+    const boardPath = `/p/${projectId}/EP001`;
+
     // Nothing is blocked yet: a redeliver is refused with why, and changes nothing.
     const early = await redeliverEpisode(t.harness.client, ref, 'producer');
     expect(early).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/there is no blocked delivery to retry/) });
+    const earlyPress = await pressDeliverAgain(base, boardPath);
+    expect(earlyPress.status).toBe(409);
+    expect(earlyPress.body).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/there is no blocked delivery to retry/) });
+    expect(await consolePage(base, `${boardPath}/board`)).not.toContain('Deliver again');
 
     // The take is made, then its video goes missing before the approval sets off the delivery.
     t.gate.open(unit);
@@ -65,6 +91,17 @@ describe('a delivery that cannot be made', () => {
     expect(tooSoon.code).toBe(1);
     expect((await handle.query(episodeStatusQuery)).deliveryBlocked?.attempts).toBe(2);
 
+    // The Board shows it too, with the button; pressing it before the fix is another refused attempt.
+    await expect.poll(() => consolePage(base, `${boardPath}/board`), { timeout: 15_000 }).toMatch(/refused 2 times/);
+    const boardHtml = await consolePage(base, `${boardPath}/board`);
+    expect(boardHtml).toContain('Delivery blocked');
+    expect(boardHtml).toMatch(/SEQ01 take 1 is approved but its video is missing/);
+    expect(boardHtml).toMatch(/<form class="redeliver" id="redeliver-form" data-action="\/p\/blocked-[\w-]+\/EP001\/redeliver"/);
+    expect(boardHtml).toContain('Deliver again');
+    const pressed = await pressDeliverAgain(base, boardPath);
+    expect(pressed).toMatchObject({ status: 200, body: { kind: 'accepted', detail: expect.stringMatching(/delivering again after 2 refused attempts/) } });
+    expect((await pollEpisode(handle, (s) => s.state === 'delivery_blocked' && s.deliveryBlocked?.attempts === 3)).redeliveries.at(-1)?.by).toBe('director');
+
     // Fixed: the same command delivers, and the episode completes.
     await rename(`${video}.away`, video);
     const fixed = await runCli(['deliver', projectDir, 'EP001', '--by', 'producer'], env);
@@ -80,8 +117,10 @@ describe('a delivery that cannot be made', () => {
     expect(done.redeliveries.map((r) => [r.by, r.outcome])).toEqual([
       ['unknown', 'refused'],
       ['producer', 'accepted'],
+      ['director', 'accepted'],
       ['producer', 'accepted'],
     ]);
+    expect(await consolePage(base, `${boardPath}/board`)).not.toContain('Deliver again');
 
     // Once delivered, redeliver is refused: there is nothing blocked.
     await expect(redeliverEpisode(t.harness.client, ref, 'producer')).rejects.toThrow(/is closed \(completed\)/);

@@ -14,6 +14,26 @@ export async function readEpisodeMoney(client: Client, connection: Connection, p
   return found.filter((s): s is EpisodeStatus => s !== undefined);
 }
 
+/**
+ * Episodes whose RecoilState says `delivery_blocked` but whose status no worker answered: the index
+ * still tells that they wait, though not why.
+ */
+export async function readBlockedWithoutAnswer(client: Client, projectId: string, episodes: string[], answered: EpisodeStatus[]): Promise<string[]> {
+  const silent = episodes.filter((episode) => !answered.some((s) => s.episode === episode));
+  const states = await Promise.all(
+    silent.map((episode) =>
+      client.workflow
+        .getHandle(episodeWorkflowId(projectId, episode))
+        .describe()
+        .then((d) => (d.status.name === 'RUNNING' ? d.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value : undefined))
+        .catch(() => undefined),
+    ),
+  );
+  return silent
+    .filter((_, i) => states[i] === 'delivery_blocked')
+    .map((episode) => `${episode}: delivery_blocked (the reason shows while a worker runs); once fixed: ${redeliverCommand({ projectId, episode })}`);
+}
+
 export function renderMoney(status: EpisodeStatus): string {
   const usd = (v: number) => `$${v.toFixed(2)}`;
   const budget = status.budgetUsd === undefined ? 'no budget cap' : `budget ${usd(status.budgetUsd)}`;
@@ -37,7 +57,7 @@ export function renderDeliveryBlock(status: EpisodeStatus): string | undefined {
   );
 }
 
-export function redeliverCommand(status: Pick<EpisodeStatus, 'projectId' | 'episode' | 'deliveryBlocked'>): string {
+export function redeliverCommand(status: Pick<EpisodeStatus, 'projectId' | 'episode'> & Partial<Pick<EpisodeStatus, 'deliveryBlocked'>>): string {
   return `npx recoil deliver ${quoteArg(status.deliveryBlocked?.projectDir ?? '<project-dir>')} ${status.episode}`;
 }
 

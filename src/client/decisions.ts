@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
 import type { SequenceRef } from '../contract/activities.js';
-import { setBudgetSignal, setBudgetUpdate } from '../contract/episode.js';
+import { redeliverSignal, redeliverUpdate, setBudgetSignal, setBudgetUpdate } from '../contract/episode.js';
 import {
   approveSignal,
   decisionRefusedSignal,
@@ -97,6 +97,16 @@ export async function changeEpisodeBudget(client: Client, ref: Pick<SequenceRef,
   const target = { client, handle, what: `episode ${ref.projectId}/${ref.episode}`, projectId: ref.projectId };
   const described = (record: { budgetUsd: number }) => `budget set to $${record.budgetUsd.toFixed(2)}`;
   return deliver(target, setBudgetSignal, setBudgetUpdate, { budgetUsd, by, requestId: newRequestId() }, undefined, described);
+}
+
+/**
+ * Asks an episode whose delivery was refused to deliver again, once the cause is fixed; refused
+ * unless the episode is `delivery_blocked`.
+ */
+export async function redeliverEpisode(client: Client, ref: Pick<SequenceRef, 'projectId' | 'episode'>, by: string): Promise<DecisionOutcome> {
+  const handle = client.workflow.getHandle(episodeWorkflowId(ref.projectId, ref.episode));
+  const target = { client, handle, what: `episode ${ref.projectId}/${ref.episode}`, projectId: ref.projectId };
+  return deliver(target, redeliverSignal, redeliverUpdate, { by, requestId: newRequestId() });
 }
 
 interface Target {

@@ -14,6 +14,26 @@ export async function readEpisodeMoney(client: Client, connection: Connection, p
   return found.filter((s): s is EpisodeStatus => s !== undefined);
 }
 
+/**
+ * Episodes whose RecoilState says `delivery_blocked` but whose status no worker answered: the index
+ * still tells that they wait, though not why.
+ */
+export async function readBlockedWithoutAnswer(client: Client, projectId: string, episodes: string[], answered: EpisodeStatus[]): Promise<string[]> {
+  const silent = episodes.filter((episode) => !answered.some((s) => s.episode === episode));
+  const states = await Promise.all(
+    silent.map((episode) =>
+      client.workflow
+        .getHandle(episodeWorkflowId(projectId, episode))
+        .describe()
+        .then((d) => (d.status.name === 'RUNNING' ? d.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value : undefined))
+        .catch(() => undefined),
+    ),
+  );
+  return silent
+    .filter((_, i) => states[i] === 'delivery_blocked')
+    .map((episode) => `${episode}: delivery_blocked (the reason shows while a worker runs); once fixed: ${redeliverCommand({ projectId, episode })}`);
+}
+
 export function renderMoney(status: EpisodeStatus): string {
   const usd = (v: number) => `$${v.toFixed(2)}`;
   const budget = status.budgetUsd === undefined ? 'no budget cap' : `budget ${usd(status.budgetUsd)}`;
@@ -21,4 +41,26 @@ export function renderMoney(status: EpisodeStatus): string {
   const waiting = status.waiting.filter((w) => w.reason === 'budget').map((w) => w.sequenceId);
   const blocked = waiting.length ? ` · waiting for budget: ${waiting.join(', ')}` : '';
   return `${status.episode}: ${budget} · spent ${usd(status.spentUsd)} · reserved ${usd(status.reservedUsd)}${left}${blocked}`;
+}
+
+/**
+ * An episode whose delivery was refused: the state, why, and the one command to run once it is
+ * fixed; undefined when its delivery is not blocked.
+ */
+export function renderDeliveryBlock(status: EpisodeStatus): string | undefined {
+  const blocked = status.deliveryBlocked;
+  if (status.state !== 'delivery_blocked' || !blocked) return undefined;
+  const refused = blocked.attempts > 1 ? ` (refused ${blocked.attempts} times)` : '';
+  return (
+    `${status.episode}: delivery_blocked since ${blocked.since}${refused}: ${blocked.reason}\n` +
+    `  fix that, then deliver again: ${redeliverCommand(status)}`
+  );
+}
+
+export function redeliverCommand(status: Pick<EpisodeStatus, 'projectId' | 'episode'> & Partial<Pick<EpisodeStatus, 'deliveryBlocked'>>): string {
+  return `npx recoil deliver ${quoteArg(status.deliveryBlocked?.projectDir ?? '<project-dir>')} ${status.episode}`;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w./@:+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }

@@ -8,7 +8,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { listDeliveries } from '../activities/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
-import { changeEpisodeBudget, decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
+import { changeEpisodeBudget, decideOnSequence, redeliverEpisode, type DecisionOutcome } from '../client/decisions.js';
 import { budgetSchema, decisionSchema, nameSchema, withoutEmpty } from './decision-input.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';
@@ -178,6 +178,15 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const body = budgetSchema.safeParse(await bodyOf(c));
     if (!body.success) return c.json(refusal('budgetUsd: a number of dollars, 0 or more'), 400);
     return answer(c, ref.data, undefined, () => changeEpisodeBudget(client, ref.data, body.data.budgetUsd, by));
+  });
+
+  /** "Deliver again" on the Board: the same redeliver Update as `recoil deliver`; it takes no input but who asks. */
+  app.post('/p/:projectId/:episode/redeliver', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const by = userOf(c);
+    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    return answer(c, ref.data, undefined, () => redeliverEpisode(client, ref.data, by));
   });
 
   app.post('/whoami', async (c) => {

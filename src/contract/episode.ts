@@ -45,6 +45,48 @@ export const setBudgetSignal = defineSignal<[BudgetChange]>('setBudget');
 export const setBudgetUpdate = defineUpdate<BudgetRecord, [BudgetChange]>('setBudget');
 export const episodeStatusQuery = defineQuery<EpisodeStatus>('episodeStatus');
 
+/**
+ * Deliver again after a delivery was refused (a take folder gone, takes at different frame rates):
+ * the person fixes what the reason names, then asks for it. Like every decision it exists as an
+ * Update (answered at once) and as a signal (applied when a worker comes back), one handler and one
+ * rule: it is refused unless the episode is `delivery_blocked`.
+ */
+export interface RedeliverRequest {
+  /** Makes the same request count once however it arrives; one a signal lacks is made up by the workflow. */
+  requestId?: string;
+  by: string;
+}
+
+/** A redeliver request as the episode took it: accepted (a new attempt starts) or refused, with why. */
+export interface RedeliverRecord {
+  requestId: string;
+  by: string;
+  at: string;
+  outcome: 'accepted' | 'refused';
+  detail: string;
+}
+
+export const redeliverSignal = defineSignal<[RedeliverRequest]>('redeliver');
+export const redeliverUpdate = defineUpdate<RedeliverRecord, [RedeliverRequest]>('redeliver');
+
+/**
+ * The episode's lifecycle: `running` while any sequence can change, `delivering` while the cut is
+ * made, `delivery_blocked` when the delivery was refused and waits for a person's `redeliver`, then
+ * `delivered` or `settled_with_failures`. `RecoilState` carries the same words, except that it stays
+ * `running` while delivering.
+ */
+export type EpisodeState = 'running' | 'delivering' | 'delivery_blocked' | 'delivered' | 'settled_with_failures';
+
+/** Why the delivery was refused, what to run once it is fixed, and since when it waits. */
+export interface DeliveryBlock {
+  reason: string;
+  since: string;
+  /** The delivery attempts refused so far (1 on the first refusal). */
+  attempts: number;
+  /** The project folder the episode was started from, for `recoil deliver <project-dir> <episode>`. */
+  projectDir?: string;
+}
+
 export interface EpisodeInput {
   projectId: string;
   episode: string;
@@ -78,6 +120,11 @@ export interface EpisodeStatus {
   budgetHistory: BudgetRecord[];
   deliveryPath?: string;
   done: boolean;
+  state: EpisodeState;
+  /** Present while the delivery was refused and waits for `redeliver`. */
+  deliveryBlocked?: DeliveryBlock;
+  /** Every redeliver request, accepted or refused, oldest first. */
+  redeliveries: RedeliverRecord[];
 }
 
 export interface EpisodeSummary {

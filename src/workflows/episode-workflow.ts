@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
   proxyActivities,
@@ -13,11 +14,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import type { DeliveryRequest } from '../contract/activities.js';
 import { GenerationLedger, type GenerationRequest } from '../domain/generation-ledger.js';
 import { sequenceWorkflowId } from '../domain/ids.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 import {
   episodeStatusQuery,
+  redeliverSignal,
+  redeliverUpdate,
   requestGenerationSignal,
   sequenceProgressSignal,
   setBudgetSignal,
@@ -25,14 +29,19 @@ import {
   settleGenerationSignal,
   type BudgetChange,
   type BudgetRecord,
+  type DeliveryBlock,
   type EpisodeInput,
+  type EpisodeState,
   type EpisodeStatus,
+  type RedeliverRecord,
+  type RedeliverRequest,
   type EpisodeSummary,
   type SequenceProgress,
 } from '../contract/episode.js';
 import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from '../contract/search-attributes.js';
 import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
-import { bookkeepingTimeout } from './sequence-activities.js';
+import { failureMessage } from './failure-message.js';
+import { bookkeepingTimeout, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 
 
@@ -43,9 +52,11 @@ import { sequenceWorkflow } from './sequence-workflow.js';
  * cancelling that sequence settles it as failed.
  */
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
+  // A fault that can pass (a folder not writable yet, a crashed worker) is retried for as long as it
+  // takes; a refusal only a person can fix blocks the delivery instead.
   const { deliverEpisode, readSequenceSpend } = proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: bookkeepingTimeout(input.heartbeatTimeoutSec),
-    retry: { maximumAttempts: 5 },
+    retry: retryUntilItPasses(input),
   });
   const ledger = new GenerationLedger(input.maxParallel, input.budgetUsd);
   const progress = new Map<string, SequenceProgress>(
@@ -60,6 +71,10 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
    */
   const adopting = new Set<string>();
   let deliveryPath: string | undefined;
+  let state: EpisodeState = 'running';
+  let deliveryBlocked: DeliveryBlock | undefined;
+  let refusedDeliveries = 0;
+  const redeliveries: RedeliverRecord[] = [];
 
   const childOf = (sequenceId: string) => getExternalWorkflowHandle(sequenceWorkflowId(input.projectId, input.episode, sequenceId));
 
@@ -127,6 +142,37 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
       if (reason) throw new Error(reason);
     },
   });
+  /**
+   * A redeliver request counts once per request id, whether it came as an Update or a signal. A
+   * signal the rule refuses changes nothing and is kept, with why, in the status.
+   */
+  const redeliver = (request: RedeliverRequest): RedeliverRecord => {
+    const earlier = redeliveries.find((r) => typeof request?.requestId === 'string' && r.requestId === request.requestId);
+    if (earlier) return earlier;
+    const reason = whyRedeliverIsRefused(request, state, deliveryBlocked);
+    const accepted = reason === undefined;
+    const record: RedeliverRecord = {
+      requestId: typeof request?.requestId === 'string' ? request.requestId : `signal-${redeliveries.length + 1}`,
+      by: typeof request?.by === 'string' && request.by.trim() ? request.by : 'unknown',
+      at: new Date().toISOString(),
+      outcome: accepted ? 'accepted' : 'refused',
+      detail: reason ?? `delivering again after ${refusedDeliveries} refused ${refusedDeliveries === 1 ? 'attempt' : 'attempts'}`,
+    };
+    redeliveries.push(record);
+    if (accepted) {
+      // At once, so a second request in the same moment is refused rather than counted twice.
+      state = 'delivering';
+      deliveryBlocked = undefined;
+    }
+    return record;
+  };
+  setHandler(redeliverSignal, (request) => void redeliver(request));
+  setHandler(redeliverUpdate, redeliver, {
+    validator: (request) => {
+      const reason = whyRedeliverIsRefused(request, state, deliveryBlocked);
+      if (reason) throw new Error(reason);
+    },
+  });
   setHandler(sequenceProgressSignal, (p) => {
     adopting.delete(p.sequenceId);
     progress.set(p.sequenceId, p);
@@ -148,8 +194,35 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
       budgetHistory: [...budgetHistory],
       ...(deliveryPath ? { deliveryPath } : {}),
       done: isSettled(),
+      state,
+      ...(deliveryBlocked ? { deliveryBlocked: { ...deliveryBlocked } } : {}),
+      redeliveries: [...redeliveries],
     };
   });
+
+  /**
+   * Delivers; a refusal a retry cannot fix (a take folder gone, takes at different frame rates)
+   * leaves the episode `delivery_blocked` with the reason until a person asks to redeliver, and then
+   * it tries again, as often as it takes. The workflow never fails for a delivery.
+   */
+  async function deliverUntilDone(sequences: DeliveryRequest['sequences']): Promise<string> {
+    for (;;) {
+      state = 'delivering';
+      try {
+        return (await deliverEpisode({ projectId: input.projectId, episode: input.episode, sequences })).path;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        refusedDeliveries++;
+        const projectDir = input.units[0]?.projectDir;
+        deliveryBlocked = { reason: failureMessage(err), since: new Date().toISOString(), attempts: refusedDeliveries, ...(projectDir ? { projectDir } : {}) };
+        state = 'delivery_blocked';
+        log.warn('the delivery was refused; waiting for a person to fix it and ask to redeliver', { reason: deliveryBlocked.reason });
+        upsertSearchAttributes([{ key: RecoilState, value: 'delivery_blocked' }]);
+        await condition(() => state !== 'delivery_blocked');
+        upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
+      }
+    }
+  }
 
   /** A failed sequence can still be retaken under this episode's budget, so only approval or closing settles it. */
   function isSettled(): boolean {
@@ -184,9 +257,10 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   const failed = [...progress.values()].filter((p) => p.state !== 'approved').map((p) => p.sequenceId);
   if (failed.length === 0) {
     const sequences = approved.map((p) => ({ sequenceId: p.sequenceId, ...(p.approvedTake ? { take: p.approvedTake } : {}) }));
-    deliveryPath = (await deliverEpisode({ projectId: input.projectId, episode: input.episode, sequences })).path;
+    deliveryPath = await deliverUntilDone(sequences);
   }
-  upsertSearchAttributes([{ key: RecoilState, value: failed.length === 0 ? 'delivered' : 'settled_with_failures' }]);
+  state = failed.length === 0 ? 'delivered' : 'settled_with_failures';
+  upsertSearchAttributes([{ key: RecoilState, value: state }]);
   await condition(allHandlersFinished);
   return {
     projectId: input.projectId,
@@ -205,6 +279,21 @@ function whyBudgetChangeIsRefused(change: BudgetChange, settled: boolean): strin
   if (!(Number.isFinite(change.budgetUsd) && change.budgetUsd > 0)) return `a budget is an amount in dollars above 0, got ${change.budgetUsd}`;
   if (settled) return 'the episode has settled: every sequence is approved or closed, so there is nothing left to spend on';
   return undefined;
+}
+
+function whyRedeliverIsRefused(request: RedeliverRequest | undefined, state: EpisodeState, blocked: DeliveryBlock | undefined): string | undefined {
+  if (typeof request?.by !== 'string' || !request.by.trim()) return 'say who asks to redeliver (by)';
+  if (state === 'delivery_blocked' && blocked) return undefined;
+  switch (state) {
+    case 'delivering':
+      return 'the episode is delivering right now: wait for the outcome';
+    case 'delivered':
+      return 'the episode is already delivered: `recoil deliver` without a running episode makes a new version from the approved takes on disk';
+    case 'settled_with_failures':
+      return 'the episode settled with failed sequences: there is no delivery to retry';
+    default:
+      return 'there is no blocked delivery to retry: the episode delivers by itself once every sequence is approved';
+  }
 }
 
 function ticketKey(r: GenerationRequest): string {

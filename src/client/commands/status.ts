@@ -5,7 +5,7 @@ import { connectClient } from '../connect.js';
 import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
 import { readBoard } from '../read-board.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
-import { readEpisodeMoney, renderMoney } from '../read-money.js';
+import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
 import { NO_WORKER_HINT } from '../worker-presence.js';
 
@@ -26,6 +26,7 @@ export function registerStatus(program: Command): void {
           const workerUp = rows.every((r) => !r.running || r.status);
           const episodes = [...new Set([...rows.map((r) => r.episode), ...(opts.episode ? [opts.episode] : [])])];
           const money = await readEpisodeMoney(client, connection, projectId, episodes);
+          const silentBlocked = await readBlockedWithoutAnswer(client, projectId, episodes, money);
           const deliveries = await readDeliveries(projectId, episodes);
           const accounts = await readAccountGates(client, connection, taskQueue);
           if (opts.json) {
@@ -36,6 +37,7 @@ export function registerStatus(program: Command): void {
             const questions = renderSubmissionQuestions(rows, project);
             if (questions) console.log(`Waiting for your decision:\n${questions}`);
             for (const episode of money) console.log(renderMoney(episode));
+            for (const block of [...money.map(renderDeliveryBlock), ...silentBlocked]) if (block) console.log(block);
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);
             const decisions = renderDecisions(rows);

@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import type { BoardRow } from '../../client/read-board.js';
+import { redeliverCommand } from '../../client/read-money.js';
 import { workflowUiUrl } from '../../client/ui-url.js';
 import { SEQUENCE_STATES } from '../../domain/state-machine.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';
@@ -23,6 +24,7 @@ export function boardBody(view: BoardView): Html {
   const others = shown.filter((r) => r.state !== 'awaiting_budget');
   return html`<section class="board" id="board" data-live>
   ${moneyBar(snapshot)}
+  ${deliveryBlocked(snapshot)}
   ${filterChips(snapshot, rows, stateFilter)}
   ${waiting.length > 0
     ? html`<section class="lane budget-lane" id="lane-budget"><h2>Waiting for budget <span class="count">${waiting.length}</span></h2>
@@ -44,9 +46,23 @@ function moneyBar(snapshot: EpisodeSnapshot): Html {
   <div><span class="label">reserved</span> ${usd(status?.reservedUsd)}</div>
   <div><span class="label">left</span> ${usd(status?.leftUsd)}</div>
   <div><span class="label">generating</span> ${status ? `${status.generating.length} of ${status.maxParallel}` : '—'}</div>
-  ${status?.done ? html`<div class="done">episode done</div>` : ''}
+  ${status?.state === 'delivered' || status?.state === 'settled_with_failures' ? html`<div class="done">episode done</div>` : ''}
   ${status && !status.done ? budgetForm(snapshot, 'budget') : ''}
 </div>`;
+}
+
+/** A delivery that was refused: why, and the one decision that moves it on once that is fixed. */
+function deliveryBlocked(snapshot: EpisodeSnapshot): Html {
+  const status = snapshot.episodeStatus;
+  const blocked = status?.deliveryBlocked;
+  if (!status || status.state !== 'delivery_blocked' || !blocked) return html``;
+  return html`<section class="lane delivery-blocked" id="delivery-blocked" data-state="delivery_blocked"><h2>Delivery blocked</h2>
+  <p class="reason" id="delivery-blocked-reason">${blocked.reason}</p>
+  <p class="hint">Every sequence is approved, but the cut could not be made${blocked.attempts > 1 ? ` (refused ${blocked.attempts} times)` : ''}, since ${when(blocked.since)}. Fix what it says, then deliver again (or run <code>${redeliverCommand(status)}</code>).</p>
+  <form class="redeliver" id="redeliver-form" data-action="${episodePath(snapshot)}/redeliver" data-outcome-target="redeliver-outcome">
+    <button type="submit" class="primary">Deliver again</button> ${outcomeSlot('redeliver-outcome')}
+  </form>
+</section>`;
 }
 
 /** The same form in the money bar and in the lane of sequences waiting for budget. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
+import { approveSignal, attachToEpisodeSignal, decisionRefusedSignal, generationGrantedSignal, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, refusals, waitForStatus } from './helpers/harness.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
@@ -35,6 +35,28 @@ describe('sequence workflow', () => {
     expect(manifest.decisions).toMatchObject([{ decision: 'approved', by: 'alice', note: 'lovely' }]);
     const description = await handle.describe();
     expect(description.typedSearchAttributes.getAll().find((p) => p.key.name === 'RecoilState')?.value).toBe('approved');
+  });
+
+  it('refuses input it cannot read instead of failing: decisions list the refusal, other signals are logged', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(t.harness, unit);
+    t.gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    const garbage = <T>(value: unknown) => value as T;
+    await handle.signal(approveSignal, garbage(undefined));
+    await handle.signal(retakeSignal, garbage({ note: 'no name' }));
+    await handle.signal(attachToEpisodeSignal, garbage(null));
+    await handle.signal(generationGrantedSignal, garbage('not a ticket'));
+    await handle.signal(decisionRefusedSignal, garbage(undefined));
+    const refused = await waitForStatus(handle, (s) => refusals(s).length === 2);
+    expect(refusals(refused).map((r) => r.reason)).toEqual([
+      'a decision must be an object naming who decides ("by"), got nothing',
+      'a decision must name who decides ("by")',
+    ]);
+    await handle.signal(approveSignal, { take: 1, by: 'alice' });
+    expect((await handle.result()).approvedTake).toBe(1);
+    const { events } = await handle.fetchHistory();
+    expect(events?.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
   });
 
   it('makes a new numbered take on retake, with the new prompt, and keeps the old take', async () => {

@@ -18,6 +18,7 @@ import {
   type AccountGateInput,
 } from '../contract/account-gate.js';
 import { AccountSlots, type SlotClaim } from '../domain/account-slots.js';
+import { onSignal } from './signal-handler.js';
 
 const { findClosedWorkflows } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -42,11 +43,11 @@ export async function accountGateWorkflow(input: AccountGateInput): Promise<void
   const slots = new AccountSlots(input.state);
   const checkHoldersMs = (input.checkHoldersEverySec ?? DEFAULT_CHECK_HOLDERS_SEC) * 1_000;
 
-  setHandler(askAccountSlotSignal, ({ capacity, ...claim }) => {
+  onSignal(askAccountSlotSignal, ({ capacity, ...claim }) => {
     slots.setCapacity(capacity);
     slots.ask(claim);
   });
-  setHandler(releaseAccountSlotSignal, (claim) => slots.release(claim));
+  onSignal(releaseAccountSlotSignal, (claim) => slots.release(claim));
   setHandler(accountGateQuery, () => slots.snapshot());
 
   for (;;) {

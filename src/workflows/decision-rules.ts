@@ -30,8 +30,19 @@ export interface DecisionView {
   submissionQuestion?: SubmissionQuestion;
 }
 
+/** A request no rule can read (not an object, no name, a request id that is not text): refused as such. */
+export function whyRequestIsMalformed(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null) return `a decision must be an object naming who decides ("by"), got ${JSON.stringify(request) ?? 'nothing'}`;
+  const { by, requestId } = request as { by?: unknown; requestId?: unknown };
+  if (typeof by !== 'string' || by.trim() === '') return 'a decision must name who decides ("by")';
+  if (requestId !== undefined && typeof requestId !== 'string') return `a request id must be text, got ${JSON.stringify(requestId)}`;
+  return undefined;
+}
+
 /** Why a person's decision cannot apply to the sequence as it is; undefined when it can. */
 export function whyDecisionIsRefused<D extends DecisionName>(view: DecisionView, decision: D, request: DecisionRequests[D]): string | undefined {
+  const malformed = whyRequestIsMalformed(request);
+  if (malformed) return malformed;
   const rules: { [K in DecisionName]: (r: DecisionRequests[K]) => string | undefined } = {
     approve: (r) => whyApproveIsRefused(view, r),
     retake: (r) => (view.retakeRegeneratesFrames ? whyRegenerateIsRefused(view, { by: r.by }) : whyRetakeIsRefused(view, r)),

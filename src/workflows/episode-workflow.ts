@@ -43,6 +43,7 @@ import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal
 import { failureMessage } from './failure-message.js';
 import { bookkeepingTimeout, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
+import { onSignal } from './signal-handler.js';
 
 
 /**
@@ -107,7 +108,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     await Promise.all([...grants, ...waits]);
   };
 
-  setHandler(requestGenerationSignal, async (request) => {
+  onSignal(requestGenerationSignal, async (request) => {
     const refusal = ledger.request(request);
     if (refusal) return tellRefused(request, refusal);
     await dispatch();
@@ -120,7 +121,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
       .signal(generationWaitingSignal, { kind: request.kind, number: request.number, reason: 'refused', estimateUsd: request.estimateUsd, why })
       .catch(() => undefined);
   };
-  setHandler(settleGenerationSignal, async (settlement) => {
+  onSignal(settleGenerationSignal, async (settlement) => {
     ledger.settle(settlement, settlement.actualUsd);
     await dispatch();
   });
@@ -135,7 +136,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     await dispatch();
     return record;
   };
-  setHandler(setBudgetSignal, async (change) => void (await setBudget(change)));
+  onSignal(setBudgetSignal, async (change) => void (await setBudget(change)));
   setHandler(setBudgetUpdate, setBudget, {
     validator: (change) => {
       const reason = whyBudgetChangeIsRefused(change, isSettled());
@@ -166,14 +167,14 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     }
     return record;
   };
-  setHandler(redeliverSignal, (request) => void redeliver(request));
+  onSignal(redeliverSignal, (request) => void redeliver(request));
   setHandler(redeliverUpdate, redeliver, {
     validator: (request) => {
       const reason = whyRedeliverIsRefused(request, state, deliveryBlocked);
       if (reason) throw new Error(reason);
     },
   });
-  setHandler(sequenceProgressSignal, (p) => {
+  onSignal(sequenceProgressSignal, (p) => {
     adopting.delete(p.sequenceId);
     progress.set(p.sequenceId, p);
     ledger.recordSequenceSpend(p.sequenceId, p.spentUsd);

@@ -19,7 +19,7 @@ import type {
 } from '../contract/sequence.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
-import { whyDecisionIsRefused } from './decision-rules.js';
+import { whyDecisionIsRefused, whyRequestIsMalformed } from './decision-rules.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
 
 /** A frame pick that has been accepted and waits to be made the start frame. */
@@ -116,7 +116,7 @@ export class SequenceRun {
 
   /** Why a decision would be refused now; undefined when it would be applied (or already was). */
   whyRefused<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string | undefined {
-    if (this.recordOf(request.requestId)) return undefined;
+    if (!whyRequestIsMalformed(request) && this.recordOf(request.requestId)) return undefined;
     return this.refusalOf(decision, request);
   }
 
@@ -125,14 +125,15 @@ export class SequenceRun {
    * again (an Update retried, then its signal) returns the first record.
    */
   decide<D extends DecisionName>(decision: D, request: DecisionRequests[D]): DecisionRecord {
-    const earlier = this.recordOf(request.requestId);
+    const malformed = whyRequestIsMalformed(request);
+    const earlier = malformed ? undefined : this.recordOf(request.requestId);
     if (earlier) return earlier;
-    const requestId = request.requestId ?? `signal-${this.decisions.length + 1}`;
-    const reason = this.refusalOf(decision, request);
+    const requestId = (!malformed && request.requestId) || `signal-${this.decisions.length + 1}`;
+    const reason = malformed ?? this.refusalOf(decision, request);
     const record: DecisionRecord = {
       requestId,
       decision,
-      by: request.by,
+      by: malformed ? 'unknown' : request.by,
       at: now(),
       outcome: reason ? 'refused' : 'accepted',
       detail: reason ?? this.carryOut(decision, request),

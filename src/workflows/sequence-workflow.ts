@@ -34,6 +34,7 @@ import { sequenceActivities } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
 import { SequenceRun } from './sequence-run.js';
 import { produceTake } from './take-production.js';
+import { onSignal } from './signal-handler.js';
 
 /**
  * One sequence, one Temporal workflow: optional start-frame exploration, then takes until a person
@@ -61,10 +62,10 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
 
   setHandler(statusQuery, () => run.status());
   acceptDecisions(run);
-  setHandler(generationGrantedSignal, (ticket) => link.onGranted(ticket));
-  setHandler(generationWaitingSignal, (wait) => link.onWaiting(wait));
-  setHandler(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
-  setHandler(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
+  onSignal(generationGrantedSignal, (ticket) => link.onGranted(ticket));
+  onSignal(generationWaitingSignal, (wait) => link.onWaiting(wait));
+  onSignal(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
+  onSignal(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
     await link.attach(episodeWorkflowId);
     await report();
   });
@@ -107,17 +108,17 @@ function acceptDecisions(run: SequenceRun): void {
       if (reason) throw new Error(reason);
     },
   });
-  setHandler(approveSignal, (request) => void run.decide('approve', request));
+  onSignal(approveSignal, (request) => void run.decide('approve', request));
   setHandler(approveUpdate, (request) => run.decide('approve', request), refuseUnless('approve'));
-  setHandler(retakeSignal, (request) => void run.decide('retake', request));
+  onSignal(retakeSignal, (request) => void run.decide('retake', request));
   setHandler(retakeUpdate, (request) => run.decide('retake', request), refuseUnless('retake'));
-  setHandler(selectFrameSignal, (request) => void run.decide('selectFrame', request));
+  onSignal(selectFrameSignal, (request) => void run.decide('selectFrame', request));
   setHandler(selectFrameUpdate, (request) => run.decide('selectFrame', request), refuseUnless('selectFrame'));
-  setHandler(regenerateFramesSignal, (request) => void run.decide('regenerateFrames', request));
+  onSignal(regenerateFramesSignal, (request) => void run.decide('regenerateFrames', request));
   setHandler(regenerateFramesUpdate, (request) => run.decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
-  setHandler(settleSubmissionSignal, (request) => void run.decide('settleSubmission', request));
+  onSignal(settleSubmissionSignal, (request) => void run.decide('settleSubmission', request));
   setHandler(settleSubmissionUpdate, (request) => run.decide('settleSubmission', request), refuseUnless('settleSubmission'));
-  setHandler(decisionRefusedSignal, (note) => run.noteRefusal(note));
+  onSignal(decisionRefusedSignal, (note) => run.noteRefusal(note));
 }
 
 /** The lifecycle itself: frames when needed, then takes until a person approves one. */

@@ -416,10 +416,10 @@ describe('the fal fake on the wall clock', () => {
   afterAll(async () => clocked?.close());
   const clockedProvider = (options: Partial<FalProviderOptions> = {}) => falProvider({ baseUrl: clocked.baseUrl, uploadCacheDir: join(root, 'clocked-cache'), ...options });
 
-  it('is known to be finished from the stream, not from a poll', { timeout: 20_000 }, async () => {
-    // Polling alone would see IN_PROGRESS and then sleep for a minute: only the stream can finish this in time.
-    const { videoPath, requestId } = await makeTake(clockedProvider({ pollIntervalMs: 60_000 }), await jobFor(falUnit('On the clock', { elements: [] })));
+  it('is known to be finished from the stream, not from a poll', async () => {
+    const { videoPath, requestId } = await makeTake(clockedProvider({ pollIntervalMs: 60_000, streamCheckMs: 60_000 }), await jobFor(falUnit('On the clock', { elements: [] })));
     expect(clocked.log.filter((e) => e.requestId === requestId).map((e) => e.event)).toEqual(['submitted', 'started', 'completed']);
+    expect(clocked.requests.filter((c) => c.path.includes(`/requests/${requestId}/status?`))).toEqual([]);
     expect((await probeVideo(videoPath)).hasVideo).toBe(true);
   });
 

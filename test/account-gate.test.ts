@@ -114,9 +114,13 @@ async function describeStuck(input: EpisodeInput, approved: Set<string>): Promis
 
 /** The fake's jobs for these projects, by request id. */
 function jobsOf(...inputs: EpisodeInput[]): Set<string> {
+  return jobsAt(fake, ...inputs);
+}
+
+function jobsAt(account: FalFake, ...inputs: EpisodeInput[]): Set<string> {
   const prefixes = inputs.map((i) => `${i.projectId} `);
   const prompt = (body: any): string => body?.multi_prompt?.[0]?.prompt ?? '';
-  return new Set([...fake.jobs.values()].filter((job) => prefixes.some((p) => prompt(job.body).startsWith(p))).map((job) => job.requestId));
+  return new Set([...account.jobs.values()].filter((job) => prefixes.some((p) => prompt(job.body).startsWith(p))).map((job) => job.requestId));
 }
 
 describe('one fal account shared by every episode', () => {
@@ -179,6 +183,9 @@ describe('one fal account shared by every episode', () => {
   it('loses no slot when the worker holding one is killed: the job resumes and frees it', { timeout: 180_000 }, async () => {
     const taskQueue = `gate-kill-${randomUUID()}`;
     const artifacts = await mkdtemp(join(tmpdir(), 'recoil-gate-kill-'));
+    // An account of its own: the other tests' jobs, billed moments ago with the same length, would
+    // make a cut-off take's job impossible to tell apart (and rightly leave it to a person).
+    const account = await startFalFake({ key: FAL_KEY, adminKey: FAL_ADMIN_KEY, latencyMs: LATENCY_MS });
     const worker = new WorkerProcess({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       RECOIL_TASK_QUEUE: taskQueue,
@@ -187,9 +194,9 @@ describe('one fal account shared by every episode', () => {
       FAL_KEY,
       // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
       FAL_ADMIN_KEY,
-      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 3),
+      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 5),
       RECOIL_FAL_RECORDS_LAG_SEC: '1',
-      RECOIL_FAL_BASE_URL: fake.baseUrl,
+      RECOIL_FAL_BASE_URL: account.baseUrl,
       RECOIL_FAL_CONCURRENCY: '1',
     });
     worker.start();
@@ -207,9 +214,9 @@ describe('one fal account shared by every episode', () => {
       worker.start();
       // With one slot, a leaked one would leave the other two sequences waiting for ever.
       await approveAll(input);
-      const mine = jobsOf(input);
+      const mine = jobsAt(account, input);
       expect(mine.size).toBe(3);
-      expect(fake.maxInFlight((id) => mine.has(id))).toBe(1);
+      expect(account.maxInFlight((id) => mine.has(id))).toBe(1);
       const takes = await readEveryTakeJson(artifacts);
       for (const id of mine) expect(takes.filter((t) => t.requestId === id)).toHaveLength(1);
       const settled = takes.filter((t) => t.recovered || t.resubmissions).map((t) => `${t.sequenceId}: ${t.recovered ? 'adopted from fal\'s records' : 'submitted again'}`);
@@ -217,6 +224,7 @@ describe('one fal account shared by every episode', () => {
       expect(await gate.query(accountGateQuery)).toMatchObject({ holding: [], waiting: [] });
     } finally {
       await worker.stop();
+      await account.close();
     }
   });
 });

@@ -63,6 +63,12 @@ describe('settling a cut-off submission from fal\'s billing records', () => {
     expect(judge({ take: t, known: [late], now: T0 + min(96) }).kind).toBe('never_ran');
   });
 
+  it('counts an earlier job finished once fal billed it, before its take is collected', () => {
+    const t = take('SEQ01 take 1', 6);
+    const earlier = { requestId: 'earlier', submittedAt: T0 - min(1) };
+    expect(judge({ take: t, known: [earlier], billed: [billed('earlier', 8, T0 + min(1))], now: T0 + min(27) }).kind).toBe('never_ran');
+  });
+
   it('does not wait for jobs sent after the take began submitting: they queue behind it', () => {
     const t = { ...take('SEQ01 take 1', 6), cutOffAt: T0 + min(2) };
     const sentAfter = { requestId: 'later', submittedAt: T0 + min(1) };

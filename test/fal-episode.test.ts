@@ -66,7 +66,7 @@ describe('an episode on fal (against the fake), with the worker killed again and
       FAL_KEY,
       // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
       FAL_ADMIN_KEY,
-      RECOIL_FAL_LONGEST_RUN_SEC: '3',
+      RECOIL_FAL_LONGEST_RUN_SEC: '5',
       RECOIL_FAL_RECORDS_LAG_SEC: '1',
       RECOIL_FAL_BASE_URL: fake.baseUrl,
       RECOIL_FAL_POLL_MS: '250',

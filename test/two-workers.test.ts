@@ -46,7 +46,7 @@ describe('two workers on one task queue', () => {
       FAL_KEY,
       // A kill mid-submission is settled from fal's records, on clocks shortened for the test.
       FAL_ADMIN_KEY,
-      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 3),
+      RECOIL_FAL_LONGEST_RUN_SEC: String((LATENCY_MS / 1_000) * 5),
       RECOIL_FAL_RECORDS_LAG_SEC: '1',
       RECOIL_FAL_BASE_URL: fake.baseUrl,
       RECOIL_FAL_CONCURRENCY: String(ACCOUNT_LIMIT),

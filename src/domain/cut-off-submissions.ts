@@ -108,9 +108,12 @@ function couldBeJobOf(take: CutOffTake, record: BilledJob): boolean {
  * records' lag later, it would be billed. Undefined while an earlier job is still unfinished.
  * Jobs sent after the take began submitting queue behind it, however long the cut-off took to notice.
  */
-function neverRanConclusionAt({ take, known }: SettlementFacts, rules: SettlementRules): number | undefined {
+function neverRanConclusionAt({ take, known, billed }: SettlementFacts, rules: SettlementRules): number | undefined {
   const earlier = known.filter((j) => j.submittedAt <= take.submittingAt && j.submittedAt >= take.submittingAt - 2 * rules.longestRunMs);
-  if (earlier.some((j) => j.finishedAt === undefined)) return undefined;
-  const queueDrainedAt = Math.max(take.cutOffAt, ...earlier.map((j) => j.finishedAt!));
+  // fal bills a job when it finishes: that is its end, even while its take is still being collected.
+  const billedAt = new Map(billed.map((b) => [b.requestId, b.billedAt]));
+  const finishes = earlier.map((j) => j.finishedAt ?? billedAt.get(j.requestId));
+  if (finishes.some((at) => at === undefined)) return undefined;
+  const queueDrainedAt = Math.max(take.cutOffAt, ...(finishes as number[]));
   return queueDrainedAt + rules.longestRunMs + rules.recordsLagMs;
 }

@@ -11,6 +11,8 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2 } },
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
+    // A condition polled for is waited on as long as a loaded machine needs (vitest's default is 1 s).
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     hookTimeout: 600_000,
     teardownTimeout: 60_000,
   },

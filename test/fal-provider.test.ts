@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf as failureWithout } from './helpers/failure-of.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
-import { listBilledJobs } from '../src/activities/providers/fal/billing-events.js';
+import { listBilledJobs } from '../src/activities/providers/fal/platform-api.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
 import { redirectingFetch } from '../src/activities/providers/fal/redirecting-fetch.js';
 import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';

@@ -1,3 +1,4 @@
+import { reconcileBillingActivity } from './billing/reconcile-billing.js';
 import type { ActivityDeps } from './deps.js';
 import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
 import { awaitProviderJobActivity, collectTakeActivity } from './step-runner/await-provider-job.js';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     readSequenceSpend: readSequenceSpendActivity(deps),
     askAccountSlot: askAccountSlotActivity(deps),
     findClosedWorkflows: findClosedWorkflowsActivity(),
+    reconcileBilling: reconcileBillingActivity(deps),
   };
 }
 

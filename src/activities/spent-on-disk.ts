@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { log } from '@temporalio/activity';
 import { roundUsd } from '../domain/price-table.js';
 import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folders.js';
 import { folderNumbers } from './numbered-folders.js';
@@ -9,22 +8,43 @@ import { takeDir } from './takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-manifest.js';
 import type { SequenceRef } from '../contract/activities.js';
 
+/** Spend, and the part of it fal's own records confirm (the rest is Recoil's estimate). */
+export interface Spend {
+  totalUsd: number;
+  billedUsd: number;
+}
+
+const NOTHING: Spend = { totalUsd: 0, billedUsd: 0 };
+
 /**
  * What a sequence has spent in every run so far, from the take.json and grid.json files beside
  * its takes and grids: a new run of the episode counts it against the same budget.
  */
-export async function spentOnDisk(root: string, ref: SequenceRef): Promise<number> {
+export async function spentOnDisk(root: string, ref: SequenceRef, warn: UnreadableWarning = () => undefined): Promise<Spend> {
   const dir = sequenceDir(root, ref);
   const [takes, grids] = await Promise.all([folderNumbers(join(dir, 'takes'), 't'), folderNumbers(join(dir, 'grids'), 'g')]);
   const costs = await Promise.all([
-    ...takes.map((take) => readable(join(takeDir(root, { ...ref, take }), MANIFEST_FILE), async (file) => takeCost(await readManifest(file)))),
-    ...grids.map((grid) => readable(gridDir(root, ref, grid), gridCost)),
+    ...takes.map((take) => readable(warn, join(takeDir(root, { ...ref, take }), MANIFEST_FILE), async (file) => takeSpend(await readManifest(file)))),
+    ...grids.map((grid) => readable(warn, gridDir(root, ref, grid), async (path) => ({ totalUsd: await gridCost(path), billedUsd: 0 }))),
   ]);
-  return roundUsd(costs.reduce((sum, usd) => sum + usd, 0));
+  return sumSpend(costs);
+}
+
+export function sumSpend(spends: readonly Spend[]): Spend {
+  return {
+    totalUsd: roundUsd(spends.reduce((sum, s) => sum + s.totalUsd, 0)),
+    billedUsd: roundUsd(spends.reduce((sum, s) => sum + s.billedUsd, 0)),
+  };
+}
+
+/** fal's bill when reconciliation has read it; else what Recoil recorded. */
+function takeSpend(manifest: TakeManifest | undefined): Spend {
+  if (manifest?.billing) return { totalUsd: manifest.billing.usd, billedUsd: manifest.billing.usd };
+  return { totalUsd: recordedTakeCost(manifest), billedUsd: 0 };
 }
 
 /** A take that may have been queued but never reported back counts at its estimate. */
-function takeCost(manifest: TakeManifest | undefined): number {
+function recordedTakeCost(manifest: TakeManifest | undefined): number {
   if (!manifest) return 0;
   switch (manifest.status) {
     case 'complete':
@@ -38,14 +58,16 @@ function takeCost(manifest: TakeManifest | undefined): number {
   }
 }
 
+export type UnreadableWarning = (message: string, detail: { error: string }) => void;
+
 /** A file spoiled by hand (not valid JSON) must not stop every later run: it is named and counted as 0. */
-async function readable(path: string, cost: (path: string) => Promise<number>): Promise<number> {
+async function readable(warn: UnreadableWarning, path: string, cost: (path: string) => Promise<Spend>): Promise<Spend> {
   try {
     return await cost(path);
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
-    log.warn(`${path} is not valid JSON; its cost is not counted against the budget`, { error: err.message });
-    return 0;
+    warn(`${path} is not valid JSON; its cost is not counted against the budget`, { error: err.message });
+    return NOTHING;
   }
 }
 

@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerFrame } from './commands/frame.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerRetake } from './commands/retake.js';
 import { registerRun } from './commands/run.js';
 import { registerSettle } from './commands/settle.js';
@@ -23,7 +24,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerDeliver, registerCancel, registerConsole, registerWorker, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerWorker, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

@@ -149,6 +149,8 @@ export interface TakeSummary {
   requestId?: string;
   estimatedCostUsd: number;
   costUsd?: number;
+  /** What fal billed for it, once reconciled (docs/money.md): counts instead of costUsd. */
+  billedUsd?: number;
   durationSec?: number;
   error?: string;
   retakeNote?: string;

@@ -39,6 +39,10 @@ export class GenerationLedger {
   private readonly queue: GenerationRequest[] = [];
   private readonly inFlight = new Map<string, GenerationRequest>();
   private readonly spentBySequence = new Map<string, number>();
+  /** What each request settled in this run was counted at, so fal's bill can replace it. */
+  private readonly countedByKey = new Map<string, number>();
+  /** fal's billed cost per request, once reconciliation read it (docs/money.md). */
+  private readonly billedByKey = new Map<string, number>();
 
   constructor(
     private readonly maxParallel: number,
@@ -84,8 +88,25 @@ export class GenerationLedger {
     const reserved = this.inFlight.get(key);
     if (!reserved) return;
     this.inFlight.delete(key);
-    // An unusable actual cost counts at the estimate: spend is never under-counted.
-    this.addSpend(request.sequenceId, isUsableUsd(actualUsd) ? actualUsd : reserved.estimateUsd);
+    // fal's bill, when already known, counts over anything else; an unusable actual cost counts at
+    // the estimate: spend is never under-counted.
+    const counted = this.billedByKey.get(key) ?? (isUsableUsd(actualUsd) ? actualUsd : reserved.estimateUsd);
+    this.countedByKey.set(key, counted);
+    this.addSpend(request.sequenceId, counted);
+  }
+
+  /**
+   * fal's records say what a request cost: it replaces what was counted for it (absolute, so
+   * hearing it twice changes nothing). A request still in flight counts it when it settles.
+   */
+  recordBilled(request: Pick<GenerationRequest, 'sequenceId' | 'number' | 'kind'>, billedUsd: number): void {
+    if (!isUsableUsd(billedUsd)) return;
+    const key = keyOf(request);
+    this.billedByKey.set(key, billedUsd);
+    const counted = this.countedByKey.get(key);
+    if (counted === undefined) return;
+    this.countedByKey.set(key, billedUsd);
+    this.addSpend(request.sequenceId, billedUsd - counted);
   }
 
   /** A sequence adopted from an earlier run reports what it had already spent. */

@@ -44,6 +44,7 @@ import { failureMessage } from './failure-message.js';
 import { bookkeepingTimeout, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 import { onSignal } from './signal-handler.js';
+import { takesBilledSignal } from '../contract/billing.js';
 
 
 /**
@@ -108,6 +109,11 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     await Promise.all([...grants, ...waits]);
   };
 
+  // fal's bill replaces what takes were counted at; money freed by a lower bill may let a waiting request go.
+  onSignal(takesBilledSignal, async ({ takes }) => {
+    for (const { sequenceId, take, usd } of takes) ledger.recordBilled({ sequenceId, kind: 'video', number: take }, usd);
+    await dispatch();
+  });
   onSignal(requestGenerationSignal, async (request) => {
     const refusal = ledger.request(request);
     if (refusal) return tellRefused(request, refusal);

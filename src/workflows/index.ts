@@ -2,3 +2,4 @@
 export { sequenceWorkflow } from './sequence-workflow.js';
 export { episodeWorkflow } from './episode-workflow.js';
 export { accountGateWorkflow } from './account-gate.js';
+export { reconcileBillingWorkflow } from './reconcile-billing.js';

@@ -58,6 +58,8 @@ export class SequenceRun {
   private waitingFor?: string;
   private submissionQuestion?: SubmissionQuestion;
   private submissionAnswer?: SettleSubmissionRequest;
+  /** fal's billed cost of takes of this run, once reconciliation read it: it counts instead of the recorded cost. */
+  private readonly billedUsd = new Map<number, number>();
 
   constructor(private readonly input: SequenceInput) {
     this.currentShots = input.unit.shots;
@@ -81,7 +83,7 @@ export class SequenceRun {
   }
 
   get spentUsd(): number {
-    const takes = this.takes.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
+    const takes = this.takes.reduce((sum, t) => sum + (this.billedUsd.get(t.take) ?? t.costUsd ?? 0), 0);
     return this.spentEarlierUsd + takes + this.grids.reduce((sum, g) => sum + g.costUsd, 0);
   }
 
@@ -214,6 +216,13 @@ export class SequenceRun {
     this.updateTake(take, { state: 'complete', videoPath: result.videoPath, costUsd: result.costUsd, durationSec: result.durationSec, finishedAt: now() });
   }
 
+  /** fal's records settled what these takes cost (absolute amounts, so hearing them twice changes nothing). */
+  takesBilled(billed: readonly { take: number; usd: number }[]): void {
+    for (const { take, usd } of billed) {
+      if (this.takes.some((t) => t.take === take) && Number.isFinite(usd) && usd >= 0) this.billedUsd.set(take, usd);
+    }
+  }
+
   takeFailed(take: number, error: string, chargedUsd: number): void {
     this.updateTake(take, { state: 'failed', error, ...(chargedUsd ? { costUsd: chargedUsd } : {}), finishedAt: now() });
   }
@@ -304,7 +313,7 @@ export class SequenceRun {
       ...(unit.title ? { title: unit.title } : {}),
       state: this.current,
       ...(this.waitingFor ? { waitingFor: this.waitingFor } : {}),
-      takes: this.takes.map((t) => ({ ...t })),
+      takes: this.takes.map((t) => ({ ...t, ...(this.billedUsd.has(t.take) ? { billedUsd: this.billedUsd.get(t.take) } : {}) })),
       grids: this.grids.map((g) => ({ ...g })),
       ...(this.chosenFrame ? { startFrame: { ...this.chosenFrame } } : {}),
       maxTakes,

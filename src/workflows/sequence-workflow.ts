@@ -35,6 +35,7 @@ import type { SequenceContext } from './sequence-context.js';
 import { SequenceRun } from './sequence-run.js';
 import { produceTake } from './take-production.js';
 import { onSignal } from './signal-handler.js';
+import { takesBilledSignal } from '../contract/billing.js';
 
 /**
  * One sequence, one Temporal workflow: optional start-frame exploration, then takes until a person
@@ -65,6 +66,10 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   onSignal(generationGrantedSignal, (ticket) => link.onGranted(ticket));
   onSignal(generationWaitingSignal, (wait) => link.onWaiting(wait));
   onSignal(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
+  onSignal(takesBilledSignal, async ({ takes }) => {
+    run.takesBilled(takes);
+    await report();
+  });
   onSignal(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
     await link.attach(episodeWorkflowId);
     await report();

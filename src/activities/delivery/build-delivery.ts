@@ -7,7 +7,7 @@ import { roundUsd } from '../../domain/price-table.js';
 import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
 import { concatVideos } from '../media/concat.js';
 import { firstFreeNumber } from '../numbered-folders.js';
-import { spentOnDisk } from '../spent-on-disk.js';
+import { spentOnDisk, sumSpend, type Spend } from '../spent-on-disk.js';
 import type { DeliveryRequest } from '../../contract/activities.js';
 import { readApprovedTakes, type ApprovedTake } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
@@ -43,7 +43,7 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliveryRe
   const unchanged = await latestHolding(artifactsRoot, selection, takes);
   if (unchanged) return unchanged;
   const media = await probeTakeMedia(takes);
-  const totalSpendUsd = await episodeSpend(artifactsRoot, selection);
+  const spend = await episodeSpend(artifactsRoot, selection);
   const parent = deliveriesDir(artifactsRoot, projectId, episode);
   await writable(parent, () => mkdir(parent, { recursive: true }));
   for (let race = 0; ; race++) {
@@ -51,7 +51,7 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliveryRe
     const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
       const cut = cutFromTakes({ projectId, episode, version, createdAt: new Date().toISOString(), deliveryDir: staging, takes, media });
-      await writable(parent, () => writeVersion(staging, cut, takes, totalSpendUsd));
+      await writable(parent, () => writeVersion(staging, cut, takes, spend));
       if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -82,7 +82,7 @@ async function claimVersion(staging: string, dir: string): Promise<boolean> {
   }
 }
 
-async function writeVersion(dir: string, cut: EditorialCut, takes: readonly ApprovedTake[], totalSpendUsd: number): Promise<void> {
+async function writeVersion(dir: string, cut: EditorialCut, takes: readonly ApprovedTake[], spend: Spend): Promise<void> {
   const files = deliveryFiles(cut.episode);
   await concatVideos(takes.map((t) => t.videoPath), join(dir, files.cut));
   await writeFile(join(dir, files.otio), otioJson(cut));
@@ -93,7 +93,7 @@ async function writeVersion(dir: string, cut: EditorialCut, takes: readonly Appr
     await renderContactSheet({
       cut,
       videoOf: (clip) => takes.find((t) => t.sequenceId === clip.sequenceId)!.videoPath,
-      totalSpendUsd,
+      totalSpendUsd: spend.totalUsd,
       workDir,
       outPath: join(dir, files.contactSheet),
       pdfPath: join(dir, files.contactSheetPdf),
@@ -111,7 +111,9 @@ async function writeVersion(dir: string, cut: EditorialCut, takes: readonly Appr
     frameRate: formatFrameRate(cut.rate),
     width: cut.width,
     height: cut.height,
-    totalSpendUsd,
+    totalSpendUsd: spend.totalUsd,
+    billedSpendUsd: spend.billedUsd,
+    estimatedSpendUsd: roundUsd(spend.totalUsd - spend.billedUsd),
   });
   await chmod(dir, 0o755); // mkdtemp makes it private; a delivery is shared with the team
 }
@@ -130,9 +132,9 @@ function timelineJson(cut: EditorialCut, takes: readonly ApprovedTake[]): string
 }
 
 /** Everything the episode's sequences cost, rejected takes and grids included: what the client paid. */
-async function episodeSpend(root: string, selection: DeliveryRequest): Promise<number> {
+async function episodeSpend(root: string, selection: DeliveryRequest): Promise<Spend> {
   const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(root, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
-  return roundUsd(spent.reduce((sum, usd) => sum + usd, 0));
+  return sumSpend(spent);
 }
 
 function resultOf(dir: string, version: number, episode: string, created: boolean): BuiltDelivery {

@@ -32,6 +32,9 @@ export interface DeliveryManifest {
   width: number;
   height: number;
   totalSpendUsd: number;
+  /** The part of totalSpendUsd fal's own records confirm (reconciled), and the part still Recoil's estimate. */
+  billedSpendUsd: number;
+  estimatedSpendUsd: number;
   files: DeliveredFile[];
 }
 

@@ -1,5 +1,6 @@
 import type { BilledJob, SettlementRules } from '../../domain/cut-off-submissions.js';
 import type { ProviderName } from '../../domain/models.js';
+import type { EndpointPrice } from '../../domain/price-check.js';
 import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
 
 /** Everything a provider needs to make one take of a sequence. Paths are absolute. */
@@ -38,10 +39,12 @@ export interface VideoProvider {
   readonly records?: ProviderRecords;
 }
 
-/** What settles a submission that was cut off before its request id came back (docs/money.md). */
+/** The provider's own records: what settles a cut-off submission and reconciles spend with its bill (docs/money.md). */
 export interface ProviderRecords {
-  /** Every billed job of `endpoint` since `since`. */
-  billedJobs(endpoint: string, since: Date): Promise<BilledJob[]>;
+  /** Every billed job since `since`: of `endpoint`, or of every endpoint when it is undefined. */
+  billedJobs(endpoint: string | undefined, since: Date): Promise<BilledJob[]>;
+  /** The provider's own unit price for each of its endpoints Recoil's price table holds. */
+  prices(): Promise<EndpointPrice[]>;
   rules: SettlementRules;
 }
 

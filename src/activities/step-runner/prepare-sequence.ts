@@ -1,7 +1,7 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { ActivityDeps } from '../deps.js';
 import { pathExists } from '../path-exists.js';
@@ -21,11 +21,12 @@ import type { PreparedSequence, PrepareRequest } from '../../contract/activities
 export function prepareSequenceActivity(deps: ActivityDeps) {
   return async function prepareSequence(request: PrepareRequest): Promise<PreparedSequence> {
     const root = deps.artifactsRoot;
-    const [nextTake, nextGrid, spentEarlierUsd] = await Promise.all([
+    const [nextTake, nextGrid, spentEarlier] = await Promise.all([
       firstFreeTakeNumber(root, request),
       nextGridNumber(sequenceDir(root, request)),
-      spentOnDisk(root, request),
+      spentOnDisk(root, request, (message, detail) => log.warn(message, detail)),
     ]);
+    const spentEarlierUsd = spentEarlier.totalUsd;
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
     const pickedFromGrid = await anyGridChosen(sequenceDir(root, request));
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {

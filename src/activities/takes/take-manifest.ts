@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
+import type { TakeBilling } from '../../domain/billing-reconciliation.js';
 import type { CriticReport } from '../../domain/critic-report.js';
 import type { ProviderName } from '../../domain/models.js';
 import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
@@ -55,6 +56,8 @@ export interface TakeManifest {
   requestId?: string;
   estimatedCostUsd: number;
   actualCostUsd?: number;
+  /** What fal's own records say it cost, once reconciled (docs/money.md); it then counts instead of actualCostUsd. */
+  billing?: TakeBilling;
   video?: TakeVideo;
   critics?: CriticReport;
   decisions: TakeDecision[];

@@ -8,6 +8,8 @@ import { episodeInput } from '../episode-input.js';
 import { defaultActor } from '../identity.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { startOrFindEpisode } from '../start-episode.js';
+import { ensureReconcileSchedule } from '../reconcile-schedule.js';
+import { RECONCILE_EVERY, RECONCILE_SCHEDULE_ID } from '../../contract/billing.js';
 import { projectUiUrl, uiBaseUrl } from '../ui-url.js';
 import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
 
@@ -33,6 +35,9 @@ export function registerRun(program: Command): void {
             ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
             : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
         );
+        if (provider === 'fal' && (await ensureReconcileSchedule(client, taskQueue)) === 'created') {
+          console.log(`  fal's bill is read every ${RECONCILE_EVERY} (Schedule ${RECONCILE_SCHEDULE_ID}); now: npx recoil reconcile ${project.id}`);
+        }
         if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
         console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
         console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);

@@ -4,6 +4,7 @@ import { renderBoard, renderDecisions, renderSubmissionQuestions, renderTakeLoca
 import { connectClient } from '../connect.js';
 import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
 import { readBoard } from '../read-board.js';
+import { readEpisodeBilling, renderBilledSplit, renderUnclaimed } from '../read-billing.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
 import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
@@ -29,14 +30,20 @@ export function registerStatus(program: Command): void {
           const silentBlocked = await readBlockedWithoutAnswer(client, projectId, episodes, money);
           const deliveries = await readDeliveries(projectId, episodes);
           const accounts = await readAccountGates(client, connection, taskQueue);
+          const billing = await Promise.all(
+            episodes.map(async (episode) => ({ episode, ...(await readEpisodeBilling(projectId, episode, rows.filter((r) => r.episode === episode).map((r) => r.sequenceId))) })),
+          );
           if (opts.json) {
-            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, sequences: rows, deliveries, accounts }, null, 2));
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
             const questions = renderSubmissionQuestions(rows, project);
             if (questions) console.log(`Waiting for your decision:\n${questions}`);
             for (const episode of money) console.log(renderMoney(episode));
+            for (const b of billing) console.log(`${b.episode}: ${renderBilledSplit(b)}`);
+            const unclaimed = renderUnclaimed(billing[0]?.unclaimed ?? []);
+            if (unclaimed) console.log(unclaimed);
             for (const block of [...money.map(renderDeliveryBlock), ...silentBlocked]) if (block) console.log(block);
             const takes = renderTakeLocations(rows);
             if (takes) console.log(`Takes:\n${takes}`);

@@ -4,9 +4,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { SettlementRules } from '../../../domain/cut-off-submissions.js';
 import { MODELS, type ModelName } from '../../../domain/models.js';
 import { videoCostUsd, type PriceTable } from '../../../domain/price-table.js';
+import { pricedFalEndpoints } from '../../../domain/price-check.js';
 import { markNotAccepted, type AwaitContext, type ProviderRecords, type VideoJob, type VideoProvider } from '../provider.js';
 import { shouldCancelProviderJob } from './abandon-on-abort.js';
-import { listBilledJobs } from './billing-events.js';
+import { listBilledJobs, listPrices } from './platform-api.js';
 import { downloadVideo } from './download-video.js';
 import { submissionCertainlyRefused, toFalFailure } from './fal-errors.js';
 import { buildKlingInput } from './kling-input.js';
@@ -114,6 +115,7 @@ function falRecords(adminKey: string, fetchFn: typeof fetch, settlement: Partial
   const longestRunSec = Math.max(...Object.values(MODELS).map((m) => (m.provider === 'fal' ? (m.longestRunSec ?? 0) : 0)));
   return {
     billedJobs: (endpoint, since) => listBilledJobs({ adminKey, fetchFn }, endpoint, since),
+    prices: () => listPrices({ adminKey, fetchFn }, pricedFalEndpoints().map((e) => e.endpoint)),
     rules: {
       longestRunMs: settlement.longestRunMs ?? longestRunSec * 1_000,
       recordsLagMs: settlement.recordsLagMs ?? DEFAULT_RECORDS_LAG_MS,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiError } from '@fal-ai/client';
@@ -11,6 +11,8 @@ import { probeVideo } from '../src/activities/media/probe.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { listBilledJobs } from '../src/activities/providers/fal/platform-api.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
+import type { CliError } from '../src/client/cli-error.js';
+import { falStorageFromEnv } from '../src/worker/fal-storage-from-env.js';
 import { redirectingFetch } from '../src/activities/providers/fal/redirecting-fetch.js';
 import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';
 import { videoResolution } from '../src/domain/aspect-ratio.js';
@@ -374,6 +376,100 @@ describe('fal Kling provider against the fake', () => {
     await makeTake(falProvider(), await jobFor(falUnit('Leak check')));
     for (const file of await filesUnder(root)) {
       expect((await readFile(file)).includes(KEY), file).toBe(false);
+    }
+  });
+});
+
+describe("client material on fal's storage", () => {
+  /** Submits a take with the unit's reference images and a start frame, caching uploads in `dir`. */
+  async function submitWithFrame(prompt: string, dir: string, options: Partial<FalProviderOptions> = {}) {
+    const uploadsBefore = fake.uploads.length;
+    const job = await jobFor(falUnit(prompt), { startFramePath: join(projectDir, IMAGES.start.file) });
+    const { requestId } = await falProvider({ uploadCacheDir: dir, ...options }).submit(job);
+    return { uploads: fake.uploads.slice(uploadsBefore), job: fake.jobs.get(requestId)! };
+  }
+
+  /** A cache (in `dir`, else a new one) whose entry for `image` is as an earlier upload left it; other entries stay. */
+  async function cacheWith(image: string, entry: Record<string, string>, dir?: string): Promise<string> {
+    const cacheDir = dir ?? (await mkdtemp(join(root, 'cache-')));
+    const file = join(cacheDir, '.fal-uploads.json');
+    const cache = dir ? JSON.parse(await readFile(file, 'utf8')) : {};
+    const hash = sha256(await readFile(join(projectDir, image)));
+    await writeFile(file, JSON.stringify({ ...cache, [hash]: { server: fake.baseUrl, ...entry } }));
+    return cacheDir;
+  }
+
+  const HOUR_MS = 3_600_000;
+  const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+  it('uploads every reference image and the start frame private to the account, expiring after a day by default', async () => {
+    const { uploads } = await submitWithFrame('Private uploads', await mkdtemp(join(root, 'cache-')));
+    expect(uploads.map((u) => u.fileName).sort()).toEqual(['maya_front.png', 'maya_side.png', 'start.png', 'van_front.png']);
+    for (const upload of uploads) {
+      expect(upload.lifecycle, upload.fileName).toEqual({ expiration_duration_seconds: 86_400, initial_acl: { default: 'forbid' } });
+    }
+  });
+
+  it('asks fal to delete its video after the configured time, and the uploads after theirs', async () => {
+    const lifetimes = { storageLifetimes: { uploadSec: 7_200, videoSec: 900 } };
+    const { uploads, job } = await submitWithFrame('Configured lifetimes', await mkdtemp(join(root, 'cache-')), lifetimes);
+    expect(new Set(uploads.map((u) => u.lifecycle?.expiration_duration_seconds))).toEqual(new Set([7_200]));
+    expect(job.lifecycle).toEqual({ expiration_duration_seconds: 900 });
+  });
+
+  it('records in the cache when each upload expires, as the upload asked', async () => {
+    const dir = await mkdtemp(join(root, 'cache-'));
+    await submitWithFrame('Cache lifetimes', dir, { storageLifetimes: { uploadSec: 3_600 } });
+    const entries = Object.values(JSON.parse(await readFile(join(dir, '.fal-uploads.json'), 'utf8'))) as { uploadedAt: string; expiresAt: string }[];
+    expect(entries).toHaveLength(4);
+    for (const { uploadedAt, expiresAt } of entries) expect(Date.parse(expiresAt) - Date.parse(uploadedAt)).toBe(3_600_000);
+  });
+
+  it.each([
+    ['past half its life', { uploadedAt: at(-13 * HOUR_MS), expiresAt: at(11 * HOUR_MS) }],
+    ['expired', { uploadedAt: at(-25 * HOUR_MS), expiresAt: at(-HOUR_MS) }],
+    ['uploaded public, before uploads had a lifetime', { uploadedAt: at(-HOUR_MS) }],
+  ])('uploads again rather than hand out a URL %s', async (_case, times) => {
+    const staleUrl = 'https://v3b.fal.media/files/b/stale/maya_front.png';
+    const dir = await cacheWith(IMAGES.mayaFront.file, { url: staleUrl, ...times });
+    const { uploads, job } = await submitWithFrame('Stale cache entry', dir);
+    expect(uploads.map((u) => u.fileName)).toContain('maya_front.png');
+    expect(JSON.stringify(job.body)).not.toContain(staleUrl);
+  });
+
+  it('reuses a URL in the first half of its life', async () => {
+    const dir = await mkdtemp(join(root, 'cache-'));
+    const first = await submitWithFrame('Live cache entry, first', dir);
+    const liveUrl = first.uploads.find((u) => u.fileName === 'maya_front.png')!.fileUrl;
+    await cacheWith(IMAGES.mayaFront.file, { url: liveUrl, uploadedAt: at(-11 * HOUR_MS), expiresAt: at(13 * HOUR_MS) }, dir);
+    const { uploads, job } = await submitWithFrame('Live cache entry, second', dir);
+    expect(uploads).toEqual([]);
+    expect(job.body.elements[0].frontal_image_url).toBe(liveUrl);
+  });
+});
+
+describe('fal storage lifetimes from the environment', () => {
+  it('defaults to a day for uploads and six hours for videos; blank is unset', () => {
+    expect(falStorageFromEnv({})).toEqual({ uploadSec: 86_400, videoSec: 21_600 });
+    expect(falStorageFromEnv({ RECOIL_FAL_STORAGE_EXPIRES_SEC: ' ', RECOIL_FAL_VIDEO_EXPIRES_SEC: '' })).toEqual({ uploadSec: 86_400, videoSec: 21_600 });
+  });
+
+  it('reads whole seconds', () => {
+    expect(falStorageFromEnv({ RECOIL_FAL_STORAGE_EXPIRES_SEC: '7200', RECOIL_FAL_VIDEO_EXPIRES_SEC: ' 900 ' })).toEqual({ uploadSec: 7_200, videoSec: 900 });
+  });
+
+  it.each(['1.5', '-600', 'a day', '1e4', '299'])('refuses %j with exit 2, naming the setting and what it takes', (value) => {
+    for (const name of ['RECOIL_FAL_STORAGE_EXPIRES_SEC', 'RECOIL_FAL_VIDEO_EXPIRES_SEC']) {
+      const error = (() => {
+        try {
+          falStorageFromEnv({ [name]: value });
+        } catch (err) {
+          return err as CliError;
+        }
+        throw new Error(`${name}=${value} was accepted`);
+      })();
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toContain(`${name} is "${value}": set it to a whole number of seconds, at least 300`);
     }
   });
 });

@@ -7,6 +7,7 @@ import { createLocalGridProvider } from '../activities/providers/local/local-gri
 import { createLocalProvider } from '../activities/providers/local/local-provider.js';
 import type { ProviderName } from '../domain/models.js';
 import type { Pricing } from '../domain/price-table.js';
+import { falStorageFromEnv } from './fal-storage-from-env.js';
 
 export interface WorkerProviders {
   providers: VideoProviders;
@@ -35,6 +36,7 @@ export function providersFromEnv(artifactsRoot: string, pricing: Pricing, env: N
       ...(env.RECOIL_FAL_BASE_URL ? { baseUrl: env.RECOIL_FAL_BASE_URL } : {}),
       ...(env.RECOIL_FAL_POLL_MS ? { pollIntervalMs: Number(env.RECOIL_FAL_POLL_MS) } : {}),
       ...(env.FAL_ADMIN_KEY ? { adminKey: env.FAL_ADMIN_KEY } : {}),
+      storageLifetimes: falStorageFromEnv(env),
       ...optionalSeconds(env, 'RECOIL_FAL_SUBMIT_TIMEOUT_SEC', (ms) => ({ submitTimeoutMs: ms })),
       settlement: {
         ...optionalSeconds(env, 'RECOIL_FAL_LONGEST_RUN_SEC', (ms) => ({ longestRunMs: ms })),

@@ -46,8 +46,8 @@
  *
  * What tests read:
  *   submissions  accepted submissions (those given a request id) per first-shot prompt: assert nothing was paid twice
- *   jobs         request id → { endpoint, body, polls, cancelled, ... }
- *   uploads      every file PUT to the fake CDN, in order, with its bytes and URL
+ *   jobs         request id → { endpoint, body, lifecycle (for the job's outputs), polls, cancelled, ... }
+ *   uploads      every file PUT to the fake CDN, in order, with its bytes, URL and the lifecycle its initiation asked for
  *   requests     every HTTP request answered in full: method, path (host segment first) and the status
  *                (a status stream counts once it ends; `jobs.get(id).streams` counts its connections)
  *   log          every job's submitted / started / completed / cancelled moments, in order
@@ -126,6 +126,8 @@ export interface FakeJob {
   /** e.g. `fal-ai/kling-video/o3/pro/reference-to-video` */
   endpoint: string;
   body: any;
+  /** The submit's `x-fal-object-lifecycle-preference` header, parsed: what the job's outputs should get. */
+  lifecycle: FakeLifecycle | undefined;
   scenario: FakeScenario;
   polls: number;
   cancelled: boolean;
@@ -136,11 +138,19 @@ export interface FakeJob {
   streams: number;
 }
 
+/** fal's object lifecycle preference, as the SDK sends it (`StorageSettings` in snake case). */
+export interface FakeLifecycle {
+  expiration_duration_seconds?: number;
+  initial_acl?: { default?: string; rules?: { user: string; decision: string }[] };
+}
+
 export interface FakeUpload {
   fileUrl: string;
   fileName: string;
   contentType: string;
   bytes: Buffer;
+  /** The upload initiation's `x-fal-object-lifecycle` header, parsed. */
+  lifecycle: FakeLifecycle | undefined;
 }
 
 export interface FakeRequest {
@@ -215,7 +225,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const uploads: FakeUpload[] = [];
   const requests: FakeRequest[] = [];
   const cdn = new Map<string, CdnFile>();
-  const pendingUploads = new Map<string, { fileName: string; contentType: string }>();
+  const pendingUploads = new Map<string, { fileName: string; contentType: string; lifecycle: FakeLifecycle | undefined }>();
   const renders = new Map<string, Promise<string>>();
   let baseScenario: Partial<FakeScenario> = {};
   const adminKey = options.adminKey ?? 'fake-fal-admin-key';
@@ -321,7 +331,8 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     const { content_type: contentType, file_name: fileName } = (req.body ?? {}) as { content_type?: string; file_name?: string };
     const id = randomUUID();
     const name = fileName || 'upload.bin';
-    pendingUploads.set(id, { fileName: name, contentType: contentType || 'application/octet-stream' });
+    const lifecycle = lifecycleHeader(req, 'x-fal-object-lifecycle');
+    pendingUploads.set(id, { fileName: name, contentType: contentType || 'application/octet-stream', lifecycle });
     return { upload_url: `${cdnUrl(id, name)}?upload_token=${id}`, file_url: cdnUrl(id, name) };
   });
 
@@ -372,6 +383,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       requestId,
       endpoint: `${APP}/o3/${tier}/reference-to-video`,
       body,
+      lifecycle: lifecycleHeader(req, 'x-fal-object-lifecycle-preference'),
       scenario,
       polls: 0,
       cancelled: false,
@@ -559,6 +571,12 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Uploads and submissions name the header differently; both carry the same JSON. */
+function lifecycleHeader(req: FastifyRequest, name: string): FakeLifecycle | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? (JSON.parse(value) as FakeLifecycle) : undefined;
 }
 
 function queueUrls(requestId: string) {

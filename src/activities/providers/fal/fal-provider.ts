@@ -13,6 +13,7 @@ import { submissionCertainlyRefused, toFalFailure } from './fal-errors.js';
 import { buildKlingInput } from './kling-input.js';
 import { redirectingFetch } from './redirecting-fetch.js';
 import { attemptFailure, singleAttemptFetch } from './single-attempt-fetch.js';
+import { DEFAULT_LIFETIMES, uploadLifecycle, videoStorageSettings, type FalStorageLifetimes } from './storage-lifecycle.js';
 import { createUploadCache, UPLOAD_CACHE_FILE } from './upload-cache.js';
 import { waitForCompletion } from './wait-for-completion.js';
 
@@ -35,6 +36,8 @@ export interface FalProviderOptions {
   submitTimeoutMs?: number;
   /** How a cut-off submission is judged; defaults from the model's documented run time (tests shorten them). */
   settlement?: Partial<SettlementRules>;
+  /** RECOIL_FAL_STORAGE_EXPIRES_SEC, RECOIL_FAL_VIDEO_EXPIRES_SEC: how long fal keeps our uploads and its videos. */
+  storageLifetimes?: Partial<FalStorageLifetimes>;
 }
 
 /** The fal SDK's own polling interval. */
@@ -54,11 +57,14 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
   const fetchFn = options.baseUrl ? redirectingFetch(options.baseUrl) : fetch;
   const fal = createFalClient({ credentials, fetch: fetchFn });
   const submitter = createFalClient({ credentials, fetch: singleAttemptFetch(fetchFn) });
+  const lifetimes = { ...DEFAULT_LIFETIMES, ...options.storageLifetimes };
   const uploadedUrl = createUploadCache({
     file: join(options.uploadCacheDir, UPLOAD_CACHE_FILE),
     server: options.baseUrl ?? 'fal.ai',
-    upload: (file) => fal.storage.upload(file),
+    lifetimeSec: lifetimes.uploadSec,
+    upload: (file) => fal.storage.upload(file, { lifecycle: uploadLifecycle(lifetimes) }),
   });
+  const storageSettings = videoStorageSettings(lifetimes);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const streamCheckMs = options.streamCheckMs ?? DEFAULT_STREAM_CHECK_MS;
   const submitTimeoutMs = options.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS;
@@ -76,7 +82,7 @@ export function createFalProvider(options: FalProviderOptions): VideoProvider {
         throw markNotAccepted(toFalFailure(err, credentials));
       }
       try {
-        const { request_id } = await submitter.queue.submit(endpoint, { input, abortSignal: AbortSignal.timeout(submitTimeoutMs) });
+        const { request_id } = await submitter.queue.submit(endpoint, { input, storageSettings, abortSignal: AbortSignal.timeout(submitTimeoutMs) });
         return { requestId: request_id };
       } catch (err) {
         const cause = attemptFailure(err);

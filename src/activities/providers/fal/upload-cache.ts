@@ -6,17 +6,13 @@ import { sniffImageFormat, SIGNATURE_BYTES } from '../../../project/image-format
 
 export const UPLOAD_CACHE_FILE = '.fal-uploads.json';
 
-/**
- * fal keeps uploaded files for at least 7 days (accounts can shorten it); a job may fetch its inputs
- * minutes after submission, so an older URL is re-uploaded rather than risk a file_download_error.
- */
-const MAX_AGE_MS = 6 * 24 * 60 * 60 * 1000;
-
 interface CacheEntry {
   url: string;
   /** Which fal the file was uploaded to: URLs from the offline fake must never reach the real one. */
   server: string;
   uploadedAt: string;
+  /** When fal deletes it, as the upload asked. Entries without it were public uploads: never reused. */
+  expiresAt?: string;
 }
 
 type CacheFile = Record<string, CacheEntry>;
@@ -25,6 +21,8 @@ export interface UploadCacheOptions {
   /** The JSON file mapping sha256 of a file's bytes to its uploaded URL, shared by every worker process. */
   file: string;
   server: string;
+  /** How long fal keeps each upload (the upload itself asks for it). */
+  lifetimeSec: number;
   upload(file: File): Promise<string>;
 }
 
@@ -39,8 +37,15 @@ export function createUploadCache(options: UploadCacheOptions): (path: string) =
   async function uploadOnce(hash: string, bytes: Buffer, name: string): Promise<string> {
     const cached = (await readCache(options.file))[hash];
     if (cached && isReusable(cached, options.server)) return cached.url;
+    const uploadedAt = Date.now();
     const url = await options.upload(new File([new Uint8Array(bytes)], name, { type: mimeType(bytes) }));
-    const entry: CacheEntry = { url, server: options.server, uploadedAt: new Date().toISOString() };
+    const entry: CacheEntry = {
+      url,
+      server: options.server,
+      uploadedAt: new Date(uploadedAt).toISOString(),
+      // Counted from before the upload began, so the entry never claims more life than fal gives it.
+      expiresAt: new Date(uploadedAt + options.lifetimeSec * 1_000).toISOString(),
+    };
     // Re-read before writing so entries added meanwhile by other processes survive.
     await writeQueue(async () => writeCache(options.file, { ...(await readCache(options.file)), [hash]: entry }));
     return url;
@@ -55,8 +60,15 @@ export function createUploadCache(options: UploadCacheOptions): (path: string) =
   };
 }
 
+/**
+ * A URL is handed out only in the first half of its life: a take submitted with it then has at least
+ * as long again before fal deletes the file, for its queue and for fal's runner to fetch it.
+ */
 function isReusable(entry: CacheEntry, server: string): boolean {
-  return entry.server === server && Date.now() - Date.parse(entry.uploadedAt) < MAX_AGE_MS;
+  if (entry.server !== server || entry.expiresAt === undefined) return false;
+  const uploadedAt = Date.parse(entry.uploadedAt);
+  const expiresAt = Date.parse(entry.expiresAt);
+  return Date.now() < uploadedAt + (expiresAt - uploadedAt) / 2;
 }
 
 /** A missing or damaged cache only costs re-uploads, so it never stops a take. */

@@ -40,7 +40,9 @@
  *
  * fal's records: every job that completes without an error is billed (`billingEvents`), and the
  * Platform API's `GET api.fal.ai/v1/models/billing-events` serves the records, paged, to the admin
- * key only (`adminKey`), `billingLagMs` after the job completed. Two faults a real network makes:
+ * key only (`adminKey`), `billingLagMs` after the job completed, less the account's `percentDiscount`;
+ * `GET api.fal.ai/v1/models/pricing?endpoint_id=…` answers the account's `unitPrices`, paged by the
+ * cursor like every Platform API list. Two faults a real network makes:
  *   hangNextSubmissions(n)  the next n submissions are accepted, run and billed, and never answered
  *   loseNextSubmissions(n)  the next n submissions never reach fal: no job, and never answered
  *
@@ -99,6 +101,10 @@ export interface FalFakeOptions {
   billingLagMs?: number;
   /** The most billing events one page holds (fal: up to 100). */
   billingPageSize?: number;
+  /** The account's discount, in percent: billed costs come in under the list price (the price table's). */
+  percentDiscount?: number;
+  /** Unit prices per second the pricing API answers and bills at, per endpoint (default: Kling O3 standard's list price for every endpoint). */
+  unitPrices?: Record<string, { silent: number; audio: number }>;
 }
 
 /** One record of fal's billing events, as the Platform API serves it. */
@@ -231,6 +237,23 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const adminKey = options.adminKey ?? 'fake-fal-admin-key';
   const billingLagMs = options.billingLagMs ?? 0;
   const billingEvents: FakeBillingEvent[] = [];
+  const unitPriceOf = (endpoint: string) => options.unitPrices?.[endpoint] ?? UNIT_PRICE;
+  /** fal bills a video by its seconds at the endpoint's unit price, less the account's discount. */
+  const billingEventOf = (job: FakeJob): FakeBillingEvent => {
+    const { seconds, audio } = videoRequest(job.body);
+    const price = unitPriceOf(job.endpoint);
+    const unitPrice = audio ? price.audio : price.silent;
+    const percentDiscount = options.percentDiscount ?? 0;
+    return {
+      request_id: job.requestId,
+      endpoint_id: job.endpoint,
+      timestamp: new Date().toISOString(),
+      output_units: seconds,
+      unit_price: unitPrice,
+      percent_discount: percentDiscount,
+      cost_estimate_nano_usd: Math.round(seconds * unitPrice * (1 - percentDiscount / 100) * 1e9),
+    };
+  };
   const hungReplies = new Set<() => void>();
   let toHang = 0;
   let toLose = 0;
@@ -519,11 +542,20 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
       const at = Date.parse(e.timestamp);
       return (!query.endpoint_id || e.endpoint_id === query.endpoint_id) && at >= start && at < end;
     });
-    const limit = Math.min(Number(query.limit ?? 50), options.billingPageSize ?? 100);
-    const from = Number(query.cursor ?? 0);
-    const page = matching.slice(from, from + limit);
-    const more = from + limit < matching.length;
-    return { billing_events: page, next_cursor: more ? String(from + limit) : null, has_more: more };
+    const { items, ...paging } = pageOf(matching, query, options.billingPageSize ?? 100);
+    return { billing_events: items, ...paging };
+  });
+
+  // fal's pricing API: the account's unit price per endpoint (any key of the account may read it).
+  app.get('/api.fal.ai/v1/models/pricing', async (req, reply) => {
+    if (req.headers.authorization !== `Key ${adminKey}` && req.headers.authorization !== `Key ${key}`) return reply.code(401).send({ detail: 'Invalid key' });
+    const query = req.query as { endpoint_id?: string | string[]; limit?: string; cursor?: string };
+    const asked = [query.endpoint_id ?? []].flat().flatMap((ids) => ids.split(',')).filter(Boolean);
+    if (asked.length === 0 || asked.length > 50) return reply.code(422).send({ detail: 'endpoint_id: give 1 to 50 endpoint ids' });
+    const prices = asked.map((endpoint_id) => ({ endpoint_id, unit_price: unitPriceOf(endpoint_id).silent, unit: 'seconds', currency: 'USD' }));
+    // One price a page, so a reader that ignores the cursor misses some.
+    const { items, ...paging } = pageOf(prices, query, 1);
+    return { prices: items, ...paging };
   });
 
   /** Status, result and cancel URLs name only the app (`fal-ai/kling-video`), never the endpoint's subpath. */
@@ -592,19 +624,12 @@ function statusOf(job: FakeJob) {
   return { status: 'COMPLETED', logs: [], metrics: { inference_time: 93.4 }, ...common };
 }
 
-/** fal bills a video by its seconds at the endpoint's unit price. */
-function billingEventOf(job: FakeJob): FakeBillingEvent {
-  const { seconds, audio } = videoRequest(job.body);
-  const unitPrice = audio ? UNIT_PRICE.audio : UNIT_PRICE.silent;
-  return {
-    request_id: job.requestId,
-    endpoint_id: job.endpoint,
-    timestamp: new Date().toISOString(),
-    output_units: seconds,
-    unit_price: unitPrice,
-    percent_discount: 0,
-    cost_estimate_nano_usd: Math.round(seconds * unitPrice * 1e9),
-  };
+/** One page of a cursor-paged Platform API answer: the cursor is the offset of the next item. */
+function pageOf<T>(all: readonly T[], query: { limit?: string; cursor?: string }, pageSize: number): { items: T[]; next_cursor: string | null; has_more: boolean } {
+  const limit = Math.min(Number(query.limit ?? 50), pageSize);
+  const from = Number(query.cursor ?? 0);
+  const more = from + limit < all.length;
+  return { items: all.slice(from, from + limit), next_cursor: more ? String(from + limit) : null, has_more: more };
 }
 
 function firstShotPrompt(body: any): string {

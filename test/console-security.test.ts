@@ -103,6 +103,8 @@ describe('console security', () => {
       boardBody({
         namespace: 'default',
         uiBase: 'http://ui',
+        // An unclaimed charge is fal's text, not ours: escaped like the rest.
+        billing: { spend: { totalUsd: 1, billedUsd: 0.5 }, unclaimed: [{ requestId: hostile, endpoint: hostile, billedAt: '2026-12-01T10:00:00.000Z', usd: 0.5, outputUnits: 5 }] },
         snapshot: {
           projectId: 'proj',
           episode: 'EP001',

@@ -19,6 +19,8 @@ import { dailiesBody, reviewQueue } from './pages/dailies.js';
 import { deliveryBody } from './pages/delivery.js';
 import { newestWatchable } from './pages/format.js';
 import { framesBody } from './pages/frames.js';
+import { readEpisodeBilling } from '../client/read-billing.js';
+import { readReconciliation } from '../activities/billing/reconciliation-file.js';
 import { historyBody } from './pages/history.js';
 import { homeBody } from './pages/home.js';
 import { submissionQuestionOf } from './pages/settle.js';
@@ -115,7 +117,8 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     if (!ref.success) return c.notFound();
     const { version, snapshot } = await feeds.feed(ref.data).current();
     const stateFilter = c.req.query('state');
-    return render(c, 'board', `${ref.data.episode} board`, boardBody({ snapshot, namespace, uiBase, ...(stateFilter ? { stateFilter } : {}) }), ref.data, version);
+    const billing = await readEpisodeBilling(ref.data.projectId, ref.data.episode, snapshot.sequences.map((r) => r.sequenceId), artifactsRoot);
+    return render(c, 'board', `${ref.data.episode} board`, boardBody({ snapshot, billing, namespace, uiBase, ...(stateFilter ? { stateFilter } : {}) }), ref.data, version);
   });
 
   app.get('/p/:projectId/:episode/dailies', async (c) => {
@@ -148,7 +151,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
       const episode = { projectId: ref.data.projectId, episode: ref.data.episode };
       const title = `${ref.data.sequenceId} ${view}`;
       if (view === 'frames') return render(c, 'sequence', title, framesBody(ref.data, row), episode, version);
-      if (view === 'history') return render(c, 'sequence', title, historyBody(ref.data, row), episode, version);
+      if (view === 'history') return render(c, 'sequence', title, historyBody(ref.data, row, (await readReconciliation(artifactsRoot))?.unclaimed ?? []), episode, version);
       const watchable = row.status?.takes.filter((t) => t.videoPath) ?? [];
       const pick = (query: string | undefined, fallback: number) => watchable.find((t) => t.take === Number(query)) ?? watchable.at(fallback);
       const [a, b] = [pick(c.req.query('a'), -2), pick(c.req.query('b'), -1)];

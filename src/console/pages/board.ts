@@ -1,5 +1,8 @@
 import { html } from 'hono/html';
 import type { BoardRow } from '../../client/read-board.js';
+import type { EpisodeBilling } from '../../client/read-billing.js';
+import { roundUsd } from '../../domain/price-table.js';
+import { spendByOutcome } from '../../domain/spend-by-outcome.js';
 import { redeliverCommand } from '../../client/read-money.js';
 import { workflowUiUrl } from '../../client/ui-url.js';
 import { SEQUENCE_STATES } from '../../domain/state-machine.js';
@@ -11,6 +14,8 @@ import { settlePanel, submissionQuestionOf } from './settle.js';
 
 export interface BoardView {
   snapshot: EpisodeSnapshot;
+  /** What fal's bill says, as the last reconciliation left it on disk. */
+  billing: EpisodeBilling;
   stateFilter?: string;
   namespace: string;
   uiBase: string;
@@ -23,7 +28,8 @@ export function boardBody(view: BoardView): Html {
   const waiting = shown.filter((r) => r.state === 'awaiting_budget');
   const others = shown.filter((r) => r.state !== 'awaiting_budget');
   return html`<section class="board" id="board" data-live>
-  ${moneyBar(snapshot)}
+  ${moneyBar(snapshot, view.billing)}
+  ${unclaimedCharges(view.billing)}
   ${deliveryBlocked(snapshot)}
   ${filterChips(snapshot, rows, stateFilter)}
   ${waiting.length > 0
@@ -36,19 +42,34 @@ export function boardBody(view: BoardView): Html {
 </section>`;
 }
 
-function moneyBar(snapshot: EpisodeSnapshot): Html {
+function moneyBar(snapshot: EpisodeSnapshot, billing: EpisodeBilling): Html {
   const status = snapshot.episodeStatus;
   const spent = status?.spentUsd ?? snapshot.sequences.reduce((sum, r) => sum + r.spentUsd, 0);
   const budget = status?.budgetUsd;
+  const outcome = spendByOutcome(snapshot.sequences.flatMap((r) => (r.status ? [{ takes: r.status.takes, ...(r.status.approvedTake !== undefined ? { approvedTake: r.status.approvedTake } : {}) }] : [])));
+  const billedShare = billing.spend.billedUsd;
   return html`<div class="money" id="money">
   <div><span class="label">spent</span> <b data-spent>${usd(spent)}</b>${budget !== undefined ? html` <span class="label">of</span> <b>${usd(budget)}</b>` : html` <span class="label">no budget cap</span>`}</div>
   ${budget !== undefined ? html`<meter min="0" max="${budget}" low="${budget * 0.7}" high="${budget * 0.9}" optimum="0" value="${spent}"></meter>` : ''}
+  <div id="money-billed" title="${billing.readUntil ? `fal's bill read ${billing.readUntil}` : "fal's bill not read yet: npx recoil reconcile"}"><span class="label">billed by fal</span> <b data-billed>${usd(billedShare)}</b> <span class="label">estimated</span> ${usd(Math.max(0, roundUsd(billing.spend.totalUsd - billedShare)))}</div>
+  <div id="money-outcome"><span class="label">on approved takes</span> <b data-approved-spend>${usd(outcome.approvedUsd)}</b> <span class="label">billed but discarded</span> <b class="${outcome.discardedUsd > 0 ? 'wasted' : ''}" data-discarded-spend>${usd(outcome.discardedUsd)}</b>${outcome.failedUsd > 0 ? html` <span class="label">failed calls</span> ${usd(outcome.failedUsd)}` : ''}</div>
   <div><span class="label">reserved</span> ${usd(status?.reservedUsd)}</div>
   <div><span class="label">left</span> ${usd(status?.leftUsd)}</div>
   <div><span class="label">generating</span> ${status ? `${status.generating.length} of ${status.maxParallel}` : '—'}</div>
   ${status?.state === 'delivered' || status?.state === 'settled_with_failures' ? html`<div class="done">episode done</div>` : ''}
   ${status && !status.done ? budgetForm(snapshot, 'budget') : ''}
 </div>`;
+}
+
+/** Money fal took that no take accounts for: the producer checks it against fal's dashboard. */
+function unclaimedCharges(billing: EpisodeBilling): Html {
+  if (billing.unclaimed.length === 0) return html``;
+  const total = billing.unclaimed.reduce((sum, c) => sum + c.usd, 0);
+  return html`<section class="lane unclaimed" id="unclaimed"><h2>Unclaimed charges <span class="count">${billing.unclaimed.length}</span> <span class="amount">${usd(total)}</span></h2>
+  <p class="hint">fal billed these requests on this account, and no take claims them: a job sent by something else with the same key, or a take lost before its request id was recorded. Look them up on fal's dashboard.</p>
+  <table class="events"><thead><tr><th>request id</th><th>billed</th><th>amount</th><th>endpoint</th></tr></thead>
+  <tbody>${billing.unclaimed.map((c) => html`<tr data-request-id="${c.requestId}"><td><code>${c.requestId}</code></td><td>${when(c.billedAt)}</td><td>${usd(c.usd)}</td><td>${c.endpoint} · ${c.outputUnits} s</td></tr>`)}</tbody></table>
+</section>`;
 }
 
 /** A delivery that was refused: why, and the one decision that moves it on once that is fixed. */
@@ -99,7 +120,7 @@ function card(row: BoardRow, view: BoardView): Html {
   <div class="card-head"><b>${row.sequenceId}</b> <span class="title">${status?.title ?? ''}</span><span class="state st-${row.state}">${stateLabel(row.state)}</span></div>
   <dl>
     <dt>takes</dt><dd>${status ? `${status.takes.length} / ${status.maxTakes}` : '—'}${take ? html` · newest ${takeName(take.take)}` : ''}</dd>
-    <dt>spent</dt><dd>${usd(row.spentUsd)}</dd>
+    <dt>spent</dt><dd>${usd(row.spentUsd)}${status?.takes.some((t) => t.billedUsd !== undefined) ? html` <span class="billed-mark" title="fal's billed cost">billed</span>` : ''}</dd>
     ${status?.waitingFor && !question ? html`<dt>waits for</dt><dd class="waits">${status.waitingFor}</dd>` : ''}
     ${last ? html`<dt>last</dt><dd class="last">${stateLabel(last.to)} · ${last.by} · ${when(last.at)}<br><span class="why">${last.why}</span></dd>` : ''}
   </dl>

@@ -3,7 +3,8 @@ import type { BoardRow } from '../../client/read-board.js';
 import type { SequenceStatus } from '../../contract/sequence.js';
 import type { SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';
-import { stateLabel, when } from './format.js';
+import { stateLabel, usd, when } from './format.js';
+import type { UnclaimedCharge } from '../../domain/billing-reconciliation.js';
 
 interface HistoryEntry {
   at: string;
@@ -13,15 +14,22 @@ interface HistoryEntry {
   refused: boolean;
 }
 
-/** Every decision (taken or refused) and transition of a sequence, in the order they happened. */
-export function historyEntries(status: SequenceStatus): HistoryEntry[] {
+/**
+ * Every decision (taken or refused) and transition of a sequence, in the order they happened, with
+ * the charges fal billed meanwhile that no take claims (one may be this sequence's lost take).
+ */
+export function historyEntries(status: SequenceStatus, unclaimed: readonly UnclaimedCharge[] = []): HistoryEntry[] {
   const transitions = status.history.map((t) => ({ at: t.at, by: t.by, what: `${stateLabel(t.from)} → ${stateLabel(t.to)}`, why: t.why, refused: false }));
   const decisions = status.decisions.map((d) => ({ at: d.at, by: d.by, what: `${d.decision} ${d.outcome}`, why: d.detail, refused: d.outcome === 'refused' }));
-  return [...decisions, ...transitions].sort((a, b) => a.at.localeCompare(b.at));
+  const began = status.history[0]?.at;
+  const charges = unclaimed
+    .filter((c) => began !== undefined && c.billedAt >= began)
+    .map((c) => ({ at: c.billedAt, by: 'fal', what: 'unclaimed charge', why: `request ${c.requestId} billed ${usd(c.usd)} (${c.endpoint}, ${c.outputUnits} s), claimed by no take`, refused: true }));
+  return [...decisions, ...transitions, ...charges].sort((a, b) => a.at.localeCompare(b.at));
 }
 
-export function historyBody(ref: SequenceRef, row: BoardRow): Html {
-  const entries = row.status ? historyEntries(row.status) : [];
+export function historyBody(ref: SequenceRef, row: BoardRow, unclaimed: readonly UnclaimedCharge[] = []): Html {
+  const entries = row.status ? historyEntries(row.status, unclaimed) : [];
   return html`<section class="history">
   <div class="review-head"><h1>${ref.sequenceId} <span class="title">${row.status?.title ?? ''}</span> history</h1><span class="state st-${row.state}">${stateLabel(row.state)}</span></div>
   <table class="events" id="history" data-live>

@@ -566,6 +566,14 @@ describe("fal's billing records (Platform API billing events)", () => {
     expect(String(failure)).toMatch(/check FAL_ADMIN_KEY/);
     expect(String(failure)).not.toContain(KEY);
   });
+
+  it('reads fal\'s price for every endpoint the price table holds, across pages', async () => {
+    const provider = falProvider({ baseUrl: billing.baseUrl, uploadCacheDir: join(root, 'pricing-cache'), adminKey: ADMIN });
+    const prices = await provider.records!.prices();
+    expect(prices.map((p) => p.endpoint).sort()).toEqual(['fal-ai/kling-video/o3/pro/reference-to-video', endpoint]);
+    expect(prices.find((p) => p.endpoint === endpoint)).toEqual({ endpoint, unitPrice: 0.084, unit: 'seconds', currency: 'USD' });
+    expect(billing.requests.filter((r) => r.path.startsWith('/api.fal.ai/v1/models/pricing')).length).toBe(2);
+  });
 });
 
 /** The most jobs the fake's log shows started and not yet completed at one moment: the account's real cap. */

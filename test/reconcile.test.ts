@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildDelivery } from '../src/activities/delivery/build-delivery.js';
@@ -22,7 +23,9 @@ import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
+import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
 
+const DOCS = fileURLToPath(new URL('../docs', import.meta.url));
 const FAL_KEY = `fal-test-${randomUUID()}`;
 const FAL_ADMIN_KEY = `fal-admin-${randomUUID()}`;
 const STANDARD = MODELS['kling-o3'].endpoint;
@@ -131,6 +134,18 @@ describe("reconciling with fal's bill", () => {
         expect(page).toContain(`<b data-billed>$${billedTotal.toFixed(2)}</b>`);
         const history = await (await fetch(`${board.url}/p/${projectId}/EP001/s/SEQ01/history`)).text();
         expect(history).toContain(`request ${orphan} billed`);
+        // As a producer sees it: the money bar and the unclaimed charge, in a real browser.
+        const browser = await launchBrowser();
+        try {
+          const tab = await (await reviewerContext(browser)).newPage();
+          await tab.goto(`${board.url}/p/${projectId}/EP001/board`);
+          await expect.poll(() => tab.locator('#unclaimed tr[data-request-id]').count()).toBe(1);
+          expect(await tab.locator('#money-billed').innerText()).toMatch(/billed by fal\s+\$\d+\.\d\d/);
+          expect(await tab.locator('#money-outcome').innerText()).toMatch(/billed but discarded/);
+          await screenshot(tab, DOCS, 'console-money');
+        } finally {
+          await browser.close();
+        }
       } finally {
         await board.close();
       }

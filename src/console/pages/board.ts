@@ -120,7 +120,7 @@ function card(row: BoardRow, view: BoardView): Html {
   <div class="card-head"><b>${row.sequenceId}</b> <span class="title">${status?.title ?? ''}</span><span class="state st-${row.state}">${stateLabel(row.state)}</span></div>
   <dl>
     <dt>takes</dt><dd>${status ? `${status.takes.length} / ${status.maxTakes}` : '—'}${take ? html` · newest ${takeName(take.take)}` : ''}</dd>
-    <dt>spent</dt><dd>${usd(row.spentUsd)}${status?.takes.some((t) => t.billedUsd !== undefined) ? html` <span class="billed-mark" title="fal's billed cost">billed</span>` : ''}</dd>
+    <dt>spent</dt><dd>${usd(row.spentUsd)}${status?.takes.some((t) => t.billedUsd !== undefined) ? html` <span class="billed-mark" title="what fal's billing records say it cost">per fal's bill</span>` : ''}</dd>
     ${status?.waitingFor && !question ? html`<dt>waits for</dt><dd class="waits">${status.waitingFor}</dd>` : ''}
     ${last ? html`<dt>last</dt><dd class="last">${stateLabel(last.to)} · ${last.by} · ${when(last.at)}<br><span class="why">${last.why}</span></dd>` : ''}
   </dl>

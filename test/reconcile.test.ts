@@ -181,6 +181,8 @@ describe("reconciling with fal's bill", () => {
     });
     worker.start();
     try {
+      // The server is shared by every test file: start from no schedule.
+      await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete().catch(() => undefined);
       expect(await ensureReconcileSchedule(client, taskQueue)).toBe('created');
       expect(await ensureReconcileSchedule(client, taskQueue)).toBe('exists');
       const schedule = client.schedule.getHandle(RECONCILE_SCHEDULE_ID);

@@ -213,6 +213,14 @@ describe('fal Kling provider against the fake', () => {
     expect(await readdir(job.takeDir)).toEqual([]);
   });
 
+  it('says a video gone from fal\'s file server is lost for good, not a fault to retry', async () => {
+    const job = await jobFor(falUnit('[fake:video_expired] Fetched too late'));
+    const failure = await failureOf(makeTake(falProvider(), job));
+    expect(failure).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
+    expect(failure.message).toMatch(/gone from fal's file server \(HTTP 404\).*Retake it.*RECOIL_FAL_VIDEO_EXPIRES_SEC/);
+    expect(await readdir(job.takeDir)).toEqual([]);
+  });
+
   it.each([
     ['a shot shorter than Kling allows', { durations: [2, 3] }, '', /multi_prompt\[0\]\.duration: .*from 3 to 15/],
     ['a validation failure from fal', {}, '[fake:invalid] ', /multi_prompt\[0\]\.prompt: String should have at most 2500 characters/],

@@ -37,6 +37,7 @@
  *   [fake:slow_queue_5]     the job answers IN_QUEUE for 5 polls (queue_position counting down)
  *   [fake:stream_cut_once]  the job's first status stream sends one event, then the connection drops
  *   [fake:stream_silent]    the job's status streams send headers, then nothing, and never close
+ *   [fake:video_expired]    the result names a video fal's CDN no longer has (404): its lifetime ran out
  *
  * fal's records: every job that completes without an error is billed (`billingEvents`), and the
  * Platform API's `GET api.fal.ai/v1/models/billing-events` serves the records, paged, to the admin
@@ -83,6 +84,8 @@ export interface FakeScenario {
   streamSilent: boolean;
   /** COMPLETED arrives without the queue urls (the SDK's isQueueStatus refuses it), and the stream stays open after it. */
   completedWithoutUrls: boolean;
+  /** The finished video is gone from the CDN before anyone fetched it. */
+  videoExpired: boolean;
 }
 
 export interface FalFakeOptions {
@@ -205,6 +208,7 @@ const DEFAULT_SCENARIO: FakeScenario = {
   streamCutOnce: false,
   streamSilent: false,
   completedWithoutUrls: false,
+  videoExpired: false,
 };
 const DEFAULT_STREAM_STEP_MS = 10;
 /** Without latencyMs: a job nobody polls or follows finishes on its own after this. */
@@ -513,7 +517,7 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
     if (job.error) return reply.code(422).send(job.error);
     const { seconds, ratio, audio } = videoRequest(job.body);
     const render = renderVideo(seconds, ratio, audio);
-    cdn.set(`${job.requestId}/output.mp4`, { kind: 'video', render });
+    if (!job.scenario.videoExpired) cdn.set(`${job.requestId}/output.mp4`, { kind: 'video', render });
     const { size } = await stat(await render);
     return { video: { url: cdnUrl(job.requestId, 'output.mp4'), content_type: 'video/mp4', file_name: 'output.mp4', file_size: size } };
   });
@@ -650,6 +654,7 @@ function scenarioMarkers(prompt: string): Partial<FakeScenario> | Error {
     else if (marker === 'stream_cut_once') scenario.streamCutOnce = true;
     else if (marker === 'stream_silent') scenario.streamSilent = true;
     else if (marker === 'completed_without_urls') scenario.completedWithoutUrls = true;
+    else if (marker === 'video_expired') scenario.videoExpired = true;
     else if (submitFailures) scenario.submitFailures = { status: Number(submitFailures[1]), times: Number(submitFailures[2]) };
     else if (slowQueue) scenario.queuePolls = Number(slowQueue[1]);
     else return new Error(`unknown fake scenario marker [fake:${marker}]`);

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/connection-config.js';
+import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { runtimeError } from './cli-error.js';
 
 export interface ConnectedClient {
@@ -12,9 +13,11 @@ export interface ConnectedClient {
 
 /** Connects to Temporal or explains how to get a server running. */
 export async function connectClient(target = temporalTarget()): Promise<ConnectedClient> {
+  // A bad key is the user's to fix (exit 2), not a missing server.
+  const codec = dataConverterFromEnv();
   try {
     const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' } as Parameters<typeof Connection.connect>[0]);
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({ connection, namespace: target.namespace, ...codec });
     return { client, connection, address: target.address, namespace: target.namespace, taskQueue: target.taskQueue };
   } catch (err) {
     throw runtimeError(

@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js';
 import { registerApprove } from './commands/approve.js';
 import { registerBudget } from './commands/budget.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerCodecServer } from './commands/codec-server.js';
 import { registerConsole } from './commands/console.js';
 import { registerDeliver } from './commands/deliver.js';
 import { registerDemo } from './commands/demo.js';
@@ -24,7 +25,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerWorker, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerCodecServer, registerWorker, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

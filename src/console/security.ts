@@ -78,7 +78,7 @@ function exchangeToken(c: Context, token: string): Response {
   return c.redirect('/', 303);
 }
 
-function sameSecret(given: string | undefined, expected: string): boolean {
+export function sameSecret(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);

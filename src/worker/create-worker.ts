@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
@@ -22,6 +23,8 @@ export interface RecoilWorkerOptions {
   accountLimits?: Partial<Record<ProviderName, number>>;
   /** How often an account gate checks that its holders still run while someone waits (tests shorten it). */
   accountGateCheckHoldersEverySec?: number;
+  /** Encrypts client text before it reaches the server (RECOIL_CODEC_KEYS); payloads in clear without it. */
+  dataConverter?: DataConverter;
 }
 
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
@@ -38,5 +41,6 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
       ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

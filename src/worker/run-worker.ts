@@ -2,7 +2,7 @@ import { NativeConnection, type NativeConnectionOptions } from '@temporalio/work
 import { createRecoilWorker, type RecoilWorkerOptions } from './create-worker.js';
 import { chooseWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
 
-export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' | 'gridProviders' | 'accountLimits' | 'accountGateCheckHoldersEverySec'> {
+export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' | 'gridProviders' | 'accountLimits' | 'accountGateCheckHoldersEverySec' | 'dataConverter'> {
   connection: NativeConnectionOptions & { address: string };
   namespace: string;
   taskQueue: string;
@@ -54,6 +54,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
       workflows: workflows.options,
       ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });
     (options.onStart ?? printStartLine)({
       address: options.connection.address,

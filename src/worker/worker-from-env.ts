@@ -1,4 +1,5 @@
 import type { Pricing } from '../domain/price-table.js';
+import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { artifactsRootFromEnv } from './artifacts-root.js';
 import { providersFromEnv } from './providers-from-env.js';
@@ -25,5 +26,6 @@ export function workerFromEnv(pricing: Pricing, server?: KnownServer): RunWorker
     taskQueue: server?.taskQueue ?? target.taskQueue,
     artifactsRoot,
     ...providersFromEnv(artifactsRoot, pricing),
+    ...dataConverterFromEnv(),
   };
 }

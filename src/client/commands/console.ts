@@ -6,6 +6,7 @@ import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
 import { usageError, runtimeError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
 import { uiBaseUrl } from '../ui-url.js';
+import { untilInterrupted } from '../until-interrupted.js';
 
 export interface ConsoleFlags {
   port: string;
@@ -51,11 +52,4 @@ export async function openConsole(temporal: { client: Client; connection: Connec
     if (code === 'EADDRINUSE') throw runtimeError(`port ${port} is in use on ${flags.host}: pass --port with a free one`);
     throw err;
   }
-}
-
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }

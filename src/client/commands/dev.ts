@@ -1,3 +1,4 @@
+import { dataConverterFromEnv } from '../../codec/data-converter.js';
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
@@ -17,7 +18,7 @@ export function registerDev(program: Command): void {
     .action(async (opts: { consolePort: string }) => {
       const server = await ensureLocalServer();
       const clientConnection = await Connection.connect({ address: server.address });
-      const temporal = { client: new Client({ connection: clientConnection, namespace: server.namespace }), connection: clientConnection, namespace: server.namespace, uiBase: server.uiUrl };
+      const temporal = { client: new Client({ connection: clientConnection, namespace: server.namespace, ...dataConverterFromEnv() }), connection: clientConnection, namespace: server.namespace, uiBase: server.uiUrl };
       const reviewConsole = await startConsoleBeside(temporal, opts.consolePort);
       try {
         await runWorker({

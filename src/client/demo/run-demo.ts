@@ -1,3 +1,4 @@
+import { dataConverterFromEnv } from '../../codec/data-converter.js';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
@@ -30,7 +31,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   const server = await ensureLocalServer();
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, ...dataConverterFromEnv() });
   try {
     console.log(`${pc.cyan('●')} preparing the worker…`);
     const worker: RunWorkerOptions = {

@@ -14,8 +14,11 @@ export interface LocalServer {
   startedHere: boolean;
 }
 
-/** Reuses the Temporal server at TEMPORAL_ADDRESS when it answers, else starts the local dev server. */
-export async function ensureLocalServer(): Promise<LocalServer> {
+/**
+ * Reuses the Temporal server at TEMPORAL_ADDRESS when it answers, else starts the local dev server
+ * (its Web UI decoding payloads through `uiCodecEndpoint`, when given).
+ */
+export async function ensureLocalServer(options: { uiCodecEndpoint?: string } = {}): Promise<LocalServer> {
   const target = temporalTarget();
   if (await isServerHealthy(target.address)) {
     // It may be a plain `temporal server start-dev` that has never heard of our search attributes.
@@ -25,7 +28,7 @@ export async function ensureLocalServer(): Promise<LocalServer> {
   }
   const dataDir = resolve(process.env.RECOIL_DATA_DIR ?? '.recoil/temporal');
   console.log(`${pc.cyan('●')} starting the Temporal dev server (data in ${dataDir})…`);
-  const server = await startDevServer({ dataDir, port: portOf(target.address), onProgress: (line) => console.log(pc.dim(`  ${line}`)) });
+  const server = await startDevServer({ dataDir, port: portOf(target.address), ...options, onProgress: (line) => console.log(pc.dim(`  ${line}`)) });
   console.log(`${pc.green('✓')} Temporal dev server at ${server.address}; Web UI ${server.uiUrl}`);
   return {
     address: server.address,

@@ -23,6 +23,8 @@ export interface StartDevServerOptions {
   uiPort?: number;
   namespace?: string;
   headless?: boolean;
+  /** A codec server the Web UI decodes payloads with (`recoil codec-server`), when they are encrypted. */
+  uiCodecEndpoint?: string;
   onProgress?: (line: string) => void;
   /** Defaults to temporal.log inside dataDir. */
   logFile?: string;
@@ -48,7 +50,7 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
   const address = `${HOST}:${port}`;
 
   opts.onProgress?.(`starting the Temporal dev server on ${address} (log: ${logFile})`);
-  const child = await spawnLogged(cli, devServerArgs({ dataDir, port, uiPort, namespace }), logFile);
+  const child = await spawnLogged(cli, devServerArgs({ dataDir, port, uiPort, namespace, ...(opts.uiCodecEndpoint ? { uiCodecEndpoint: opts.uiCodecEndpoint } : {}) }), logFile);
   const stop = stopOnce(child);
   try {
     await waitUntilHealthy(address, child, logFile);
@@ -127,13 +129,14 @@ async function resolveUiPort(opts: StartDevServerOptions, port: number): Promise
   return opts.uiPort ?? port + UI_PORT_OFFSET;
 }
 
-function devServerArgs(o: { dataDir: string; port: number; uiPort?: number; namespace: string }): string[] {
+function devServerArgs(o: { dataDir: string; port: number; uiPort?: number; namespace: string; uiCodecEndpoint?: string }): string[] {
   return [
     'server', 'start-dev',
     '--db-filename', join(o.dataDir, 'temporal.db'),
     '--ip', HOST,
     '--port', String(o.port),
     ...(o.uiPort === undefined ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+    ...(o.uiPort !== undefined && o.uiCodecEndpoint ? ['--ui-codec-endpoint', o.uiCodecEndpoint] : []),
     '--namespace', o.namespace,
     ...searchAttributeArgs(),
     '--log-level', 'warn',

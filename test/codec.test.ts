@@ -67,6 +67,28 @@ describe('the payload codec', () => {
   });
 });
 
+describe('the codec endpoint beyond this machine', () => {
+  it('needs its token, as a Bearer header or the cookie its /auth link sets', async () => {
+    const codec = new AesGcmCodec(codecKeysFromEnv({ RECOIL_CODEC_KEYS: keyOf('k1') })!);
+    const running = await startCodecServer({ codec, uiOrigins: ['http://127.0.0.1:8080'], host: '0.0.0.0', port: 0 });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      const decode = (headers: Record<string, string> = {}) =>
+        fetch(`${base}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: [] }) });
+      expect(running.token).toBeTruthy();
+      expect((await decode()).status).toBe(401);
+      expect((await decode({ authorization: 'Bearer wrong' })).status).toBe(401);
+      expect((await decode({ authorization: `Bearer ${running.token}` })).status).toBe(200);
+      const auth = await fetch(`${base}/auth?token=${running.token}`, { redirect: 'manual' });
+      expect(auth.status).toBe(303);
+      const cookie = auth.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await decode({ cookie })).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,15 +6,16 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
-import { accessPolicy, hostName, sameSecret, TOKEN_COOKIE, type AccessPolicy } from '../console/security.js';
+import { accessPolicy, exchangeToken, hostName, sameSecret, TOKEN_COOKIE, type AccessPolicy } from '../console/security.js';
 import { CodecKeyError } from './aes-gcm-codec.js';
 
 /**
  * Temporal's remote codec protocol, so the Web UI shows decoded payloads to whoever can reach this
  * server: `POST /decode` and `POST /encode` take `{ payloads: [{ metadata: { key: base64 }, data:
  * base64 }] }` and answer the same shape. Cross-origin calls are allowed from the Web UI's origin
- * only. On loopback it needs nothing more; bound beyond this machine it needs the console's token
- * (an `Authorization: Bearer` header, or the console's cookie), like the console itself.
+ * only. On loopback it needs nothing more; bound beyond this machine it needs its printed token,
+ * like the console: as an `Authorization: Bearer` header, or as the cookie its `/auth?token=…` link
+ * sets once (cookies ignore ports, so a Web UI on the same host that includes credentials sends it).
  */
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -46,6 +47,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const app = new Hono();
   app.use(cors({ origin: options.uiOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], credentials: true, maxAge: 600 }));
   app.use(admit(policy, options.uiOrigins), bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  app.get('/', (c) => c.text('Recoil codec endpoint: POST /decode, POST /encode'));
   for (const direction of ['decode', 'encode'] as const) {
     app.post(`/${direction}`, async (c) => {
       const body = (await c.req.json().catch(() => undefined)) as { payloads?: unknown } | undefined;
@@ -77,6 +79,7 @@ function admit(policy: AccessPolicy, uiOrigins: string[]): MiddlewareHandler {
   return async (c, next) => {
     const host = hostName(c.req.header('host'));
     if (!host || !policy.allowedHosts.has(host)) return c.text(`refused: unknown host ${host ?? '(none)'}; start the codec server with --allow-host ${host ?? 'NAME'}`, 403);
+    if (policy.token && c.req.path === '/auth') return exchangeToken(c, policy.token);
     const origin = c.req.header('origin');
     if (origin !== undefined && !uiOrigins.includes(origin)) return c.text(`refused: ${origin} is not the Web UI's origin; start the codec server with --ui-origin ${origin}`, 403);
     if (c.req.method === 'OPTIONS') return next();

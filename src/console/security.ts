@@ -72,7 +72,7 @@ export function guard(policy: AccessPolicy): MiddlewareHandler {
 }
 
 /** The printed link carries the token once; the browser keeps it as a cookie scripts cannot read. */
-function exchangeToken(c: Context, token: string): Response {
+export function exchangeToken(c: Context, token: string): Response {
   if (!sameSecret(c.req.query('token'), token)) return c.text('refused: wrong or missing token', 401);
   setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
   return c.redirect('/', 303);

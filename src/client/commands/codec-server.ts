@@ -34,7 +34,10 @@ export function registerCodecServer(program: Command): void {
       });
       console.log(`${pc.green('✓')} codec endpoint: ${running.url} (for the Web UI at ${uiOrigins.join(', ')}; keys ${keys.map((k) => k.id).join(', ')})`);
       console.log(`  point the Web UI at it: its Codec Server setting, or TEMPORAL_CODEC_ENDPOINT=${running.url} for the UI server`);
-      if (running.token) console.log(pc.yellow(`  token (send as Authorization: Bearer …): ${running.token}`));
+      if (running.token) {
+        console.log(pc.yellow(`  it needs its token: open ${running.url}/auth?token=${running.token} once in the browser that runs the Web UI`));
+        console.log(pc.yellow('  (the UI must include credentials: TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true), or send Authorization: Bearer <token>'));
+      }
       await untilInterrupted();
       await running.close();
     });

@@ -142,6 +142,7 @@ describe('client text encrypted in Temporal', () => {
       expect(stdout).toContain(Buffer.from('binary/encrypted').toString('base64'));
       for (const secret of [PROMPT, 'The courier', 'flooded bridge', Buffer.from(PROMPT).toString('base64').slice(0, 24)]) expect(stdout).not.toContain(secret);
     }
+    expect(worker.output).toContain('payloads encrypted (RECOIL_CODEC_KEYS)');
     const status = await runCli(['status', projectId, '--episode', 'EP001'], env());
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('video_complete');

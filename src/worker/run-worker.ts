@@ -21,6 +21,8 @@ export interface StartedWorker {
   artifactsRoot: string;
   /** Which workflow code this worker runs: "prebuilt bundle …" or "bundled at start (…)". */
   workflows: string;
+  /** True when payloads are encrypted before they reach the server (RECOIL_CODEC_KEYS). */
+  encrypted?: boolean;
 }
 
 /** No Temporal server answered the worker; the CLI turns this into advice on starting one. */
@@ -62,6 +64,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       taskQueue: options.taskQueue,
       artifactsRoot: options.artifactsRoot,
       workflows: workflows.description,
+      ...(options.dataConverter ? { encrypted: true } : {}),
     });
     if (until) return await worker.runUntil(until);
     await worker.run();
@@ -72,7 +75,8 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
 }
 
 export function startLine(started: StartedWorker): string {
-  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}`;
+  const payloads = started.encrypted ? '; payloads encrypted (RECOIL_CODEC_KEYS)' : '';
+  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}`;
 }
 
 function printStartLine(started: StartedWorker): void {

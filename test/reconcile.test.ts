@@ -21,6 +21,8 @@ import { startFalFake } from './fakes/fal-fake.js';
 import { makeProject } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
+import { takeDir } from '../src/activities/takes/take-folders.js';
+import { readTakeBilling } from '../src/activities/takes/take-manifest.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
@@ -97,13 +99,17 @@ describe("reconciling with fal's bill", () => {
       expect(reconciled.stdout).toContain(orphan);
       expect(reconciled.stdout).toMatch(/kling-o3 costs \$0\.084\/s without audio; fal charges this account \$0\.1\/seconds/);
 
-      // take.json: fal's billed cost (its rate, less the discount) beside the price table's figure.
+      // billing.json beside take.json: fal's billed cost (its rate, less the discount) beside the price table's figure.
       const billedOf = (seconds: number) => roundUsd(seconds * FAL_RATE * (1 - DISCOUNT / 100));
-      const takes = await Promise.all(units.map((u) => readTakeJsonOf(artifacts, { projectId, episode: 'EP001', sequenceId: u.sequenceId, take: 1 })));
-      expect(takes[0]).toMatchObject({ status: 'complete', actualCostUsd: roundUsd(6 * 0.084), billing: { state: 'billed', usd: billedOf(6), requestId: takes[0]!.requestId } });
-      expect(takes[1]).toMatchObject({ status: 'complete', billing: { state: 'billed', usd: billedOf(7) } });
+      const refs = units.map((u) => ({ projectId, episode: 'EP001', sequenceId: u.sequenceId, take: 1 }));
+      const takes = await Promise.all(refs.map((ref) => readTakeJsonOf(artifacts, ref)));
+      const bills = await Promise.all(refs.map((ref) => readTakeBilling(takeDir(artifacts, ref))));
+      expect(takes[0]).toMatchObject({ status: 'complete', actualCostUsd: roundUsd(6 * 0.084) });
+      expect(bills[0]).toMatchObject({ state: 'billed', usd: billedOf(6), requestId: takes[0]!.requestId });
+      expect(bills[1]).toMatchObject({ state: 'billed', usd: billedOf(7), requestId: takes[1]!.requestId });
       // fal finished the job and then refused it: counted at its price until fal's records said otherwise.
-      expect(takes[2]).toMatchObject({ status: 'failed', actualCostUsd: roundUsd(8 * 0.084), billing: { state: 'not_charged', usd: 0 } });
+      expect(takes[2]).toMatchObject({ status: 'failed', actualCostUsd: roundUsd(8 * 0.084) });
+      expect(bills[2]).toMatchObject({ state: 'not_charged', usd: 0, requestId: takes[2]!.requestId });
 
       // The running episode and its sequences count fal's figures from now on.
       const billedTotal = roundUsd(billedOf(6) + billedOf(7));

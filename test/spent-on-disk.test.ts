@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_MANIFEST_FILE, GRID_RECEIPT_FILE, gridDir } from '../src/activities/grids/grid-folders.js';
 import { spentOnDisk } from '../src/activities/spent-on-disk.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
-import { MANIFEST_FILE, type TakeManifestStatus } from '../src/activities/takes/take-manifest.js';
+import { BILLING_FILE, MANIFEST_FILE, type TakeManifestStatus } from '../src/activities/takes/take-manifest.js';
 import type { TakeBilling } from '../src/domain/billing-reconciliation.js';
 
 const ref = { projectId: 'spend', episode: 'EP001', sequenceId: 'SEQ01' };
@@ -17,10 +17,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function take(take: number, status: TakeManifestStatus, money: { estimatedCostUsd: number; actualCostUsd?: number; billing?: Partial<TakeBilling> }) {
+async function take(take: number, status: TakeManifestStatus, money: { estimatedCostUsd: number; actualCostUsd?: number }, billing?: Pick<TakeBilling, 'state' | 'usd'>) {
   const dir = takeDir(root, { ...ref, take });
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...ref, take, status, ...money }));
+  if (billing) await writeFile(join(dir, BILLING_FILE), JSON.stringify({ ...billing, requestId: `r-${take}`, reconciledAt: new Date().toISOString() }));
 }
 
 async function grid(number: number, file: string, costUsd: number) {
@@ -46,8 +47,8 @@ describe('spentOnDisk', () => {
 
   it("counts fal's bill instead of Recoil's figure once reconciliation wrote it, and says how much is billed", async () => {
     // Take 1 was billed under the price table's figure; take 2, a failed call, was never charged.
-    await take(1, 'complete', { estimatedCostUsd: 1.18, actualCostUsd: 1.176, billing: { state: 'billed', usd: 1.058 } });
-    await take(2, 'failed', { estimatedCostUsd: 1.18, actualCostUsd: 1.18, billing: { state: 'not_charged', usd: 0 } });
+    await take(1, 'complete', { estimatedCostUsd: 1.18, actualCostUsd: 1.176 }, { state: 'billed', usd: 1.058 });
+    await take(2, 'failed', { estimatedCostUsd: 1.18, actualCostUsd: 1.18 }, { state: 'not_charged', usd: 0 });
     expect(await spentOnDisk(root, ref)).toEqual({ totalUsd: 3.496, billedUsd: 1.058 });
   });
 });

@@ -5,7 +5,8 @@ import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folde
 import { folderNumbers } from './numbered-folders.js';
 import { sequenceDir } from './sequence-dirs.js';
 import { takeDir } from './takes/take-folders.js';
-import { MANIFEST_FILE, readManifest, type TakeManifest } from './takes/take-manifest.js';
+import { MANIFEST_FILE, readManifest, readTakeBilling, type TakeManifest } from './takes/take-manifest.js';
+import type { TakeBilling } from '../domain/billing-reconciliation.js';
 import type { SequenceRef } from '../contract/activities.js';
 
 /** Spend, and the part of it fal's own records confirm (the rest is Recoil's estimate). */
@@ -24,7 +25,9 @@ export async function spentOnDisk(root: string, ref: SequenceRef, warn: Unreadab
   const dir = sequenceDir(root, ref);
   const [takes, grids] = await Promise.all([folderNumbers(join(dir, 'takes'), 't'), folderNumbers(join(dir, 'grids'), 'g')]);
   const costs = await Promise.all([
-    ...takes.map((take) => readable(warn, join(takeDir(root, { ...ref, take }), MANIFEST_FILE), async (file) => takeSpend(await readManifest(file)))),
+    ...takes.map((take) =>
+      readable(warn, takeDir(root, { ...ref, take }), async (dir) => takeSpend(await readManifest(join(dir, MANIFEST_FILE)), await readTakeBilling(dir))),
+    ),
     ...grids.map((grid) => readable(warn, gridDir(root, ref, grid), async (path) => ({ totalUsd: await gridCost(path), billedUsd: 0 }))),
   ]);
   return sumSpend(costs);
@@ -38,8 +41,8 @@ export function sumSpend(spends: readonly Spend[]): Spend {
 }
 
 /** fal's bill when reconciliation has read it; else what Recoil recorded. */
-function takeSpend(manifest: TakeManifest | undefined): Spend {
-  if (manifest?.billing) return { totalUsd: manifest.billing.usd, billedUsd: manifest.billing.usd };
+function takeSpend(manifest: TakeManifest | undefined, billing: TakeBilling | undefined): Spend {
+  if (manifest && billing) return { totalUsd: billing.usd, billedUsd: billing.usd };
   return { totalUsd: recordedTakeCost(manifest), billedUsd: 0 };
 }
 

@@ -1,11 +1,12 @@
 import { log } from '@temporalio/activity';
-import { billingOfTake, mergeUnclaimed, unclaimedCharges, type TakeToReconcile } from '../../domain/billing-reconciliation.js';
+import { dirname } from 'node:path';
+import { billingOfTake, mergeUnclaimed, unclaimedCharges, type TakeBilling, type TakeToReconcile } from '../../domain/billing-reconciliation.js';
 import { CLOCK_SKEW_MS } from '../../domain/cut-off-submissions.js';
 import type { BilledTake, ReconcileReport, ReconcileRequest } from '../../contract/billing.js';
 import type { ActivityDeps } from '../deps.js';
 import type { ProviderRecords } from '../providers/provider.js';
 import { adoptedJobs, takesOfProvider, type TakeOnDisk } from '../takes/provider-jobs.js';
-import { updateManifest, type TakeManifest } from '../takes/take-manifest.js';
+import { readTakeBilling, writeTakeBilling, type TakeManifest } from '../takes/take-manifest.js';
 import { readReconciliation, writeReconciliation, type ReconciliationRecord } from './reconciliation-file.js';
 
 /** fal serves at most 90 days of records per call; older ones are out of reach anyway. */
@@ -15,7 +16,7 @@ const FIRST_WINDOW_MS = 24 * 3_600_000;
 
 /**
  * Reads fal's billing records since the last reading and settles Recoil's spend against them
- * (docs/money.md): each take's cost becomes what fal billed (written to its take.json as `billing`),
+ * (docs/money.md): each take's cost becomes what fal billed (written beside its take.json, as billing.json),
  * a failed call fal never billed becomes not charged, and billed requests no take claims are kept as
  * unclaimed charges. Also reads fal's prices, for comparing with the price table. Reads and writes only files
  * and fal's records; safe to repeat.
@@ -65,22 +66,25 @@ export function reconcileBillingActivity(deps: ActivityDeps) {
 
 /** Writes what fal's records say of one take; reports it when it was written by this reconciliation (or an attempt of it). */
 async function reconcileTake(take: TakeOnDisk, read: Parameters<typeof billingOfTake>[1], records: ProviderRecords, request: ReconcileRequest): Promise<BilledTake[]> {
-  const billing = billingOfTake(toReconcile(take.manifest), read, records.rules);
-  const manifest = billing ? await updateManifest(take.path, (m) => ({ ...m, billing })) : take.manifest;
-  const current = manifest.billing;
+  const dir = dirname(take.path);
+  const earlier = await readTakeBilling(dir);
+  const billing = billingOfTake(toReconcile(take.manifest, earlier), read, records.rules);
+  if (billing) await writeTakeBilling(dir, billing);
+  const current = billing ?? earlier;
   if (!current || Date.parse(current.reconciledAt) < Date.parse(request.startedAt)) return [];
+  const { manifest } = take;
   const { projectId, episode, sequenceId, take: number } = manifest;
   return [{ projectId, episode, sequenceId, take: number, kind: 'video', billing: current, recordedUsd: recordedCost(manifest) }];
 }
 
-function toReconcile(m: TakeManifest): TakeToReconcile {
+function toReconcile(m: TakeManifest, billing: TakeBilling | undefined): TakeToReconcile {
   const finished = m.times.completedAt;
   return {
     ...(m.requestId ? { requestId: m.requestId } : {}),
     status: m.status,
     ...(m.times.submittingAt ? { submittedAt: Date.parse(m.times.submittingAt) } : {}),
     ...(finished ? { finishedAt: Date.parse(finished) } : {}),
-    ...(m.billing ? { billing: m.billing } : {}),
+    ...(billing ? { billing } : {}),
   };
 }
 
@@ -96,7 +100,7 @@ function windowStart(request: ReconcileRequest, earlier: ReconciliationRecord | 
   const oldestServed = now - OLDEST_RECORDS_MS;
   if (request.since) return Math.max(Date.parse(request.since), oldestServed);
   if (earlier) return Math.max(Date.parse(earlier.readUntil) - CLOCK_SKEW_MS - recordsLagMs, oldestServed);
-  const waiting = takes.filter((t) => t.manifest.requestId && !t.manifest.billing && t.manifest.times.submittingAt).map((t) => Date.parse(t.manifest.times.submittingAt!));
+  const waiting = takes.filter((t) => t.manifest.requestId && t.manifest.times.submittingAt).map((t) => Date.parse(t.manifest.times.submittingAt!));
   return Math.max(waiting.length ? Math.min(...waiting) - CLOCK_SKEW_MS : now - FIRST_WINDOW_MS, oldestServed);
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { TakeBilling } from '../../domain/billing-reconciliation.js';
 import type { CriticReport } from '../../domain/critic-report.js';
@@ -56,8 +57,6 @@ export interface TakeManifest {
   requestId?: string;
   estimatedCostUsd: number;
   actualCostUsd?: number;
-  /** What fal's own records say it cost, once reconciled (docs/money.md); it then counts instead of actualCostUsd. */
-  billing?: TakeBilling;
   video?: TakeVideo;
   critics?: CriticReport;
   decisions: TakeDecision[];
@@ -67,6 +66,26 @@ export interface TakeManifest {
   /** Each time the take was submitted again because the provider never ran the earlier submission. */
   resubmissions?: { at: string; why: string }[];
   times: { createdAt: string; submittingAt?: string; submittedAt?: string; completedAt?: string };
+}
+
+/**
+ * billing.json, beside take.json: what fal's own records say the take cost, once reconciled
+ * (docs/money.md); it then counts instead of actualCostUsd. A file of its own, written only by
+ * reconciliation, so it never races the take's own updates of take.json.
+ */
+export const BILLING_FILE = 'billing.json';
+
+export async function readTakeBilling(takeDir: string): Promise<TakeBilling | undefined> {
+  try {
+    return JSON.parse(await readFile(join(takeDir, BILLING_FILE), 'utf8')) as TakeBilling;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export async function writeTakeBilling(takeDir: string, billing: TakeBilling): Promise<void> {
+  await writeFileAtomic(join(takeDir, BILLING_FILE), `${JSON.stringify(billing, null, 2)}\n`);
 }
 
 export async function readManifest(path: string): Promise<TakeManifest | undefined> {

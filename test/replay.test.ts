@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -9,7 +9,8 @@ import { runProcess } from '../src/activities/media/run-process.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { setBudgetUpdate, type EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, approveUpdate, decisionRefusedSignal, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
+import { accountGateWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
+import { pathExists } from '../src/activities/path-exists.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
 import { renderFixtureVideo } from './helpers/fixture-video.js';
 import { GatedProvider } from './helpers/gated-provider.js';
@@ -18,10 +19,13 @@ import { makeUnit } from './helpers/units.js';
 
 /**
  * Every workflow change must replay the histories recorded before it. Each scenario below runs on
- * the dev server, replays its own fresh history, and with RECORD_HISTORY=1 (`npm run
- * record:histories`) keeps it in test/fixtures/histories for every later version to replay.
+ * the dev server and replays its own fresh history; with RECORD_HISTORY=1 (`npm run
+ * record:histories`) it is kept in test/fixtures/histories/<release>/ (the package version) for every
+ * later version to replay. A kept history is never recorded again: a later release adds its own
+ * folder, so the test replays histories today's code did not write.
  */
-const RECORDED = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
+const HISTORIES = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
+const RELEASE = (JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 let harness: Harness;
 let gate: GatedProvider;
@@ -35,9 +39,12 @@ async function replaysAndIsKept(name: string, handle: WorkflowHandle): Promise<v
   const history = await handle.fetchHistory();
   await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history)).resolves.toBeUndefined();
   if (!process.env.RECORD_HISTORY) return;
+  const file = join(HISTORIES, RELEASE, `${name}.json`);
+  if (await pathExists(file)) return;
   const args = ['workflow', 'show', '-w', handle.workflowId, '-o', 'json', '--address', inject('temporalAddress')];
   const { stdout } = await runProcess(await ensureTemporalCli(), args);
-  await writeFile(join(RECORDED, `${name}.json`), stdout);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, stdout);
 }
 
 const by = (name: string) => ({ by: name, requestId: `r-${randomUUID().slice(0, 8)}` });
@@ -114,12 +121,46 @@ describe('recorded histories', () => {
     await replaysAndIsKept('sequence-budget-wait', sequence(waited!.u.sequenceId));
   });
 
-  it("replays every recorded history in test/fixtures/histories with today's workflow code", async () => {
-    const files = (await readdir(RECORDED)).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(6);
-    for (const file of files) {
-      const history: unknown = JSON.parse(await readFile(join(RECORDED, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file);
+  it('an episode cancelled while its sequences wait for review', async () => {
+    const projectId = `replay-${randomUUID().slice(0, 8)}`;
+    const units = ['SEQ01', 'SEQ02'].map((sequenceId) => makeUnit({ projectId, sequenceId }));
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'local', maxParallel: 2, maxTakes: 2, autoRetakes: 0, startedBy: 'test' };
+    const { handle: episode } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    for (const unit of units) await waitForStatus(harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', unit.sequenceId)), (s) => s.state === 'video_complete');
+    await episode.cancel();
+    await expect(episode.result()).rejects.toThrow();
+    await replaysAndIsKept('episode-cancelled', episode);
+  });
+
+  it("the fal account's gate: two episodes' jobs through one slot", async () => {
+    const gated = await startHarness({ fal: gate.provider('fal') }, undefined, undefined, undefined, undefined, { accountLimits: { fal: 1 }, accountGateCheckHoldersEverySec: 1 });
+    try {
+      const episodes = ['EP001', 'EP002'].map((episode) => {
+        const projectId = `replay-${randomUUID().slice(0, 8)}`;
+        return { projectId, episode, units: [makeUnit({ projectId, episode, sequenceId: 'SEQ01' })], provider: 'fal', maxParallel: 1, maxTakes: 2, autoRetakes: 0, startedBy: 'test' } satisfies EpisodeInput;
+      });
+      for (const input of episodes) await startOrFindEpisode(gated.client, input, gated.taskQueue);
+      for (const { projectId, episode } of episodes) {
+        const sequence = gated.client.workflow.getHandle(sequenceWorkflowId(projectId, episode, 'SEQ01'));
+        await waitForStatus(sequence, (s) => s.state === 'video_complete');
+        await sequence.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+      }
+      await replaysAndIsKept('account-gate', gated.client.workflow.getHandle(accountGateWorkflowId('fal', gated.taskQueue)));
+    } finally {
+      await gated.stop();
     }
+  });
+
+  it("replays every release's recorded histories with today's workflow code, naming any that diverges", async () => {
+    const releases = (await readdir(HISTORIES, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(releases).toContain('0.1.0');
+    const histories = (await Promise.all(releases.map(async (release) => (await readdir(join(HISTORIES, release))).filter((f) => f.endsWith('.json')).map((f) => join(release, f))))).flat();
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    const diverged: string[] = [];
+    for (const file of histories) {
+      const history: unknown = JSON.parse(await readFile(join(HISTORIES, file), 'utf8'));
+      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file).catch((err: Error) => diverged.push(`${file}: ${err.message}`));
+    }
+    expect(diverged, `histories today's workflow code no longer replays (a change that needs patched() or a new Worker Deployment version):\n${diverged.join('\n')}`).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import type { GridProvider } from '../../src/activities/providers/grid-provider.js';
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
-import { runWorker } from '../../src/worker/run-worker.js';
+import { runWorker, type RunWorkerOptions } from '../../src/worker/run-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
 import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
@@ -32,6 +32,7 @@ export async function startHarness(
   artifactsRoot?: string,
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>,
   address = inject('temporalAddress'),
+  account: Pick<RunWorkerOptions, 'accountLimits' | 'accountGateCheckHoldersEverySec'> = {},
 ): Promise<Harness> {
   artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
   let stopWorker!: () => void;
@@ -47,6 +48,7 @@ export async function startHarness(
       artifactsRoot,
       providers,
       ...(gridProviders ? { gridProviders } : {}),
+      ...account,
       workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: 'the suite\'s bundle' },
       onStart: () => polling(),
     },

@@ -41,7 +41,8 @@ export function registerStatus(program: Command): void {
             const questions = renderSubmissionQuestions(rows, project);
             if (questions) console.log(`Waiting for your decision:\n${questions}`);
             for (const episode of money) console.log(renderMoney(episode));
-            for (const b of billing) console.log(`${b.episode}: ${renderBilledSplit(b)}`);
+            // Offline takes cost nothing and fal never bills them: no line until there is money or a bill.
+            for (const b of billing.filter((e) => e.spend.totalUsd > 0 || e.readUntil)) console.log(`${b.episode}: ${renderBilledSplit(b)}`);
             const unclaimed = renderUnclaimed(billing[0]?.unclaimed ?? []);
             if (unclaimed) console.log(unclaimed);
             for (const block of [...money.map(renderDeliveryBlock), ...silentBlocked]) if (block) console.log(block);

@@ -215,8 +215,12 @@ describe('settling in the Production Console', () => {
   });
 });
 
+/**
+ * The console answers an adoption once the worker has taken it on or refused it: up to 20 s for the
+ * Update and 20 s more following the take (client/decisions.ts). A loaded machine may use all of it.
+ */
 async function outcomeOf(page: Page, id: string): Promise<string> {
   const slot = page.locator(`#${id}`);
-  await expect.poll(async () => (await slot.textContent()) ?? '', { timeout: 30_000 }).toMatch(/^(accepted|refused|recorded)/);
+  await expect.poll(async () => (await slot.textContent()) ?? '', { timeout: 60_000 }).toMatch(/^(accepted|refused|recorded)/);
   return (await slot.textContent()) ?? '';
 }

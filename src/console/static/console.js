@@ -46,10 +46,13 @@ function keepWhatThePersonIsUsing(current, next) {
     const old = current.querySelector(`#${CSS.escape(form.id)}`);
     if (old && isInUse(old)) form.replaceWith(old);
   }
-  // A cut-off take asked again (say, its adoption was refused) keeps the answer the person just had.
+  // A cut-off take asked again (say, its adoption was refused) keeps the answer the person just had,
+  // even when the answer came while its panel was gone (the question is withdrawn while the worker
+  // tries the adoption, and asked again if it is refused).
   for (const slot of $$('.settle [data-outcome][id]', next)) {
     const old = current.querySelector(`#${CSS.escape(slot.id)}`);
     if (old && old.textContent) slot.replaceWith(old);
+    else if (lastOutcomes.has(slot.id)) paintOutcome(slot, lastOutcomes.get(slot.id));
   }
 }
 
@@ -72,9 +75,16 @@ async function post(url, body) {
   }
 }
 
+/** The last outcome shown in each slot, so a slot drawn again later still shows it. */
+const lastOutcomes = new Map();
+
 function showOutcome(targetId, outcome) {
+  lastOutcomes.set(targetId, outcome);
   const slot = document.getElementById(targetId);
-  if (!slot) return;
+  if (slot) paintOutcome(slot, outcome);
+}
+
+function paintOutcome(slot, outcome) {
   slot.className = `outcome ${outcome.kind}`;
   slot.textContent =
     outcome.kind === 'sending' ? 'sending…' : outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.kind === 'recorded' ? `recorded: ${outcome.message}` : `accepted: ${outcome.detail}`;

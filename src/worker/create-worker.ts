@@ -1,4 +1,4 @@
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
@@ -25,6 +25,8 @@ export interface RecoilWorkerOptions {
   accountGateCheckHoldersEverySec?: number;
   /** Encrypts client text before it reaches the server (RECOIL_CODEC_KEYS); payloads in clear without it. */
   dataConverter?: DataConverter;
+  /** The Worker Deployment version this worker is: pinned workflows only ever run on their own build. */
+  version: WorkerDeploymentVersion;
 }
 
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
@@ -42,5 +44,7 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // Every workflow type names its own behaviour (src/workflows/index.ts); a new one waits on its build.
+    workerDeploymentOptions: { version: options.version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' },
   });
 }

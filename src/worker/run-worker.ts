@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
+import { promoteOnStart, type PromotePolicy } from '../temporal/worker-deployment.js';
+import { buildIdOf } from './build-id.js';
 import { createRecoilWorker, type RecoilWorkerOptions } from './create-worker.js';
-import { chooseWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
+import { chooseWorkflowSource, workflowCodeOf, type WorkflowSource } from './workflow-bundle.js';
 
 export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' | 'gridProviders' | 'accountLimits' | 'accountGateCheckHoldersEverySec' | 'dataConverter'> {
   connection: NativeConnectionOptions & { address: string };
@@ -10,8 +14,16 @@ export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' 
   maxConcurrentActivityTaskExecutions?: number;
   /** Defaults to the prebuilt bundle when it is fresh, else bundling at start. */
   workflows?: WorkflowSource;
-  /** Told once the worker is created, just before it polls: the start line goes here. */
+  /** The Worker Deployment this worker joins (default `recoil`) and whether its build becomes current at start. */
+  deployment?: DeploymentChoice;
+  /** Told once the worker polls and its build is current if it was to be: the start line goes here. */
   onStart?: (started: StartedWorker) => void;
+}
+
+export interface DeploymentChoice {
+  name?: string;
+  /** Default `if-none`: a first install makes its build current, a rollout beside a running build waits for `recoil deploy promote`. */
+  promote?: PromotePolicy;
 }
 
 export interface StartedWorker {
@@ -23,6 +35,10 @@ export interface StartedWorker {
   workflows: string;
   /** True when payloads are encrypted before they reach the server (RECOIL_CODEC_KEYS). */
   encrypted?: boolean;
+  deploymentName: string;
+  buildId: string;
+  /** What starting did about this build: made current, already current, or left as it is. */
+  promotion: string;
 }
 
 /** No Temporal server answered the worker; the CLI turns this into advice on starting one. */
@@ -41,6 +57,8 @@ export class NoTemporalServerError extends Error {
  */
 export async function runWorker<T = void>(options: RunWorkerOptions, until?: () => Promise<T>): Promise<T | undefined> {
   const workflows = options.workflows ?? (await chooseWorkflowSource());
+  const code = await workflowCodeOf(workflows.options);
+  const version = { deploymentName: options.deployment?.name ?? RECOIL_DEPLOYMENT, buildId: buildIdOf(code) };
   const connection = await NativeConnection.connect(options.connection).catch((error: Error) => {
     throw new NoTemporalServerError(options.connection.address, error);
   });
@@ -54,20 +72,39 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       ...(options.gridProviders ? { gridProviders: options.gridProviders } : {}),
       ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
       ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
-      workflows: workflows.options,
+      workflows: { workflowBundle: { code } },
+      version,
       ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });
-    (options.onStart ?? printStartLine)({
-      address: options.connection.address,
-      namespace: options.namespace,
-      taskQueue: options.taskQueue,
-      artifactsRoot: options.artifactsRoot,
-      workflows: workflows.description,
-      ...(options.dataConverter ? { encrypted: true } : {}),
+    // The server learns of a build from its first poll, so the build is promoted while the worker runs.
+    const ready = async () => {
+      const target = { namespace: options.namespace, deploymentName: version.deploymentName };
+      const promotion = await promoteOnStart(connection, target, version.buildId, options.deployment?.promote ?? 'if-none', `recoil worker@${hostname()}`);
+      (options.onStart ?? printStartLine)({
+        address: options.connection.address,
+        namespace: options.namespace,
+        taskQueue: options.taskQueue,
+        artifactsRoot: options.artifactsRoot,
+        workflows: workflows.description,
+        ...(options.dataConverter ? { encrypted: true } : {}),
+        ...version,
+        promotion,
+      });
+    };
+    if (until) {
+      return await worker.runUntil(async () => {
+        await ready();
+        return until();
+      });
+    }
+    const running = worker.run();
+    await ready().catch(async (error: Error) => {
+      worker.shutdown();
+      await running;
+      throw error;
     });
-    if (until) return await worker.runUntil(until);
-    await worker.run();
+    await running;
     return undefined;
   } finally {
     await connection.close();
@@ -76,7 +113,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
 
 export function startLine(started: StartedWorker): string {
   const payloads = started.encrypted ? '; payloads encrypted (RECOIL_CODEC_KEYS)' : '';
-  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}`;
+  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); build ${started.buildId} of deployment ${started.deploymentName} (${started.promotion}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}`;
 }
 
 function printStartLine(started: StartedWorker): void {

@@ -28,13 +28,9 @@ export function sourcesPathOf(bundlePath: string): string {
 }
 
 /** Bundles the workflows once (what the worker would otherwise do at every start) and records what went in. */
-export async function buildWorkflowBundle(bundlePath = DEFAULT_BUNDLE_PATH): Promise<{ path: string; sourceCount: number }> {
+export async function buildWorkflowBundle(bundlePath = DEFAULT_BUNDLE_PATH, workflowsPath = WORKFLOWS_PATH): Promise<{ path: string; sourceCount: number }> {
   const files = new Set<string>();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: quietLogger,
-    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), recordFilesInto(files)] }),
-  });
+  const code = await bundleWorkflows(workflowsPath, files);
   const sources = await hashSources(await repositorySourceFiles(files));
   await mkdir(dirname(bundlePath), { recursive: true });
   // The bundle first: a sources file always describes a bundle that is complete on disk.
@@ -53,6 +49,26 @@ export async function chooseWorkflowSource(env: NodeJS.ProcessEnv = process.env)
   const staleness = await whyNotUsable(bundlePath);
   if (staleness === undefined) return { options: { workflowBundle: { codePath: bundlePath } }, description: `prebuilt bundle ${shown}` };
   return { options: { workflowsPath: WORKFLOWS_PATH }, description: `bundled at start (${staleness}; \`npm run build\` makes one)` };
+}
+
+/**
+ * The exact code a worker will run, whichever way it was given: the build id is its hash, so a
+ * worker that bundles at start and one loading the same prebuilt bundle are the same build.
+ */
+export async function workflowCodeOf(options: WorkflowSource['options']): Promise<string> {
+  const bundle = options.workflowBundle;
+  if (bundle && 'code' in bundle) return bundle.code;
+  if (bundle && 'codePath' in bundle) return readFile(bundle.codePath, 'utf8');
+  return bundleWorkflows(options.workflowsPath ?? WORKFLOWS_PATH, new Set());
+}
+
+async function bundleWorkflows(workflowsPath: string, files: Set<string>): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: quietLogger,
+    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), recordFilesInto(files)] }),
+  });
+  return code;
 }
 
 async function whyNotUsable(bundlePath: string): Promise<string | undefined> {

@@ -50,6 +50,8 @@ export async function startHarness(
       ...(gridProviders ? { gridProviders } : {}),
       ...account,
       workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: 'the suite\'s bundle' },
+      // Every test worker runs the suite's one bundle, so they are all one build of the deployment.
+      deployment: { promote: 'always' },
       onStart: () => polling(),
     },
     () => stopped,

@@ -16,7 +16,7 @@ const boundary = (files, ...patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'test/fixtures/', 'dist/'] },
+  { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'test/fixtures/', 'dist/', '.build-b-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerCodecServer } from './commands/codec-server.js';
 import { registerConsole } from './commands/console.js';
 import { registerDeliver } from './commands/deliver.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerEstimate } from './commands/estimate.js';
@@ -25,7 +26,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerCodecServer, registerWorker, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerCodecServer, registerWorker, registerDeploy, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
-type WorkflowService = temporal.api.workflowservice.v1.WorkflowService;
-const { VersionDrainageStatus, WorkerDeploymentVersionStatus } = temporal.api.enums.v1;
+type WorkflowService = proto.temporal.api.workflowservice.v1.WorkflowService;
+const { VersionDrainageStatus, WorkerDeploymentVersionStatus } = proto.temporal.api.enums.v1;
 // gRPC's status code for a deployment no worker has registered yet.
 const NOT_FOUND = 5;
 
@@ -22,6 +22,8 @@ export interface DeployedBuild {
   /** current | ramping | draining | drained | inactive: what the server says the build is for now. */
   status: string;
   createdAt?: Date;
+  /** When it last stopped being current: the newest such build is the one a rollback returns to. */
+  currentUntil?: Date;
 }
 
 export interface DeploymentState {
@@ -38,11 +40,16 @@ export async function describeDeployment(connection: HasWorkflowService, target:
       deploymentName: target.deploymentName,
     });
     const routing = workerDeploymentInfo?.routingConfig;
-    const builds = (workerDeploymentInfo?.versionSummaries ?? []).map((summary) => ({
-      buildId: summary.deploymentVersion?.buildId ?? '',
-      status: buildStatus(summary.status, summary.drainageStatus),
-      ...(summary.createTime?.seconds ? { createdAt: new Date(Number(summary.createTime.seconds) * 1000) } : {}),
-    }));
+    const builds = (workerDeploymentInfo?.versionSummaries ?? []).map((summary) => {
+      const createdAt = dateOf(summary.createTime);
+      const currentUntil = dateOf(summary.lastDeactivationTime);
+      return {
+        buildId: summary.deploymentVersion?.buildId ?? '',
+        status: buildStatus(summary.status, summary.drainageStatus),
+        ...(createdAt ? { createdAt } : {}),
+        ...(currentUntil ? { currentUntil } : {}),
+      };
+    });
     const current = routing?.currentDeploymentVersion?.buildId || undefined;
     const ramping = routing?.rampingDeploymentVersion?.buildId || undefined;
     return { ...(current ? { current } : {}), ...(ramping ? { ramping } : {}), builds: builds.sort(byCreation) };
@@ -116,6 +123,25 @@ function buildStatus(status: number | null | undefined, drainage: number | null 
     default:
       return 'inactive';
   }
+}
+
+/** The build a rollback returns to: the one current most recently before the current one, else the newest older one. */
+export function previousBuild(state: DeploymentState): DeployedBuild | undefined {
+  const others = state.builds.filter((build) => build.buildId !== state.current);
+  const wasCurrent = others.filter((build) => build.currentUntil).sort((a, b) => b.currentUntil!.getTime() - a.currentUntil!.getTime());
+  if (wasCurrent[0]) return wasCurrent[0];
+  const currentCreated = state.builds.find((build) => build.buildId === state.current)?.createdAt?.getTime() ?? Infinity;
+  return others.filter((build) => (build.createdAt?.getTime() ?? 0) < currentCreated).at(-1);
+}
+
+/** The newest build that is not current: what a rollout promotes when no build is named. */
+export function newestBuild(state: DeploymentState): DeployedBuild | undefined {
+  return state.builds.filter((build) => build.buildId !== state.current).at(-1);
+}
+
+function dateOf(timestamp: { seconds?: unknown } | null | undefined): Date | undefined {
+  const seconds = Number(timestamp?.seconds ?? 0);
+  return seconds > 0 ? new Date(seconds * 1000) : undefined;
 }
 
 function byCreation(a: DeployedBuild, b: DeployedBuild): number {

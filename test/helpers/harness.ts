@@ -32,7 +32,7 @@ export async function startHarness(
   artifactsRoot?: string,
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>,
   address = inject('temporalAddress'),
-  account: Pick<RunWorkerOptions, 'accountLimits' | 'accountGateCheckHoldersEverySec'> = {},
+  extra: Pick<RunWorkerOptions, 'accountLimits' | 'accountGateCheckHoldersEverySec' | 'deployment' | 'workflows'> = {},
 ): Promise<Harness> {
   artifactsRoot ??= await mkdtemp(join(tmpdir(), 'recoil-artifacts-'));
   let stopWorker!: () => void;
@@ -48,10 +48,10 @@ export async function startHarness(
       artifactsRoot,
       providers,
       ...(gridProviders ? { gridProviders } : {}),
-      ...account,
-      workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: 'the suite\'s bundle' },
       // Every test worker runs the suite's one bundle, so they are all one build of the deployment.
+      workflows: { options: { workflowBundle: { codePath: inject('workflowBundlePath') } }, description: 'the suite\'s bundle' },
       deployment: { promote: 'always' },
+      ...extra,
       onStart: () => polling(),
     },
     () => stopped,

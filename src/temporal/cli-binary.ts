@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureGoBuild, findOnPath, isExecutableFile, recoilCacheDir, type Progress } from './go-build.js';
+import { TEMPORAL_VERSIONS } from './versions.js';
 
-export const TEMPORAL_CLI_VERSION = '1.5.1';
+export const TEMPORAL_CLI_VERSION = TEMPORAL_VERSIONS.cli;
 
 // v1.5.1 is the last tag without a `replace` directive, so the last one `go install` can build by version.
 const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -45,11 +46,11 @@ async function cachedCli(): Promise<string | undefined> {
   return (await isPinnedBuild(path)) ? path : undefined;
 }
 
-// A build by plain `go install` (no version stamp) is still v1.5.1: that tag is what pins Server 1.29.1.
+// A build by plain `go install` (no version stamp) is still the pinned tag: it is what pins the dev server's version.
 async function isPinnedBuild(path: string): Promise<boolean> {
   const version = await versionOf(path);
   if (!version) return false;
-  return version.includes(`version ${TEMPORAL_CLI_VERSION} `) || version.includes('version 0.0.0-DEV (Server 1.29.1,');
+  return version.includes(`version ${TEMPORAL_CLI_VERSION} `) || version.includes(`version 0.0.0-DEV (Server ${TEMPORAL_VERSIONS.devServer},`);
 }
 
 async function buildCachedCli(report: Progress): Promise<string> {

@@ -37,12 +37,26 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const HEALTH_POLL_MS = 250;
 const PROBE_TIMEOUT_MS = 3_000;
 const STOP_GRACE_MS = 10_000;
+const PORT_ATTEMPTS = 3;
 const FRONTEND_HEALTH_SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
 
 export async function startDevServer(opts: StartDevServerOptions): Promise<DevServer> {
   const cli = await ensureTemporalCli({ onProgress: opts.onProgress });
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
+  // A free port can be taken by another process before the server binds it: pick again then.
+  const ourPicks = opts.port === 0 || opts.uiPort === 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPorts(cli, dataDir, opts);
+    } catch (error) {
+      if (!ourPicks || attempt >= PORT_ATTEMPTS || !(error instanceof PortTakenError)) throw error;
+      opts.onProgress?.(`${error.message}; trying other ports`);
+    }
+  }
+}
+
+async function startOnPorts(cli: string, dataDir: string, opts: StartDevServerOptions): Promise<DevServer> {
   const port = opts.port === 0 ? await freePort() : (opts.port ?? DEFAULT_PORT);
   const uiPort = opts.headless ? undefined : await resolveUiPort(opts, port);
   const namespace = opts.namespace ?? 'default';
@@ -61,6 +75,9 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
   }
   return { address, namespace, uiUrl: uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`, stop };
 }
+
+/** The server could not bind a port that was free a moment before. */
+class PortTakenError extends Error {}
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -174,7 +191,10 @@ async function waitUntilHealthy(address: string, child: ChildProcess, logFile: s
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (hasExited(child)) {
-      throw new Error(`The Temporal dev server exited (${exitDescription(child)}) before it became healthy. See ${logFile}:\n${await logTail(logFile)}`);
+      const tail = await logTail(logFile);
+      const message = `The Temporal dev server exited (${exitDescription(child)}) before it became healthy. See ${logFile}:\n${tail}`;
+      const log = await readFile(logFile, 'utf8').catch(() => '');
+      throw log.includes('address already in use') ? new PortTakenError(message) : new Error(message);
     }
     if (await isServerHealthy(address)) return;
     await sleep(HEALTH_POLL_MS);

@@ -15,6 +15,7 @@ export interface ComposeService {
   healthcheck?: { test: string[] };
   ports?: string[];
   volumes?: (string | { type: string; source: string; target: string; read_only?: boolean })[];
+  profiles?: string[];
 }
 
 export interface ComposeFile {
@@ -25,7 +26,8 @@ export interface ComposeFile {
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function readCompose(): ComposeFile {
-  return parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as ComposeFile;
+  // Docker Compose reads YAML merge keys (`<<: *worker`); so must we.
+  return parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
 }
 
 export function composeService(compose: ComposeFile, name: string): ComposeService {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
 import { DEFAULT_BUNDLE_PATH } from '../src/worker/workflow-bundle.js';
+import { TEMPORAL_VERSIONS } from '../src/temporal/versions.js';
 import {
   composeService,
   imageTag,
@@ -27,10 +28,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('pins every image to an explicit version', () => {
-    for (const [name, { image }] of Object.entries(services)) {
-      if (image !== undefined) expect(image, name).toMatch(/^[\w./-]+:(?!latest$)[\w.-]+$/);
+  it('pins every image it pulls to an explicit version, and names the builds it makes by a tag the operator sets', () => {
+    for (const [name, { image, build }] of Object.entries(services)) {
+      if (image === undefined) continue;
+      expect(image, name).toMatch(build ? /^recoil-worker:\$\{RECOIL_\w+_TAG:-[\w.-]+\}$/ : /^[\w./-]+:(?!latest$)[\w.-]+$/);
     }
+  });
+
+  it('runs a rollout worker beside the current one only on request, which takes no work until it is promoted', () => {
+    const rollout = service('worker-rollout');
+    expect(rollout.profiles).toEqual(['rollout']);
+    expect(env(rollout).RECOIL_DEPLOYMENT_PROMOTE).toBe('never');
+    expect(env(service('worker')).RECOIL_DEPLOYMENT_PROMOTE).toBe('if-none');
+    expect(rollout.image).not.toBe(service('worker').image);
+    const { RECOIL_DEPLOYMENT_PROMOTE: _current, ...shared } = env(service('worker'));
+    const { RECOIL_DEPLOYMENT_PROMOTE: _rollout, ...rolloutShared } = env(rollout);
+    expect(rolloutShared).toEqual(shared);
   });
 
   it('points the worker and the UI at the Temporal server by service name and container port', () => {
@@ -59,11 +72,21 @@ describe('docker-compose.yml', () => {
     expect(sortByName(created)).toEqual(sortByName(RECOIL_SEARCH_ATTRIBUTES));
   });
 
-  it('runs admin-tools of the same Temporal server version as the server image (the deploy test builds that version)', () => {
-    const serverVersion = imageTag(service(serviceNameByImage('temporalio/server')))!;
+  it('runs the Temporal versions written in src/temporal/versions.ts: server and admin-tools together (the deploy test builds that server), the Web UI', () => {
+    expect(imageTag(service(serviceNameByImage('temporalio/server')))).toBe(TEMPORAL_VERSIONS.server);
     for (const name of [setupServiceRunning('schema'), setupServiceRunning('namespace')]) {
-      expect(imageTag(service(name))!.startsWith(`${serverVersion}-`), `${name}: ${service(name).image}`).toBe(true);
+      expect(imageTag(service(name)), `${name}: ${service(name).image}`).toBe(TEMPORAL_VERSIONS.server);
     }
+    expect(imageTag(service(serviceNameByImage('temporalio/ui')))).toBe(TEMPORAL_VERSIONS.ui);
+  });
+
+  it('pins every @temporalio package to the SDK version written there, and README lists every version', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const temporalPackages = Object.entries(manifest.dependencies).filter(([name]) => name.startsWith('@temporalio/'));
+    expect(temporalPackages.length).toBeGreaterThan(0);
+    for (const [name, version] of temporalPackages) expect(version, name).toBe(TEMPORAL_VERSIONS.sdk);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const [what, version] of Object.entries(TEMPORAL_VERSIONS)) expect(readme, `README names the ${what} version`).toContain(version);
   });
 
   it('sets up the schemas from those built into temporal-sql-tool, so the same script runs outside the image', () => {

@@ -27,6 +27,8 @@ export interface CachedGoBuild {
   isCached(): Promise<boolean>;
   /** Shown when Go is missing or the build fails. */
   installHint: string;
+  /** A Go toolchain the module needs beyond the machine's own (GOTOOLCHAIN; the module proxy serves it). */
+  toolchain?: string;
 }
 
 export function recoilCacheDir(name: string): string {
@@ -72,7 +74,7 @@ async function goInstallInto(go: string, cacheDir: string, build: CachedGoBuild,
 
 async function runGoInstall(go: string, gobin: string, build: CachedGoBuild, report: Progress): Promise<void> {
   const child = spawn(go, ['install', ...build.installArgs], {
-    env: { ...process.env, GOBIN: gobin },
+    env: { ...process.env, GOBIN: gobin, ...(build.toolchain ? { GOTOOLCHAIN: build.toolchain } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const recent: string[] = [];

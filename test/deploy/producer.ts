@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../compose-file.js';
 import type { SequenceRef } from '../../src/contract/activities.js';
 import type { SequenceDecision } from '../../src/client/decisions.js';
-import type { SequenceView } from '../../src/client/producer.js';
+import { nextDecision, type SequenceView } from '../../src/client/producer.js';
 import type { ProductionStack } from './production-stack.js';
 
 const run = promisify(execFile);
@@ -75,4 +76,26 @@ export async function listWorkflowIds(stack: ProductionStack, query: string): Pr
   });
   const executions = JSON.parse(stdout || '[]') as { execution: { workflowId: string } }[];
   return executions.map((e) => e.execution.workflowId).sort();
+}
+
+/**
+ * Picks a start frame wherever one is asked for, and approves nothing: returns once every sequence
+ * has a finished take waiting for a person (video_complete).
+ */
+export async function bringToReview(stack: ProductionStack, projectId: string, episode: string, sequenceIds: readonly string[], deadlineMs: number): Promise<void> {
+  const policy = { by: 'deploy-test', quadrant: 3 };
+  const decided = new Set<string>();
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const views = await sequencesOnBoard(stack, projectId, episode, sequenceIds);
+    if (views.every((view) => view?.state === 'video_complete')) return;
+    for (const view of views) {
+      const next = view && nextDecision(view, policy);
+      if (!next || next.decision.kind === 'approve' || decided.has(next.key)) continue;
+      decided.add(next.key);
+      await decideThroughCli(stack, { projectId, episode, sequenceId: view.sequenceId }, next.decision, policy.by);
+    }
+    if (Date.now() > deadline) throw new Error(`${projectId}/${episode} did not reach review in time: ${views.map((view, i) => view?.state ?? `#${i + 1} not started`).join(', ')}`);
+    await sleep(1_000);
+  }
 }

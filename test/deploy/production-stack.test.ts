@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { episodeWorkflowId, TASK_QUEUE } from '../../src/domain/ids.js';
+import { episodeWorkflowId, sequenceWorkflowId, TASK_QUEUE } from '../../src/domain/ids.js';
+import type { DeploymentView } from '../../src/client/read-deployment.js';
+import { buildIdOf } from '../../src/worker/build-id.js';
+import { DEFAULT_BUNDLE_PATH } from '../../src/worker/workflow-bundle.js';
+import { bundleIncompatibleBuild } from '../helpers/incompatible-build.js';
 import { actAsProducer } from '../../src/client/producer.js';
-import { decideThroughCli, listWorkflowIds, recoil, sequencesOnBoard } from './producer.js';
+import { bringToReview, decideThroughCli, listWorkflowIds, recoil, sequencesOnBoard } from './producer.js';
 import { groupAlive, type GroupProcess } from './process-group.js';
 import { ensureTools, startProductionStack, type ProductionStack } from './production-stack.js';
 import { completedActivities, pollingWorkers, runningActivities, workerIdentity, type RunningActivity } from './worker-activity.js';
@@ -104,17 +108,6 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     expect(resumed!.attempt).toBeGreaterThan(1);
   });
 
-  it('stops everything it started', async () => {
-    const groups = [stack.postgres.process, stack.server, ...stack.workers];
-    const folders = [stack.workDir, stack.postgres.folder];
-    const ports = [stack.postgres.port, Number(stack.address.split(':')[1])];
-    await connection.close();
-    await stack.stop();
-    for (const group of groups) expect(groupAlive(group.pid), `${group.name} (process group ${group.pid})`).toBe(false);
-    for (const port of ports) expect(await acceptsConnections(port), `port ${port}`).toBe(false);
-    for (const folder of folders) expect(existsSync(folder), folder).toBe(false);
-  });
-
   /** SIGKILL for a worker in the middle of waiting on a take, once it has already finished some work. */
   async function killAWorkerHoldingATake(): Promise<{ worker: GroupProcess; activity: RunningActivity } | undefined> {
     const running = await runningActivities(client);
@@ -132,6 +125,140 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     }
     return undefined;
   }
+});
+
+describe('rolling out an incompatible build under sequences waiting on a director, then rolling back', () => {
+  const waitingProject = 'driver-beware-waiting';
+  const freshProject = 'driver-beware-fresh';
+  const rollbackProject = 'driver-beware-rollback';
+  let buildA: string;
+  let buildB: string;
+  const buildBWorkers: GroupProcess[] = [];
+
+  beforeAll(async () => {
+    for (const project of [waitingProject, freshProject, rollbackProject]) await copyProject(PROJECT, project);
+    buildA = buildIdOf(await readFile(DEFAULT_BUNDLE_PATH, 'utf8'));
+    buildB = buildIdOf(await readFile(await bundleIncompatibleBuild(join(stack.workDir, 'build-b')), 'utf8'));
+    report(`build A ${buildA} (the image's bundle), build B ${buildB} (one extra step at the start of every sequence and episode)`);
+  });
+
+  it('runs a new episode on A until every sequence waits for a director', async () => {
+    expect((await deployStatus()).current).toBe(buildA);
+    report(await recoil(stack, ['run', waitingProject, '--episode', EPISODE]));
+    await bringToReview(stack, waitingProject, EPISODE, SEQUENCES, EPISODE_DEADLINE_MS);
+    for (const id of workflowIdsOf(waitingProject)) expect(await buildOf(id), id).toBe(buildA);
+    report(`${waitingProject}: all ${SEQUENCES.length} sequences at video_complete on ${buildA}`);
+  });
+
+  it('rolls B out beside A (worker-rollout): it polls, but takes nothing until it is promoted', async () => {
+    buildBWorkers.push(await stack.startWorker('worker-rollout', 'worker-b', { RECOIL_WORKFLOW_BUNDLE: join(stack.workDir, 'build-b', 'build-b.js') }));
+    const status = await eventually(deployStatus, (s) => s.builds.some((b) => b.buildId === buildB), 120_000);
+    expect(status.builds.map((b) => b.buildId)).toContain(buildB);
+    expect(status.current).toBe(buildA);
+    report(await recoil(stack, ['deploy', 'status']));
+    report(await recoil(stack, ['deploy', 'promote', buildB]));
+    expect((await deployStatus()).current).toBe(buildB);
+  });
+
+  it('approves the waiting sequences on A while a new episode runs on B: both deliver', async () => {
+    report(await recoil(stack, ['run', freshProject, '--episode', EPISODE]));
+    const direct = (projectId: string) =>
+      actAsProducer({
+        projectId,
+        episode: EPISODE,
+        sequenceIds: SEQUENCES,
+        policy: { by: 'deploy-test', quadrant: 3 },
+        watch: () => sequencesOnBoard(stack, projectId, EPISODE, SEQUENCES),
+        send: (ref, decision, by) => decideThroughCli(stack, ref, decision, by),
+        pollMs: 1_000,
+        deadlineMs: EPISODE_DEADLINE_MS,
+      });
+    await Promise.all([direct(waitingProject), direct(freshProject)]);
+    for (const project of [waitingProject, freshProject]) {
+      const result = (await client.workflow.getHandle(episodeWorkflowId(project, EPISODE)).result()) as { deliveryPath?: string };
+      expect(result.deliveryPath, project).toBeTruthy();
+    }
+  });
+
+  it('ran every workflow of the waiting episode on A and of the new one on B, with no nondeterminism anywhere', async () => {
+    const rows: string[] = [];
+    for (const [project, build] of [[waitingProject, buildA], [freshProject, buildB]] as const) {
+      for (const id of workflowIdsOf(project)) {
+        const ran = await buildOf(id);
+        rows.push(`${id.padEnd(40)} ${ran}`);
+        expect(ran, id).toBe(build);
+        expect(await failedWorkflowTasks(id), id).toEqual([]);
+      }
+    }
+    report(`which build ran each workflow:\n${rows.join('\n')}`);
+    const { events } = await client.workflow.getHandle(sequenceIdOf(freshProject, 'SEQ01')).fetchHistory();
+    expect(events?.some((event) => event.timerStartedEventAttributes), 'B took its extra step').toBe(true);
+    for (const worker of [...stack.workers, ...buildBWorkers]) expect(await worker.logTail(2_000), worker.name).not.toMatch(/nondetermin/i);
+  });
+
+  it('drains A once its last pinned workflow closes; its workers then stop', async () => {
+    const drained = await eventually(deployStatus, (s) => s.builds.find((b) => b.buildId === buildA)?.status === 'drained', 5 * 60_000);
+    const a = drained.builds.find((b) => b.buildId === buildA)!;
+    expect(a.status).toBe('drained');
+    expect(a.open).toEqual([]);
+    report(await recoil(stack, ['deploy', 'status']));
+    for (const worker of stack.workers.filter((w) => !w.hasExited())) await worker.stop();
+    report('build A drained; its workers stopped');
+  });
+
+  it('rolls back in one step: A is current again and new episodes start on it', async () => {
+    stack.workers.push(await stack.startWorker('worker', 'worker-a-again', { RECOIL_DEPLOYMENT_PROMOTE: 'never' }));
+    report(await recoil(stack, ['deploy', 'rollback']));
+    expect((await deployStatus()).current).toBe(buildA);
+    report(await recoil(stack, ['run', rollbackProject, '--episode', EPISODE]));
+    const episode = episodeWorkflowId(rollbackProject, EPISODE);
+    expect(await eventually(() => buildOf(episode), (build) => build !== undefined, 60_000)).toBe(buildA);
+    await recoil(stack, ['cancel', rollbackProject, EPISODE]);
+  });
+
+  async function deployStatus(): Promise<DeploymentView> {
+    return JSON.parse(await recoil(stack, ['deploy', 'status', '--json'])) as DeploymentView;
+  }
+});
+
+async function copyProject(from: string, to: string): Promise<void> {
+  await cp(join(stack.projectsDir, from), join(stack.projectsDir, to), { recursive: true });
+  const manifestPath = join(stack.projectsDir, to, 'project.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { id: string };
+  await writeFile(manifestPath, JSON.stringify({ ...manifest, id: to }, null, 2));
+}
+
+function workflowIdsOf(projectId: string): string[] {
+  return [episodeWorkflowId(projectId, EPISODE), ...SEQUENCES.map((sequence) => sequenceIdOf(projectId, sequence))];
+}
+
+function sequenceIdOf(projectId: string, sequence: string): string {
+  return sequenceWorkflowId(projectId, EPISODE, sequence);
+}
+
+/** The build a workflow's tasks go to, as the server records it. */
+async function buildOf(workflowId: string): Promise<string | undefined> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  return description.raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId ?? undefined;
+}
+
+async function failedWorkflowTasks(workflowId: string): Promise<string[]> {
+  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? []).flatMap((event) => (event.workflowTaskFailedEventAttributes ? [event.workflowTaskFailedEventAttributes.failure?.message ?? 'a workflow task failed'] : []));
+}
+
+describe('shutting down', () => {
+  it('stops everything it started', async () => {
+    const groups = [stack.postgres.process, stack.server, ...stack.workers];
+    const folders = [stack.workDir, stack.postgres.folder];
+    const ports = [stack.postgres.port, Number(stack.address.split(':')[1])];
+    await connection.close();
+    await stack.stop();
+    for (const group of groups) expect(groupAlive(group.pid), `${group.name} (process group ${group.pid})`).toBe(false);
+    for (const port of ports) expect(await acceptsConnections(port), `port ${port}`).toBe(false);
+    for (const folder of folders) expect(existsSync(folder), folder).toBe(false);
+  });
+
 });
 
 // Workers bundle or load the workflow code before they poll; the episode is started once both do.

@@ -7,7 +7,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../../src/temporal/cli-binary.js';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { composeService, imageTag, readCompose, REPO_ROOT, serviceNameByImage, setupPhase, type ComposeFile } from '../compose-file.js';
+import { TEMPORAL_VERSIONS } from '../../src/temporal/versions.js';
+import { readCompose, REPO_ROOT, serviceNameByImage, setupPhase, type ComposeFile } from '../compose-file.js';
 import { nativeServiceEnv } from './compose-env.js';
 import { ensurePostgres, startPostgres, type Postgres } from './postgres.js';
 import { spawnGroup, stopAllGroups, type GroupProcess } from './process-group.js';
@@ -26,6 +27,8 @@ export interface ProductionStack {
   workers: GroupProcess[];
   /** The environment a user's shell has when running the CLI against this stack. */
   cliEnv: Record<string, string>;
+  /** One more worker process of a compose worker service (`worker`, or `worker-rollout` for a new build). */
+  startWorker(service: string, name: string, extraEnv?: Record<string, string>): Promise<GroupProcess>;
   temporalCli: string;
   postgres: Postgres;
   stop(): Promise<void>;
@@ -41,10 +44,8 @@ type Report = (line: string) => void;
 
 /** Everything the stack needs that a fresh machine lacks, built or installed once and cached. */
 export async function ensureTools(report: Report): Promise<Tools> {
-  const compose = readCompose();
-  const serverVersion = imageTag(composeService(compose, serviceNameByImage(compose, 'temporalio/server')))!;
   const [server, temporalCli, postgresBin] = await Promise.all([
-    ensureTemporalServerBinaries(serverVersion, report),
+    ensureTemporalServerBinaries(TEMPORAL_VERSIONS.server, report),
     ensureTemporalCli({ onProgress: report }),
     ensurePostgres(report),
   ]);
@@ -111,11 +112,16 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
 
     const ports = await serverPorts();
     const serverEnv = {
-      ...nativeServiceEnv(compose, serviceNameByImage(compose, 'temporalio/server'), hostEnv, { ...databaseNetwork, BIND_ON_IP: '127.0.0.1' }),
+      ...nativeServiceEnv(compose, serviceNameByImage(compose, 'temporalio/server'), hostEnv, {
+        ...databaseNetwork,
+        BIND_ON_IP: '127.0.0.1',
+        // The file compose mounts into the server's container, read where it lies.
+        DYNAMIC_CONFIG_FILE_PATH: join(REPO_ROOT, 'deploy', 'temporal-server', 'dynamic-config.yaml'),
+      }),
       ...ports,
     };
     const server = await startTemporalServer({ binaries: tools.server, env: serverEnv, logFile: join(logs, 'temporal-server.log') });
-    report(`temporal server ${imageTag(composeService(compose, serviceNameByImage(compose, 'temporalio/server')))} serving on ${server.address}`);
+    report(`temporal server ${TEMPORAL_VERSIONS.server} serving on ${server.address}`);
 
     const namespaceService = serviceRunningPhase(compose, 'namespace');
     const namespaceEnv = nativeServiceEnv(compose, namespaceService, hostEnv, { TEMPORAL_ADDRESS: server.address });
@@ -126,27 +132,28 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     await run('npm', ['run', 'build'], { cwd: REPO_ROOT, timeout: 300_000 });
     report('workflow bundle built (npm run build)');
 
-    const workerEnv = {
-      ...nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }),
-      ...opts.workerExtraEnv,
-    };
+    const startWorker = (service: string, name: string, extraEnv: Record<string, string> = {}) =>
+      spawnGroup({
+        name,
+        command: process.execPath,
+        args: ['bin/recoil.mjs', 'worker'],
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? workDir,
+          ...nativeServiceEnv(compose, service, hostEnv, { TEMPORAL_ADDRESS: server.address }),
+          ...opts.workerExtraEnv,
+          ...extraEnv,
+        },
+        logFile: join(logs, `${name}.log`),
+      });
     const workers: GroupProcess[] = [];
-    for (let index = 1; index <= opts.workerCount; index++) {
-      workers.push(
-        await spawnGroup({
-          name: `worker-${index}`,
-          command: process.execPath,
-          args: ['bin/recoil.mjs', 'worker'],
-          cwd: REPO_ROOT,
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, ...workerEnv },
-          logFile: join(logs, `worker-${index}.log`),
-        }),
-      );
-    }
+    for (let index = 1; index <= opts.workerCount; index++) workers.push(await startWorker('worker', `worker-${index}`));
+    const namespace = nativeServiceEnv(compose, 'worker', hostEnv, {}).TEMPORAL_NAMESPACE!;
     return {
       workDir,
       address: server.address,
-      namespace: workerEnv.TEMPORAL_NAMESPACE!,
+      namespace,
       projectsDir,
       artifactsDir,
       server: server.process,
@@ -155,9 +162,10 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? workDir,
         TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: workerEnv.TEMPORAL_NAMESPACE!,
+        TEMPORAL_NAMESPACE: namespace,
         RECOIL_ARTIFACTS_DIR: artifactsDir,
       },
+      startWorker,
       temporalCli: tools.temporalCli,
       postgres,
       stop,

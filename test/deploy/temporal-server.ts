@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ensureGoBuild, isExecutableFile, recoilCacheDir, type Progress } from '../../src/temporal/go-build.js';
 import { isServerHealthy } from '../../src/temporal/dev-server.js';
+import { TEMPORAL_VERSIONS } from '../../src/temporal/versions.js';
 import { REPO_ROOT } from '../compose-file.js';
 import { spawnGroup, type GroupProcess } from './process-group.js';
 
@@ -34,7 +35,8 @@ export async function ensureTemporalServerBinaries(version: string, report: Prog
       installArgs: [`${SERVER_MODULE}/cmd/server@v${version}`, `${SERVER_MODULE}/cmd/tools/sql@v${version}`],
       binaries: { server: 'temporal-server', sql: 'temporal-sql-tool' },
       isCached: async () => (await reportsVersion(binaries.server, version)) && (await reportsVersion(binaries.sqlTool, version)),
-      installHint: `Building the Temporal server needs Go >= 1.25 on PATH (it is then cached in ${dir}).`,
+      installHint: `Building the Temporal server needs Go on PATH, which fetches ${TEMPORAL_VERSIONS.serverGoToolchain} from the module proxy (the build is then cached in ${dir}).`,
+      toolchain: TEMPORAL_VERSIONS.serverGoToolchain,
     },
     report,
   );

@@ -149,7 +149,7 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
       });
     const workers: GroupProcess[] = [];
     for (let index = 1; index <= opts.workerCount; index++) workers.push(await startWorker('worker', `worker-${index}`));
-    const namespace = nativeServiceEnv(compose, 'worker', hostEnv, {}).TEMPORAL_NAMESPACE!;
+    const namespace = nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }).TEMPORAL_NAMESPACE!;
     return {
       workDir,
       address: server.address,

@@ -19,6 +19,8 @@ import { renderFixtureVideo } from './helpers/fixture-video.js';
 import { GatedProvider } from './helpers/gated-provider.js';
 import { refusals, startHarness, startSequence, waitForStatus, type Harness } from './helpers/harness.js';
 import { makeUnit } from './helpers/units.js';
+import { bundleIncompatibleBuild } from './helpers/incompatible-build.js';
+import { tempFolders } from './helpers/temp-folders.js';
 
 /**
  * Every release keeps the histories it recorded in test/fixtures/histories/<release>/ (RECORD_HISTORY=1,
@@ -31,6 +33,7 @@ import { makeUnit } from './helpers/units.js';
 const HISTORIES = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
 const RELEASE = RECOIL_VERSION;
 const BUNDLE_FILE = 'workflow-bundle.js.gz';
+const tempFolder = tempFolders('recoil-replay-');
 
 /** test/fixtures/histories/<release>/release.json */
 interface ReleaseManifest {
@@ -195,32 +198,46 @@ describe('recorded histories', () => {
   });
 
   it("replays every release's histories: on today's code where they move to it, on their own build where they are pinned", async () => {
-    const releases = (await readdir(HISTORIES, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-    expect(releases).toContain('0.1.0');
-    const today = await readFile(inject('workflowBundlePath'), 'utf8');
-    const diverged: string[] = [];
-    const pinnedAway: string[] = [];
-    let replayed = 0;
-    for (const release of releases) {
-      const manifest = JSON.parse(await readFile(join(HISTORIES, release, 'release.json'), 'utf8')) as ReleaseManifest;
-      const ownBuild = manifest.versioned ? await keptBuild(release, manifest) : undefined;
-      for (const file of (await readdir(join(HISTORIES, release))).filter((f) => f.endsWith('.json') && f !== 'release.json')) {
-        const history = JSON.parse(await readFile(join(HISTORIES, release, file), 'utf8')) as RecordedHistory;
-        const type = workflowTypeOf(history);
-        const pinned = ownBuild !== undefined && VERSIONING_BEHAVIOR[type as RecoilWorkflowType] === 'PINNED';
-        const where = pinned ? `its build ${manifest.buildId}` : "today's code";
-        const error = await replayError(pinned ? ownBuild : today, history, file);
-        if (error) diverged.push(`${release}/${file} (${type}) on ${where}: ${error}`);
-        if (pinned && (await replayError(today, history, file))) pinnedAway.push(`${release}/${file}`);
-        replayed++;
-      }
-    }
+    const { replayed, diverged, pinnedAway } = await replayEveryRelease(await readFile(inject('workflowBundlePath'), 'utf8'));
     expect(replayed).toBeGreaterThanOrEqual(8);
     expect(diverged, `histories that no longer replay where they run (an auto-upgrade change needs patched(); a pinned build's bundle must not change):\n${diverged.join('\n')}`).toEqual([]);
     // Not a failure: pinned workflows never move to today's code. Worth knowing before a rollout, though.
     if (pinnedAway.length > 0) console.log(`pinned histories today's code would not replay (they finish on their own build): ${pinnedAway.join(', ')}`);
   });
+
+  it('names the release, history, workflow type and event of every divergence, and spares pinned histories a change they never meet', async () => {
+    const incompatible = await readFile(await bundleIncompatibleBuild(await tempFolder()), 'utf8');
+    const { diverged, pinnedAway } = await replayEveryRelease(incompatible);
+    // 0.1.0 ran unversioned, so its sequences and episodes would move onto such a build and break.
+    expect(diverged.some((line) => /^0\.1\.0\/sequence-frame-stage\.json \(sequenceWorkflow\) on today's code: .*\d/.test(line)), diverged.join('\n')).toBe(true);
+    expect(diverged.filter((line) => !line.startsWith('0.1.0/'))).toEqual([]);
+    expect(pinnedAway).toContain('0.2.0/sequence-frame-stage.json');
+  }, 120_000);
 });
+
+/** Replays every kept history where it would run if `today` were deployed now. */
+async function replayEveryRelease(today: string): Promise<{ replayed: number; diverged: string[]; pinnedAway: string[] }> {
+  const releases = (await readdir(HISTORIES, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  expect(releases).toContain('0.1.0');
+  const diverged: string[] = [];
+  const pinnedAway: string[] = [];
+  let replayed = 0;
+  for (const release of releases) {
+    const manifest = JSON.parse(await readFile(join(HISTORIES, release, 'release.json'), 'utf8')) as ReleaseManifest;
+    const ownBuild = manifest.versioned ? await keptBuild(release, manifest) : undefined;
+    for (const file of (await readdir(join(HISTORIES, release))).filter((f) => f.endsWith('.json') && f !== 'release.json')) {
+      const history = JSON.parse(await readFile(join(HISTORIES, release, file), 'utf8')) as RecordedHistory;
+      const type = workflowTypeOf(history);
+      const pinned = ownBuild !== undefined && VERSIONING_BEHAVIOR[type as RecoilWorkflowType] === 'PINNED';
+      const where = pinned ? `its build ${manifest.buildId}` : "today's code";
+      const error = await replayError(pinned ? ownBuild : today, history, file);
+      if (error) diverged.push(`${release}/${file} (${type}) on ${where}: ${error}`);
+      if (pinned && (await replayError(today, history, file))) pinnedAway.push(`${release}/${file}`);
+      replayed++;
+    }
+  }
+  return { replayed, diverged, pinnedAway };
+}
 
 interface RecordedHistory {
   events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWorkflowBundle } from '../../src/worker/workflow-bundle.js';
+import { buildWorkflowBundle, sourcesPathOf } from '../../src/worker/workflow-bundle.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,6 +25,9 @@ export async function bundleIncompatibleBuild(outDir: string): Promise<string> {
     for (const [file, firstLine] of Object.entries(FIRST_LINES)) await addFirstStep(join(copy, 'src', 'workflows', file), firstLine);
     await mkdir(outDir, { recursive: true });
     const { path } = await buildWorkflowBundle(join(outDir, 'build-b.js'), join(copy, 'src', 'workflows', 'index.ts'));
+    // Like a release image's bundle, B was built from sources this checkout does not have: a worker
+    // given it has nothing here to call it stale against.
+    await writeFile(sourcesPathOf(path), `${JSON.stringify({ sources: {} })}\n`);
     return path;
   } finally {
     await rm(copy, { recursive: true, force: true });

@@ -80,6 +80,8 @@ describe('worker versioning: a sequence waiting on a person finishes on the buil
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toContain(`${idB} is current`);
     expect((await deployStatus()).current).toBe(idB);
+    const status = await runCli(['status', waitingUnit.projectId], cliEnv());
+    expect(status.stdout).toContain(`Workers: build ${idB} of deployment ${DEPLOYMENT} takes new work; ${idA} draining`);
   });
 
   it('approves the waiting sequence after the rollout: it finishes on A, with no task failing', async () => {

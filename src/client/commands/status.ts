@@ -9,6 +9,8 @@ import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
 import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
 import { NO_WORKER_HINT } from '../worker-presence.js';
+import { describeDeployment, type DeploymentState } from '../../temporal/worker-deployment.js';
+import { deploymentFromEnv } from '../../worker/worker-from-env.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -20,7 +22,8 @@ export function registerStatus(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (project: string, opts: { episode?: string; watch?: boolean; json?: boolean }) => {
       const projectId = await resolveProjectId(project);
-      const { client, connection, taskQueue } = await connectClient();
+      const { client, connection, taskQueue, namespace } = await connectClient();
+      const deploymentName = deploymentFromEnv('if-none').name;
       try {
         do {
           const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) });
@@ -30,11 +33,12 @@ export function registerStatus(program: Command): void {
           const silentBlocked = await readBlockedWithoutAnswer(client, projectId, episodes, money);
           const deliveries = await readDeliveries(projectId, episodes);
           const accounts = await readAccountGates(client, connection, taskQueue);
+          const deployment = await describeDeployment(connection, { namespace, deploymentName });
           const billing = await Promise.all(
             episodes.map(async (episode) => ({ episode, ...(await readEpisodeBilling(projectId, episode, rows.filter((r) => r.episode === episode).map((r) => r.sequenceId))) })),
           );
           if (opts.json) {
-            console.log(JSON.stringify({ projectId, workerRunning: workerUp, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, deployment: { name: deploymentName, ...deployment }, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));
@@ -52,6 +56,7 @@ export function registerStatus(program: Command): void {
             if (decisions) console.log(`Decisions:\n${decisions}`);
             if (deliveries.length > 0) console.log(`Deliveries:\n${renderDeliveries(deliveries)}`);
             for (const account of accounts) console.log(renderAccountGate(account));
+            console.log(renderBuilds(deploymentName, deployment));
             if (!workerUp) console.log(`! ${NO_WORKER_HINT}`);
           }
           if (opts.watch) await sleep(2_000);
@@ -60,4 +65,12 @@ export function registerStatus(program: Command): void {
         await connection.close();
       }
     });
+}
+
+/** Which build new work goes to, and which older ones still finish what they started. */
+function renderBuilds(deploymentName: string, state: DeploymentState | undefined): string {
+  if (!state?.current) return `Workers: no build of deployment ${deploymentName} is current yet`;
+  const others = state.builds.filter((build) => build.buildId !== state.current && build.status !== 'inactive' && build.status !== 'drained');
+  const finishing = others.length > 0 ? `; ${others.map((build) => `${build.buildId} ${build.status}`).join(', ')} (\`recoil deploy status\`)` : '';
+  return `Workers: build ${state.current} of deployment ${deploymentName} takes new work${finishing}`;
 }

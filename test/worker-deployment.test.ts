@@ -128,6 +128,17 @@ describe('worker versioning: a sequence waiting on a person finishes on the buil
   });
 });
 
+describe('worker deployment settings', () => {
+  it('refuses a promote policy or deployment name it cannot use, before connecting: exit 2, naming the variable and the fix', async () => {
+    const policy = await runCli(['worker'], { ...cliEnv(), RECOIL_DEPLOYMENT_PROMOTE: 'sometimes' });
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain('RECOIL_DEPLOYMENT_PROMOTE is "sometimes": set it to one of always, if-none, never');
+    const name = await runCli(['deploy', 'status'], { ...cliEnv(), RECOIL_DEPLOYMENT: 'recoil.v2' });
+    expect(name.code).toBe(2);
+    expect(name.stderr).toContain('a deployment name may not contain "." or ":"');
+  });
+});
+
 async function handleDescription(handle: WorkflowHandle): Promise<{ behavior?: number | null }> {
   return { behavior: (await handle.describe()).raw.workflowExecutionInfo?.versioningInfo?.behavior };
 }

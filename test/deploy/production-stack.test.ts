@@ -53,8 +53,13 @@ afterAll(async () => {
 describe('the production stack, natively: Temporal on Postgres, two workers, the CLI', () => {
   let killed: { worker: GroupProcess; activity: RunningActivity } | undefined;
 
-  it('starts the workers on the workflow bundle built beforehand, as in the image', async () => {
-    for (const worker of stack.workers) expect(await worker.logTail(200), worker.name).toContain('workflows: prebuilt bundle dist/workflow-bundle.js');
+  it('starts the workers on the workflow bundle built beforehand, as in the image, as one build of the deployment', async () => {
+    // The start line comes once the worker polls and its build is current (the first worker makes it so).
+    for (const worker of stack.workers) {
+      const log = await eventually(() => worker.logTail(200), (tail) => tail.includes('workflows: '), 60_000);
+      expect(log, worker.name).toContain('workflows: prebuilt bundle dist/workflow-bundle.js');
+      expect(log, worker.name).toMatch(/build \S+ of deployment recoil \((made current|already current)\)/);
+    }
   });
 
   it('runs an episode to delivery while one worker is killed mid-episode', async () => {

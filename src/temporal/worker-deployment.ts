@@ -30,12 +30,14 @@ export interface DeploymentState {
   current?: string;
   ramping?: string;
   builds: DeployedBuild[];
+  /** Makes a change conditional on nobody having changed the deployment since this was read. */
+  conflictToken?: Uint8Array;
 }
 
 /** The deployment's builds and which one takes new workflows; undefined when no versioned worker has polled yet. */
 export async function describeDeployment(connection: HasWorkflowService, target: DeploymentTarget): Promise<DeploymentState | undefined> {
   try {
-    const { workerDeploymentInfo } = await connection.workflowService.describeWorkerDeployment({
+    const { workerDeploymentInfo, conflictToken } = await connection.workflowService.describeWorkerDeployment({
       namespace: target.namespace,
       deploymentName: target.deploymentName,
     });
@@ -52,20 +54,29 @@ export async function describeDeployment(connection: HasWorkflowService, target:
     });
     const current = routing?.currentDeploymentVersion?.buildId || undefined;
     const ramping = routing?.rampingDeploymentVersion?.buildId || undefined;
-    return { ...(current ? { current } : {}), ...(ramping ? { ramping } : {}), builds: builds.sort(byCreation) };
+    return {
+      ...(current ? { current } : {}),
+      ...(ramping ? { ramping } : {}),
+      builds: builds.sort(byCreation),
+      ...(conflictToken?.length ? { conflictToken } : {}),
+    };
   } catch (error) {
     if ((error as { code?: number }).code === NOT_FOUND) return undefined;
     throw error;
   }
 }
 
-/** Makes a build the one every new workflow (and every auto-upgrade workflow's next task) runs on. */
-export async function makeCurrent(connection: HasWorkflowService, target: DeploymentTarget, buildId: string, identity: string): Promise<{ previous?: string }> {
+/**
+ * Makes a build the one every new workflow (and every auto-upgrade workflow's next task) runs on;
+ * with the state it was decided on, only if nobody changed the deployment since.
+ */
+export async function makeCurrent(connection: HasWorkflowService, target: DeploymentTarget, buildId: string, identity: string, decidedOn?: DeploymentState): Promise<{ previous?: string }> {
   const response = await connection.workflowService.setWorkerDeploymentCurrentVersion({
     namespace: target.namespace,
     deploymentName: target.deploymentName,
     buildId,
     identity,
+    ...(decidedOn?.conflictToken ? { conflictToken: decidedOn.conflictToken } : {}),
   });
   const previous = response.previousDeploymentVersion?.buildId || undefined;
   return previous ? { previous } : {};
@@ -95,7 +106,8 @@ export async function promoteOnStart(
     if (state?.current === buildId) return 'already current';
     if (state && policy === 'if-none' && state.current) return 'left as it is';
     if (state?.builds.some((build) => build.buildId === buildId)) {
-      const made = await makeCurrent(connection, target, buildId, identity).then(
+      // Workers of one build starting together: the first makes it current, the others see that.
+      const made = await makeCurrent(connection, target, buildId, identity, state).then(
         () => true,
         (error: Error) => {
           if (Date.now() > deadline) throw error;

@@ -38,7 +38,7 @@ export function registerStatus(program: Command): void {
             episodes.map(async (episode) => ({ episode, ...(await readEpisodeBilling(projectId, episode, rows.filter((r) => r.episode === episode).map((r) => r.sequenceId))) })),
           );
           if (opts.json) {
-            console.log(JSON.stringify({ projectId, workerRunning: workerUp, deployment: { name: deploymentName, ...deployment }, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
+            console.log(JSON.stringify({ projectId, workerRunning: workerUp, deployment: { name: deploymentName, current: deployment?.current, builds: deployment?.builds ?? [] }, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
           } else {
             if (opts.watch) process.stdout.write('\x1Bc');
             console.log(renderBoard(rows));

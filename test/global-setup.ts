@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { buildWorkflowBundle } from '../src/worker/workflow-bundle.js';
+import { ensureChromium } from './chromium.js';
 
 type Teardown = () => Promise<void>;
 
@@ -11,6 +12,7 @@ type Teardown = () => Promise<void>;
 export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   try {
+    await ensureChromium((line) => console.log(`[chromium] ${line}`));
     const temporal = await startSharedTemporal();
     teardowns.push(temporal.stop);
     project.provide('temporalAddress', temporal.address);

@@ -32,6 +32,10 @@ beforeAll(async () => {
   await takeFolder(root, 1, '../../../../../secret.txt');
   await symlink(join(dir, 'secret.txt'), join(await takeFolder(root, 2, 'video.mp4'), 'video.mp4'));
   await writeFile(join(await takeFolder(root, 3, 'video.mp4'), 'video.mp4'), Buffer.alloc(4096, 7));
+  const grid = join(root, 'proj', 'EP001', 'SEQ01', 'grids', 'g001');
+  await mkdir(grid, { recursive: true });
+  await writeFile(join(grid, 'grid.json'), JSON.stringify({ grid: 1, quadrants: ['q1.png', 'q2.png', 'q3.png', 'q4.png'] }));
+  for (const [file, byte] of [['grid.png', 0], ['q1.png', 1], ['q2.png', 2], ['q3.png', 3], ['q4.png', 4]] as const) await writeFile(join(grid, file), Buffer.alloc(64, byte));
   connection = await Connection.connect({ address: inject('temporalAddress') });
   running = await startConsole({ client: new Client({ connection }), connection, namespace: 'default', artifactsRoot: root, port: 0 });
   base = running.url;
@@ -57,6 +61,15 @@ function raw(path: string, headers: Record<string, string> = {}, method = 'GET')
 }
 
 describe('console security', () => {
+  it('serves the whole grid image as quadrant 0 and each quadrant as 1–4, and nothing past them', async () => {
+    for (const quadrant of [0, 1, 4]) {
+      const answer = await raw(`/media/grid/proj/EP001/SEQ01/1/${quadrant}`);
+      expect(answer.status, `quadrant ${quadrant}`).toBe(200);
+      expect(answer.body.charCodeAt(0), `quadrant ${quadrant}`).toBe(quadrant);
+    }
+    expect((await raw('/media/grid/proj/EP001/SEQ01/1/5')).status).toBe(404);
+  });
+
   it('serves media found through manifests, in ranges, and nothing outside the artifacts root', async () => {
     const ok = await raw('/media/take/proj/EP001/SEQ01/3/video', { Range: 'bytes=0-99' });
     expect(ok.status).toBe(206);

@@ -8,6 +8,8 @@ const name = z
 export const episodeRefSchema = z.object({ projectId: name, episode: name });
 export const sequenceRefSchema = episodeRefSchema.extend({ sequenceId: name });
 export const positiveInt = z.coerce.number().int().min(1).max(9999);
+/** A grid image in URLs: 1–4 a quadrant, 0 the whole grid. */
+export const gridImageIndex = z.coerce.number().int().min(0).max(4);
 
 export type EpisodeRef = z.infer<typeof episodeRefSchema>;
 export type SequenceRef = z.infer<typeof sequenceRefSchema>;

@@ -25,7 +25,7 @@ import { historyBody } from './pages/history.js';
 import { homeBody } from './pages/home.js';
 import { submissionQuestionOf } from './pages/settle.js';
 import { emptyBody, page, type Html, type Tab } from './pages/layout.js';
-import { episodePath, episodeRefSchema, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
+import { episodePath, episodeRefSchema, gridImageIndex, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
 import { accessPolicy, guard, headers, isLoopback } from './security.js';
 import { loadStaticFiles } from './static-files.js';
 import { readTakeManifest } from './take-details.js';
@@ -241,8 +241,8 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   app.get('/media/grid/:projectId/:episode/:sequenceId/:grid/:quadrant', async (c, next) => {
     const ref = sequenceRefSchema.safeParse(c.req.param());
     const grid = positiveInt.safeParse(c.req.param('grid'));
-    const quadrant = positiveInt.or(positiveInt.max(0).min(0)).safeParse(c.req.param('quadrant'));
-    const file = ref.success && grid.success && quadrant.success && quadrant.data <= 4 ? await media.gridImage(ref.data, grid.data, quadrant.data) : undefined;
+    const quadrant = gridImageIndex.safeParse(c.req.param('quadrant'));
+    const file = ref.success && grid.success && quadrant.success ? await media.gridImage(ref.data, grid.data, quadrant.data) : undefined;
     return file ? serveStatic({ path: file })(c, next) : c.notFound();
   });
 

@@ -1,7 +1,15 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildIdOf } from '../src/worker/build-id.js';
 import { chooseWorkflowSource, sourcesPathOf, WORKFLOWS_PATH } from '../src/worker/workflow-bundle.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const TSX_CLI = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const run = promisify(execFile);
 import { tempFolders } from './helpers/temp-folders.js';
 
 const tempDir = tempFolders('recoil-bundle-test-');
@@ -25,6 +33,16 @@ describe('the workflow bundle', () => {
     expect(code).toContain('sequenceWorkflow');
     expect([...new Set(code.match(/node_modules\/zod\/[\w/.-]+/g) ?? [])]).toEqual([]);
   });
+});
+
+describe('the build a bundle is', () => {
+  it('is the same build whichever folder the bundling starts from (module ids and the source map do not leak it)', async () => {
+    const elsewhere = await tempDir();
+    const out = join(elsewhere, 'bundle.js');
+    await run(process.execPath, [TSX_CLI, join(REPO_ROOT, 'src', 'worker', 'build.ts'), out], { cwd: elsewhere, timeout: 110_000 });
+    const [here, there] = await Promise.all([readFile(inject('workflowBundlePath'), 'utf8'), readFile(out, 'utf8')]);
+    expect(buildIdOf(there)).toBe(buildIdOf(here));
+  }, 120_000);
 });
 
 describe('which workflow code a worker runs', () => {

@@ -70,13 +70,21 @@ export async function describeDeployment(connection: HasWorkflowService, target:
  * Makes a build the one every new workflow (and every auto-upgrade workflow's next task) runs on;
  * with the state it was decided on, only if nobody changed the deployment since.
  */
-export async function makeCurrent(connection: HasWorkflowService, target: DeploymentTarget, buildId: string, identity: string, decidedOn?: DeploymentState): Promise<{ previous?: string }> {
+export async function makeCurrent(
+  connection: HasWorkflowService,
+  target: DeploymentTarget,
+  buildId: string,
+  identity: string,
+  options: { decidedOn?: DeploymentState; evenIfQueuesAreLeft?: boolean } = {},
+): Promise<{ previous?: string }> {
   const response = await connection.workflowService.setWorkerDeploymentCurrentVersion({
     namespace: target.namespace,
     deploymentName: target.deploymentName,
     buildId,
     identity,
-    ...(decidedOn?.conflictToken ? { conflictToken: decidedOn.conflictToken } : {}),
+    ...(options.decidedOn?.conflictToken ? { conflictToken: options.decidedOn.conflictToken } : {}),
+    // The server refuses a build that polls fewer task queues than the current one, unless told to go on.
+    ...(options.evenIfQueuesAreLeft ? { ignoreMissingTaskQueues: true } : {}),
   });
   const previous = response.previousDeploymentVersion?.buildId || undefined;
   return previous ? { previous } : {};
@@ -107,7 +115,8 @@ export async function promoteOnStart(
     if (state && policy === 'if-none' && state.current) return 'left as it is';
     if (state?.builds.some((build) => build.buildId === buildId)) {
       // Workers of one build starting together: the first makes it current, the others see that.
-      const made = await makeCurrent(connection, target, buildId, identity, state).then(
+      // `always` means this worker alone takes the work, even on task queues the previous build polled.
+      const made = await makeCurrent(connection, target, buildId, identity, { decidedOn: state, evenIfQueuesAreLeft: policy === 'always' }).then(
         () => true,
         (error: Error) => {
           if (Date.now() > deadline) throw error;

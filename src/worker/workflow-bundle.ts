@@ -66,7 +66,9 @@ async function bundleWorkflows(workflowsPath: string, files: Set<string>): Promi
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     logger: quietLogger,
-    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), recordFilesInto(files)] }),
+    // Module ids are paths from the context: the repository, not the caller's folder, so the same code
+    // bundles to the same bundle (and build id) from wherever a worker is started.
+    webpackConfigHook: (config) => ({ ...config, context: REPO_ROOT, plugins: [...(config.plugins ?? []), recordFilesInto(files)] }),
   });
   return code;
 }

@@ -60,7 +60,7 @@ async function switchTo(client: Client, target: DeploymentTarget, named: string 
     console.log(`${buildId} is already current`);
     return;
   }
-  await makeCurrent(client.connection, target, buildId, defaultActor(), state).catch((error: Error) => {
+  await makeCurrent(client.connection, target, buildId, defaultActor(), { decidedOn: state }).catch((error: Error) => {
     throw runtimeError(`the server refused to make ${buildId} current: ${error.message}`);
   });
   console.log(`${pc.green('✓')} ${buildId} is current: new episodes and sequences start on it${state.current ? `; workflows pinned to ${state.current} finish there (keep its workers until \`recoil deploy status\` shows it drained)` : ''}`);

@@ -246,6 +246,14 @@ describe('the Production Console in a real browser', () => {
     await cut.evaluate((v: HTMLVideoElement) => v.play());
     await expect.poll(() => cut.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(0.5);
     await screenshot(page, SHOTS, 'console-delivery');
+    // Every file of the hand-off once, the cut among them, and the manifest that hashes them.
+    const listed = await page.locator('#version-1 .files a').allTextContents();
+    expect(listed.filter((name) => name === 'EP001_cut.mp4')).toHaveLength(1);
+    expect(listed).toEqual(expect.arrayContaining(['EP001.otio', 'EP001.edl', 'manifest.json']));
+    expect(listed).toHaveLength(new Set(listed).size);
+    const manifestHref = await page.locator('#version-1 .files a', { hasText: 'manifest.json' }).getAttribute('href');
+    const manifest = (await (await page.request.get(`${console_.url}${manifestHref}`)).json()) as { files: { path: string }[] };
+    expect(manifest.files.map((f) => f.path)).toContain('EP001_cut.mp4');
 
     expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
     expect(pageErrors).toEqual([]);

@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { deliveriesDir } from '../activities/delivery/list-deliveries.js';
-import { readDeliveryManifest } from '../activities/delivery/delivery-manifest.js';
+import { DELIVERY_MANIFEST_FILE, readDeliveryManifest } from '../activities/delivery/delivery-manifest.js';
 import { deliveryFiles } from '../activities/delivery/delivery-files.js';
 import { gridDir, GRID_IMAGE_FILE, readGridManifest } from '../activities/grids/grid-folders.js';
 import { MANIFEST_FILE, readManifest } from '../activities/takes/take-manifest.js';
@@ -37,10 +37,12 @@ export class MediaLibrary {
     return file ? this.confine(resolve(dir, file)) : undefined;
   }
 
-  /** index -1 is the cut; otherwise the manifest's n-th file. */
-  async deliveryFile(ref: EpisodeRef, version: number, index: number): Promise<string | undefined> {
+  /** The cut, the manifest itself, or the manifest's n-th file. */
+  async deliveryFile(ref: EpisodeRef, version: number, which: 'cut' | 'manifest' | number): Promise<string | undefined> {
     const dir = join(deliveriesDir(this.root, ref.projectId, ref.episode), versionName(version));
-    if (index < 0) return this.confine(join(dir, deliveryFiles(ref.episode).cut));
+    if (which === 'cut') return this.confine(join(dir, deliveryFiles(ref.episode).cut));
+    if (which === 'manifest') return this.confine(join(dir, DELIVERY_MANIFEST_FILE));
+    const index = which;
     const manifest = await readDeliveryManifest(dir).catch(() => undefined);
     const file = manifest?.files[index];
     return file ? this.confine(resolve(dir, file.path)) : undefined;

@@ -250,8 +250,8 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     const version = positiveInt.safeParse(c.req.param('version'));
     const fileParam = c.req.param('file');
-    const index = fileParam === 'cut' ? -1 : /^\d{1,3}$/.test(fileParam) ? Number(fileParam) : undefined;
-    const file = ref.success && version.success && index !== undefined ? await media.deliveryFile(ref.data, version.data, index) : undefined;
+    const which = fileParam === 'cut' || fileParam === 'manifest' ? fileParam : /^\d{1,3}$/.test(fileParam) ? Number(fileParam) : undefined;
+    const file = ref.success && version.success && which !== undefined ? await media.deliveryFile(ref.data, version.data, which) : undefined;
     return file ? serveStatic({ path: file })(c, next) : c.notFound();
   });
 

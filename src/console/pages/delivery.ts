@@ -27,8 +27,10 @@ function version(ref: EpisodeRef, v: DeliverySummary, newest: boolean): Html {
       <dt>spent</dt><dd>${v.totalSpendUsd === null ? '—' : usd(v.totalSpendUsd)}</dd>
       <dt>takes</dt><dd>${v.takes.map((t) => `${t.sequenceId} ${takeName(t.take)}`).join(', ')}</dd>
       <dt>files</dt><dd><ul class="files">
-        <li><a href="${media}/cut" download>cut</a></li>
-        ${v.files.map((f, i) => html`<li><a href="${media}/${i}" download="${f.path}">${f.path}</a> <span class="sub">${Math.ceil(f.bytes / 1024)} KB</span></li>`)}
+        ${v.files.length === 0
+          ? html`<li><a href="${media}/cut" download>the cut</a> <span class="sub">(made before manifests)</span></li>`
+          : html`${v.files.map((f, i) => html`<li><a href="${media}/${i}" download="${f.path}">${f.path}</a> <span class="sub">${Math.ceil(f.bytes / 1024)} KB</span></li>`)}
+        <li><a href="${media}/manifest" download="manifest.json">manifest.json</a> <span class="sub">every file's size and sha256</span></li>`}
       </ul></dd>
     </dl>
   </div>

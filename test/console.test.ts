@@ -157,8 +157,15 @@ describe('the Production Console in a real browser', () => {
       await page.goto(board);
       await cardState(page, sequenceId, 'video_complete');
       await openTake(page, sequenceId, 1);
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       await page.keyboard.press('a');
       expect(await outcome(page)).toMatch(/^accepted/);
+      // The decided take shows it without a reload: its forms disabled, the answer still there.
+      await page.locator('#not-waiting').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#approve-form button').isDisabled()).toBe(true);
+      expect(await page.locator('#retake-form textarea[name=note]').isDisabled()).toBe(true);
+      expect(await outcome(page)).toMatch(/^accepted/);
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       await cardState(watcher, sequenceId, 'approved', 30_000);
     }
 

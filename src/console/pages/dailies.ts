@@ -107,21 +107,21 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
       <h3>Shots</h3>
       <ol class="shots">${spans.map((s) => html`<li><button type="button" class="seek" data-seek="${s.startSec}">${s.startSec.toFixed(1)}–${s.endSec.toFixed(1)} s</button> <span class="prompt">${s.prompt}</span></li>`)}</ol>
     </div>
-    <div class="decide">
-      <form class="approve" data-action="${sequencePath(ref)}/decide" data-outcome-target="decide-outcome" data-key="a">
+    <div class="decide" id="decide" data-live>
+      <form class="approve" id="approve-form" data-action="${sequencePath(ref)}/decide" data-outcome-target="decide-outcome" data-key="a"><fieldset ${decidable ? '' : 'disabled'}>
         <input type="hidden" name="kind" value="approve"><input type="hidden" name="take" value="${take.take}">
         <label>note <input name="note" maxlength="500" placeholder="optional"></label>
         <button type="submit" class="approve-btn">Approve ${takeName(take.take)} <kbd>A</kbd></button>
-      </form>
-      <form class="retake" data-action="${sequencePath(ref)}/decide" data-outcome-target="decide-outcome" data-key="r">
+      </fieldset></form>
+      <form class="retake" id="retake-form" data-action="${sequencePath(ref)}/decide" data-outcome-target="decide-outcome" data-key="r"><fieldset ${decidable ? '' : 'disabled'}>
         <input type="hidden" name="kind" value="retake">
         <label>what should change <textarea name="note" rows="2" maxlength="2000" required placeholder="e.g. slower push-in, hold on the van"></textarea></label>
         <details><summary>New prompts per shot</summary>
           ${spans.map((s) => html`<label>shot ${s.index} <textarea name="shot-${s.index}" rows="2" maxlength="2000" data-original="${s.prompt}">${s.prompt}</textarea></label>`)}
         </details>
         <button type="submit" class="retake-btn">Retake <kbd>R</kbd></button>
-      </form>
-      ${decidable ? '' : html`<p class="hint" id="not-waiting" data-live>This take is not waiting for a decision (${stateLabel(row.state)}).</p>`}
+      </fieldset></form>
+      ${decidable ? '' : html`<p class="hint" id="not-waiting">This take is not waiting for a decision (${stateLabel(row.state)}).</p>`}
       ${outcomeSlot('decide-outcome')}
     </div>
   </div>

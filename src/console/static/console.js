@@ -24,7 +24,9 @@ function refreshLive(version) {
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
     for (const next of $$('[data-live][id]', fresh)) {
       const current = document.getElementById(next.id);
-      if (!current || current.outerHTML === next.outerHTML) continue;
+      // A part about one take is only redrawn from a page about the same take: the controls never
+      // change to another take's under the video the person is watching.
+      if (!current || current.outerHTML === next.outerHTML || subjectOf(current) !== subjectOf(next)) continue;
       keepWhatThePersonIsUsing(current, next);
       current.replaceWith(document.adoptNode(next));
     }
@@ -46,17 +48,24 @@ function keepWhatThePersonIsUsing(current, next) {
     const old = current.querySelector(`#${CSS.escape(form.id)}`);
     if (old && isInUse(old)) form.replaceWith(old);
   }
-  // A cut-off take asked again (say, its adoption was refused) keeps the answer the person just had,
-  // even when the answer came while its panel was gone (the question is withdrawn while the worker
-  // tries the adoption, and asked again if it is refused).
-  for (const slot of $$('.settle [data-outcome][id]', next)) {
+  // An answer stays where the person saw it, even when its panel was redrawn or gone a while (a
+  // decided take's panel is drawn again disabled; a cut-off take's question is withdrawn while the
+  // worker tries the adoption, and asked again if it is refused).
+  for (const slot of $$('[data-outcome][id]', next)) {
     const old = current.querySelector(`#${CSS.escape(slot.id)}`);
-    if (old && old.textContent) slot.replaceWith(old);
-    else if (lastOutcomes.has(slot.id)) paintOutcome(slot, lastOutcomes.get(slot.id));
+    if (old && old.textContent && subjectOf(old) === subjectOf(slot)) slot.replaceWith(old);
+    else if (slot.closest('.settle') && lastOutcomes.has(slot.id)) paintOutcome(slot, lastOutcomes.get(slot.id));
   }
 }
 
+/** The take a part of the page is about (Dailies shows one at a time), so an answer stays with its take. */
+function subjectOf(element) {
+  const review = element.closest('[data-take]');
+  return review ? `${review.dataset.sequence}/${review.dataset.take}` : '';
+}
+
 function isInUse(form) {
+  if (form.dataset.decided) return false;
   return form.contains(document.activeElement) || [...form.elements].some((field) => 'defaultValue' in field && field.value !== field.defaultValue);
 }
 
@@ -107,7 +116,13 @@ async function submitDecision(form) {
   if (button) button.disabled = true;
   showOutcome(form.dataset.outcomeTarget, { kind: 'sending' });
   try {
-    showOutcome(form.dataset.outcomeTarget, await post(form.dataset.action, formBody(form)));
+    const outcome = await post(form.dataset.action, formBody(form));
+    showOutcome(form.dataset.outcomeTarget, outcome);
+    // Accepted: what the person typed is sent, so the page may now show the take as decided.
+    if (outcome.kind === 'accepted') {
+      form.dataset.decided = 'true';
+      refreshLive(Number(document.body.dataset.version) + 1);
+    }
   } finally {
     if (button) button.disabled = false;
   }

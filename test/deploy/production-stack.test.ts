@@ -120,7 +120,8 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     for (const worker of stack.workers) {
       const identity = workerIdentity(worker.pid);
       const holding = running.filter((activity) => activity.identity === identity);
-      const take = holding.find((activity) => activity.type === 'awaitProviderJob');
+      // A take that started moments ago is still running when the kill lands (a take lasts 8 s here).
+      const take = holding.find((activity) => activity.type === 'awaitProviderJob' && activity.startedAt !== undefined && Date.now() - activity.startedAt.getTime() < 3_000);
       // A killed grid call is only retried after its 5-minute timeout: wait for a moment without one.
       const slowToRecover = holding.some((activity) => activity.type === 'executeGridExploration');
       if (!take || slowToRecover || !completed.some((c) => c.identity === identity)) continue;

@@ -24,6 +24,8 @@ export interface RunningActivity {
   activityId: string;
   type: string;
   identity: string;
+  /** When the running attempt started, as the server recorded it. */
+  startedAt?: Date;
 }
 
 /** Activities a worker has started and not finished, from each running workflow's description. */
@@ -38,6 +40,7 @@ export async function runningActivities(client: Client): Promise<RunningActivity
         activityId: activity.activityId ?? '',
         type: activity.activityType?.name ?? '',
         identity: activity.lastWorkerIdentity ?? '',
+        ...(activity.lastStartedTime?.seconds ? { startedAt: new Date(Number(activity.lastStartedTime.seconds) * 1000 + Math.floor((activity.lastStartedTime.nanos ?? 0) / 1e6)) } : {}),
       });
     }
   }

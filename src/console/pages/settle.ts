@@ -6,7 +6,8 @@ import { outcomeSlot, type Html } from './layout.js';
 
 /** The question a sequence asks about a cut-off submission, from its status or its card. */
 export function submissionQuestionOf(row: BoardRow): SubmissionQuestion | undefined {
-  return row.status?.submissionQuestion ?? row.card?.submissionQuestion;
+  // The live status, when the workflow answered; its card (memo) can lag a moment behind an answer.
+  return row.status ? row.status.submissionQuestion : row.card?.submissionQuestion;
 }
 
 /**

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import proto from '@temporalio/proto';
 
 type WorkflowService = proto.temporal.api.workflowservice.v1.WorkflowService;
-const { VersionDrainageStatus, WorkerDeploymentVersionStatus } = proto.temporal.api.enums.v1;
+const { RoutingConfigUpdateState, VersionDrainageStatus, WorkerDeploymentVersionStatus } = proto.temporal.api.enums.v1;
 // gRPC's status code for a deployment no worker has registered yet.
 const NOT_FOUND = 5;
 
@@ -86,8 +86,19 @@ export async function makeCurrent(
     // The server refuses a build that polls fewer task queues than the current one, unless told to go on.
     ...(options.evenIfQueuesAreLeft ? { ignoreMissingTaskQueues: true } : {}),
   });
+  await untilRoutingIsEverywhere(connection, target);
   const previous = response.previousDeploymentVersion?.buildId || undefined;
   return previous ? { previous } : {};
+}
+
+// The server hands the new routing to every task queue after it answers; new work follows it only then.
+async function untilRoutingIsEverywhere(connection: HasWorkflowService, target: DeploymentTarget, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { workerDeploymentInfo } = await connection.workflowService.describeWorkerDeployment({ namespace: target.namespace, deploymentName: target.deploymentName });
+    if (workerDeploymentInfo?.routingConfigUpdateState !== RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS || Date.now() > deadline) return;
+    await sleep(200);
+  }
 }
 
 export type PromotePolicy = 'always' | 'if-none' | 'never';

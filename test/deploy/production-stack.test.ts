@@ -20,6 +20,9 @@ const PROJECT = 'driver-beware';
 const EPISODE = 'EP001';
 const SEQUENCES = ['SEQ01', 'SEQ02', 'SEQ03', 'SEQ04', 'SEQ05'];
 const EPISODE_DEADLINE_MS = 20 * 60_000;
+// Long enough for a take to be caught in flight when a worker is killed, with this much of it left.
+const TAKE_MS = 12_000;
+const KILL_MARGIN_MS = 5_000;
 
 const startedAt = Date.now();
 const report = (line: string) => console.log(`[deploy ${Math.round((Date.now() - startedAt) / 1000)}s] ${line}`);
@@ -34,8 +37,7 @@ beforeAll(async () => {
   stack = await startProductionStack({
     tools,
     workerCount: 2,
-    // Long enough for a take to be caught in flight when a worker is killed.
-    workerExtraEnv: { RECOIL_LOCAL_LATENCY_MS: '8000' },
+    workerExtraEnv: { RECOIL_LOCAL_LATENCY_MS: String(TAKE_MS) },
     report,
   });
   report(`stack up: ${stack.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')}; logs in ${stack.workDir}/logs`);
@@ -120,8 +122,8 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     for (const worker of stack.workers) {
       const identity = workerIdentity(worker.pid);
       const holding = running.filter((activity) => activity.identity === identity);
-      // A take that started moments ago is still running when the kill lands (a take lasts 8 s here).
-      const take = holding.find((activity) => activity.type === 'awaitProviderJob' && activity.startedAt !== undefined && Date.now() - activity.startedAt.getTime() < 3_000);
+      // A take with seconds left is still running when the kill lands, however slow this round was.
+      const take = holding.find((activity) => activity.type === 'awaitProviderJob' && activity.startedAt !== undefined && Date.now() - activity.startedAt.getTime() < TAKE_MS - KILL_MARGIN_MS);
       // A killed grid call is only retried after its 5-minute timeout: wait for a moment without one.
       const slowToRecover = holding.some((activity) => activity.type === 'executeGridExploration');
       if (!take || slowToRecover || !completed.some((c) => c.identity === identity)) continue;

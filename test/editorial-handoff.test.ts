@@ -10,9 +10,10 @@ import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { criticiseTakeActivity } from '../src/activities/step-runner/criticise-take.js';
-import { reelNames, shotRanges, type EditorialCut } from '../src/domain/editorial/cut.js';
+import { clipNotes, reelNames, shotRanges, type EditorialCut } from '../src/domain/editorial/cut.js';
 import { cmx3600Edl } from '../src/domain/editorial/edl.js';
 import { otioTimeline } from '../src/domain/editorial/otio.js';
+import type { TakeNote } from '../src/domain/take-notes.js';
 import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
 import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
 import { expectReferenceToAccept } from './helpers/delivery-check.js';
@@ -45,8 +46,8 @@ function cutAt(rate: FrameRate, frames: [number, number]): EditorialCut {
   return {
     projectId: 'p', episode: 'EP001', version: 1, rate, width: 1280, height: 720, createdAt: '2026-01-01T00:00:00.000Z',
     clips: [
-      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: '../../SEQ01/takes/t003/video.mp4', frames: frames[0], shots: [], provenance: provenance('SEQ01', 3) },
-      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: '../../SEQ02/takes/t001/video.mp4', frames: frames[1], shots: [], provenance: provenance('SEQ02', 1) },
+      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: '../../SEQ01/takes/t003/video.mp4', frames: frames[0], shots: [], notes: [], provenance: provenance('SEQ01', 3) },
+      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: '../../SEQ02/takes/t001/video.mp4', frames: frames[1], shots: [], notes: [], provenance: provenance('SEQ02', 1) },
     ],
   };
 }
@@ -115,6 +116,59 @@ describe('EDL writer', () => {
     const edl = cmx3600Edl(cutAt(FILM, [24 * 60 + 5, 30]));
     expect(edl).toContain('001  SEQ01T03 V     C        00:00:00:00 00:01:00:05 01:00:00:00 01:01:00:05\n');
     expect(edl).toContain('002  SEQ02T01 V     C        00:00:00:00 00:00:01:06 01:01:00:05 01:01:01:11\n');
+  });
+});
+
+const NOTE_AT = '2026-01-02T10:20:30.000Z';
+/** A frame note with a drawing in shot 1 and a range note across shots 1 and 2 of SEQ01 take 2 (2 s + 3 s). */
+const SEQ01_NOTES: TakeNote[] = [
+  { id: 'n2', take: 2, frame: 60, endFrame: 84, shot: 2, text: 'Too fast through the turn;\nslow it down', colour: 'CYAN', by: 'dana', at: NOTE_AT },
+  {
+    id: 'n1', take: 2, frame: 30, shot: 1, text: 'His hand clips the door here', colour: 'YELLOW', by: 'dana', at: NOTE_AT,
+    drawing: [{ tool: 'rect', colour: 'YELLOW', points: [[0.2, 0.2], [0.6, 0.7]] }, { tool: 'arrow', colour: 'RED', points: [[0.9, 0.1], [0.62, 0.4]] }],
+  },
+];
+
+describe('notes in the hand-off', () => {
+  it('are markers at their frames in the OTIO and locators in the EDL, in frame order', () => {
+    const cut = cutAt(FILM, [120, 96]);
+    cut.clips[0]!.notes = clipNotes(SEQ01_NOTES, 120);
+    const [clip] = (otioTimeline(cut) as any).tracks.children[0].children;
+    expect(clip.markers.map((m: any) => [m.name, m.color, m.marked_range.start_time.value, m.marked_range.duration.value])).toEqual([
+      ['His hand clips the door here', 'YELLOW', 30, 1],
+      ['Too fast through the turn; slow it down', 'CYAN', 60, 25],
+    ]);
+    expect(clip.markers[0].metadata.recoil.note).toMatchObject({ by: 'dana', shot: 1, drawing: SEQ01_NOTES[1]!.drawing });
+    const edl = cmx3600Edl(cut);
+    expect(edl).toContain('* FROM CLIP: ../../SEQ01/takes/t003/video.mp4\n* LOC: 00:00:01:06 YELLOW  His hand clips the door here\n* LOC: 00:00:02:12 CYAN    Too fast through the turn; slow it down\n002');
+  });
+
+  it('keeps a range inside its clip and leaves out a note past its end', () => {
+    expect(clipNotes([{ ...SEQ01_NOTES[0]!, frame: 100, endFrame: 300 }, { ...SEQ01_NOTES[1]!, frame: 130 }], 120).map((n) => [n.startFrame, n.frames])).toEqual([[100, 20]]);
+  });
+
+  it('reach the editor: the reference library reads each note at its frame from the OTIO and the EDL; the PDF gets a notes page', { timeout: 600_000 }, async () => {
+    const root = await artifactsRoot();
+    const seq01 = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 2, rate: '24', shots: [2, 3], notes: SEQ01_NOTES });
+    const seq02 = await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 1, rate: '24', shots: [4] });
+    const takes = [
+      { sequenceId: 'SEQ01', take: 2, videoPath: join(seq01, 'video.mp4') },
+      { sequenceId: 'SEQ02', take: 1, videoPath: join(seq02, 'video.mp4') },
+    ];
+    const { dir } = await buildDelivery(root, selection);
+    const reading = await expectReferenceToAccept(dir, FIXTURE_PROJECT.episode, takes, { withNotes: true });
+    const notesOf = (clip: { markers: { name: string; start: number; duration: number; color: string }[] }) =>
+      clip.markers.filter((m) => !m.name.startsWith('shot ')).map(({ name, start, duration, color }) => ({ name, start, duration, color }));
+    expect(notesOf(reading.otio.clips[0]!)).toEqual([
+      { name: 'His hand clips the door here', start: 30, duration: 1, color: 'YELLOW' },
+      { name: 'Too fast through the turn; slow it down', start: 60, duration: 25, color: 'CYAN' },
+    ]);
+    expect(notesOf(reading.otio.clips[1]!)).toEqual([]);
+    // The EDL's locators come back as markers of one frame, at the same source frames.
+    expect(notesOf(reading.edl.clips[0]!)).toEqual([
+      { name: 'His hand clips the door here', start: 30, duration: 0, color: 'YELLOW' },
+      { name: 'Too fast through the turn; slow it down', start: 60, duration: 0, color: 'CYAN' },
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
 import { executeGridExplorationActivity } from './step-runner/execute-grid-exploration.js';
 import { prepareSequenceActivity } from './step-runner/prepare-sequence.js';
 import { readSequenceSpendActivity } from './step-runner/read-sequence-spend.js';
-import { recordTakeDecisionActivity } from './step-runner/record-decision.js';
+import { recordTakeDecisionActivity, recordTakeNoteActivity } from './step-runner/record-decision.js';
 import { recordTakeFailureActivity } from './step-runner/record-take-failure.js';
 import { adoptProviderJobActivity, settleCutOffSubmissionActivity } from './step-runner/settle-submission.js';
 import { submitTakeActivity } from './step-runner/submit-take.js';
@@ -24,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     collectTake: collectTakeActivity(deps),
     criticiseTake: criticiseTakeActivity(deps),
     recordTakeDecision: recordTakeDecisionActivity(deps),
+    recordTakeNote: recordTakeNoteActivity(deps),
     recordTakeFailure: recordTakeFailureActivity(deps),
     executeGridExploration: executeGridExplorationActivity(deps),
     chooseStartFrame: chooseStartFrameActivity(deps),

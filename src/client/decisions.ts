@@ -8,6 +8,8 @@ import {
   approveSignal,
   decisionRefusedSignal,
   approveUpdate,
+  noteSignal,
+  noteUpdate,
   regenerateFramesSignal,
   regenerateFramesUpdate,
   retakeSignal,
@@ -20,6 +22,7 @@ import {
   type SubmissionAction,
 } from '../contract/sequence.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../domain/ids.js';
+import type { NoteInput } from '../domain/note-schema.js';
 import { usageError } from './cli-error.js';
 import { hasLiveWorker, NO_WORKER_HINT } from './worker-presence.js';
 
@@ -30,7 +33,9 @@ export type SequenceDecision =
   | { kind: 'selectFrame'; grid?: number; quadrant: number }
   | { kind: 'regenerateFrames'; prompt?: string; note?: string }
   /** A take whose cut-off submission waits for a person: adopt fal's job, submit again, or give up. */
-  | { kind: 'settleSubmission'; take: number; action: SubmissionAction; providerRequestId?: string };
+  | { kind: 'settleSubmission'; take: number; action: SubmissionAction; providerRequestId?: string }
+  /** A note pinned to a frame or range of a finished take, with an optional drawing. */
+  | ({ kind: 'note' } & NoteInput);
 
 export type DecisionOutcome =
   /** The workflow took it: `detail` says what it did. */
@@ -61,6 +66,10 @@ export async function decideOnSequence(client: Client, ref: SequenceRef, decisio
       return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) }, listRefusal);
     case 'regenerateFrames':
       return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) }, listRefusal);
+    case 'note': {
+      const { kind: _kind, ...note } = decision;
+      return deliver(target, noteSignal, noteUpdate, { ...common, ...note }, listRefusal);
+    }
     case 'settleSubmission': {
       const request = { ...common, take: decision.take, action: decision.action, ...optional('providerRequestId', decision.providerRequestId) };
       const outcome = await deliver(target, settleSubmissionSignal, settleSubmissionUpdate, request, listRefusal);

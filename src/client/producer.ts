@@ -10,7 +10,7 @@ import { decideOnSequence, type SequenceDecision } from './decisions.js';
 export interface SequenceView {
   sequenceId: string;
   state: string;
-  takes: readonly { take: number; videoPath?: string }[];
+  takes: readonly { take: number; videoPath?: string; notes?: readonly unknown[] }[];
   grids: readonly { grid: number; quadrants?: readonly string[] }[];
   failure?: string;
 }
@@ -23,6 +23,8 @@ export interface ProducerPolicy {
   approveNote?: string;
   /** A retake to ask for instead of approving this finished take; approve when undefined. */
   retakeInstead?: (view: SequenceView) => Omit<Extract<SequenceDecision, { kind: 'retake' }>, 'kind'> | undefined;
+  /** A note to leave on a finished take (once, before deciding on it), as a reviewer would. */
+  noteFirst?: (view: SequenceView) => Omit<Extract<SequenceDecision, { kind: 'note' }>, 'kind' | 'take'> | undefined;
   /** A failed sequence is retaken (e.g. a submission that could not be confirmed); otherwise the producer stops with its failure. */
   retakeFailed?: boolean;
 }
@@ -80,6 +82,8 @@ export function nextDecision(view: SequenceView, policy: ProducerPolicy): { key:
   }
   const take = view.takes.at(-1);
   if (view.state === 'video_complete' && take) {
+    const note = take.notes?.length ? undefined : policy.noteFirst?.(view);
+    if (note) return { key: `${view.sequenceId}:t${take.take}:note`, decision: { kind: 'note', take: take.take, ...note } };
     const retake = policy.retakeInstead?.(view);
     const decision: SequenceDecision = retake
       ? { kind: 'retake', ...retake }

@@ -1,6 +1,7 @@
 import type { AspectRatio, Resolution } from '../domain/aspect-ratio.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit, UnitShot, UnitStartFrame } from '../domain/sequence-unit.js';
+import type { TakeNote } from '../domain/take-notes.js';
 import type { ChosenFrame } from './sequence.js';
 
 /**
@@ -89,6 +90,10 @@ export interface TakeDecisionRecord extends TakeRef {
   decision: 'approved' | 'retake';
   by: string;
   note?: string;
+}
+
+export interface TakeNoteRecord extends TakeRef {
+  note: TakeNote;
 }
 
 export interface TakeFailure extends TakeRef {

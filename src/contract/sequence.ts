@@ -4,6 +4,8 @@ import type { GenerationRequest, WaitReason } from '../domain/generation-ledger.
 import type { SequenceState } from '../domain/state-machine.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
+import type { NoteFields } from '../domain/note-schema.js';
+import type { TakeNote } from '../domain/take-notes.js';
 
 /**
  * What crosses the sequence workflow's boundary: its decisions, queries and the signals the episode
@@ -44,6 +46,9 @@ export interface RegenerateFramesRequest extends DecisionRequest {
   prompt?: string;
 }
 
+/** A note pinned to a frame or range of a finished take, kept with the take and in the decisions. */
+export type NoteRequest = DecisionRequest & NoteFields;
+
 /** What a person can do with a take whose submission was cut off and fal's records do not settle. */
 export const SUBMISSION_ACTIONS = ['adopt', 'resubmit', 'give_up'] as const;
 export type SubmissionAction = (typeof SUBMISSION_ACTIONS)[number];
@@ -61,6 +66,7 @@ export interface DecisionRequests {
   selectFrame: SelectFrameRequest;
   regenerateFrames: RegenerateFramesRequest;
   settleSubmission: SettleSubmissionRequest;
+  note: NoteRequest;
 }
 
 export type DecisionName = keyof DecisionRequests;
@@ -81,12 +87,14 @@ export const retakeSignal = defineSignal<[RetakeRequest]>('retake');
 export const selectFrameSignal = defineSignal<[SelectFrameRequest]>('selectFrame');
 export const regenerateFramesSignal = defineSignal<[RegenerateFramesRequest]>('regenerateFrames');
 export const settleSubmissionSignal = defineSignal<[SettleSubmissionRequest]>('settleSubmission');
+export const noteSignal = defineSignal<[NoteRequest]>('note');
 
 export const approveUpdate = defineUpdate<DecisionRecord, [ApproveRequest]>('approve');
 export const retakeUpdate = defineUpdate<DecisionRecord, [RetakeRequest]>('retake');
 export const selectFrameUpdate = defineUpdate<DecisionRecord, [SelectFrameRequest]>('selectFrame');
 export const regenerateFramesUpdate = defineUpdate<DecisionRecord, [RegenerateFramesRequest]>('regenerateFrames');
 export const settleSubmissionUpdate = defineUpdate<DecisionRecord, [SettleSubmissionRequest]>('settleSubmission');
+export const noteUpdate = defineUpdate<DecisionRecord, [NoteRequest]>('note');
 
 export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
 
@@ -154,6 +162,8 @@ export interface TakeSummary {
   durationSec?: number;
   error?: string;
   retakeNote?: string;
+  /** Reviewers' notes on frames or ranges of this take, oldest first. */
+  notes?: TakeNote[];
   critics?: CriticReport;
   startFrame?: string;
   startedAt: string;

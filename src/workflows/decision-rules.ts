@@ -3,6 +3,7 @@ import type {
   DecisionName,
   DecisionRequests,
   GridSummary,
+  NoteRequest,
   RegenerateFramesRequest,
   RetakeRequest,
   SelectFrameRequest,
@@ -49,6 +50,7 @@ export function whyDecisionIsRefused<D extends DecisionName>(view: DecisionView,
     selectFrame: (r) => whySelectionIsRefused(view, r),
     regenerateFrames: (r) => whyRegenerateIsRefused(view, r),
     settleSubmission: (r) => whySettlementIsRefused(view, r),
+    note: (r) => whyNoteIsRefused(view, r),
   };
   return rules[decision](request);
 }
@@ -97,6 +99,22 @@ function whySettlementIsRefused(view: DecisionView, request: SettleSubmissionReq
   if (request.take !== question.take) return `take ${question.take} is the one waiting for a decision about its submission, not take ${request.take}`;
   if (!(SUBMISSION_ACTIONS as readonly string[]).includes(request.action)) return `the action is one of ${SUBMISSION_ACTIONS.join(', ')}, got "${String(request.action)}"`;
   if (request.action === 'adopt' && !/^[\w.-]{1,200}$/.test(request.providerRequestId ?? '')) return 'to adopt, name fal\'s request id (letters, digits, dots, dashes), as fal\'s dashboard shows it';
+  return undefined;
+}
+
+/**
+ * A note goes on a finished take, at a frame (or range) inside it. The console and the CLI check
+ * the rest of its shape; a hand-made signal is checked here for what would break the record.
+ */
+function whyNoteIsRefused(view: DecisionView, request: NoteRequest): string | undefined {
+  const take = view.takes.find((t) => t.take === request.take);
+  if (!take) return `there is no take ${request.take} (takes: ${view.takes.map((t) => t.take).join(', ') || 'none yet'})`;
+  if (!take.videoPath) return `take ${request.take} is ${take.state}: notes go on a finished take`;
+  if (typeof request.text !== 'string' || !request.text.trim()) return 'a note needs its text';
+  if (!Number.isInteger(request.frame) || request.frame < 0) return `a note's frame is a whole number from 0, got ${JSON.stringify(request.frame)}`;
+  if (request.endFrame !== undefined && !(Number.isInteger(request.endFrame) && request.endFrame >= request.frame)) return `the out point (${request.endFrame}) must be a frame at or after the in point (${request.frame})`;
+  if (request.shot !== undefined && !(Number.isInteger(request.shot) && request.shot >= 1 && request.shot <= view.shotCount)) return `shot ${request.shot} does not exist (this sequence has shots 1–${view.shotCount})`;
+  if (request.drawing !== undefined && !Array.isArray(request.drawing)) return 'a drawing is a list of strokes';
   return undefined;
 }
 

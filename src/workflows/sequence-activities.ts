@@ -33,6 +33,7 @@ export function sequenceActivities(timings: FaultTimings = {}) {
   return {
     prepareSequence: bookkeeping.prepareSequence,
     recordTakeDecision: bookkeeping.recordTakeDecision,
+    recordTakeNote: bookkeeping.recordTakeNote,
     recordTakeFailure: bookkeeping.recordTakeFailure,
     chooseStartFrame: bookkeeping.chooseStartFrame,
     criticiseTake: bookkeeping.criticiseTake,

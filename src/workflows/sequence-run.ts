@@ -6,6 +6,7 @@ import type {
   DecisionRecord,
   DecisionRequests,
   GridSummary,
+  NoteRequest,
   RefusalNote,
   RegenerateFramesRequest,
   RetakeRequest,
@@ -18,6 +19,7 @@ import type {
   TransitionRecord,
 } from '../contract/sequence.js';
 import type { CriticReport } from '../domain/critic-report.js';
+import { noteWhere, type TakeNote } from '../domain/take-notes.js';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import { whyDecisionIsRefused, whyRequestIsMalformed } from './decision-rules.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
@@ -138,7 +140,7 @@ export class SequenceRun {
       by: malformed ? 'unknown' : request.by,
       at: now(),
       outcome: reason ? 'refused' : 'accepted',
-      detail: reason ?? this.carryOut(decision, request),
+      detail: reason ?? this.carryOut(decision, request, requestId),
     };
     this.decisions.push(record);
     return record;
@@ -373,14 +375,20 @@ export class SequenceRun {
   }
 
 
+  /** An accepted note as it is kept on its take, for take.json. */
+  noteOf(requestId: string): TakeNote | undefined {
+    return this.takes.flatMap((t) => t.notes ?? []).find((n) => n.id === requestId);
+  }
+
   /** Applies an accepted decision and says what it did. */
-  private carryOut<D extends DecisionName>(decision: D, request: DecisionRequests[D]): string {
+  private carryOut<D extends DecisionName>(decision: D, request: DecisionRequests[D], requestId: string): string {
     const apply: { [K in DecisionName]: (r: DecisionRequests[K]) => string } = {
       approve: (r) => this.approve(r),
       retake: (r) => (this.retakeRegeneratesFrames ? this.regenerateFrames({ by: r.by, note: r.note }) : this.retake(r)),
       selectFrame: (r) => this.selectFrame(r),
       regenerateFrames: (r) => this.regenerateFrames(r),
       settleSubmission: (r) => this.settleSubmission(r),
+      note: (r) => this.addNote(r, requestId),
     };
     return apply[decision](request);
   }
@@ -419,6 +427,25 @@ export class SequenceRun {
     this.submissionQuestion = undefined;
     const what = { adopt: `adopt fal's request ${request.providerRequestId} as take ${request.take}`, resubmit: `submit take ${request.take} again`, give_up: `give up take ${request.take}` };
     return what[request.action];
+  }
+
+  private addNote(request: NoteRequest, id: string): string {
+    const { take, frame, endFrame, shot, text, colour, drawing, by } = request;
+    const note: TakeNote = {
+      id,
+      take,
+      frame,
+      ...(endFrame !== undefined && endFrame !== frame ? { endFrame } : {}),
+      ...(shot !== undefined ? { shot } : {}),
+      text: text.trim(),
+      colour: colour ?? 'RED',
+      ...(drawing?.length ? { drawing } : {}),
+      by,
+      at: now(),
+    };
+    const notes = this.takes.find((t) => t.take === take)?.notes ?? [];
+    this.updateTake(take, { notes: [...notes, note] });
+    return `note on take ${take} at ${noteWhere(note)}${shot !== undefined ? ` (shot ${shot})` : ''}: ${note.text}`;
   }
 
   private regenerateFrames(request: RegenerateFramesRequest): string {

@@ -8,6 +8,8 @@ import {
   decisionRefusedSignal,
   generationGrantedSignal,
   generationWaitingSignal,
+  noteSignal,
+  noteUpdate,
   regenerateFramesSignal,
   regenerateFramesUpdate,
   retakeSignal,
@@ -20,13 +22,15 @@ import {
   sequenceCard,
   statusQuery,
   type DecisionName,
+  type DecisionRecord,
   type DecisionRequests,
+  type NoteRequest,
   type SequenceInput,
   type SequenceStatus,
 } from '../contract/sequence.js';
 import type { SequenceState } from '../domain/state-machine.js';
 import { AccountSlot } from './account-slot.js';
-import { recordBestEffort } from './best-effort.js';
+import { TakeJsonWrites } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
 import { failureMessage } from './failure-message.js';
 import { exploreFrames } from './frame-exploration.js';
@@ -57,12 +61,13 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     link,
     account,
     activities,
+    takeJson: new TakeJsonWrites(),
     paid: input.provider !== 'local',
     report: () => report(),
   };
 
   setHandler(statusQuery, () => run.status());
-  acceptDecisions(run);
+  acceptDecisions(ctx);
   onSignal(generationGrantedSignal, (ticket) => link.onGranted(ticket));
   onSignal(generationWaitingSignal, (wait) => link.onWaiting(wait));
   onSignal(accountSlotGrantedSignal, (grant) => account.onGranted(grant));
@@ -106,7 +111,8 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
  * A decision arrives as an Update (answered at once; its validator refuses before anything is
  * recorded) or as a signal (recorded durably; a refusal is kept in `status`). One rule set for both.
  */
-function acceptDecisions(run: SequenceRun): void {
+function acceptDecisions(ctx: SequenceContext): void {
+  const { run } = ctx;
   const refuseUnless = <D extends DecisionName>(decision: D) => ({
     validator: (request: DecisionRequests[D]) => {
       const reason = run.whyRefused(decision, request);
@@ -123,7 +129,20 @@ function acceptDecisions(run: SequenceRun): void {
   setHandler(regenerateFramesUpdate, (request) => run.decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
   onSignal(settleSubmissionSignal, (request) => void run.decide('settleSubmission', request));
   setHandler(settleSubmissionUpdate, (request) => run.decide('settleSubmission', request), refuseUnless('settleSubmission'));
+  onSignal(noteSignal, async (request) => void (await addNote(ctx, request)));
+  setHandler(noteUpdate, (request) => addNote(ctx, request), refuseUnless('note'));
   onSignal(decisionRefusedSignal, (note) => run.noteRefusal(note));
+}
+
+/** A note is answered once it is kept on its take in take.json, so the console shows it from there too. */
+async function addNote(ctx: SequenceContext, request: NoteRequest): Promise<DecisionRecord> {
+  const record = ctx.run.decide('note', request);
+  const note = record.outcome === 'accepted' ? ctx.run.noteOf(record.requestId) : undefined;
+  if (note) {
+    await ctx.takeJson.record(`the note on take ${note.take}`, () => ctx.activities.recordTakeNote({ ...ctx.ref, take: note.take, note }));
+    await ctx.report();
+  }
+  return record;
 }
 
 /** The lifecycle itself: frames when needed, then takes until a person approves one. */
@@ -153,7 +172,7 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
 
   const take = run.approvedTake!;
   const approval = run.approval!;
-  await recordBestEffort(`the approval of take ${take}`, () => activities.recordTakeDecision({ ...ref, take, decision: 'approved', by: approval.by, note: approval.note }));
+  await ctx.takeJson.record(`the approval of take ${take}`, () => activities.recordTakeDecision({ ...ref, take, decision: 'approved', by: approval.by, note: approval.note }));
   await ctx.report();
   await condition(allHandlersFinished);
   return run.status();
@@ -176,7 +195,7 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
 async function recordRetakeOnLastTake(ctx: SequenceContext, by: string, note: string): Promise<void> {
   const last = ctx.run.status().takes.at(-1);
   if (last?.videoPath) {
-    await recordBestEffort(`the retake of take ${last.take}`, () => ctx.activities.recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note }));
+    await ctx.takeJson.record(`the retake of take ${last.take}`, () => ctx.activities.recordTakeDecision({ ...ctx.ref, take: last.take, decision: 'retake', by, note }));
   }
 }
 

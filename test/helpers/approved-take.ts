@@ -4,6 +4,7 @@ import { ffmpegPath } from '../../src/activities/media/binaries.js';
 import { runProcess } from '../../src/activities/media/run-process.js';
 import { takeDir } from '../../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../../src/activities/takes/take-manifest.js';
+import type { TakeNote } from '../../src/domain/take-notes.js';
 
 export interface ApprovedTakeSpec {
   sequenceId: string;
@@ -15,6 +16,8 @@ export interface ApprovedTakeSpec {
   width?: number;
   height?: number;
   approved?: boolean;
+  /** Reviewers' notes on the take, as the console leaves them in take.json. */
+  notes?: TakeNote[];
   project?: { projectId: string; episode: string };
 }
 
@@ -57,6 +60,7 @@ export async function writeApprovedTake(root: string, spec: ApprovedTakeSpec): P
     video: { file: 'video.mp4', durationSec: seconds, width: spec.width ?? 320, height: spec.height ?? 180 },
     critics: { ok: true, findings: [{ critic: 'decodes', ok: true, message: 'decodes cleanly' }], checkedAt: '2026-01-01T00:00:00.000Z' },
     decisions: spec.approved === false ? [] : [{ decision: 'approved', by: 'director@studio', at: '2026-01-02T03:04:05.000Z' }],
+    ...(spec.notes ? { notes: spec.notes } : {}),
     times: { createdAt: '2026-01-01T00:00:00.000Z' },
   };
   await writeFile(join(dir, 'take.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { probeVideo } from '../../src/activities/media/probe.js';
 import { takeFolderName } from '../../src/domain/ids.js';
 import { framesPerSecond, parseFrameRate } from '../../src/domain/timecode.js';
-import { readWithReference, type ReferenceTimeline } from './otio-reference.js';
+import { readWithReference, type ReferenceReading, type ReferenceTimeline } from './otio-reference.js';
 
 export interface ExpectedTake {
   sequenceId: string;
@@ -15,9 +15,9 @@ export interface ExpectedTake {
 /**
  * The reference library judges a delivery: the OTIO timeline lasts as long as the cut by ffprobe
  * (within a frame), its clips are the approved takes whole, and the EDL read back gives the same events;
- * pypdf reads the contact sheet PDF as one page holding the sheet.
+ * pypdf reads the contact sheet PDF as one page holding the sheet (and a notes page when there are notes).
  */
-export async function expectReferenceToAccept(dir: string, episode: string, takes: ExpectedTake[]): Promise<void> {
+export async function expectReferenceToAccept(dir: string, episode: string, takes: ExpectedTake[], { withNotes = false } = {}): Promise<ReferenceReading> {
   const cut = await probeVideo(resolve(dir, `${episode}_cut.mp4`));
   const probes = await Promise.all(takes.map((t) => probeVideo(t.videoPath)));
   const rate = parseFrameRate(probes[0]!.frameRate)!;
@@ -41,8 +41,9 @@ export async function expectReferenceToAccept(dir: string, episode: string, take
   expect(reading.edl.duration_frames).toBe(reading.otio.duration_frames);
 
   const sheet = await sharp(resolve(dir, `${episode}_contact_sheet.png`)).metadata();
-  expect(reading.pdf).toMatchObject({ pages: 1, xref_exact: true, page_width: 842, images: [{ width: sheet.width, height: sheet.height, filter: '/DCTDecode', jpeg: true }] });
+  expect(reading.pdf).toMatchObject({ pages: withNotes ? 2 : 1, page_images: withNotes ? [1, 1] : [1], xref_exact: true, page_width: 842, images: [{ width: sheet.width, height: sheet.height, filter: '/DCTDecode', jpeg: true }] });
   expect(reading.pdf.page_height).toBeCloseTo((842 * sheet.height!) / sheet.width!, 0);
+  return reading;
 }
 
 function events(timeline: ReferenceTimeline) {

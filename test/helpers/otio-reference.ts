@@ -17,7 +17,7 @@ export interface ReferenceClip {
   duration: number;
   rate: number;
   target_url: string | null;
-  markers: { name: string; start: number; duration: number }[];
+  markers: { name: string; start: number; duration: number; color: string; comment: string }[];
   recoil: Record<string, unknown> | null;
 }
 
@@ -33,7 +33,8 @@ export interface ReferenceReading {
   otio_version: string;
   otio: ReferenceTimeline;
   edl: ReferenceTimeline;
-  pdf: { pages: number; xref_exact: boolean; page_width: number; page_height: number; images: { width: number; height: number; filter: string; jpeg: boolean }[] };
+  /** The first page's size and images; `page_images` counts each page's images. */
+  pdf: { pages: number; page_images: number[]; xref_exact: boolean; page_width: number; page_height: number; images: { width: number; height: number; filter: string; jpeg: boolean }[] };
 }
 
 /**

@@ -26,7 +26,7 @@ def clip_facts(clip):
         "duration": source.duration.value,
         "rate": source.duration.rate,
         "target_url": getattr(reference, "target_url", None),
-        "markers": [{"name": m.name, "start": m.marked_range.start_time.value, "duration": m.marked_range.duration.value} for m in clip.markers],
+        "markers": [{"name": m.name, "start": m.marked_range.start_time.value, "duration": m.marked_range.duration.value, "color": m.color, "comment": m.comment} for m in clip.markers],
         "recoil": plain(clip.metadata.get("recoil")),
     }
 
@@ -67,7 +67,8 @@ def pdf_facts(path):
         image = xobjects[name].get_object()
         data = image.get_data()
         images.append({"width": int(image["/Width"]), "height": int(image["/Height"]), "filter": str(image["/Filter"]), "jpeg": data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"})
-    return {"pages": len(reader.pages), "xref_exact": xref_exact(path), "page_width": float(page.mediabox.width), "page_height": float(page.mediabox.height), "images": images}
+    page_images = [len(p["/Resources"]["/XObject"]) for p in reader.pages]
+    return {"pages": len(reader.pages), "page_images": page_images, "xref_exact": xref_exact(path), "page_width": float(page.mediabox.width), "page_height": float(page.mediabox.height), "images": images}
 
 
 otio_path, edl_path, rate, pdf_path = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]

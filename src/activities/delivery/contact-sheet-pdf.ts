@@ -1,22 +1,35 @@
 /**
- * The contact sheet as a one-page PDF for printing and mail: the sheet's JPEG placed on a page of
- * A4 width. PDF embeds JPEG as is (DCTDecode), so a dozen lines of structure are all it takes.
+ * The contact sheet as a PDF for printing and mail: each sheet's JPEG placed on a page of A4
+ * landscape width, one page per sheet. PDF embeds JPEG as is (DCTDecode), so a dozen lines of
+ * structure are all it takes.
  */
 const PAGE_WIDTH_PT = 842; // A4 landscape
 
-export function singleImagePdf(jpeg: Buffer, width: number, height: number): Buffer {
-  const pageHeight = Math.round((PAGE_WIDTH_PT * height) / width);
-  const drawing = `q ${PAGE_WIDTH_PT} 0 0 ${pageHeight} 0 0 cm /Sheet Do Q`;
+export interface SheetImage {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+}
+
+export function imagePagesPdf(sheets: readonly SheetImage[]): Buffer {
+  // Objects 1 and 2 are the catalog and the page tree; each page then takes three: page, image, drawing.
+  const pageObject = (i: number) => 3 + i * 3;
   const objects: (string | Buffer)[][] = [
     ['<< /Type /Catalog /Pages 2 0 R >>'],
-    ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
-    [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH_PT} ${pageHeight}] /Resources << /XObject << /Sheet 4 0 R >> >> /Contents 5 0 R >>`],
-    [
-      `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n`,
-      jpeg,
-      '\nendstream',
-    ],
-    [`<< /Length ${drawing.length} >>\nstream\n${drawing}\nendstream`],
+    [`<< /Type /Pages /Kids [${sheets.map((_, i) => `${pageObject(i)} 0 R`).join(' ')}] /Count ${sheets.length} >>`],
+    ...sheets.flatMap(({ jpeg, width, height }, i) => {
+      const pageHeight = Math.round((PAGE_WIDTH_PT * height) / width);
+      const drawing = `q ${PAGE_WIDTH_PT} 0 0 ${pageHeight} 0 0 cm /Sheet Do Q`;
+      return [
+        [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH_PT} ${pageHeight}] /Resources << /XObject << /Sheet ${pageObject(i) + 1} 0 R >> >> /Contents ${pageObject(i) + 2} 0 R >>`],
+        [
+          `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n`,
+          jpeg,
+          '\nendstream',
+        ],
+        [`<< /Length ${drawing.length} >>\nstream\n${drawing}\nendstream`],
+      ];
+    }),
   ];
   const chunks: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let size = chunks[0]!.length;

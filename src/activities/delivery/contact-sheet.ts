@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { clipName, cutFrames, cutTitle, type CutClip, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
-import { formatLength, frameRateLabel, framesToSeconds } from '../../domain/timecode.js';
+import { clipName, cutFrames, cutTitle, recordOffsets, type CutClip, type CutNote, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
+import { drawingSvg, NOTE_COLOUR_HEX, noteWhere } from '../../domain/take-notes.js';
+import { formatLength, frameRateLabel, framesToSeconds, framesToTimecode, hoursToFrames } from '../../domain/timecode.js';
 import { ffmpegPath } from '../media/binaries.js';
 import { runProcess } from '../media/run-process.js';
 import { escapeXml, FONT, svgDocument, wrapText } from '../media/svg-text.js';
-import { singleImagePdf } from './contact-sheet-pdf.js';
+import { imagePagesPdf, type SheetImage } from './contact-sheet-pdf.js';
 
 export interface ContactSheetRequest {
   cut: EditorialCut;
@@ -29,7 +30,11 @@ const INK = '#eceff4';
 const MUTED = '#a3acb9';
 const PAPER = '#1d2026';
 
-/** One picture of the whole delivery (PNG, and the same as a PDF page): a header, then a frame from the middle of every shot with its facts. */
+/**
+ * One picture of the whole delivery (PNG, and the same as the PDF's first page): a header, then a
+ * frame from the middle of every shot with its facts. When reviewers left notes, the PDF gets a
+ * second page: each note's frame with its drawing, where it is and what it says.
+ */
 export async function renderContactSheet(request: ContactSheetRequest): Promise<void> {
   const { cut } = request;
   const thumbHeight = Math.round((THUMB_WIDTH * cut.height) / cut.width);
@@ -52,8 +57,59 @@ export async function renderContactSheet(request: ContactSheetRequest): Promise<
   // Compositing the text adds an alpha channel the opaque sheet has no use for.
   const opaque = sharp(composed).removeAlpha();
   await opaque.clone().png().toFile(request.outPath);
-  const jpeg = await opaque.clone().jpeg({ quality: 88 }).toBuffer();
-  await writeFile(request.pdfPath, singleImagePdf(jpeg, SHEET_WIDTH, height));
+  const pages: SheetImage[] = [{ jpeg: await opaque.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height }];
+  const notesPage = await renderNotesPage(request);
+  if (notesPage) pages.push(notesPage);
+  await writeFile(request.pdfPath, imagePagesPdf(pages));
+}
+
+const NOTE_FRAME_WIDTH = 560;
+const NOTE_TEXT_LINES = 6;
+
+/** The notes page: a row per note, its frame (drawing over it) on the left, the note on the right. */
+async function renderNotesPage(request: ContactSheetRequest): Promise<SheetImage | undefined> {
+  const { cut } = request;
+  const offsets = recordOffsets(cut);
+  const notes = cut.clips.flatMap((clip, i) => clip.notes.map((note) => ({ clip, note, recordStart: offsets[i]! })));
+  if (notes.length === 0) return undefined;
+  const frameHeight = Math.round((NOTE_FRAME_WIDTH * cut.height) / cut.width);
+  const rowHeight = Math.max(frameHeight, 60 + NOTE_TEXT_LINES * 24) + GUTTER;
+  const height = HEADER_HEIGHT + GUTTER + notes.length * rowHeight;
+  const layers = [];
+  let text = line(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)} · notes`, 34, INK, true) + line(GUTTER, 90, `${notes.length} note${notes.length === 1 ? '' : 's'} from review, in cut order`, 19, MUTED);
+  for (const [i, { clip, note, recordStart }] of notes.entries()) {
+    const top = HEADER_HEIGHT + GUTTER + i * rowHeight;
+    layers.push({ input: await noteFrame(request, clip, note, i, frameHeight), left: GUTTER, top });
+    text += noteCaption(cut, clip, note, recordStart, { left: GUTTER * 2 + NOTE_FRAME_WIDTH, top });
+  }
+  const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
+    .composite([...layers, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, text)), left: 0, top: 0 }])
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  return { jpeg: await sharp(composed).removeAlpha().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height };
+}
+
+async function noteFrame(request: ContactSheetRequest, clip: CutClip, note: CutNote, index: number, frameHeight: number): Promise<Buffer> {
+  const out = join(request.workDir, `note-${index}.png`);
+  await runProcess(ffmpegPath(), [
+    '-hide_banner', '-v', 'error', '-y',
+    '-i', request.videoOf(clip),
+    '-vf', `select=eq(n\\,${note.startFrame}),scale=${NOTE_FRAME_WIDTH}:${frameHeight}`, '-frames:v', '1', out,
+  ]);
+  const drawing = note.drawing?.length ? [{ input: Buffer.from(svgDocument(NOTE_FRAME_WIDTH, frameHeight, drawingSvg(note.drawing, NOTE_FRAME_WIDTH, frameHeight))), left: 0, top: 0 }] : [];
+  return sharp(out).composite(drawing).png().toBuffer();
+}
+
+function noteCaption(cut: EditorialCut, clip: CutClip, note: CutNote, recordStart: number, { left, top }: { left: number; top: number }): string {
+  const record = framesToTimecode(hoursToFrames(1, cut.rate) + recordStart + note.startFrame, cut.rate);
+  const where = `${clipName(clip)}${note.shot !== undefined ? ` · shot ${note.shot}` : ''} · ${noteWhere({ frame: note.startFrame, ...(note.frames > 1 ? { endFrame: note.startFrame + note.frames - 1 } : {}) })}`;
+  const textWidth = SHEET_WIDTH - left - GUTTER;
+  return (
+    `<rect x="${left}" y="${top + 4}" width="14" height="14" fill="${NOTE_COLOUR_HEX[note.colour]}"/>` +
+    line(left + 24, top + 18, `${record}   ${where}`, 19, INK, true) +
+    line(left, top + 46, `${note.by} · ${note.at.slice(0, 16).replace('T', ' ')} · reel ${clip.reel}`, 15, MUTED) +
+    wrapText(note.text, textWidth / 17, NOTE_TEXT_LINES).map((t, i) => line(left, top + 78 + i * 24, t, 17, INK)).join('')
+  );
 }
 
 function cellOrigin(index: number, cellHeight: number): { left: number; top: number } {

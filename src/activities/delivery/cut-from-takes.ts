@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { summarize } from '../../domain/critic-report.js';
-import { reelNames, shotRanges, type CutClip, type EditorialCut } from '../../domain/editorial/cut.js';
+import { clipNotes, reelNames, shotRanges, type CutClip, type EditorialCut } from '../../domain/editorial/cut.js';
 import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
 import type { ApprovedTake } from './approved-takes.js';
 import type { TakeMedia } from './take-media.js';
@@ -42,6 +42,7 @@ function clipOf(take: ApprovedTake, media: TakeMedia, reel: string, deliveryDir:
     mediaPath: relative(deliveryDir, take.videoPath),
     frames: media.frames,
     shots: shotRanges(manifest.inputs.shots, media.rate, media.frames),
+    notes: clipNotes(manifest.notes ?? [], media.frames),
     provenance: {
       project: manifest.projectId,
       episode: manifest.episode,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ActivityDeps } from '../deps.js';
 import { takeDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, updateManifest } from '../takes/take-manifest.js';
-import type { TakeDecisionRecord } from '../../contract/activities.js';
+import type { TakeDecisionRecord, TakeNoteRecord } from '../../contract/activities.js';
 
 /** Writes a person's decision on a take into its manifest; idempotent under retries. */
 export function recordTakeDecisionActivity(deps: ActivityDeps) {
@@ -13,5 +13,14 @@ export function recordTakeDecisionActivity(deps: ActivityDeps) {
       if (already) return m;
       return { ...m, decisions: [...m.decisions, { decision, by, ...(note ? { note } : {}), at: new Date().toISOString() }] };
     });
+  };
+}
+
+/** Keeps a reviewer's note on its take; the note's id makes a retried write land once. */
+export function recordTakeNoteActivity(deps: ActivityDeps) {
+  return async function recordTakeNote(input: TakeNoteRecord): Promise<void> {
+    await updateManifest(join(takeDir(deps.artifactsRoot, input), MANIFEST_FILE), (m) =>
+      (m.notes ?? []).some((n) => n.id === input.note.id) ? m : { ...m, notes: [...(m.notes ?? []), input.note] },
+    );
   };
 }

@@ -5,6 +5,7 @@ import type { TakeBilling } from '../../domain/billing-reconciliation.js';
 import type { CriticReport } from '../../domain/critic-report.js';
 import type { ProviderName } from '../../domain/models.js';
 import type { SequenceUnit, UnitShot } from '../../domain/sequence-unit.js';
+import type { TakeNote } from '../../domain/take-notes.js';
 
 export const MANIFEST_FILE = 'take.json';
 export const VIDEO_FILE = 'video.mp4';
@@ -60,6 +61,8 @@ export interface TakeManifest {
   video?: TakeVideo;
   critics?: CriticReport;
   decisions: TakeDecision[];
+  /** Reviewers' notes pinned to frames or ranges of the video (docs/output-layout.md). */
+  notes?: TakeNote[];
   error?: string;
   /** How a submission cut off before its request id came back was settled (docs/money.md). */
   recovered?: { from: 'fal billing records' | 'a person'; by?: string; at: string; detail: string };

@@ -13,11 +13,25 @@ export interface DirectorPlan {
   /** This sequence gets one retake before its approval, so the demo shows the loop. */
   retakeSequence?: string;
   retakePrompt: { shot: number; prompt: string };
+  /** Every finished take of this sequence gets a frame note (with a drawing) before its decision. */
+  noteSequence?: string;
   deadlineMs: number;
 }
 
 const DIRECTOR = 'demo-director';
 const RETAKE_NOTE = 'Push in slower and hold on the van before the cut';
+
+/** Six seconds in: the middle of the second shot, where a director would stop to point at the van. */
+const FRAME_NOTE: Omit<Extract<SequenceDecision, { kind: 'note' }>, 'kind' | 'take'> = {
+  frame: 144,
+  shot: 2,
+  text: 'The van should read here: hold it a beat longer, keep the parcel in frame',
+  colour: 'YELLOW',
+  drawing: [
+    { tool: 'rect', colour: 'YELLOW', points: [[0.32, 0.38], [0.7, 0.78]] },
+    { tool: 'arrow', colour: 'YELLOW', points: [[0.12, 0.15], [0.3, 0.36]] },
+  ],
+};
 
 /**
  * The demo's stand-in for a person: picks a frame from each grid, asks for one retake, approves
@@ -32,6 +46,7 @@ export async function directEpisode(client: Client, plan: DirectorPlan): Promise
       by: DIRECTOR,
       quadrant: plan.quadrant,
       approveNote: 'Looks right for the pilot',
+      noteFirst: (view) => (view.sequenceId === plan.noteSequence ? FRAME_NOTE : undefined),
       retakeInstead: (view) =>
         view.sequenceId === plan.retakeSequence && view.takes.length === 1 ? { note: RETAKE_NOTE, shots: { [plan.retakePrompt.shot]: plan.retakePrompt.prompt } } : undefined,
     },
@@ -57,6 +72,8 @@ function describe(view: SequenceView, decision: SequenceDecision): string {
       return `${pc.green('✓')} ${view.sequenceId} ${takeName}: approved by ${DIRECTOR} (${take?.videoPath ?? ''})`;
     case 'regenerateFrames':
       return `${pc.cyan('◧')} ${view.sequenceId}: new start frames requested by ${DIRECTOR}`;
+    case 'note':
+      return `${pc.magenta('✎')} ${view.sequenceId} ${takeName}: note at frame ${decision.frame} (shot ${decision.shot ?? '?'}) by ${DIRECTOR} — "${decision.text}"`;
     case 'settleSubmission':
       return `${pc.yellow('?')} ${view.sequenceId} take ${decision.take}: cut-off submission settled by ${DIRECTOR} (${decision.action})`;
   }

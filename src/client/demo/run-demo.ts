@@ -47,7 +47,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         episode: plan.episode,
         sequenceIds: units.map((u) => u.sequenceId),
         quadrant: 3,
-        ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId } : {}),
+        ...(retakeUnit ? { retakeSequence: retakeUnit.sequenceId, noteSequence: retakeUnit.sequenceId } : {}),
         retakePrompt: { shot: 1, prompt: 'Slow push-in on the rear-view mirror: the one-eyed @sedan grows out of the rain, hold two beats' },
         deadlineMs: 15 * 60_000,
       });

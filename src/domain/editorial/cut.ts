@@ -1,4 +1,5 @@
 import { numberedName, takeFolderName } from '../ids.js';
+import { noteFrames, type NoteColour, type TakeNote } from '../take-notes.js';
 import { secondsToFrames, type FrameRate } from '../timecode.js';
 
 /**
@@ -25,7 +26,21 @@ export interface CutClip {
   mediaPath: string;
   frames: number;
   shots: CutShot[];
+  /** Reviewers' notes on the take, at their frames inside the clip. */
+  notes: CutNote[];
   provenance: ClipProvenance;
+}
+
+/** A reviewer's note as the editor gets it: where in the clip, what, by whom, in which colour. */
+export interface CutNote {
+  startFrame: number;
+  frames: number;
+  shot?: number;
+  text: string;
+  by: string;
+  at: string;
+  colour: NoteColour;
+  drawing?: TakeNote['drawing'];
 }
 
 export interface CutShot {
@@ -113,4 +128,26 @@ export function shotRanges(shots: readonly { prompt: string; duration: number }[
     if (end > startFrame) ranges.push({ number: i + 1, prompt: shot.prompt, startFrame, frames: end - startFrame });
   });
   return ranges;
+}
+
+/** The take's notes that fall inside its clip, in frame order, clamped so a range never runs past the clip. */
+export function clipNotes(notes: readonly TakeNote[], clipFrames: number): CutNote[] {
+  return notes
+    .filter((n) => n.frame < clipFrames)
+    .sort((a, b) => a.frame - b.frame)
+    .map((n) => ({
+      startFrame: n.frame,
+      frames: Math.min(noteFrames(n), clipFrames - n.frame),
+      ...(n.shot !== undefined ? { shot: n.shot } : {}),
+      text: n.text,
+      by: n.by,
+      at: n.at,
+      colour: n.colour,
+      ...(n.drawing?.length ? { drawing: n.drawing } : {}),
+    }));
+}
+
+/** A note on one line, as an EDL locator or a marker's name carries it. */
+export function noteLine(note: Pick<CutNote, 'text'>): string {
+  return note.text.replace(/\s+/g, ' ').trim();
 }

@@ -1,9 +1,10 @@
 import { framesToTimecode, hoursToFrames } from '../timecode.js';
-import { clipName, cutTitle, recordOffsets, type EditorialCut } from './cut.js';
+import { clipName, cutTitle, noteLine, recordOffsets, type EditorialCut } from './cut.js';
 
 /**
  * The cut as a CMX 3600 EDL: one cut event per clip, record time from 01:00:00:00, non-drop
  * frame (23.976 fps counts 24 timecode frames a second), the same events as the OTIO file.
+ * Reviewers' notes are locators (`* LOC:`) at their source frame, as Avid and OTIO read them.
  */
 export function cmx3600Edl(cut: EditorialCut): string {
   const recordStart = hoursToFrames(1, cut.rate);
@@ -16,6 +17,7 @@ export function cmx3600Edl(cut: EditorialCut): string {
       `${String(i + 1).padStart(3, '0')}  ${clip.reel.padEnd(8)} V     C        ${tc(0)} ${tc(clip.frames)} ${tc(recordIn)} ${tc(recordIn + clip.frames)}`,
       `* FROM CLIP NAME:  ${clipName(clip)}`,
       `* FROM CLIP: ${clip.mediaPath}`,
+      ...clip.notes.map((note) => `* LOC: ${tc(note.startFrame)} ${note.colour.padEnd(7)} ${noteLine(note)}`),
     ];
   });
   return [`TITLE: ${cutTitle(cut)}`, 'FCM: NON-DROP FRAME', '', ...events, ''].join('\n');

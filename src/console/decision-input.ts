@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
+import { noteInputSchema } from '../domain/note-schema.js';
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -21,6 +22,7 @@ export const decisionSchema = z.discriminatedUnion('kind', [
       providerRequestId: text(200).regex(/^[\w.-]+$/, 'fal\'s request id: letters, digits, dots and dashes').optional(),
     })
     .refine((d) => d.action !== 'adopt' || d.providerRequestId, { message: 'enter fal\'s request id to adopt', path: ['providerRequestId'] }),
+  noteInputSchema.safeExtend({ kind: z.literal('note') }),
 ]);
 
 export const budgetSchema = z.object({ budgetUsd: z.coerce.number().min(0).max(1_000_000) });

@@ -28,7 +28,7 @@ import { emptyBody, page, type Html, type Tab } from './pages/layout.js';
 import { episodePath, episodeRefSchema, gridImageIndex, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
 import { accessPolicy, guard, headers, isLoopback } from './security.js';
 import { loadStaticFiles } from './static-files.js';
-import { readTakeManifest } from './take-details.js';
+import { placeNote, readTakeManifest } from './take-details.js';
 
 export const USER_COOKIE = 'recoil_user';
 
@@ -170,6 +170,11 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
     const decision = decisionSchema.safeParse(withoutEmpty(await bodyOf(c)));
     if (!decision.success) return c.json(refusal(decision.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')), 400);
+    if (decision.data.kind === 'note') {
+      const placed = placeNote(await readTakeManifest(artifactsRoot, ref.data, decision.data.take), decision.data);
+      if ('refused' in placed) return c.json(refusal(placed.refused), 409);
+      return answer(c, ref.data, ref.data.sequenceId, () => decideOnSequence(client, ref.data, { ...placed.note, kind: 'note' }, by));
+    }
     return answer(c, ref.data, ref.data.sequenceId, () => decideOnSequence(client, ref.data, decision.data, by));
   });
 

@@ -4,6 +4,7 @@ import type { TakeSummary } from '../../contract/sequence.js';
 import { sequencePath, takeName, type SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';
 import { usd } from './format.js';
+import { notesPanel } from './notes.js';
 import { player } from './player.js';
 
 export interface CompareSide {
@@ -25,13 +26,14 @@ export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: Compa
       <select name="b">${watchable.map((t) => html`<option value="${t.take}" ${t.take === b.take.take ? 'selected' : ''}>${takeName(t.take)}</option>`)}</select>
       <button type="submit">Show</button>
     </form><span class="spacer"></span>
-    <span class="hint">space plays both · ← → step · M swaps the sound</span>
+    <span class="hint">space plays both · ← → step · M swaps the sound · click a side, then N for a note on it</span>
     <a href="${sequencePath(ref)}/history">History</a></div>
   <div class="side-by-side" data-compare>
     ${[a, b].map(
       (side, i) => html`<div class="side">
       <div class="side-head"><span class="tag">${takeName(side.take.take)}</span> ${usd(side.take.costUsd ?? side.take.estimatedCostUsd)} · ${side.manifest?.model ?? ''} <span class="sound" data-sound="${i}">${i === 0 ? 'sound' : 'muted'}</span></div>
       ${player({ id: i === 0 ? 'lead' : 'follow', src: media(side.take.take), manifest: side.manifest, durationSec: side.take.durationSec ?? 0, ...(side.take.critics ? { critics: side.take.critics } : {}), muted: i === 1 })}
+      ${notesPanel(ref, side.take, side.manifest, i === 0 ? 'lead' : 'follow')}
     </div>`,
     )}
   </div>

@@ -7,6 +7,7 @@ import { episodePath, sequencePath, takeName, type SequenceRef } from '../refs.j
 import { shotSpans } from '../take-details.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { newestWatchable, stateLabel, usd, when } from './format.js';
+import { notesOf, notesPanel, retakeDraft, takeTimecode } from './notes.js';
 import { player, stretchLabel } from './player.js';
 import { settlePanel, submissionQuestionOf } from './settle.js';
 
@@ -85,6 +86,9 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
   const status = row.status;
   const spans = manifest ? shotSpans(manifest) : [];
   const decidable = row.state === 'video_complete' && newestWatchable(status?.takes ?? [])?.take === take.take;
+  const notes = notesOf(take);
+  const timecode = takeTimecode(manifest);
+  const shotNotes = (shot: number) => notes.filter((n) => n.shot === shot);
   return html`<section class="review" data-take="${take.take}" data-sequence="${row.sequenceId}">
   <div class="review-head">
     <h1>${row.sequenceId} <span class="title">${status?.title ?? ''}</span> <span class="tag">${takeName(take.take)}</span></h1>
@@ -92,7 +96,10 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
     <span class="spacer"></span>
     <a href="${sequencePath(ref)}/compare">Compare</a> <a href="${sequencePath(ref)}/history">History</a>
   </div>
-  ${player({ id: 'player', src: `/media/take/${ref.projectId}/${ref.episode}/${ref.sequenceId}/${take.take}/video`, manifest, durationSec: take.durationSec ?? 0, ...(take.critics ? { critics: take.critics } : {}) })}
+  <div class="review-stage">
+    ${player({ id: 'player', src: `/media/take/${ref.projectId}/${ref.episode}/${ref.sequenceId}/${take.take}/video`, manifest, durationSec: take.durationSec ?? 0, ...(take.critics ? { critics: take.critics } : {}) })}
+    ${notesPanel(ref, take, manifest, 'player')}
+  </div>
   <div class="review-grid">
     <div class="facts">
       <dl>
@@ -115,9 +122,9 @@ function review(snapshot: EpisodeSnapshot, selected: NonNullable<DailiesView['se
       </fieldset></form>
       <form class="retake" id="retake-form" data-action="${sequencePath(ref)}/decide" data-outcome-target="decide-outcome" data-key="r"><fieldset ${decidable ? '' : 'disabled'}>
         <input type="hidden" name="kind" value="retake">
-        <label>what should change <textarea name="note" rows="2" maxlength="2000" required placeholder="e.g. slower push-in, hold on the van"></textarea></label>
-        <details><summary>New prompts per shot</summary>
-          ${spans.map((s) => html`<label>shot ${s.index} <textarea name="shot-${s.index}" rows="2" maxlength="2000" data-original="${s.prompt}">${s.prompt}</textarea></label>`)}
+        <label>what should change${notes.length ? html` <span class="hint">(the take's notes, to edit)</span>` : ''} <textarea name="note" rows="${notes.length ? Math.min(8, notes.length + 1) : 2}" maxlength="2000" required placeholder="e.g. slower push-in, hold on the van">${retakeDraft(take, manifest)}</textarea></label>
+        <details ${notes.length ? 'open' : ''}><summary>New prompts per shot</summary>
+          ${spans.map((s) => html`<label>shot ${s.index} <textarea name="shot-${s.index}" rows="2" maxlength="2000" data-original="${s.prompt}">${s.prompt}</textarea>${shotNotes(s.index).map((n) => html`<small class="shot-note">✎ ${timecode(n.frame)} ${n.text}</small>`)}</label>`)}
         </details>
         <button type="submit" class="retake-btn">Retake <kbd>R</kbd></button>
       </fieldset></form>

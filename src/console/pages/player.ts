@@ -22,17 +22,18 @@ export function player(source: PlayerSource): Html {
   const spans = manifest ? shotSpans(manifest) : [];
   const findings = source.critics?.findings ?? [];
   return html`<div class="player" id="${source.id}" data-fps="${fps}" data-duration="${duration}">
-  <video id="${source.id}-video" src="${source.src}" preload="auto" playsinline ${source.muted ? 'muted' : ''}></video>
+  <div class="picture"><video id="${source.id}-video" src="${source.src}" preload="auto" playsinline ${source.muted ? 'muted' : ''}></video><svg class="overlay" data-overlay xmlns="http://www.w3.org/2000/svg" aria-hidden="true"></svg></div>
   <div class="timeline" data-timeline title="click to seek">
     ${spans.map((s) => html`<div class="shot" data-start="${s.startSec}" data-end="${s.endSec}" title="shot ${s.index}: ${s.prompt}"><span>${s.index}</span></div>`)}
     ${findings.map(findingMarks)}
+    <div class="range" data-range hidden></div>
     <div class="playhead" data-playhead></div>
   </div>
   <div class="controls">
     <button type="button" data-cmd="back" title="back one frame (←)">⟨</button>
     <button type="button" data-cmd="toggle" class="play" title="play / pause (space, K)">play</button>
     <button type="button" data-cmd="forward" title="forward one frame (→)">⟩</button>
-    <button type="button" data-cmd="loop" title="loop (O)" aria-pressed="false">loop</button>
+    <button type="button" data-cmd="loop" title="loop (P)" aria-pressed="false">loop</button>
     <span class="rate" data-rate>1×</span>
     <span class="tc" data-timecode>00:00:00:00</span>
     <span class="fn">frame <b data-frame>0</b> / ${manifest?.video?.frameCount ?? Math.round(duration * fps)}</span>

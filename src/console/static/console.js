@@ -104,7 +104,9 @@ function formBody(form) {
   const shots = {};
   for (const [name, value] of new FormData(form)) {
     const shot = /^shot-(\d+)$/.exec(name);
-    if (!shot) body[name] = value;
+    if (name === 'drawing') {
+      if (value) body.drawing = JSON.parse(value);
+    } else if (!shot) body[name] = value;
     else if (value.trim() !== (form.elements[name].dataset.original ?? '').trim()) shots[shot[1]] = value;
   }
   if (Object.keys(shots).length > 0) body.shots = shots;
@@ -114,13 +116,17 @@ function formBody(form) {
 async function submitDecision(form) {
   const button = $('button[type=submit]', form);
   if (button) button.disabled = true;
+  const notes = noteTakers.get(form);
+  notes?.fill();
   showOutcome(form.dataset.outcomeTarget, { kind: 'sending' });
   try {
     const outcome = await post(form.dataset.action, formBody(form));
     showOutcome(form.dataset.outcomeTarget, outcome);
-    // Accepted: what the person typed is sent, so the page may now show the take as decided.
+    // Accepted: what the person typed is sent, so the page may now show the take as decided (a
+    // note form stays open for the next note).
     if (outcome.kind === 'accepted') {
-      form.dataset.decided = 'true';
+      if (notes) notes.reset();
+      else form.dataset.decided = 'true';
       refreshLive(Number(document.body.dataset.version) + 1);
     }
   } finally {
@@ -146,7 +152,24 @@ document.addEventListener('click', async (event) => {
   }
   const seek = event.target.closest('[data-seek]');
   if (seek && activePlayer) activePlayer.seekTo(Number(seek.dataset.seek));
+  const note = event.target.closest('[data-note-frame]');
+  if (note) showNote(note);
 });
+
+/** A note in the list: its frame, paused, with its drawing over the picture and its range on the timeline. */
+function showNote(item) {
+  const player = playersById.get(item.dataset.player);
+  if (!player) return;
+  makeActive(player);
+  const frame = Number(item.dataset.noteFrame);
+  const end = item.dataset.noteEnd === '' ? undefined : Number(item.dataset.noteEnd);
+  player.pause();
+  player.seekFrame(frame);
+  player.showNote({ frame, strokes: JSON.parse(item.dataset.noteDrawing || '[]') });
+  player.showRange(frame, end);
+  $$('.note-item.on').forEach((other) => other.classList.remove('on'));
+  item.classList.add('on');
+}
 
 async function saveName(form) {
   const input = form.elements.name;
@@ -166,6 +189,11 @@ class ReviewPlayer {
     this.fps = Number(root.dataset.fps) || 24;
     this.duration = Number(root.dataset.duration) || 0;
     this.reverse = undefined;
+    this.overlay = $('[data-overlay]', root);
+    /** A saved note being shown: its drawing stays while the player is on its frame. */
+    this.shownNote = undefined;
+    /** Strokes of a note being written, drawn over whatever frame the note is pinned to. */
+    this.draft = [];
     this.layoutTimeline();
     this.wireControls();
     this.watchFrames();
@@ -198,6 +226,50 @@ class ReviewPlayer {
     for (const button of $$('[data-cmd]', this.root)) button.addEventListener('click', () => this.command(button.dataset.cmd));
     this.video.addEventListener('loadedmetadata', () => this.layoutTimeline());
     for (const name of ['play', 'pause', 'ratechange', 'seeked', 'timeupdate']) this.video.addEventListener(name, () => this.show());
+    this.video.addEventListener('loadedmetadata', () => this.drawOverlay());
+    this.root.addEventListener('pointerdown', () => makeActive(this));
+    new ResizeObserver(() => this.drawOverlay()).observe(this.video);
+  }
+
+  showNote(note) {
+    this.shownNote = note;
+    this.drawOverlay();
+  }
+
+  setDraft(strokes) {
+    this.draft = strokes;
+    this.drawOverlay();
+  }
+
+  /** The timeline's mark of an in/out range (hidden without one). */
+  showRange(from, to) {
+    const range = $('[data-range]', this.root);
+    if (!range) return;
+    range.hidden = from === undefined;
+    if (from === undefined) return;
+    const total = this.length() || 1;
+    const last = to ?? from;
+    range.style.left = `${((Math.min(from, last) / this.fps) / total) * 100}%`;
+    range.style.width = `${Math.max(0.3, ((Math.abs(last - from) + 1) / this.fps / total) * 100)}%`;
+  }
+
+  /** Where the picture is inside the video element (it keeps its aspect ratio, letterboxed). */
+  pictureBox() {
+    const { clientWidth: w, clientHeight: h, videoWidth: vw, videoHeight: vh } = this.video;
+    if (!vw || !vh || !w || !h) return { left: 0, top: 0, width: w, height: h };
+    const scale = Math.min(w / vw, h / vh);
+    const width = vw * scale;
+    const height = vh * scale;
+    return { left: this.video.offsetLeft + (w - width) / 2, top: this.video.offsetTop + (h - height) / 2, width, height };
+  }
+
+  drawOverlay() {
+    if (!this.overlay) return;
+    const box = this.pictureBox();
+    Object.assign(this.overlay.style, { left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px` });
+    this.overlay.setAttribute('viewBox', `0 0 ${box.width} ${box.height}`);
+    const strokes = [...(this.shownNote?.strokes ?? []), ...this.draft];
+    this.overlay.replaceChildren(...strokes.flatMap((stroke) => strokeShapes(stroke, box.width, box.height)));
   }
 
   watchFrames() {
@@ -283,6 +355,13 @@ class ReviewPlayer {
     $('[data-timecode]', this.root).textContent = tc;
     $('[data-frame]', this.root).textContent = String(frame);
     this.root.dataset.frame = String(frame);
+    // A saved note's drawing belongs to its frame: it goes when the picture moves on.
+    if (this.shownNote && (frame !== this.shownNote.frame || !this.video.paused)) {
+      this.shownNote = undefined;
+      this.drawOverlay();
+      $$('.note-item.on').forEach((item) => item.classList.remove('on'));
+    }
+    document.dispatchEvent(new CustomEvent('console:frame', { detail: this }));
     $('[data-rate]', this.root).textContent = this.reverse ? `◀ ${this.reverse.speed}×` : `${this.video.paused ? '' : '▶ '}${this.video.playbackRate}×`;
     $('[data-cmd=toggle]', this.root).textContent = this.video.paused && !this.reverse ? 'play' : 'pause';
     const head = $('[data-playhead]', this.root);
@@ -326,16 +405,207 @@ function swapSound(lead, follow) {
 }
 
 let activePlayer;
+const playersById = new Map();
+
+/** Keys act on the player last clicked (Compare has two). */
+function makeActive(player) {
+  activePlayer = player;
+}
 
 function startPlayers() {
   const players = $$('.player').map((root) => new ReviewPlayer(root));
+  for (const player of players) playersById.set(player.root.id, player);
   activePlayer = players[0];
+  for (const form of $$('form[data-note-form]')) {
+    const player = playersById.get(form.dataset.player);
+    if (player) noteTakers.set(form, new NoteTaker(form, player));
+  }
   const [lead, follow] = players;
   if ($('[data-compare]') && lead && follow) {
     syncCompare(lead, follow);
     window.consoleCompare = { lead: lead.video, follow: follow.video };
   }
   return { lead, follow };
+}
+
+// ---- notes on a frame or a range, with drawings ----
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A stroke as SVG shapes in a picture of width×height pixels; points are 0–1 of the picture. */
+function strokeShapes(stroke, width, height) {
+  const colour = $(`.draw-tools [data-colour="${stroke.colour}"]`)?.dataset.hex ?? '#ff3b30';
+  const px = ([x, y]) => [x * width, y * height];
+  const shape = (name, attrs) => {
+    const element = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries({ fill: 'none', stroke: colour, 'stroke-width': Math.max(2, width / 180), 'stroke-linecap': 'round', 'stroke-linejoin': 'round', ...attrs })) element.setAttribute(key, String(value));
+    return element;
+  };
+  const points = stroke.points.map(px);
+  const [first, last] = [points[0], points.at(-1)];
+  if (stroke.tool === 'rect') {
+    return [shape('rect', { x: Math.min(first[0], last[0]), y: Math.min(first[1], last[1]), width: Math.abs(last[0] - first[0]), height: Math.abs(last[1] - first[1]) })];
+  }
+  if (stroke.tool === 'arrow') {
+    const angle = Math.atan2(last[1] - first[1], last[0] - first[0]);
+    const size = Math.max(2, width / 180) * 6;
+    const barb = (turn) => `${last[0] - size * Math.cos(angle + turn)},${last[1] - size * Math.sin(angle + turn)}`;
+    return [shape('polyline', { points: `${first} ${last}` }), shape('polyline', { points: `${barb(Math.PI / 6)} ${last} ${barb(-Math.PI / 6)}` })];
+  }
+  return [shape('polyline', { points: points.map(String).join(' ') })];
+}
+
+const noteTakers = new Map();
+
+/**
+ * Writing a note: N (or the text box) pins it to the paused frame, I and O mark a range instead,
+ * and a drawing tool draws over the picture. Everything is kept as frames and 0–1 coordinates.
+ */
+class NoteTaker {
+  constructor(form, player) {
+    this.form = form;
+    this.player = player;
+    this.strokes = [];
+    this.tool = undefined;
+    this.reset();
+    for (const button of $$('[data-tool]', form)) button.addEventListener('click', () => this.useTool(button.dataset.tool));
+    for (const button of $$('button[data-colour]', form)) button.addEventListener('click', () => this.useColour(button.dataset.colour));
+    for (const button of $$('[data-note-cmd]', form)) button.addEventListener('click', () => this.command(button.dataset.noteCmd));
+    form.elements.text.addEventListener('focus', () => this.pin());
+    document.addEventListener('console:frame', (event) => event.detail === player && this.describe());
+    this.wireDrawing();
+  }
+
+  reset() {
+    this.pinned = undefined;
+    this.in = undefined;
+    this.out = undefined;
+    this.strokes = [];
+    this.useTool(undefined);
+    this.form.elements.text.value = '';
+    this.player.setDraft([]);
+    this.player.showRange(undefined);
+    this.describe();
+  }
+
+  command(cmd) {
+    if (cmd === 'in') this.markIn();
+    if (cmd === 'out') this.markOut();
+    if (cmd === 'clear-range') {
+      this.in = this.out = undefined;
+      this.player.showRange(undefined);
+      this.describe();
+    }
+    if (cmd === 'undo') {
+      this.strokes.pop();
+      this.player.setDraft(this.strokes);
+    }
+  }
+
+  /** N: the note is about this frame; the player stops on it. */
+  begin() {
+    this.pin();
+    this.form.elements.text.focus();
+  }
+
+  pin() {
+    if (this.pinned !== undefined) return;
+    this.player.pause();
+    this.pinned = this.player.frame;
+    this.describe();
+  }
+
+  markIn() {
+    this.player.pause();
+    this.in = this.player.frame;
+    if (this.out !== undefined && this.out < this.in) this.out = undefined;
+    this.showRange();
+  }
+
+  markOut() {
+    this.player.pause();
+    this.out = this.player.frame;
+    if (this.in !== undefined && this.in > this.out) this.in = undefined;
+    this.showRange();
+  }
+
+  showRange() {
+    this.player.showRange(this.in ?? this.out, this.out ?? this.in);
+    this.describe();
+  }
+
+  /** The frames the note will be pinned to: the range when one is marked, else the pinned (or current) frame. */
+  where() {
+    if (this.in !== undefined || this.out !== undefined) {
+      const from = this.in ?? this.out;
+      const to = this.out ?? this.in;
+      return { frame: Math.min(from, to), endFrame: Math.max(from, to) };
+    }
+    return { frame: this.pinned ?? this.player.frame };
+  }
+
+  describe() {
+    const { frame, endFrame } = this.where();
+    const label = $('[data-note-where]', this.form);
+    if (label) label.textContent = endFrame !== undefined && endFrame !== frame ? `frames ${frame}–${endFrame}` : `frame ${frame}${this.pinned === undefined && this.in === undefined ? ' (where it pauses)' : ''}`;
+  }
+
+  useTool(tool) {
+    this.tool = this.tool === tool ? undefined : tool;
+    for (const button of $$('[data-tool]', this.form)) button.setAttribute('aria-pressed', String(button.dataset.tool === this.tool));
+    this.player.overlay?.classList.toggle('drawing', Boolean(this.tool));
+  }
+
+  useColour(colour) {
+    this.form.elements.colour.value = colour;
+    for (const button of $$('button[data-colour]', this.form)) button.setAttribute('aria-pressed', String(button.dataset.colour === colour));
+  }
+
+  wireDrawing() {
+    const overlay = this.player.overlay;
+    if (!overlay) return;
+    const at = (event) => {
+      const box = overlay.getBoundingClientRect();
+      const clamp = (n) => Math.min(1, Math.max(0, Number(n.toFixed(4))));
+      return [clamp((event.clientX - box.left) / box.width), clamp((event.clientY - box.top) / box.height)];
+    };
+    let stroke;
+    overlay.addEventListener('pointerdown', (event) => {
+      if (!this.tool) return;
+      this.pin();
+      overlay.setPointerCapture(event.pointerId);
+      stroke = { tool: this.tool, colour: this.form.elements.colour.value, points: [at(event), at(event)] };
+      this.strokes.push(stroke);
+      this.player.setDraft(this.strokes);
+    });
+    overlay.addEventListener('pointermove', (event) => {
+      if (!stroke) return;
+      if (stroke.tool === 'pen') stroke.points.push(at(event));
+      else stroke.points[1] = at(event);
+      if (stroke.points.length > 400) stroke.points.splice(1, 1);
+      this.player.setDraft(this.strokes);
+    });
+    const finish = () => {
+      if (stroke && stroke.points.length === 2 && stroke.points[0].join() === stroke.points[1].join()) this.strokes.pop();
+      stroke = undefined;
+      this.player.setDraft(this.strokes);
+    };
+    overlay.addEventListener('pointerup', finish);
+    overlay.addEventListener('pointercancel', finish);
+  }
+
+  /** Puts where and what was drawn into the form before it is sent. */
+  fill() {
+    const { frame, endFrame } = this.where();
+    this.form.elements.frame.value = String(frame);
+    this.form.elements.endFrame.value = endFrame === undefined || endFrame === frame ? '' : String(endFrame);
+    this.form.elements.drawing.value = this.strokes.length ? JSON.stringify(this.strokes) : '';
+  }
+}
+
+/** The note form of the player in use (Compare has one per side). */
+function activeNoteTaker() {
+  for (const [form, taker] of noteTakers) if (taker.player === activePlayer && !form.closest('fieldset:disabled')) return taker;
+  return [...noteTakers.values()][0];
 }
 
 // ---- keys ----
@@ -345,7 +615,9 @@ const KEYS = [
   ['← →', 'one frame back / forward'],
   ['Shift ← →', 'one second back / forward'],
   ['Home / End', 'first / last frame'],
-  ['O', 'loop'],
+  ['N', 'write a note on this frame (Ctrl+Enter adds it)'],
+  ['I / O', 'mark in / out: the note covers the range'],
+  ['P', 'loop'],
   ['A', 'approve this take'],
   ['R', 'write a retake note (Ctrl+Enter sends)'],
   ['1 – 4', 'pick a start frame'],
@@ -390,6 +662,19 @@ function handleKey(event, player, players) {
     toggleKeys();
     return true;
   }
+  const notes = activeNoteTaker();
+  if (notes && (key === 'n' || key === 'N')) {
+    notes.begin();
+    return true;
+  }
+  if (notes && (key === 'i' || key === 'I')) {
+    notes.markIn();
+    return true;
+  }
+  if (notes && (key === 'o' || key === 'O')) {
+    notes.markOut();
+    return true;
+  }
   if ((key === 'm' || key === 'M') && players.follow && $('[data-compare]')) {
     swapSound(players.lead, players.follow);
     return true;
@@ -428,8 +713,8 @@ function handleKey(event, player, players) {
     case 'End':
       player.seekFrame(Number.MAX_SAFE_INTEGER);
       return true;
-    case 'o':
-    case 'O':
+    case 'p':
+    case 'P':
       player.toggleLoop();
       return true;
     default:

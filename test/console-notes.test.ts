@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { episodeInput } from '../src/client/episode-input.js';
+import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { startConsole, type RunningConsole } from '../src/console/server.js';
+import { toSequenceUnits } from '../src/domain/sequence-unit.js';
+import { loadEpisode } from '../src/project/load-episode.js';
+import { providersFromEnv } from '../src/worker/providers-from-env.js';
+import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+import { shippedPricing } from './helpers/pricing.js';
+import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { readTakeJsonOf } from './helpers/take-json.js';
+
+const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
+
+let harness: Harness;
+let console_: RunningConsole;
+let browser: Browser;
+let context: BrowserContext;
+let projectId: string;
+
+/** One sequence (SEQ01: shots of 5, 5 and 4 s at 24 fps) made by the offline provider. */
+beforeAll(async () => {
+  projectId = `notes-${randomUUID().slice(0, 8)}`;
+  const dir = await makeProject((files) => {
+    files.project.id = projectId;
+    files.plan.sequences = files.plan.sequences.slice(0, 1);
+  });
+  const pricing = await shippedPricing();
+  const loaded = await loadEpisode(dir, 'EP001');
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-notes-'));
+  const { providers, gridProviders } = providersFromEnv(artifactsRoot, pricing, {});
+  harness = await startHarness(providers, undefined, artifactsRoot, gridProviders);
+  await startOrFindEpisode(harness.client, episodeInput({ ...loaded, units: toSequenceUnits({ ...loaded, pricing }) }, 'local', 'notes-test'), harness.taskQueue);
+  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, port: 0 });
+  browser = await launchBrowser();
+  context = await reviewerContext(browser);
+  context.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await console_?.close();
+  await harness?.stop();
+  if (harness) await rm(harness.artifactsRoot, { recursive: true, force: true });
+  await removeFixtures();
+});
+
+const dailies = () => `${console_.url}/p/${projectId}/EP001/dailies?seq=SEQ01&take=1`;
+const frameOf = (page: Page) => page.locator('#player').getAttribute('data-frame');
+
+async function noteOutcome(page: Page): Promise<string> {
+  const slot = page.locator('#note-outcome-player-1');
+  await expect.poll(async () => (await slot.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(accepted|refused|recorded)/);
+  return (await slot.textContent()) ?? '';
+}
+
+/** Home, then whole seconds and single frames with the keys, as a reviewer moves to a frame. */
+async function goToFrame(page: Page, frame: number): Promise<void> {
+  await page.keyboard.press('Home');
+  for (let i = 0; i < Math.floor(frame / 24); i++) await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(() => frameOf(page)).toBe(String(Math.floor(frame / 24) * 24));
+  for (let i = 0; i < frame % 24; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(() => frameOf(page)).toBe(String(frame));
+}
+
+async function openTake(page: Page): Promise<void> {
+  await page.goto(dailies());
+  await page.locator('.review[data-sequence="SEQ01"][data-take="1"]').waitFor();
+  await expect.poll(() => page.locator('#player-video').evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+}
+
+describe('notes on frames in the console, in a real browser', () => {
+  it('pins a note with a drawing to a frame and a note to a range; both come back after a reload, in take.json and in History, and a retake gathers them', { timeout: 600_000 }, async () => {
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${console_.url}/p/${projectId}/EP001/board`);
+    await page.locator('form[data-whoami] input').fill('Dana');
+    await page.locator('form[data-whoami] input').press('Enter');
+    await expect.poll(() => page.locator('form[data-whoami] input.saved').count()).toBe(1);
+    await page.locator('#card-SEQ01[data-state="video_complete"]').waitFor({ timeout: 240_000 });
+
+    await openTake(page);
+    await goToFrame(page, 50);
+    // N pins the note to the paused frame; a rectangle is drawn over the picture in yellow.
+    await page.keyboard.press('n');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('text');
+    await expect(page.locator('[data-note-where]').textContent()).resolves.toBe('frame 50');
+    await page.locator('.note-form [data-tool="rect"]').click();
+    await page.locator('.note-form [data-colour="YELLOW"]').click();
+    const overlay = page.locator('#player [data-overlay]');
+    const box = (await overlay.boundingBox())!;
+    expect(box.width / box.height).toBeCloseTo(16 / 9, 1);
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.7, { steps: 4 });
+    await page.mouse.up();
+    await expect(overlay.locator('rect').count()).resolves.toBe(1);
+    await page.locator('.note-form textarea[name=text]').fill('His hand clips the door — here');
+    await page.locator('.note-form textarea[name=text]').press('Control+Enter');
+    expect(await noteOutcome(page)).toMatch(/^accepted: note on take 1 at frame 50 \(shot 1\)/);
+    await expect.poll(() => page.locator('.note-item').count(), { timeout: 20_000 }).toBe(1);
+
+    // A range: in at 6 s (shot 2), out a second later.
+    await page.locator('#player-video').click();
+    await goToFrame(page, 144);
+    await page.keyboard.press('i');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('o');
+    await expect(page.locator('[data-note-where]').textContent()).resolves.toBe('frames 144–168');
+    expect(await page.locator('#player [data-range]').isHidden()).toBe(false);
+    await page.keyboard.press('n');
+    await page.keyboard.type('Too fast through the turn');
+    await page.keyboard.press('Control+Enter');
+    expect(await noteOutcome(page)).toMatch(/^accepted: note on take 1 at frames 144–168 \(shot 2\)/);
+    await expect.poll(() => page.locator('.note-item').count(), { timeout: 20_000 }).toBe(2);
+
+    // After a reload: both listed with their timecode and shot; a click shows the frame and its drawing.
+    await openTake(page);
+    const items = page.locator('.note-item');
+    await expect(items.count()).resolves.toBe(2);
+    await expect(items.nth(0).locator('.tc').textContent()).resolves.toBe('00:00:02:02');
+    await expect(items.nth(0).locator('.where').textContent()).resolves.toBe('frame 50 · shot 1 · drawing');
+    await expect(items.nth(1).locator('.where').textContent()).resolves.toBe('frames 144–168 · shot 2');
+    await page.locator('#player-video').click();
+    await page.keyboard.press('End');
+    await items.nth(0).click();
+    await expect.poll(() => frameOf(page)).toBe('50');
+    expect(await page.locator('#player-video').evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
+    const rect = overlay.locator('rect');
+    await expect(rect.count()).resolves.toBe(1);
+    const shown = (await overlay.boundingBox())!;
+    const drawn = (await rect.boundingBox())!;
+    expect((drawn.x - shown.x) / shown.width).toBeCloseTo(0.25, 1);
+    expect((drawn.y - shown.y) / shown.height).toBeCloseTo(0.25, 1);
+    expect((drawn.x + drawn.width - shown.x) / shown.width).toBeCloseTo(0.6, 1);
+    expect((drawn.y + drawn.height - shown.y) / shown.height).toBeCloseTo(0.7, 1);
+    await screenshot(page, SHOTS, 'console-notes');
+    // Moving on takes the drawing away with its frame.
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => overlay.locator('rect').count()).toBe(0);
+
+    // Kept on the take, with the frame, the range and the drawing's vectors.
+    const takeJson = await readTakeJsonOf(harness.artifactsRoot, { projectId, episode: 'EP001', sequenceId: 'SEQ01', take: 1 });
+    expect(takeJson.notes).toHaveLength(2);
+    expect(takeJson.notes![0]).toMatchObject({ frame: 50, shot: 1, colour: 'YELLOW', by: 'Dana', text: 'His hand clips the door — here' });
+    const [corner1, corner2] = takeJson.notes![0]!.drawing![0]!.points;
+    expect(takeJson.notes![0]!.drawing![0]!.tool).toBe('rect');
+    expect(corner1![0]).toBeCloseTo(0.25, 1);
+    expect(corner2![1]).toBeCloseTo(0.7, 1);
+    expect(takeJson.notes![1]).toMatchObject({ frame: 144, endFrame: 168, shot: 2 });
+
+    // The retake form starts from the notes, each with its shot and timecode.
+    const retakeNote = page.locator('#retake-form textarea[name=note]');
+    await expect(retakeNote.inputValue()).resolves.toBe(
+      'shot 1 · 00:00:02:02 (frame 50): His hand clips the door — here\nshot 2 · 00:00:06:00 (frames 144–168): Too fast through the turn',
+    );
+    await expect(page.locator('#retake-form textarea[name="shot-2"] ~ .shot-note').textContent()).resolves.toContain('Too fast through the turn');
+
+    // A note past the take's last frame is refused with the take's frame range.
+    const refused = await page.evaluate(async (url) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'note', take: 1, frame: 100000, text: 'x' }) });
+      return response.json();
+    }, `/p/${projectId}/EP001/s/SEQ01/decide`);
+    expect(refused.reason).toMatch(/frames are 0–\d+/);
+
+    await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ01/history`);
+    await expect(page.locator('#history tr', { hasText: 'note accepted' }).count()).resolves.toBe(2);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -76,11 +76,20 @@ describe('recoil demo', () => {
     const delivery = join(artifacts, 'driver-beware', 'EP001', 'delivery', 'v001');
     expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
     const inCutOrder = units.map((u) => approved.find((m) => m.sequenceId === u.sequenceId)!);
-    await expectReferenceToAccept(
+    const reading = await expectReferenceToAccept(
       delivery,
       'EP001',
       inCutOrder.map((m) => ({ sequenceId: m.sequenceId, take: m.take, videoPath: join(takeDir(artifacts, m), 'video.mp4') })),
+      { withNotes: true },
     );
+    // The director's frame note on SEQ02's approved take is a marker at that frame, and a locator in the EDL.
+    expect(stdout).toMatch(/SEQ02 t002: note at frame 144 \(shot 2\) by demo-director/);
+    const [note] = approvedSeq02.notes ?? [];
+    expect(note).toMatchObject({ frame: 144, shot: 2, by: 'demo-director', colour: 'YELLOW' });
+    const seq02Clip = (timeline: typeof reading.otio) => timeline.clips.find((c) => c.name === 'SEQ02 t002')!;
+    expect(seq02Clip(reading.otio).markers.filter((m) => !m.name.startsWith('shot '))).toEqual([expect.objectContaining({ name: note!.text, start: 144, duration: 1, color: 'YELLOW' })]);
+    expect(seq02Clip(reading.edl).markers).toEqual([expect.objectContaining({ name: note!.text, start: 144, color: 'YELLOW' })]);
+    expect(await readFile(join(delivery, 'EP001.edl'), 'utf8')).toContain(`* LOC: 00:00:06:00 YELLOW  ${note!.text}\n`);
     for (const m of approved) expect(m.video?.frameRate).toBe('24');
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
-import { approveSignal, attachToEpisodeSignal, decisionRefusedSignal, generationGrantedSignal, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
+import { approveSignal, attachToEpisodeSignal, decisionRefusedSignal, generationGrantedSignal, noteSignal, noteUpdate, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, refusals, waitForStatus } from './helpers/harness.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
@@ -159,6 +159,29 @@ describe('sequence workflow', () => {
     const winner = result.history.at(-1)!.by;
     expect(refusals(result)[0]!.by).toBe(winner === 'alice' ? 'bob' : 'alice');
     expect((await manifestOf(unit, 1)).decisions).toHaveLength(1);
+  });
+
+  it('keeps notes on their take beside a racing approval: take.json loses neither; a note on a missing take is refused', async () => {
+    const unit = makeUnit();
+    const handle = await startSequence(t.harness, unit);
+    t.gate.open(unit);
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    const drawing = [{ tool: 'arrow' as const, colour: 'RED' as const, points: [[0.1, 0.1], [0.5, 0.5]] as [number, number][] }];
+    const accepted = await handle.executeUpdate(noteUpdate, { args: [{ requestId: 'n-1', by: 'dana', take: 1, frame: 12, shot: 1, text: 'the door', colour: 'RED', drawing }] });
+    expect(accepted).toMatchObject({ outcome: 'accepted', detail: 'note on take 1 at frame 12 (shot 1): the door' });
+    const refused = await handle.executeUpdate(noteUpdate, { args: [{ requestId: 'n-2', by: 'dana', take: 7, frame: 1, text: 'x' }] }).catch((err: Error) => err);
+    expect(((refused as Error).cause as Error | undefined)?.message).toMatch(/there is no take 7/);
+    // A note by signal (as a script sends it, without a colour) and the approval arrive together.
+    await Promise.all([
+      handle.signal(noteSignal, { requestId: 'n-3', by: 'eve', take: 1, frame: 20, endFrame: 30, text: 'too fast' }),
+      handle.signal(approveSignal, { take: 1, by: 'alice' }),
+    ]);
+    const result = await handle.result();
+    expect(result.takes[0]!.notes?.map((n) => [n.id, n.frame, n.endFrame, n.colour])).toEqual([['n-1', 12, undefined, 'RED'], ['n-3', 20, 30, 'RED']]);
+    const manifest = await manifestOf(unit, 1);
+    expect(manifest.notes?.map((n) => n.id)).toEqual(['n-1', 'n-3']);
+    expect(manifest.notes?.[0]?.drawing).toEqual(drawing);
+    expect(manifest.decisions).toMatchObject([{ decision: 'approved', by: 'alice' }]);
   });
 
   it('never writes into a take folder left by another run: numbering continues after it', async () => {

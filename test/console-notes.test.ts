@@ -177,4 +177,76 @@ describe('notes on frames in the console, in a real browser', () => {
     await expect(page.locator('#history tr', { hasText: 'note accepted' }).count()).resolves.toBe(2);
     expect(pageErrors).toEqual([]);
   });
+
+  it('compares like RV: a wipe dragged over one picture, A/B toggled with no black frame, B offset by frames, all kept in the URL', { timeout: 600_000 }, async () => {
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // A second take to compare with: the retake the notes asked for.
+    await openTake(page);
+    await page.locator('#retake-form textarea[name=note]').press('Control+Enter');
+    await expect.poll(async () => (await page.locator('#decide-outcome').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted/);
+    await page.goto(`${console_.url}/p/${projectId}/EP001/board`);
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('#card-SEQ01[data-state="video_complete"]').count();
+    }, { timeout: 240_000, interval: 1_000 }).toBe(1);
+
+    await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ01/compare?a=1&b=2`);
+    const [lead, follow] = [page.locator('#lead-video'), page.locator('#follow-video')];
+    for (const video of [lead, follow]) await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const times = () => page.evaluate(() => {
+      const { lead: a, follow: b } = (window as unknown as { consoleCompare: Record<'lead' | 'follow', HTMLVideoElement> }).consoleCompare;
+      return { a: a.currentTime, b: b.currentTime };
+    });
+    const offsetIs = async (frames: number) => expect.poll(async () => { const t = await times(); return Math.abs(t.b - t.a - frames / 24); }, { timeout: 5_000 }).toBeLessThanOrEqual(0.5 / 24);
+
+    // Wipe: B is laid over A's picture, cut at the split line, which a drag moves.
+    await page.keyboard.press('w');
+    await expect(page.locator('[data-compare]').getAttribute('data-view')).resolves.toBe('wipe');
+    expect(await follow.evaluate((v) => v.parentElement === document.querySelector('#lead-video')!.parentElement)).toBe(true);
+    // The picture itself, inside the video element's letterbox: the notes overlay covers exactly it.
+    const element = (await lead.boundingBox())!;
+    const picture = (await page.locator('#lead [data-overlay]').boundingBox())!;
+    const handle = page.locator('.wipe-handle');
+    const grip = (await handle.boundingBox())!;
+    expect(grip.x + grip.width / 2).toBeCloseTo(picture.x + picture.width / 2, -1);
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(picture.x + picture.width * 0.3, grip.y + grip.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const inset = await follow.evaluate((v) => Number(/inset\(0px 0px 0px ([\d.]+)px\)/.exec(v.style.clipPath)?.[1]));
+    expect((inset - (picture.x - element.x)) / picture.width).toBeCloseTo(0.3, 1);
+    expect(new URL(page.url()).searchParams.get('view')).toBe('wipe');
+    expect(Number(new URL(page.url()).searchParams.get('split'))).toBeCloseTo(0.3, 1);
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    await offsetIs(0);
+    await screenshot(page, SHOTS, 'console-wipe');
+
+    // B three frames later than A, stepping and paused.
+    for (let i = 0; i < 3; i++) await page.keyboard.press(']');
+    await offsetIs(3);
+    await page.keyboard.press('ArrowRight');
+    await offsetIs(3);
+    expect(new URL(page.url()).searchParams.get('offset')).toBe('3');
+
+    // A/B on one picture: both keep decoding, so whichever shows has its frame ready.
+    await page.keyboard.press('t');
+    await expect(page.locator('[data-showing]').textContent()).resolves.toBe('showing A');
+    expect(await follow.evaluate((v) => getComputedStyle(v).visibility)).toBe('hidden');
+    await page.keyboard.press('t');
+    await expect(page.locator('[data-showing]').textContent()).resolves.toBe('showing B');
+    expect(await follow.evaluate((v: HTMLVideoElement) => [getComputedStyle(v).visibility, v.style.clipPath, v.readyState >= 2])).toEqual(['visible', 'none', true]);
+    await offsetIs(3);
+
+    // The URL brings back the same comparison on the same frame.
+    const frame = await page.locator('#lead').getAttribute('data-frame');
+    await page.goto(page.url());
+    for (const video of [lead, follow]) await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect(page.locator('[data-compare]').getAttribute('data-view')).resolves.toBe('toggle');
+    await expect(page.locator('[data-offset]').inputValue()).resolves.toBe('3');
+    await expect.poll(() => page.locator('#lead').getAttribute('data-frame')).toBe(frame);
+    await offsetIs(3);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -12,7 +12,14 @@ export interface CompareSide {
   manifest: TakeManifest | undefined;
 }
 
-/** Two takes side by side: the left one leads and has the sound, the right one follows muted. */
+/** How the two takes are shown, as the URL keeps it: side by side, a wipe over one picture, or A/B on one picture. */
+export const COMPARE_VIEWS = ['side', 'wipe', 'toggle'] as const;
+
+/**
+ * Two takes: the left (A) leads and has the sound, the right (B) follows muted, `offset` frames
+ * later or earlier. Side by side, as a wipe (a split line dragged over one picture) or toggled A/B
+ * on one picture; the page keeps the view, the split, the offset and the frame in its URL.
+ */
 export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: CompareSide, b: CompareSide): Html {
   const media = (t: number) => `/media/take/${ref.projectId}/${ref.episode}/${ref.sequenceId}/${t}/video`;
   const shotsA = a.manifest?.inputs.shots ?? [];
@@ -24,11 +31,19 @@ export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: Compa
       <select name="a">${watchable.map((t) => html`<option value="${t.take}" ${t.take === a.take.take ? 'selected' : ''}>${takeName(t.take)}</option>`)}</select>
       vs
       <select name="b">${watchable.map((t) => html`<option value="${t.take}" ${t.take === b.take.take ? 'selected' : ''}>${takeName(t.take)}</option>`)}</select>
+      <input type="hidden" name="view" value=""><input type="hidden" name="split" value=""><input type="hidden" name="offset" value="">
       <button type="submit">Show</button>
     </form><span class="spacer"></span>
     <span class="hint">space plays both · ← → step · M swaps the sound · click a side, then N for a note on it</span>
     <a href="${sequencePath(ref)}/history">History</a></div>
-  <div class="side-by-side" data-compare>
+  <div class="compare-tools" data-compare-tools>
+    <span role="group" aria-label="view">${COMPARE_VIEWS.map(
+      (view) => html`<button type="button" data-view="${view}" aria-pressed="${view === 'side'}">${{ side: html`side by side`, wipe: html`wipe <kbd>W</kbd>`, toggle: html`A/B <kbd>T</kbd>` }[view]}</button>`,
+    )}</span>
+    <span class="showing" data-showing></span>
+    <span class="offset">B is <button type="button" data-offset-step="-1" title="B one frame earlier ([)">−</button><input type="number" step="1" value="0" data-offset aria-label="B's offset in frames"><button type="button" data-offset-step="1" title="B one frame later (])">+</button> frames from A</span>
+  </div>
+  <div class="side-by-side" data-compare data-view="side">
     ${[a, b].map(
       (side, i) => html`<div class="side">
       <div class="side-head"><span class="tag">${takeName(side.take.take)}</span> ${usd(side.take.costUsd ?? side.take.estimatedCostUsd)} · ${side.manifest?.model ?? ''} <span class="sound" data-sound="${i}">${i === 0 ? 'sound' : 'muted'}</span></div>

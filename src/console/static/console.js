@@ -370,31 +370,168 @@ class ReviewPlayer {
 }
 
 /**
- * Compare: the left take leads; the right one follows it within half a frame, muted. While playing,
- * the follower's speed is nudged toward the leader on every frame (seeking every frame would stall
- * its decoder); a large gap, a seek, a step or a pause is closed with a seek.
+ * Compare: the left take (A) leads; the right one (B) follows it within half a frame, muted, shifted
+ * by `offset()` frames. While playing, the follower's speed is nudged toward its target on every
+ * frame (seeking every frame would stall its decoder); a large gap, a seek, a step or a pause is
+ * closed with a seek.
  */
-function syncCompare(lead, follow) {
+function syncCompare(lead, follow, offset) {
   const halfFrame = 0.5 / lead.fps;
+  const target = () => Math.max(0, lead.video.currentTime + offset() / lead.fps);
   const seekToLead = () => {
-    if (Math.abs(follow.video.currentTime - lead.video.currentTime) > halfFrame / 2) follow.video.currentTime = lead.video.currentTime;
+    if (Math.abs(follow.video.currentTime - target()) > halfFrame / 2) follow.video.currentTime = target();
   };
   lead.video.addEventListener('play', () => follow.video.play().catch(() => {}));
   lead.video.addEventListener('pause', () => {
     follow.video.pause();
     follow.video.playbackRate = lead.video.playbackRate;
-    follow.video.currentTime = lead.video.currentTime;
+    follow.video.currentTime = target();
   });
   lead.video.addEventListener('seeked', seekToLead);
   const onLeadFrame = () => {
     const rate = lead.video.playbackRate;
-    const ahead = follow.video.currentTime - lead.video.currentTime;
+    const ahead = follow.video.currentTime - target();
     if (lead.video.paused || Math.abs(ahead) > 0.25) seekToLead();
     else if (Math.abs(ahead) > halfFrame / 4) follow.video.playbackRate = rate * (1 - Math.max(-0.3, Math.min(0.3, ahead * 4)));
     else follow.video.playbackRate = rate;
     lead.video.requestVideoFrameCallback(onLeadFrame);
   };
   lead.video.requestVideoFrameCallback(onLeadFrame);
+  return seekToLead;
+}
+
+/**
+ * How Compare shows its two takes, kept in the URL: side by side, a wipe (B over A right of a split
+ * line dragged across the picture) or A/B toggled on one picture. In the last two B's video is laid
+ * over A's, both decoding all the time, so switching never shows a black frame.
+ */
+class CompareView {
+  constructor(root, lead, follow) {
+    this.root = root;
+    this.lead = lead;
+    this.follow = follow;
+    this.home = follow.video.parentElement;
+    this.handle = document.createElement('div');
+    this.handle.className = 'wipe-handle';
+    this.handle.title = 'drag to move the split';
+    for (const side of ['A', 'B']) {
+      const label = document.createElement('span');
+      label.textContent = side;
+      this.handle.append(label);
+    }
+    const params = new URLSearchParams(location.search);
+    this.view = ['side', 'wipe', 'toggle'].includes(params.get('view')) ? params.get('view') : 'side';
+    this.split = clamp01(Number(params.get('split') ?? 0.5));
+    this.offset = Math.round(Number(params.get('offset')) || 0);
+    this.showingB = false;
+    this.resync = syncCompare(lead, follow, () => this.offset);
+    const frame = Number(params.get('frame'));
+    if (frame > 0) whenLoaded(lead.video, () => lead.seekFrame(frame));
+    this.wire();
+    this.apply();
+  }
+
+  wire() {
+    const tools = $('[data-compare-tools]');
+    for (const button of $$('[data-view]', tools)) button.addEventListener('click', () => this.show(button.dataset.view));
+    for (const button of $$('[data-offset-step]', tools)) button.addEventListener('click', () => this.shift(Number(button.dataset.offsetStep)));
+    $('[data-offset]', tools).addEventListener('change', (event) => this.setOffset(Math.round(Number(event.target.value) || 0)));
+    this.handle.addEventListener('pointerdown', (event) => {
+      this.handle.setPointerCapture(event.pointerId);
+      const move = (e) => {
+        const box = this.lead.video.getBoundingClientRect();
+        const picture = this.lead.pictureBox();
+        this.split = clamp01((e.clientX - box.left - (picture.left - this.lead.video.offsetLeft)) / picture.width);
+        this.apply();
+      };
+      const stop = () => {
+        this.handle.removeEventListener('pointermove', move);
+        this.remember();
+      };
+      this.handle.addEventListener('pointermove', move);
+      this.handle.addEventListener('pointerup', stop, { once: true });
+      move(event);
+    });
+    new ResizeObserver(() => this.apply()).observe(this.lead.video);
+    this.lead.video.addEventListener('pause', () => this.remember());
+    this.lead.video.addEventListener('seeked', () => this.lead.video.paused && this.remember());
+  }
+
+  show(view) {
+    this.view = view;
+    this.apply();
+    this.remember();
+  }
+
+  /** T: A/B; again, the other take. */
+  toggle() {
+    if (this.view !== 'toggle') this.show('toggle');
+    else {
+      this.showingB = !this.showingB;
+      this.apply();
+    }
+  }
+
+  shift(frames) {
+    this.setOffset(this.offset + frames);
+  }
+
+  setOffset(frames) {
+    this.offset = frames;
+    this.resync();
+    this.apply();
+    this.remember();
+  }
+
+  apply() {
+    const stacked = this.view !== 'side';
+    this.root.dataset.view = this.view;
+    const picture = this.lead.video.parentElement;
+    // Moved within one task, a playing video keeps playing and keeps its decoded frames.
+    if (stacked && this.follow.video.parentElement !== picture) picture.insertBefore(this.follow.video, this.lead.overlay);
+    if (!stacked && this.follow.video.parentElement !== this.home) this.home.prepend(this.follow.video);
+    this.follow.video.classList.toggle('stacked', stacked);
+    if (stacked) {
+      const box = this.lead.pictureBox();
+      Object.assign(this.follow.video.style, { left: `${this.lead.video.offsetLeft}px`, top: `${this.lead.video.offsetTop}px`, width: `${this.lead.video.clientWidth}px`, height: `${this.lead.video.clientHeight}px` });
+      const cut = box.left - this.lead.video.offsetLeft + this.split * box.width;
+      this.follow.video.style.clipPath = this.view === 'wipe' ? `inset(0 0 0 ${cut}px)` : 'none';
+      this.follow.video.style.visibility = this.view === 'toggle' && !this.showingB ? 'hidden' : 'visible';
+      if (this.view === 'wipe') {
+        if (this.handle.parentElement !== picture) picture.append(this.handle);
+        Object.assign(this.handle.style, { left: `${box.left + this.split * box.width}px`, top: `${box.top}px`, height: `${box.height}px` });
+      } else this.handle.remove();
+    } else {
+      this.follow.video.removeAttribute('style');
+      this.handle.remove();
+    }
+    for (const button of $$('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === this.view));
+    $('[data-offset]').value = String(this.offset);
+    const showing = $('[data-showing]');
+    showing.textContent = this.view === 'toggle' ? `showing ${this.showingB ? 'B' : 'A'}` : this.view === 'wipe' ? 'A | B' : '';
+    showing.dataset.side = this.view === 'toggle' && this.showingB ? 'B' : 'A';
+  }
+
+  /** The compare state in the URL, so a link (or a reload) shows the same comparison on the same frame. */
+  remember() {
+    const params = new URLSearchParams(location.search);
+    params.set('view', this.view);
+    params.set('split', this.split.toFixed(3));
+    params.set('offset', String(this.offset));
+    params.set('frame', String(this.lead.frame));
+    history.replaceState(null, '', `${location.pathname}?${params}`);
+    const form = $('form.pick-takes');
+    if (form) for (const name of ['view', 'split', 'offset']) form.elements[name].value = params.get(name);
+  }
+}
+
+function clamp01(n) {
+  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0.5;
+}
+
+function whenLoaded(video, then) {
+  if (video.readyState >= 1) then();
+  else video.addEventListener('loadedmetadata', then, { once: true });
 }
 
 function swapSound(lead, follow) {
@@ -421,11 +558,13 @@ function startPlayers() {
     if (player) noteTakers.set(form, new NoteTaker(form, player));
   }
   const [lead, follow] = players;
-  if ($('[data-compare]') && lead && follow) {
-    syncCompare(lead, follow);
-    window.consoleCompare = { lead: lead.video, follow: follow.video };
+  const compare = $('[data-compare]');
+  let view;
+  if (compare && lead && follow) {
+    view = new CompareView(compare, lead, follow);
+    window.consoleCompare = { lead: lead.video, follow: follow.video, view };
   }
-  return { lead, follow };
+  return { lead, follow, view };
 }
 
 // ---- notes on a frame or a range, with drawings ----
@@ -622,6 +761,8 @@ const KEYS = [
   ['R', 'write a retake note (Ctrl+Enter sends)'],
   ['1 – 4', 'pick a start frame'],
   ['M', 'compare: swap which side has sound'],
+  ['W / T', 'compare: wipe / A-B toggle (T again: the other take)'],
+  ['[ ]', 'compare: B one frame earlier / later'],
   ['?', 'show these keys'],
 ];
 
@@ -677,6 +818,18 @@ function handleKey(event, player, players) {
   }
   if ((key === 'm' || key === 'M') && players.follow && $('[data-compare]')) {
     swapSound(players.lead, players.follow);
+    return true;
+  }
+  if (players.view && (key === 'w' || key === 'W')) {
+    players.view.show(players.view.view === 'wipe' ? 'side' : 'wipe');
+    return true;
+  }
+  if (players.view && (key === 't' || key === 'T')) {
+    players.view.toggle();
+    return true;
+  }
+  if (players.view && (key === '[' || key === ']')) {
+    players.view.shift(key === '[' ? -1 : 1);
     return true;
   }
   if (!player) return false;

@@ -24,21 +24,29 @@ let console_: RunningConsole;
 let browser: Browser;
 let context: BrowserContext;
 let projectId: string;
+/** A second project running beside the first, for the queue across projects. */
+let otherProjectId: string;
 
 /** One sequence (SEQ01: shots of 5, 5 and 4 s at 24 fps) made by the offline provider. */
-beforeAll(async () => {
-  projectId = `notes-${randomUUID().slice(0, 8)}`;
+async function startOneSequenceEpisode(id: string): Promise<void> {
   const dir = await makeProject((files) => {
-    files.project.id = projectId;
+    files.project.id = id;
     files.plan.sequences = files.plan.sequences.slice(0, 1);
   });
   const pricing = await shippedPricing();
   const loaded = await loadEpisode(dir, 'EP001');
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-notes-'));
-  const { providers, gridProviders } = providersFromEnv(artifactsRoot, pricing, {});
-  harness = await startHarness(providers, undefined, artifactsRoot, gridProviders);
   await startOrFindEpisode(harness.client, episodeInput({ ...loaded, units: toSequenceUnits({ ...loaded, pricing }) }, 'local', 'notes-test'), harness.taskQueue);
+}
+
+beforeAll(async () => {
+  projectId = `notes-${randomUUID().slice(0, 8)}`;
+  otherProjectId = `notes-other-${randomUUID().slice(0, 8)}`;
+  const artifactsRoot = await mkdtemp(join(tmpdir(), 'recoil-notes-'));
+  const { providers, gridProviders } = providersFromEnv(artifactsRoot, await shippedPricing(), {});
+  harness = await startHarness(providers, undefined, artifactsRoot, gridProviders);
+  await startOneSequenceEpisode(otherProjectId);
+  await startOneSequenceEpisode(projectId);
   console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, port: 0 });
   browser = await launchBrowser();
   context = await reviewerContext(browser);
@@ -248,5 +256,26 @@ describe('notes on frames in the console, in a real browser', () => {
     await expect.poll(() => page.locator('#lead').getAttribute('data-frame')).toBe(frame);
     await offsetIs(3);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('one queue: what waits across every episode of every project, oldest first, following decisions live', { timeout: 300_000 }, async () => {
+    const page = await context.newPage();
+    const mine = (item: string) => item.startsWith(`${projectId}/`) || item.startsWith(`${otherProjectId}/`);
+    const queued = async () => (await page.locator('#studio-queue [data-queue-item]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-queue-item')!))).filter(mine);
+    await page.goto(`${console_.url}/queue`);
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    // The other project's take finished first (its episode started first), so it is listed first.
+    await expect.poll(queued, { timeout: 60_000 }).toEqual([`${otherProjectId}/EP001/SEQ01`, `${projectId}/EP001/SEQ01`]);
+    await screenshot(page, SHOTS, 'console-queue');
+    await page.locator(`[data-queue-item="${otherProjectId}/EP001/SEQ01"] a`, { hasText: 'review t001' }).click();
+    await page.locator('.review[data-sequence="SEQ01"][data-take="1"]').waitFor();
+    expect(page.url()).toContain(`/p/${otherProjectId}/EP001/dailies?seq=SEQ01&take=1`);
+    await page.goBack();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    // Approved from elsewhere (the CLI's way), it leaves the open queue by itself.
+    const decided = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'approve', take: 1 }) })).json(), `/p/${otherProjectId}/EP001/s/SEQ01/decide`);
+    expect(decided.kind).toBe('accepted');
+    await expect.poll(queued, { timeout: 30_000 }).toEqual([`${projectId}/EP001/SEQ01`]);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import { readEpisodeBilling } from '../client/read-billing.js';
 import { readReconciliation } from '../activities/billing/reconciliation-file.js';
 import { historyBody } from './pages/history.js';
 import { homeBody } from './pages/home.js';
+import { queueBody, studioQueue } from './pages/queue.js';
 import { submissionQuestionOf } from './pages/settle.js';
 import { emptyBody, page, type Html, type Tab } from './pages/layout.js';
 import { episodePath, episodeRefSchema, gridImageIndex, positiveInt, sequenceRefSchema, type EpisodeRef } from './refs.js';
@@ -94,8 +95,8 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   const uiBase = options.uiBase ?? uiBaseUrl(options.connection.options.address);
   const app = new Hono();
   const userOf = (c: Context) => getCookie(c, USER_COOKIE) || options.defaultUser || undefined;
-  const render = (c: Context, tab: Tab, title: string, body: Html, episode?: EpisodeRef, version?: number) =>
-    c.html(page({ title, tab, user: userOf(c), body, ...(episode ? { episode } : {}), ...(version !== undefined ? { version } : {}) }));
+  const render = (c: Context, tab: Tab, title: string, body: Html, episode?: EpisodeRef, version?: number, events?: string) =>
+    c.html(page({ title, tab, user: userOf(c), body, ...(episode ? { episode } : {}), ...(version !== undefined ? { version } : {}), ...(events ? { events } : {}) }));
 
   app.get('/static/:name', (c) => {
     const file = staticFiles.get(c.req.param('name'));
@@ -106,6 +107,27 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.get('/', async (c) => render(c, 'home', 'Episodes', homeBody(await listEpisodes(client))));
+
+  /** The running episodes' feeds: the studio queue reads and follows them all. */
+  const runningFeeds = async () => (await listEpisodes(client)).filter((e) => e.running).map((e) => feeds.feed({ projectId: e.projectId, episode: e.episode }));
+
+  app.get('/queue', async (c) => {
+    const changes = await Promise.all((await runningFeeds()).map((feed) => feed.current()));
+    const snapshots = changes.map((change) => change.snapshot);
+    const version = changes.reduce((sum, change) => sum + change.version, 0);
+    return render(c, 'queue', 'Waiting for you', queueBody(studioQueue(snapshots), snapshots), undefined, version, '/events/queue');
+  });
+
+  /** One number that grows whenever any running episode changes: the sum of their feeds' versions. */
+  app.get('/events/queue', async (c) => {
+    const followed = await runningFeeds();
+    const versions = new Map(await Promise.all(followed.map(async (feed) => [feed, (await feed.current()).version] as const)));
+    const total = () => [...versions.values()].reduce((a, b) => a + b, 0);
+    return streamChanges(c, (send) => followed.map((feed) => feed.subscribe((change) => {
+      versions.set(feed, change.version);
+      send(total());
+    })), total);
+  });
 
   app.get('/p/:projectId/:episode', (c) => {
     const ref = episodeRefSchema.safeParse(c.req.param());
@@ -215,25 +237,11 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     }
   }
 
-  app.get('/events/p/:projectId/:episode', (c) => {
+  app.get('/events/p/:projectId/:episode', async (c) => {
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const feed = feeds.feed(ref.data);
-    return streamSSE(c, async (stream) => {
-      let stop = () => {};
-      const closed = new Promise<void>((resolve) => (stop = resolve));
-      const unsubscribe = feed.subscribe((change) => void stream.writeSSE({ event: 'change', id: String(change.version), data: String(change.version) }).catch(() => {}));
-      stream.onAbort(() => {
-        unsubscribe();
-        stop();
-      });
-      const first = await feed.current();
-      await stream.writeSSE({ event: 'change', id: String(first.version), data: String(first.version) });
-      while (!stream.aborted) {
-        await Promise.race([stream.sleep(15_000), closed]);
-        if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
-      }
-    });
+    return streamChanges(c, (send) => [feed.subscribe((change) => send(change.version))], async () => (await feed.current()).version);
   });
 
   app.get('/media/take/:projectId/:episode/:sequenceId/:take/video', async (c, next) => {
@@ -263,6 +271,29 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => c.text(`the console could not answer: ${err.message}`, 500));
   return app;
+}
+
+/**
+ * A page's event stream: `change` with a version whenever what it shows may have changed (first at
+ * once), a ping every 15 s so proxies keep it open, and every subscription dropped when it closes.
+ */
+function streamChanges(c: Context, subscribe: (send: (version: number) => void) => (() => void)[], first: () => number | Promise<number>) {
+  return streamSSE(c, async (stream) => {
+    let stop = () => {};
+    const closed = new Promise<void>((resolve) => (stop = resolve));
+    const send = (version: number) => void stream.writeSSE({ event: 'change', id: String(version), data: String(version) }).catch(() => {});
+    const unsubscribe = subscribe(send);
+    stream.onAbort(() => {
+      unsubscribe.forEach((drop) => drop());
+      stop();
+    });
+    const version = await first();
+    await stream.writeSSE({ event: 'change', id: String(version), data: String(version) });
+    while (!stream.aborted) {
+      await Promise.race([stream.sleep(15_000), closed]);
+      if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+    }
+  });
 }
 
 function refusal(reason: string): DecisionOutcome {

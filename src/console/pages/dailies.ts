@@ -16,11 +16,13 @@ export interface QueueItem {
   title?: string;
   take: TakeSummary;
   kind: 'take' | 'frames' | 'submission';
+  /** When it began to wait: the take finished, the grid was ready, the submission was cut off. */
+  since: string;
 }
 
 /** What waits for a person across the episode, oldest first: finished takes, start-frame picks and cut-off submissions. */
 export function reviewQueue(snapshot: EpisodeSnapshot): QueueItem[] {
-  const items = snapshot.sequences.flatMap((row): (QueueItem & { since: string })[] => {
+  const items = snapshot.sequences.flatMap((row): QueueItem[] => {
     const status = row.status;
     if (!status) return [];
     const take = newestWatchable(status.takes);

@@ -3,7 +3,7 @@ import { episodePath, type EpisodeRef } from '../refs.js';
 
 export type Html = ReturnType<typeof html>;
 
-export type Tab = 'board' | 'dailies' | 'delivery' | 'sequence' | 'home';
+export type Tab = 'board' | 'dailies' | 'delivery' | 'sequence' | 'home' | 'queue';
 
 export interface PageFrame {
   title: string;
@@ -14,6 +14,8 @@ export interface PageFrame {
   body: Html;
   /** The episode reader's version this page shows; a newer one makes the page refresh its live parts. */
   version?: number;
+  /** Where a page about no one episode hears of changes (the studio queue). */
+  events?: string;
 }
 
 export function page(frame: PageFrame): Html {
@@ -29,13 +31,14 @@ export function page(frame: PageFrame): Html {
 <link rel="stylesheet" href="/static/console.css">
 <script type="module" src="/static/console.js"></script>
 </head>
-<body data-events="${episode ? `/events${base}` : ''}" data-version="${frame.version ?? 0}">
+<body data-events="${frame.events ?? (episode ? `/events${base}` : '')}" data-version="${frame.version ?? 0}">
 <header class="top">
   <a class="brand" href="/">Recoil</a>
   ${episode ? html`<span class="crumb">${episode.projectId} <b>${episode.episode}</b></span>
   <nav>${link('board', 'Board', `${base}/board`)}${link('dailies', 'Dailies', `${base}/dailies`)}${link('delivery', 'Delivery', `${base}/delivery`)}</nav>` : ''}
+  <a class="queue-link ${tab === 'queue' ? 'on' : ''}" href="/queue">Waiting for you</a>
   <span class="spacer"></span>
-  ${episode ? html`<span class="live" id="live-state" title="changes arrive by themselves">connecting…</span>` : ''}
+  ${episode || frame.events ? html`<span class="live" id="live-state" title="changes arrive by themselves">connecting…</span>` : ''}
   <form class="who" data-whoami>
     <label>reviewer <input name="name" value="${frame.user ?? ''}" placeholder="your name" maxlength="60" autocomplete="name"></label>
   </form>

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { episodeInput } from '../src/client/episode-input.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
+import { createLink } from '../src/console/review-links.js';
 import { startConsole, type RunningConsole } from '../src/console/server.js';
 import { toSequenceUnits } from '../src/domain/sequence-unit.js';
 import { loadEpisode } from '../src/project/load-episode.js';
@@ -15,6 +16,7 @@ import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js
 import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
 
 const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
@@ -277,5 +279,122 @@ describe('notes on frames in the console, in a real browser', () => {
     expect(decided.kind).toBe('accepted');
     await expect.poll(queued, { timeout: 30_000 }).toEqual([`${projectId}/EP001/SEQ01`]);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
+  it('client review links: a guest sees only the takes of their link, leaves notes and a verdict a director confirms, and reaches nothing else', { timeout: 300_000 }, async () => {
+    // The console as a studio exposes it to clients: beyond loopback, so everything but a review link needs the console's token.
+    const secured = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, host: '0.0.0.0', port: 0 });
+    const origin = new URL(secured.url).origin;
+    const producer = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    const guestContext = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    try {
+      const desk = await producer.newPage();
+      await desk.goto(secured.url);
+      await desk.goto(`${origin}/p/${projectId}/EP001/links`);
+      await desk.locator('form[data-whoami] input').fill('Pat Producer');
+      await desk.locator('form[data-whoami] input').press('Enter');
+      await expect.poll(() => desk.locator('form[data-whoami] input.saved').count()).toBe(1);
+      await desk.locator('#new-link-form input[name=guest]').fill('Jo at Acme');
+      await desk.locator('#new-link-form input[name=takes]').fill('SEQ01:2');
+      await desk.locator('#new-link-form button[type=submit]').click();
+      await expect.poll(async () => (await desk.locator('#link-outcome').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted: link for Jo at Acme/);
+      const address = /(http:\/\/\S+\/review\/[\w-]+)/.exec((await desk.locator('#link-outcome').textContent())!)![1]!;
+      const token = address.split('/review/')[1]!;
+      await desk.reload();
+      await expect(desk.locator('#links tr[data-link]').count()).resolves.toBe(1);
+
+      // The guest: no console cookie, only the link.
+      const guest = await guestContext.newPage();
+      const guestErrors: string[] = [];
+      guest.on('pageerror', (e) => guestErrors.push(e.message));
+      await guest.goto(address);
+      expect(new URL(guest.url()).pathname).toBe(`/review/${token}/dailies`);
+      await expect(guest.locator('[data-guest-take]').evaluateAll((items) => items.map((i) => i.getAttribute('data-guest-take')))).resolves.toEqual(['SEQ01/2']);
+      await expect(guest.locator('header.top').textContent()).resolves.toContain('for Jo at Acme');
+      await expect(guest.locator('form[data-whoami], a[href="/queue"], nav').count()).resolves.toBe(0);
+      const video = guest.locator('#player-video');
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      await guest.locator('#player-video').click();
+      await goToFrame(guest, 30);
+      await guest.keyboard.press('n');
+      await guest.keyboard.type('Can the van be red?');
+      await guest.keyboard.press('Control+Enter');
+      await expect.poll(async () => (await guest.locator('#note-outcome-player-2').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted: note on take 2 at frame 30 \(shot 1\): Can the van be red\?/);
+      await guest.locator('#verdict-form textarea[name=text]').fill('Lovely, ship it');
+      await guest.locator('#verdict-form button[type=submit]').click();
+      await expect.poll(async () => (await guest.locator('#verdict-outcome').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted: client verdict on take 2: approved \(for a director to confirm\)/);
+      await screenshot(guest, SHOTS, 'console-guest');
+
+      // Nothing but the link's own routes, and nothing there that costs money or reaches beyond its takes.
+      const tryAs = (path: string, body?: unknown) =>
+        guest.evaluate(async ([url, payload]) => {
+          const response = await fetch(url as string, payload === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+          return response.status;
+        }, [path, body] as const);
+      const consoleRoutes = [
+        [`/p/${projectId}/EP001/board`],
+        [`/p/${projectId}/EP001/dailies`],
+        [`/p/${otherProjectId}/EP001/board`],
+        [`/media/take/${projectId}/EP001/SEQ01/1/video`],
+        ['/queue'],
+        ['/'],
+        [`/events/p/${projectId}/EP001`],
+        [`/p/${projectId}/EP001/links`],
+        [`/p/${projectId}/EP001/s/SEQ01/decide`, { kind: 'approve', take: 2 }],
+        [`/p/${projectId}/EP001/s/SEQ01/decide`, { kind: 'retake', note: 'again' }],
+        [`/p/${projectId}/EP001/s/SEQ01/decide`, { kind: 'regenerateFrames' }],
+        [`/p/${projectId}/EP001/budget`, { budgetUsd: 1000 }],
+        [`/p/${projectId}/EP001/redeliver`, {}],
+        [`/p/${projectId}/EP001/links`, { guest: 'me', days: 90 }],
+      ] as const;
+      for (const [path, body] of consoleRoutes) expect({ path, status: await tryAs(path, body) }).toEqual({ path, status: 401 });
+      const linkRoutes = [
+        [`/review/${token}/media/SEQ01/1`],
+        [`/review/${token}/media/SEQ02/1`],
+        [`/review/${token}/media/..%2F..%2F..%2Fetc/1`],
+        [`/review/${token}/compare?seq=SEQ01&a=1&b=2`],
+        [`/review/${token}/s/SEQ01/note`, { take: 1, frame: 3, text: 'not mine' }],
+        [`/review/${token}/s/SEQ01/verdict`, { take: 1, verdict: 'approved' }],
+        [`/review/${token.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'))}/dailies`],
+      ] as const;
+      for (const [path, body] of linkRoutes) expect({ path, status: await tryAs(path, body) }).toEqual({ path, status: 404 });
+      // The note route takes notes only: an approval sent there is no note, and a verdict in a note is dropped.
+      expect(await tryAs(`/review/${token}/s/SEQ01/note`, { kind: 'approve', take: 2 })).toBe(400);
+      const sneaky = await guest.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ take: 2, frame: 1, text: 'sneaky', verdict: 'approved' }) })).json(), `/review/${token}/s/SEQ01/note`);
+      expect(sneaky.detail).toMatch(/^note on take 2 at frame 1/);
+      await guest.goto(`${origin}/review/${token}/dailies?seq=SEQ01&take=1`);
+      await expect(guest.locator('#player-video').getAttribute('src')).resolves.toBe(`/review/${token}/media/SEQ01/2`);
+
+      // The director sees the guest's words by name and decides; the verdict approved nothing.
+      await desk.goto(`${origin}/p/${projectId}/EP001/s/SEQ01/history`);
+      await expect(desk.locator('#history tr', { hasText: 'Jo at Acme (client)' }).count()).resolves.toBe(3);
+      await expect(desk.locator('#history tr', { hasText: 'client verdict on take 2: approved' }).count()).resolves.toBe(1);
+      await desk.goto(`${origin}/p/${projectId}/EP001/dailies?seq=SEQ01&take=2`);
+      await expect(desk.locator('.note-item .verdict-approved').count()).resolves.toBe(1);
+      await expect(desk.locator('#review-state').textContent()).resolves.toContain('video complete');
+
+      // Withdrawn, the link opens nothing at once; `recoil links` shows it withdrawn.
+      await desk.goto(`${origin}/p/${projectId}/EP001/links`);
+      await desk.locator(`#links tr[data-link] button`).click();
+      await expect.poll(async () => (await desk.locator('#link-outcome').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted: link \w+ for Jo at Acme withdrawn/);
+      const refused = await guest.goto(`${origin}/review/${token}/dailies`);
+      expect(refused!.status()).toBe(404);
+      await expect(guest.locator('main').textContent()).resolves.toContain('withdrawn');
+      expect(await tryAs(`/review/${token}/media/SEQ01/2`)).toBe(404);
+      const listed = await runCli(['links', 'list', projectId, '--json'], { RECOIL_ARTIFACTS_DIR: harness.artifactsRoot });
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ guest: 'Jo at Acme', state: 'revoked', revokedBy: 'Pat Producer', takes: [{ sequenceId: 'SEQ01', take: 2 }] })]);
+      expect(listed.stdout).not.toContain(token);
+
+      // An expired link opens nothing either.
+      const old = await createLink(harness.artifactsRoot, { projectId, episode: 'EP001', guest: 'Late', days: 1, createdBy: 'Pat' }, new Date(Date.now() - 2 * 86_400_000));
+      await guest.goto(`${origin}/review/${old.token}/dailies`);
+      await expect(guest.locator('main').textContent()).resolves.toContain('expired');
+      expect(guestErrors).toEqual([]);
+    } finally {
+      await producer.close();
+      await guestContext.close();
+      await secured.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { DecisionOutcome } from '../client/decisions.js';
 import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
 import { noteInputSchema } from '../domain/note-schema.js';
+import { MAX_LINK_DAYS } from './review-links.js';
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -27,9 +29,22 @@ export const decisionSchema = z.discriminatedUnion('kind', [
 
 export const budgetSchema = z.object({ budgetUsd: z.coerce.number().min(0).max(1_000_000) });
 
+/** A client review link as the console's form asks for it: who it is for, for how long, which takes. */
+export const linkRequestSchema = z.object({
+  guest: text(60).min(1, 'say who the link is for'),
+  days: z.coerce.number().int().min(1).max(MAX_LINK_DAYS).default(7),
+  /** "SEQ01:2, SEQ03:1"; every finished take of the episode when empty. */
+  takes: text(2000).optional(),
+});
+
 export const nameSchema = z.object({ name: text(60).min(1, 'enter a name') });
 
 /** Empty optional fields from a form mean "not given". */
 export function withoutEmpty<T extends Record<string, unknown>>(body: T): T {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '' && v !== null)) as T;
+}
+
+/** An answer the console gives itself, before anything reaches a workflow. */
+export function refusal(reason: string): DecisionOutcome {
+  return { kind: 'refused', requestId: '', reason };
 }

@@ -52,9 +52,18 @@ export function headers(): MiddlewareHandler {
       baseUri: ["'none'"],
     },
     xContentTypeOptions: 'nosniff',
-    referrerPolicy: 'same-origin',
+    // A review link's secret is in its path: no page may send it anywhere in a Referer.
+    referrerPolicy: 'no-referrer',
     crossOriginResourcePolicy: 'same-origin',
   });
+}
+
+/**
+ * A client's review link carries its own secret and reaches only its own routes; the page's script
+ * and styles are the same for everyone. Neither needs the console's token.
+ */
+function openWithoutConsoleToken(path: string): boolean {
+  return path.startsWith('/review/') || path.startsWith('/static/');
 }
 
 /** Host allow-list, then the token cookie (when required), then the origin of every POST. */
@@ -63,7 +72,7 @@ export function guard(policy: AccessPolicy): MiddlewareHandler {
     const host = hostName(c.req.header('host'));
     if (!host || !policy.allowedHosts.has(host)) return c.text(`refused: unknown host ${host ?? '(none)'}; start the console with --allow-host ${host ?? 'NAME'}`, 403);
     if (policy.token && c.req.path === '/auth') return exchangeToken(c, policy.token);
-    if (policy.token && !sameSecret(getCookie(c, TOKEN_COOKIE), policy.token)) {
+    if (policy.token && !openWithoutConsoleToken(c.req.path) && !sameSecret(getCookie(c, TOKEN_COOKIE), policy.token)) {
       return c.text('refused: this console needs the token link it printed when it started', 401);
     }
     if (c.req.method === 'POST' && !fromThisPage(c)) return c.text('refused: a change must come from a page of this console', 403);

@@ -9,7 +9,10 @@ import { streamSSE } from 'hono/streaming';
 import { listDeliveries } from '../activities/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
 import { changeEpisodeBudget, decideOnSequence, redeliverEpisode, type DecisionOutcome } from '../client/decisions.js';
-import { budgetSchema, decisionSchema, nameSchema, withoutEmpty } from './decision-input.js';
+import { budgetSchema, decisionSchema, linkRequestSchema, nameSchema, refusal, withoutEmpty } from './decision-input.js';
+import { registerGuestRoutes } from './guest-routes.js';
+import { createLink, listLinks, parseTakeList, revokeLink } from './review-links.js';
+import { linksBody } from './pages/links.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';
 import { MediaLibrary } from './media.js';
@@ -268,6 +271,47 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     return file ? serveStatic({ path: file })(c, next) : c.notFound();
   });
 
+  registerGuestRoutes(app, {
+    client,
+    feeds,
+    media,
+    artifactsRoot,
+    render: (c, title, body, link, status = 200) =>
+      c.html(page({ title, tab: 'guest', user: undefined, body, ...(link ? { guest: { name: link.guest, projectId: link.projectId, episode: link.episode, expiresAt: link.expiresAt } } : {}) }), status),
+    answer: (c, link, sequenceId, send) => answer(c, { projectId: link.projectId, episode: link.episode }, sequenceId, send),
+  });
+
+  app.get('/p/:projectId/:episode/links', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    return render(c, 'links', `${ref.data.episode} review links`, linksBody(ref.data, await listLinks(artifactsRoot, ref.data)), ref.data);
+  });
+
+  /** A producer makes a client link; its secret is in this answer only. */
+  app.post('/p/:projectId/:episode/links', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const by = userOf(c);
+    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    const body = linkRequestSchema.safeParse(withoutEmpty(await bodyOf(c)));
+    if (!body.success) return c.json(refusal(body.error.issues.map((i) => `${i.path.join('.') || 'link'}: ${i.message}`).join('; ')), 400);
+    const takes = body.data.takes ? parseTakeList(body.data.takes) : [];
+    if (!Array.isArray(takes)) return c.json(refusal(takes.refused), 400);
+    const { link, token } = await createLink(artifactsRoot, { ...ref.data, guest: body.data.guest, days: body.data.days, createdBy: by, takes });
+    return c.json({ kind: 'accepted', requestId: link.id, detail: `link for ${link.guest}, open until ${link.expiresAt.slice(0, 16).replace('T', ' ')} UTC: ${new URL(c.req.url).origin}/review/${token}` });
+  });
+
+  app.post('/p/:projectId/:episode/links/:id/revoke', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const by = userOf(c);
+    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    const mine = (await listLinks(artifactsRoot, ref.data)).some((l) => l.id === c.req.param('id'));
+    if (!mine) return c.json(refusal(`no review link ${c.req.param('id')} for ${ref.data.episode}`), 404);
+    const result = await revokeLink(artifactsRoot, c.req.param('id'), by);
+    return 'refused' in result ? c.json(refusal(result.refused), 409) : c.json({ kind: 'accepted', requestId: result.link.id, detail: `link ${result.link.id} for ${result.link.guest} withdrawn` });
+  });
+
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => c.text(`the console could not answer: ${err.message}`, 500));
   return app;
@@ -294,10 +338,6 @@ function streamChanges(c: Context, subscribe: (send: (version: number) => void) 
       if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
     }
   });
-}
-
-function refusal(reason: string): DecisionOutcome {
-  return { kind: 'refused', requestId: '', reason };
 }
 
 async function bodyOf(c: Context): Promise<Record<string, unknown>> {

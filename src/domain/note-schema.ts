@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DRAWING_TOOLS, NOTE_COLOURS } from './take-notes.js';
+import { DRAWING_TOOLS, NOTE_COLOURS, VERDICTS } from './take-notes.js';
 
 /** What a reviewer sends to pin a note on a take; the single source of the note's input type. */
 const LIMITS = { text: 2000, strokes: 40, points: 400 } as const;
@@ -25,6 +25,8 @@ export const noteInputSchema = z
     text: z.string().trim().min(1, 'write the note').max(LIMITS.text),
     colour: z.enum(NOTE_COLOURS).default('RED'),
     drawing: z.array(strokeSchema).max(LIMITS.strokes).optional(),
+    /** A client's word on the whole take, for the director to confirm (or not). */
+    verdict: z.enum(VERDICTS).optional(),
   })
   .refine((n) => n.endFrame === undefined || n.endFrame >= n.frame, { message: 'the out point comes before the in point', path: ['endFrame'] });
 

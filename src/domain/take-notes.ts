@@ -22,6 +22,14 @@ export const NOTE_COLOUR_HEX: Record<NoteColour, string> = {
 
 export const DRAWING_TOOLS = ['pen', 'arrow', 'rect'] as const;
 
+/** What a client can say of a whole take through a review link; a director confirms it or not. */
+export const VERDICTS = ['approved', 'changes_wanted'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export function verdictLabel(verdict: Verdict): string {
+  return verdict === 'approved' ? 'approved' : 'changes wanted';
+}
+
 /** A note as kept on the take (take.json) and in the sequence's status. */
 export type TakeNote = NoteInput & { id: string; by: string; at: string };
 
@@ -45,9 +53,10 @@ export function shotAtFrame(frame: number, shotSeconds: readonly number[], fps: 
   return shotSeconds.length > 0 ? shotSeconds.length : undefined;
 }
 
-/** One line per note for a retake: "shot 3 · 00:00:08:20 (frame 212): his hand clips the door". */
+/** One line per note for a retake: "shot 3 · 00:00:08:20 (frame 212): his hand clips the door"; a client's approval asks no change. */
 export function gatheredNotes(notes: readonly TakeNote[], timecodeOf: (frame: number) => string): string {
-  return [...notes]
+  return notes
+    .filter((n) => n.verdict !== 'approved')
     .sort((a, b) => a.frame - b.frame)
     .map((n) => `${n.shot ? `shot ${n.shot} · ` : ''}${timecodeOf(n.frame)} (${noteWhere(n)}): ${n.text}`)
     .join('\n');

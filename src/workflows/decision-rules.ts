@@ -115,6 +115,7 @@ function whyNoteIsRefused(view: DecisionView, request: NoteRequest): string | un
   if (request.endFrame !== undefined && !(Number.isInteger(request.endFrame) && request.endFrame >= request.frame)) return `the out point (${request.endFrame}) must be a frame at or after the in point (${request.frame})`;
   if (request.shot !== undefined && !(Number.isInteger(request.shot) && request.shot >= 1 && request.shot <= view.shotCount)) return `shot ${request.shot} does not exist (this sequence has shots 1–${view.shotCount})`;
   if (request.drawing !== undefined && !Array.isArray(request.drawing)) return 'a drawing is a list of strokes';
+  if (request.verdict !== undefined && request.verdict !== 'approved' && request.verdict !== 'changes_wanted') return `a verdict is "approved" or "changes_wanted", got ${JSON.stringify(request.verdict)}`;
   return undefined;
 }
 

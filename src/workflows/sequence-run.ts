@@ -19,7 +19,7 @@ import type {
   TransitionRecord,
 } from '../contract/sequence.js';
 import type { CriticReport } from '../domain/critic-report.js';
-import { noteWhere, type TakeNote } from '../domain/take-notes.js';
+import { noteWhere, verdictLabel, type TakeNote } from '../domain/take-notes.js';
 import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import { whyDecisionIsRefused, whyRequestIsMalformed } from './decision-rules.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
@@ -430,7 +430,7 @@ export class SequenceRun {
   }
 
   private addNote(request: NoteRequest, id: string): string {
-    const { take, frame, endFrame, shot, text, colour, drawing, by } = request;
+    const { take, frame, endFrame, shot, text, colour, drawing, verdict, by } = request;
     const note: TakeNote = {
       id,
       take,
@@ -440,11 +440,13 @@ export class SequenceRun {
       text: text.trim(),
       colour: colour ?? 'RED',
       ...(drawing?.length ? { drawing } : {}),
+      ...(verdict ? { verdict } : {}),
       by,
       at: now(),
     };
     const notes = this.takes.find((t) => t.take === take)?.notes ?? [];
     this.updateTake(take, { notes: [...notes, note] });
+    if (verdict) return `client verdict on take ${take}: ${verdictLabel(verdict)} (for a director to confirm): ${note.text}`;
     return `note on take ${take} at ${noteWhere(note)}${shot !== undefined ? ` (shot ${shot})` : ''}: ${note.text}`;
   }
 

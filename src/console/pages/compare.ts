@@ -36,13 +36,7 @@ export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: Compa
     </form><span class="spacer"></span>
     <span class="hint">space plays both · ← → step · M swaps the sound · click a side, then N for a note on it</span>
     <a href="${sequencePath(ref)}/history">History</a></div>
-  <div class="compare-tools" data-compare-tools>
-    <span role="group" aria-label="view">${COMPARE_VIEWS.map(
-      (view) => html`<button type="button" data-view="${view}" aria-pressed="${view === 'side'}">${{ side: html`side by side`, wipe: html`wipe <kbd>W</kbd>`, toggle: html`A/B <kbd>T</kbd>` }[view]}</button>`,
-    )}</span>
-    <span class="showing" data-showing></span>
-    <span class="offset">B is <button type="button" data-offset-step="-1" title="B one frame earlier ([)">−</button><input type="number" step="1" value="0" data-offset aria-label="B's offset in frames"><button type="button" data-offset-step="1" title="B one frame later (])">+</button> frames from A</span>
-  </div>
+  ${compareTools()}
   <div class="side-by-side" data-compare data-view="side">
     ${[a, b].map(
       (side, i) => html`<div class="side">
@@ -63,4 +57,15 @@ export function compareBody(ref: SequenceRef, watchable: TakeSummary[], a: Compa
     </tbody>
   </table>
 </section>`;
+}
+
+/** The view buttons and B's offset, shared by the console's Compare and the guest's. */
+export function compareTools(): Html {
+  return html`<div class="compare-tools" data-compare-tools>
+    <span role="group" aria-label="view">${COMPARE_VIEWS.map(
+      (view) => html`<button type="button" data-view="${view}" aria-pressed="${view === 'side'}">${{ side: html`side by side`, wipe: html`wipe <kbd>W</kbd>`, toggle: html`A/B <kbd>T</kbd>` }[view]}</button>`,
+    )}</span>
+    <span class="showing" data-showing></span>
+    <span class="offset">B is <button type="button" data-offset-step="-1" title="B one frame earlier ([)">−</button><input type="number" step="1" value="0" data-offset aria-label="B's offset in frames"><button type="button" data-offset-step="1" title="B one frame later (])">+</button> frames from A</span>
+  </div>`;
 }

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { TakeManifest } from '../../activities/takes/take-manifest.js';
 import type { TakeSummary } from '../../contract/sequence.js';
-import { DRAWING_TOOLS, gatheredNotes, NOTE_COLOUR_HEX, NOTE_COLOURS, noteWhere, type TakeNote } from '../../domain/take-notes.js';
+import { DRAWING_TOOLS, gatheredNotes, NOTE_COLOUR_HEX, NOTE_COLOURS, noteWhere, verdictLabel, type TakeNote } from '../../domain/take-notes.js';
 import { framesToTimecode, parseFrameRate } from '../../domain/timecode.js';
 import { sequencePath, takeName, type SequenceRef } from '../refs.js';
 import { outcomeSlot, type Html } from './layout.js';
@@ -27,7 +27,7 @@ export function retakeDraft(take: TakeSummary, manifest: TakeManifest | undefine
  * The notes beside a player: a list (a click seeks to the note's frame and shows its drawing) and
  * the form that pins a new one to the paused frame or the marked in/out range, with a drawing.
  */
-export function notesPanel(ref: SequenceRef, take: TakeSummary, manifest: TakeManifest | undefined, playerId: string): Html {
+export function notesPanel(ref: SequenceRef, take: TakeSummary, manifest: TakeManifest | undefined, playerId: string, action = `${sequencePath(ref)}/decide`): Html {
   const notes = notesOf(take);
   const timecode = takeTimecode(manifest);
   const id = `${playerId}-${take.take}`;
@@ -37,12 +37,12 @@ export function notesPanel(ref: SequenceRef, take: TakeSummary, manifest: TakeMa
     <ol class="note-list">${notes.map(
       (n) => html`<li><button type="button" class="note-item" data-note-id="${n.id}" data-note-frame="${n.frame}" data-note-end="${n.endFrame ?? ''}" data-note-drawing="${JSON.stringify(n.drawing ?? [])}" data-player="${playerId}">
         <span class="swatch" data-colour="${n.colour}"></span><span class="tc">${timecode(n.frame)}</span> <span class="where">${noteWhere(n)}${n.shot !== undefined ? ` · shot ${n.shot}` : ''}${n.drawing?.length ? ' · drawing' : ''}</span>
-        <span class="text">${n.text}</span><span class="sub">${n.by} · ${when(n.at)}</span>
+        <span class="text">${n.verdict ? html`<span class="tag verdict-${n.verdict}">client: ${verdictLabel(n.verdict)}</span> ` : ''}${n.text}</span><span class="sub">${n.by} · ${when(n.at)}</span>
       </button></li>`,
     )}</ol>
     ${notes.length === 0 ? html`<p class="hint">No notes yet: pause on a frame and press <kbd>N</kbd>.</p>` : ''}
   </div>
-  <form class="note-form" id="note-form-${id}" data-action="${sequencePath(ref)}/decide" data-outcome-target="note-outcome-${id}" data-note-form data-player="${playerId}">
+  <form class="note-form" id="note-form-${id}" data-action="${action}" data-outcome-target="note-outcome-${id}" data-note-form data-player="${playerId}">
     <input type="hidden" name="kind" value="note"><input type="hidden" name="take" value="${take.take}">
     <input type="hidden" name="frame" value=""><input type="hidden" name="endFrame" value=""><input type="hidden" name="drawing" value="">
     <div class="note-where"><span data-note-where>at the paused frame</span>

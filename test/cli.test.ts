@@ -218,6 +218,12 @@ describe('recoil CLI', () => {
       // A refused Update leaves no trace in the workflow by itself; the CLI lists it, so status shows it.
       const refusedId = /request (r-[0-9a-f]{8})/.exec(wrongTake.stderr)![1]!;
       await expect.poll(async () => (await runCli(['status', id], env, cwd)).stdout, { timeout: 15_000, interval: 500 }).toContain(`SEQ03 ${refusedId} approve by`);
+      // A note, checked against the take where this machine has it (the harness's artifacts are elsewhere: no shot named).
+      const noted = await runCli(['note', id, 'EP001', 'SEQ03', '--take', '1', '--frame', '30', '--to', '40', '--text', 'the door clips', '--colour', 'cyan'], env, cwd);
+      expect(noted.stdout).toMatch(/✓ accepted: note on take 1 at frames 30–40: the door clips \(note on take 1 of SEQ03, request r-[0-9a-f]{8}\)/);
+      const backwards = await runCli(['note', id, 'EP001', 'SEQ03', '--take', '1', '--frame', '30', '--to', '3', '--text', 'x'], env, cwd);
+      expect(backwards.code).toBe(2);
+      expect(backwards.stderr).toMatch(/--to: the out point comes before the in point/);
       const badShot = await runCli(['retake', id, 'EP001', 'SEQ03', '--note', 'x', '--shot', '9=nope'], env, cwd);
       expect(badShot.code).toBe(2);
       expect(badShot.stderr).toMatch(/shot 9 does not exist/);

@@ -13,6 +13,7 @@ import { registerDev } from './commands/dev.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerFrame } from './commands/frame.js';
 import { registerLinks } from './commands/links.js';
+import { registerNote } from './commands/note.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerRetake } from './commands/retake.js';
 import { registerRun } from './commands/run.js';
@@ -27,7 +28,7 @@ const program = new Command('recoil')
   .showHelpAfterError('(run `npx recoil --help` for usage)')
   .exitOverride();
 
-for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerLinks, registerCodecServer, registerWorker, registerDeploy, registerDev, registerDemo, registerSetup]) {
+for (const register of [registerValidate, registerEstimate, registerRun, registerStatus, registerApprove, registerRetake, registerNote, registerSettle, registerFrame, registerBudget, registerReconcile, registerDeliver, registerCancel, registerConsole, registerLinks, registerCodecServer, registerWorker, registerDeploy, registerDev, registerDemo, registerSetup]) {
   register(program);
 }
 for (const command of program.commands) command.exitOverride();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { setBudgetUpdate, type EpisodeInput } from '../src/contract/episode.js';
-import { approveSignal, approveUpdate, decisionRefusedSignal, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
+import { approveSignal, approveUpdate, decisionRefusedSignal, noteSignal, noteUpdate, regenerateFramesUpdate, retakeUpdate, selectFrameUpdate } from '../src/contract/sequence.js';
 import { VERSIONING_BEHAVIOR, type RecoilWorkflowType } from '../src/contract/deployment.js';
 import { accountGateWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import { buildIdOf, RECOIL_VERSION } from '../src/worker/build-id.js';
@@ -183,6 +183,18 @@ describe('recorded histories', () => {
     } finally {
       await gated.stop();
     }
+  });
+
+  it('notes on a take (one with a drawing), a client verdict, then an approval', async () => {
+    const handle = await startSequence(harness, makeUnit());
+    await waitForStatus(handle, (s) => s.state === 'video_complete');
+    const drawing = [{ tool: 'rect' as const, colour: 'YELLOW' as const, points: [[0.1, 0.1], [0.4, 0.5]] as [number, number][] }];
+    await handle.executeUpdate(noteUpdate, { args: [{ ...by('dir'), take: 1, frame: 12, shot: 1, text: 'the door clips', colour: 'YELLOW', drawing }] });
+    await handle.signal(noteSignal, { ...by('Jo (client)'), take: 1, frame: 0, text: 'Approved', verdict: 'approved', colour: 'GREEN' });
+    await waitForStatus(handle, (s) => s.takes[0]?.notes?.length === 2);
+    await handle.executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+    await handle.result();
+    await replaysAndIsKept('sequence-notes', handle);
   });
 
   it('an episode delivered', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ import { providersFromEnv } from '../src/worker/providers-from-env.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
-import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { stopConsoleStack } from './helpers/console-stack.js';
+import { makeProject } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
 
@@ -55,13 +56,7 @@ beforeAll(async () => {
   context.setDefaultTimeout(30_000);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await console_?.close();
-  await harness?.stop();
-  if (harness) await rm(harness.artifactsRoot, { recursive: true, force: true });
-  await removeFixtures();
-});
+afterAll(() => stopConsoleStack({ browser, console: console_, harness }));
 
 const dailies = () => `${console_.url}/p/${projectId}/EP001/dailies?seq=SEQ01&take=1`;
 const frameOf = (page: Page) => page.locator('#player').getAttribute('data-frame');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,8 @@ import { providersFromEnv } from '../src/worker/providers-from-env.js';
 import { launchBrowser, recordMedia, reviewerContext, screenshot } from './helpers/browser.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
-import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { stopConsoleStack } from './helpers/console-stack.js';
+import { makeProject } from './helpers/project-fixture.js';
 
 /** Written by every run for people to look at (the README shows them). */
 const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
@@ -47,13 +48,7 @@ beforeAll(async () => {
   context = await reviewerContext(browser);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await console_?.close();
-  await harness?.stop();
-  if (harness) await rm(harness.artifactsRoot, { recursive: true, force: true });
-  await removeFixtures();
-});
+afterAll(() => stopConsoleStack({ browser, console: console_, harness }));
 
 /** Progress lines, so a slow run shows where it is. */
 function step(what: string): void {

@@ -48,3 +48,11 @@ export function withoutEmpty<T extends Record<string, unknown>>(body: T): T {
 export function refusal(reason: string): DecisionOutcome {
   return { kind: 'refused', requestId: '', reason };
 }
+
+/** Every problem zod found in a request, one clause each, named by field. */
+export function issuesText(error: z.ZodError, what: string): string {
+  return error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
+}
+
+/** Decisions are signed: a reviewer with no name yet is asked for one first. */
+export const NAME_FIRST = 'enter your name at the top of the page first';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
-import { refusal, withoutEmpty } from './decision-input.js';
+import { issuesText, refusal, withoutEmpty } from './decision-input.js';
 import { noteInputSchema } from '../domain/note-schema.js';
 import { VERDICTS } from '../domain/take-notes.js';
 import type { EpisodeFeeds } from './episode-feed.js';
@@ -85,7 +85,7 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     if (open instanceof Response) return c.json(refusal('this review link opens nothing'), 404);
     const { link, sequences } = open;
     const note = noteInputSchema.safeParse(withoutEmpty(await c.req.json().catch(() => ({}))));
-    if (!note.success) return c.json(refusal(note.error.issues.map((i) => `${i.path.join('.') || 'note'}: ${i.message}`).join('; ')), 400);
+    if (!note.success) return c.json(refusal(issuesText(note.error, 'note')), 400);
     const sequenceId = c.req.param('sequenceId');
     if (!allowedTake(sequences, sequenceId, note.data.take)) return c.json(refusal('this link does not show that take'), 404);
     const ref = { projectId: link.projectId, episode: link.episode, sequenceId };

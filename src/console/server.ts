@@ -9,7 +9,7 @@ import { streamSSE } from 'hono/streaming';
 import { listDeliveries } from '../activities/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
 import { changeEpisodeBudget, decideOnSequence, redeliverEpisode, type DecisionOutcome } from '../client/decisions.js';
-import { budgetSchema, decisionSchema, linkRequestSchema, nameSchema, refusal, withoutEmpty } from './decision-input.js';
+import { budgetSchema, decisionSchema, issuesText, linkRequestSchema, NAME_FIRST, nameSchema, refusal, withoutEmpty } from './decision-input.js';
 import { registerGuestRoutes } from './guest-routes.js';
 import { createLink, listLinks, parseTakeList, revokeLink } from './review-links.js';
 import { linksBody } from './pages/links.js';
@@ -192,9 +192,9 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = sequenceRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const by = userOf(c);
-    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    if (!by) return c.json(refusal(NAME_FIRST), 400);
     const decision = decisionSchema.safeParse(withoutEmpty(await bodyOf(c)));
-    if (!decision.success) return c.json(refusal(decision.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')), 400);
+    if (!decision.success) return c.json(refusal(issuesText(decision.error, 'request')), 400);
     if (decision.data.kind === 'note') {
       const placed = placeNote(await readTakeManifest(artifactsRoot, ref.data, decision.data.take), decision.data);
       if ('refused' in placed) return c.json(refusal(placed.refused), 409);
@@ -207,7 +207,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const by = userOf(c);
-    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    if (!by) return c.json(refusal(NAME_FIRST), 400);
     const body = budgetSchema.safeParse(await bodyOf(c));
     if (!body.success) return c.json(refusal('budgetUsd: a number of dollars, 0 or more'), 400);
     return answer(c, ref.data, undefined, () => changeEpisodeBudget(client, ref.data, body.data.budgetUsd, by));
@@ -218,7 +218,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const by = userOf(c);
-    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    if (!by) return c.json(refusal(NAME_FIRST), 400);
     return answer(c, ref.data, undefined, () => redeliverEpisode(client, ref.data, by));
   });
 
@@ -292,9 +292,9 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const by = userOf(c);
-    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    if (!by) return c.json(refusal(NAME_FIRST), 400);
     const body = linkRequestSchema.safeParse(withoutEmpty(await bodyOf(c)));
-    if (!body.success) return c.json(refusal(body.error.issues.map((i) => `${i.path.join('.') || 'link'}: ${i.message}`).join('; ')), 400);
+    if (!body.success) return c.json(refusal(issuesText(body.error, 'link')), 400);
     const takes = body.data.takes ? parseTakeList(body.data.takes) : [];
     if (!Array.isArray(takes)) return c.json(refusal(takes.refused), 400);
     const { link, token } = await createLink(artifactsRoot, { ...ref.data, guest: body.data.guest, days: body.data.days, createdBy: by, takes });
@@ -305,7 +305,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
     const by = userOf(c);
-    if (!by) return c.json(refusal('enter your name at the top of the page first'), 400);
+    if (!by) return c.json(refusal(NAME_FIRST), 400);
     const mine = (await listLinks(artifactsRoot, ref.data)).some((l) => l.id === c.req.param('id'));
     if (!mine) return c.json(refusal(`no review link ${c.req.param('id')} for ${ref.data.episode}`), 404);
     const result = await revokeLink(artifactsRoot, c.req.param('id'), by);

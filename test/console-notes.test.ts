@@ -200,6 +200,15 @@ describe('notes on frames in the console, in a real browser', () => {
     await page.goto(`${console_.url}/p/${projectId}/EP001/s/SEQ01/compare?a=1&b=2`);
     const [lead, follow] = [page.locator('#lead-video'), page.locator('#follow-video')];
     for (const video of [lead, follow]) await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    // A note on B: a click on its picture makes N write on B, at B's frame.
+    await follow.click();
+    await page.keyboard.press('n');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form')?.id)).toBe('note-form-follow-2');
+    await page.keyboard.type('Warmer than t001');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(async () => (await page.locator('#note-outcome-follow-2').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^accepted: note on take 2 at frame 0 \(shot 1\): Warmer than t001/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#notes-follow-2 .note-item').count(), { timeout: 20_000 }).toBe(1);
     const times = () => page.evaluate(() => {
       const { lead: a, follow: b } = (window as unknown as { consoleCompare: Record<'lead' | 'follow', HTMLVideoElement> }).consoleCompare;
       return { a: a.currentTime, b: b.currentTime };

@@ -777,7 +777,8 @@ function onKey(event, players) {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  const player = activePlayer;
+  // In Compare the transport keys drive A, which B follows; a click picks the side notes go on.
+  const player = players.view ? players.lead : activePlayer;
   const handled = handleKey(event, player, players);
   if (handled) event.preventDefault();
 }

@@ -21,7 +21,7 @@ describe('recoil deliver', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✓ delivered driver-beware EP001 v001: .*delivery\/v001/);
     const delivered = join(root, 'driver-beware', 'EP001', 'delivery', 'v001');
-    expect((await readdir(delivered)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
+    expect((await readdir(delivered)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001.otioz', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'media', 'timeline.json']);
 
     const again = await runCli(['deliver', EXAMPLE_PROJECT, 'EP001'], env);
     expect(again.code).toBe(0);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +10,7 @@ import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { readCopiedDelivery } from './helpers/otio-reference.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
@@ -74,7 +75,7 @@ describe('recoil demo', () => {
 
     // The editorial hand-off beside the cut, judged by the reference OpenTimelineIO library.
     const delivery = join(artifacts, 'driver-beware', 'EP001', 'delivery', 'v001');
-    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'timeline.json']);
+    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001.otioz', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'media', 'timeline.json']);
     const inCutOrder = units.map((u) => approved.find((m) => m.sequenceId === u.sequenceId)!);
     const reading = await expectReferenceToAccept(
       delivery,
@@ -91,5 +92,13 @@ describe('recoil demo', () => {
     expect(seq02Clip(reading.edl).markers).toEqual([expect.objectContaining({ name: note!.text, start: 144, color: 'YELLOW' })]);
     expect(await readFile(join(delivery, 'EP001.edl'), 'utf8')).toContain(`* LOC: 00:00:06:00 YELLOW  ${note!.text}\n`);
     for (const m of approved) expect(m.video?.frameRate).toBe('24');
+
+    // The version is whole on its own: copied elsewhere, every reference resolves, and OTIO bundles it.
+    const elsewhere = join(await mkdtemp(join(tmpdir(), 'recoil-demo-copy-')), 'v001');
+    await cp(delivery, elsewhere, { recursive: true });
+    const copied = await readCopiedDelivery(elsewhere, 'EP001', 24, join(elsewhere, '..', 'bundled.otioz'));
+    expect(copied.otio.map((r) => r.exists)).toEqual(units.map(() => true));
+    expect(copied.edl).toEqual(copied.otio);
+    expect(copied.bundled_files).toHaveLength(units.length + 2);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { TakeNote } from '../src/domain/take-notes.js';
 import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
 import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
 import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { readCopiedDelivery } from './helpers/otio-reference.js';
 import { readTakeJson } from './helpers/take-json.js';
 import { tempFolders } from './helpers/temp-folders.js';
 
@@ -46,8 +47,8 @@ function cutAt(rate: FrameRate, frames: [number, number]): EditorialCut {
   return {
     projectId: 'p', episode: 'EP001', version: 1, rate, width: 1280, height: 720, createdAt: '2026-01-01T00:00:00.000Z',
     clips: [
-      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: '../../SEQ01/takes/t003/video.mp4', frames: frames[0], shots: [], notes: [], provenance: provenance('SEQ01', 3) },
-      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: '../../SEQ02/takes/t001/video.mp4', frames: frames[1], shots: [], notes: [], provenance: provenance('SEQ02', 1) },
+      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: 'media/EP001_SEQ01_T03.mp4', frames: frames[0], shots: [], notes: [], provenance: provenance('SEQ01', 3) },
+      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: 'media/EP001_SEQ02_T01.mp4', frames: frames[1], shots: [], notes: [], provenance: provenance('SEQ02', 1) },
     ],
   };
 }
@@ -86,8 +87,8 @@ describe('OTIO writer', () => {
       const [track] = timeline.tracks.children;
       expect(track).toMatchObject({ OTIO_SCHEMA: 'Track.1', kind: 'Video' });
       expect(track.children.map((c: any) => [c.name, c.source_range.duration.value, c.source_range.duration.rate, c.media_reference.target_url])).toEqual([
-        ['SEQ01 t003', 240, fps, '../../SEQ01/takes/t003/video.mp4'],
-        ['SEQ02 t001', 121, fps, '../../SEQ02/takes/t001/video.mp4'],
+        ['SEQ01 t003', 240, fps, 'media/EP001_SEQ01_T03.mp4'],
+        ['SEQ02 t001', 121, fps, 'media/EP001_SEQ02_T01.mp4'],
       ]);
       expect(track.children[0].metadata).toMatchObject({ cmx_3600: { reel: 'SEQ01T03' }, recoil: { providerRequestId: 'req-1', approvedBy: 'dana', actualCostUsd: 0.5 } });
     });
@@ -103,10 +104,10 @@ describe('EDL writer', () => {
         '',
         '001  SEQ01T03 V     C        00:00:00:00 00:00:10:00 01:00:00:00 01:00:10:00',
         '* FROM CLIP NAME:  SEQ01 t003',
-        '* FROM CLIP: ../../SEQ01/takes/t003/video.mp4',
+        '* FROM CLIP: media/EP001_SEQ01_T03.mp4',
         '002  SEQ02T01 V     C        00:00:00:00 00:00:05:01 01:00:10:00 01:00:15:01',
         '* FROM CLIP NAME:  SEQ02 t001',
-        '* FROM CLIP: ../../SEQ02/takes/t001/video.mp4',
+        '* FROM CLIP: media/EP001_SEQ02_T01.mp4',
         '',
       ].join('\n'),
     );
@@ -140,7 +141,7 @@ describe('notes in the hand-off', () => {
     ]);
     expect(clip.markers[0].metadata.recoil.note).toMatchObject({ by: 'dana', shot: 1, drawing: SEQ01_NOTES[1]!.drawing });
     const edl = cmx3600Edl(cut);
-    expect(edl).toContain('* FROM CLIP: ../../SEQ01/takes/t003/video.mp4\n* LOC: 00:00:01:06 YELLOW  His hand clips the door here\n* LOC: 00:00:02:12 CYAN    Too fast through the turn; slow it down\n002');
+    expect(edl).toContain('* FROM CLIP: media/EP001_SEQ01_T03.mp4\n* LOC: 00:00:01:06 YELLOW  His hand clips the door here\n* LOC: 00:00:02:12 CYAN    Too fast through the turn; slow it down\n002');
   });
 
   it('keeps a range inside its clip and leaves out a note past its end', () => {
@@ -208,8 +209,11 @@ describe('a delivery of real takes', () => {
       await twoTakes(root, rate);
       const { dir } = await buildDelivery(root, selection);
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-      const names = (await readdir(dir)).filter((n) => n !== 'manifest.json').sort();
-      expect(names).toEqual(['EP009.edl', 'EP009.otio', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png', 'EP009_cut.mp4', 'timeline.json']);
+      const names = (await readdir(dir, { recursive: true })).filter((n) => n !== 'manifest.json' && n !== 'media').sort();
+      expect(names).toEqual([
+        'EP009.edl', 'EP009.otio', 'EP009.otioz', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png', 'EP009_cut.mp4',
+        'media/EP009_SEQ01_T02.mp4', 'media/EP009_SEQ02_T01.mp4', 'timeline.json',
+      ]);
       expect(manifest.files.map((f: any) => f.path)).toEqual(names);
       for (const file of manifest.files) {
         const bytes = await readFile(join(dir, file.path));
@@ -218,6 +222,27 @@ describe('a delivery of real takes', () => {
       expect(manifest).toMatchObject({ version: 1, frameRate: rate, takes: [{ sequenceId: 'SEQ01', take: 2 }, { sequenceId: 'SEQ02', take: 1 }], totalSpendUsd: 2.5 });
     });
   }
+
+  it('is whole wherever it is copied: every media reference of the OTIO, EDL and timeline.json resolves there; OTIO bundles it and reads its .otioz', { timeout: 600_000 }, async () => {
+    const root = await artifactsRoot();
+    const takes = await twoTakes(root, '24000/1001');
+    const { dir } = await buildDelivery(root, selection);
+    // The takes' own files are linked, never written: the delivery cannot change a take.
+    expect((await stat(join(dir, 'media', 'EP009_SEQ01_T02.mp4'))).ino).toBe((await stat(takes[0]!.videoPath)).ino);
+    const elsewhere = join(await artifactsRoot(), 'copied-v001');
+    await cp(dir, elsewhere, { recursive: true });
+    await rm(root, { recursive: true, force: true });
+    const reading = await readCopiedDelivery(elsewhere, 'EP009', 24000 / 1001, join(elsewhere, '..', 'bundled-by-otio.otioz'));
+    const expected = [{ url: 'media/EP009_SEQ01_T02.mp4', exists: true }, { url: 'media/EP009_SEQ02_T01.mp4', exists: true }];
+    expect(reading.otio).toEqual(expected);
+    expect(reading.edl).toEqual(expected);
+    expect(reading.bundled_files).toEqual(['content.otio', 'media/EP009_SEQ01_T02.mp4', 'media/EP009_SEQ02_T01.mp4', 'version.txt']);
+    expect(reading.ours).toEqual({ clips: ['SEQ01 t002', 'SEQ02 t001'], urls: expected.map((e) => e.url), files: reading.bundled_files });
+    const timeline = JSON.parse(await readFile(join(elsewhere, 'timeline.json'), 'utf8'));
+    expect(timeline.entries.map((e: { source: string }) => e.source)).toEqual(expected.map((e) => e.url));
+    const manifest = JSON.parse(await readFile(join(elsewhere, 'manifest.json'), 'utf8'));
+    for (const file of manifest.files) expect((await stat(join(elsewhere, file.path))).size).toBe(file.bytes);
+  });
 
   it('makes no new version for the same approved takes, and the next version when one changes', async () => {
     const root = await artifactsRoot();

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { expect } from 'vitest';
@@ -33,9 +35,10 @@ export async function expectReferenceToAccept(dir: string, episode: string, take
     expect(clip.start).toBe(0);
     expect(clip.duration).toBe(probes[i]!.frameCount);
     expect(clip.rate).toBe(fps);
-    expect(resolve(dir, clip.target_url!)).toBe(takes[i]!.videoPath);
+    expect(clip.target_url).toBe(`media/${episode}_${takes[i]!.sequenceId}_T${String(takes[i]!.take).padStart(2, '0')}.mp4`);
     expect(clip.recoil).toMatchObject({ sequence: takes[i]!.sequenceId, take: takes[i]!.take });
   });
+  for (const [i, clip] of reading.otio.clips.entries()) expect(await sha256Of(resolve(dir, clip.target_url!))).toBe(await sha256Of(takes[i]!.videoPath));
   expect(new Set(reading.otio.clips.map((c) => c.reel)).size).toBe(takes.length);
   expect(events(reading.edl)).toEqual(events(reading.otio));
   expect(reading.edl.duration_frames).toBe(reading.otio.duration_frames);
@@ -44,6 +47,10 @@ export async function expectReferenceToAccept(dir: string, episode: string, take
   expect(reading.pdf).toMatchObject({ pages: withNotes ? 2 : 1, page_images: withNotes ? [1, 1] : [1], xref_exact: true, page_width: 842, images: [{ width: sheet.width, height: sheet.height, filter: '/DCTDecode', jpeg: true }] });
   expect(reading.pdf.page_height).toBeCloseTo((842 * sheet.height!) / sheet.width!, 0);
   return reading;
+}
+
+async function sha256Of(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
 }
 
 function events(timeline: ReferenceTimeline) {

@@ -9,6 +9,7 @@ import { pathExists } from '../../src/activities/path-exists.js';
 const PACKAGES = ['opentimelineio==0.18.1', 'otio-cmx3600-adapter==1.0.0', 'pypdf==5.1.0'];
 const VENV = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'recoil', 'otio-reference', PACKAGES.join('+'));
 const READER = fileURLToPath(new URL('../reference/read_delivery.py', import.meta.url));
+const PORTABLE = fileURLToPath(new URL('../reference/portable_delivery.py', import.meta.url));
 
 export interface ReferenceClip {
   name: string;
@@ -69,4 +70,18 @@ export async function readWithReference(files: { otio: string; edl: string; pdf:
   const python = await referencePython();
   const { stdout } = await runProcess(python, [READER, files.otio, files.edl, String(fps), files.pdf]);
   return JSON.parse(stdout) as ReferenceReading;
+}
+
+export interface PortableReading {
+  otio: { url: string; exists: boolean }[];
+  edl: { url: string; exists: boolean }[];
+  bundled_files: string[];
+  ours: { clips: string[]; urls: string[]; files: string[] };
+}
+
+/** A delivery folder read where it was copied to; OTIO's bundler writes `bundledPath` from its timeline. */
+export async function readCopiedDelivery(folder: string, episode: string, fps: number, bundledPath: string): Promise<PortableReading> {
+  const python = await referencePython();
+  const { stdout } = await runProcess(python, [PORTABLE, folder, `${episode}.otio`, `${episode}.edl`, String(fps), `${episode}.otioz`, bundledPath]);
+  return JSON.parse(stdout) as PortableReading;
 }

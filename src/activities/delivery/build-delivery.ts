@@ -16,7 +16,12 @@ import { writeDeliveryManifest } from './delivery-manifest.js';
 import { deliveryFiles } from './delivery-files.js';
 import { DeliveryRefused } from './delivery-refused.js';
 import { deliveriesDir, listDeliveries } from './list-deliveries.js';
-import { probeTakeMedia } from './take-media.js';
+import { placeDeliveredMedia } from './delivered-media.js';
+import { writeOtioBundle } from './otio-bundle.js';
+import { probeTakeMedia, type TakeMedia } from './take-media.js';
+
+/** What names a version before its files are made. */
+type VersionFacts = Pick<EditorialCut, 'projectId' | 'episode' | 'version' | 'createdAt'>;
 
 export interface BuiltDelivery {
   /** False when the latest version already holds exactly these approved takes: nothing new was made. */
@@ -31,8 +36,9 @@ export interface BuiltDelivery {
 const MAX_VERSION_RACES = 3;
 
 /**
- * Delivers the approved takes as the next version (delivery/v001, v002…): the joined cut, an OTIO
- * timeline, a CMX 3600 EDL, a contact sheet and manifest.json. The version is built in a hidden
+ * Delivers the approved takes as the next version (delivery/v001, v002…): the takes' videos under
+ * media/, the joined cut, an OTIO timeline and its .otioz bundle, a CMX 3600 EDL, a contact sheet and
+ * manifest.json; every reference is relative to the version, so it is whole wherever it is copied. The version is built in a hidden
  * folder beside it and renamed into place, so a version folder is always complete. The same
  * approved takes as the latest version make no new one (a retried activity lands here too).
  */
@@ -50,8 +56,7 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliveryRe
     const version = await firstFreeNumber(parent, 'v');
     const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
-      const cut = cutFromTakes({ projectId, episode, version, createdAt: new Date().toISOString(), deliveryDir: staging, takes, media });
-      await writable(parent, () => writeVersion(staging, cut, takes, spend));
+      await writable(parent, () => writeVersion(staging, { projectId, episode, version, createdAt: new Date().toISOString() }, takes, media, spend));
       if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -82,17 +87,20 @@ async function claimVersion(staging: string, dir: string): Promise<boolean> {
   }
 }
 
-async function writeVersion(dir: string, cut: EditorialCut, takes: readonly ApprovedTake[], spend: Spend): Promise<void> {
-  const files = deliveryFiles(cut.episode);
+async function writeVersion(dir: string, version: VersionFacts, takes: readonly ApprovedTake[], media: readonly TakeMedia[], spend: Spend): Promise<void> {
+  const files = deliveryFiles(version.episode);
+  const mediaPaths = await placeDeliveredMedia(dir, version.episode, takes);
+  const cut = cutFromTakes({ ...version, takes, media, mediaPaths });
   await concatVideos(takes.map((t) => t.videoPath), join(dir, files.cut));
   await writeFile(join(dir, files.otio), otioJson(cut));
+  await writeOtioBundle(dir, cut, join(dir, files.otioz));
   await writeFile(join(dir, files.edl), cmx3600Edl(cut));
-  await writeFile(join(dir, files.timeline), timelineJson(cut, takes));
+  await writeFile(join(dir, files.timeline), timelineJson(cut));
   const workDir = await mkdtemp(join(dir, '.frames-'));
   try {
     await renderContactSheet({
       cut,
-      videoOf: (clip) => takes.find((t) => t.sequenceId === clip.sequenceId)!.videoPath,
+      videoOf: (clip) => join(dir, clip.mediaPath),
       totalSpendUsd: spend.totalUsd,
       workDir,
       outPath: join(dir, files.contactSheet),
@@ -118,13 +126,13 @@ async function writeVersion(dir: string, cut: EditorialCut, takes: readonly Appr
   await chmod(dir, 0o755); // mkdtemp makes it private; a delivery is shared with the team
 }
 
-/** Our own plain timeline, kept for scripts that read it: where each take sits in the cut, in seconds. */
-function timelineJson(cut: EditorialCut, takes: readonly ApprovedTake[]): string {
+/** Our own plain timeline, kept for scripts that read it: where each take sits in the cut, in seconds; sources relative to the version. */
+function timelineJson(cut: EditorialCut): string {
   const offsets = recordOffsets(cut);
   const entries = cut.clips.map((clip, i) => ({
     sequenceId: clip.sequenceId,
     take: clip.take,
-    source: takes[i]!.videoPath,
+    source: clip.mediaPath,
     startSec: framesToSeconds(offsets[i]!, cut.rate),
     durationSec: framesToSeconds(clip.frames, cut.rate),
   }));

@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { summarize } from '../../domain/critic-report.js';
 import { clipNotes, reelNames, shotRanges, type CutClip, type EditorialCut } from '../../domain/editorial/cut.js';
 import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
@@ -10,10 +9,10 @@ export interface CutRequest {
   episode: string;
   version: number;
   createdAt: string;
-  /** The version's folder: media paths are written relative to it. */
-  deliveryDir: string;
   takes: readonly ApprovedTake[];
   media: readonly TakeMedia[];
+  /** Each take's video inside the version, relative to it (media/…). */
+  mediaPaths: readonly string[];
 }
 
 /** The editorial cut of approved takes already probed to share one rate and size. */
@@ -29,17 +28,17 @@ export function cutFromTakes(request: CutRequest): EditorialCut {
     width: first.width,
     height: first.height,
     createdAt: request.createdAt,
-    clips: takes.map((take, i) => clipOf(take, media[i]!, reels[i]!, request.deliveryDir)),
+    clips: takes.map((take, i) => clipOf(take, media[i]!, reels[i]!, request.mediaPaths[i]!)),
   };
 }
 
-function clipOf(take: ApprovedTake, media: TakeMedia, reel: string, deliveryDir: string): CutClip {
+function clipOf(take: ApprovedTake, media: TakeMedia, reel: string, mediaPath: string): CutClip {
   const { manifest, approval } = take;
   return {
     sequenceId: take.sequenceId,
     take: take.take,
     reel,
-    mediaPath: relative(deliveryDir, take.videoPath),
+    mediaPath,
     frames: media.frames,
     shots: shotRanges(manifest.inputs.shots, media.rate, media.frames),
     notes: clipNotes(manifest.notes ?? [], media.frames),

@@ -38,9 +38,9 @@ export interface DeliveryManifest {
   files: DeliveredFile[];
 }
 
-/** Written last, listing every other file of the folder with its size and sha256. */
+/** Written last, listing every other file of the folder (and of its media folder) with its size and sha256. */
 export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryManifest, 'schemaVersion' | 'files'>): Promise<DeliveryManifest> {
-  const names = (await readdir(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE && !name.startsWith('.')).sort();
+  const names = (await filesBelow(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE).sort();
   const files = await Promise.all(names.map((name) => describeFile(dir, name)));
   const manifest: DeliveryManifest = { schemaVersion: 1, ...fields, files };
   await writeFileAtomic(join(dir, DELIVERY_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -53,6 +53,14 @@ export async function readDeliveryManifest(dir: string): Promise<DeliveryManifes
     throw err;
   });
   return text === undefined ? undefined : (JSON.parse(text) as DeliveryManifest);
+}
+
+/** The version's files as paths relative to it (media/… included); hidden scratch files left out. */
+async function filesBelow(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  const visible = entries.filter((e) => !e.name.startsWith('.'));
+  const nested = await Promise.all(visible.map((e) => (e.isDirectory() ? filesBelow(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`])));
+  return nested.flat();
 }
 
 async function describeFile(dir: string, name: string): Promise<DeliveredFile> {

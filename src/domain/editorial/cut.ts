@@ -22,7 +22,7 @@ export interface CutClip {
   sequenceId: string;
   take: number;
   reel: string;
-  /** The take's video, relative to the delivery folder (so to the .otio and .edl beside it). */
+  /** The take's video inside the delivery folder (media/…), relative to it and so to the .otio and .edl beside it. */
   mediaPath: string;
   frames: number;
   shots: CutShot[];

@@ -9,6 +9,7 @@ import type { GridProvider } from '../../src/activities/providers/grid-provider.
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
 import { runWorker, type RunWorkerOptions } from '../../src/worker/run-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
+import { hasLiveWorker } from '../../src/client/worker-presence.js';
 import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
 import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/contract/sequence.js';
@@ -59,6 +60,7 @@ export async function startHarness(
   await Promise.race([started, running]);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
+  await untilPolling(client, taskQueue);
   return {
     client,
     connection,
@@ -70,6 +72,19 @@ export async function startHarness(
       await connection.close();
     },
   };
+}
+
+/**
+ * A worker has started before the server has seen it poll, and until then a decision goes by signal
+ * (no live worker). Under load that gap is long enough to matter, so a test's worker counts as ready
+ * once the server lists it among the task queue's pollers.
+ */
+async function untilPolling(client: Client, taskQueue: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await hasLiveWorker(client, taskQueue))) {
+    if (Date.now() > deadline) throw new Error(`the test worker on ${taskQueue} started but the server saw no poll from it within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
 }
 
 /** Polls the status query until `predicate` holds (or fails the test after `timeoutMs`). */

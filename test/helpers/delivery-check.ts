@@ -41,12 +41,21 @@ export async function expectReferenceToAccept(dir: string, episode: string, take
   for (const [i, clip] of reading.otio.clips.entries()) expect(await sha256Of(resolve(dir, clip.target_url!))).toBe(await sha256Of(takes[i]!.videoPath));
   expect(new Set(reading.otio.clips.map((c) => c.reel)).size).toBe(takes.length);
   expect(events(reading.edl)).toEqual(events(reading.otio));
+  // Each planned shot's start is an EDL locator on the frame where the OTIO's shot marker starts.
+  reading.otio.clips.forEach((clip, i) => expect(shotStarts(reading.edl.clips[i]!)).toEqual(shotStarts(clip)));
   expect(reading.edl.duration_frames).toBe(reading.otio.duration_frames);
 
   const sheet = await sharp(resolve(dir, `${episode}_contact_sheet.png`)).metadata();
   expect(reading.pdf).toMatchObject({ pages: withNotes ? 2 : 1, page_images: withNotes ? [1, 1] : [1], xref_exact: true, page_width: 842, images: [{ width: sheet.width, height: sheet.height, filter: '/DCTDecode', jpeg: true }] });
   expect(reading.pdf.page_height).toBeCloseTo((842 * sheet.height!) / sheet.width!, 0);
   return reading;
+}
+
+function shotStarts(clip: ReferenceTimeline['clips'][number]): [number, number][] {
+  return clip.markers.flatMap((m) => {
+    const shot = /^shot (\d+)\b/i.exec(m.name);
+    return shot ? [[Number(shot[1]), m.start] as [number, number]] : [];
+  });
 }
 
 async function sha256Of(path: string): Promise<string> {

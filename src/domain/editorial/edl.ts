@@ -1,10 +1,11 @@
 import { framesToTimecode, hoursToFrames } from '../timecode.js';
-import { clipName, cutTitle, noteLine, recordOffsets, type EditorialCut } from './cut.js';
+import { clipName, cutTitle, noteLine, recordOffsets, type CutClip, type EditorialCut } from './cut.js';
 
 /**
  * The cut as a CMX 3600 EDL: one cut event per clip, record time from 01:00:00:00, non-drop
  * frame (23.976 fps counts 24 timecode frames a second), the same events as the OTIO file.
- * Reviewers' notes are locators (`* LOC:`) at their source frame, as Avid and OTIO read them.
+ * Where each planned shot starts and every reviewer's note are locators (`* LOC:`) at their source
+ * frame, in frame order, as Avid, Resolve and OTIO read them.
  */
 export function cmx3600Edl(cut: EditorialCut): string {
   const recordStart = hoursToFrames(1, cut.rate);
@@ -17,8 +18,15 @@ export function cmx3600Edl(cut: EditorialCut): string {
       `${String(i + 1).padStart(3, '0')}  ${clip.reel.padEnd(8)} V     C        ${tc(0)} ${tc(clip.frames)} ${tc(recordIn)} ${tc(recordIn + clip.frames)}`,
       `* FROM CLIP NAME:  ${clipName(clip)}`,
       `* FROM CLIP: ${clip.mediaPath}`,
-      ...clip.notes.map((note) => `* LOC: ${tc(note.startFrame)} ${note.colour.padEnd(7)} ${noteLine(note)}`),
+      ...locators(clip).map(({ frame, colour, text }) => `* LOC: ${tc(frame)} ${colour.padEnd(7)} ${text}`),
     ];
   });
   return [`TITLE: ${cutTitle(cut)}`, 'FCM: NON-DROP FRAME', '', ...events, ''].join('\n');
+}
+
+/** The clip's shot starts (cyan, "shot 2: <prompt>") and notes, by frame; a shot before a note on the same frame. */
+function locators(clip: CutClip): { frame: number; colour: string; text: string }[] {
+  const shots = clip.shots.map((shot) => ({ frame: shot.startFrame, colour: 'CYAN', text: `shot ${shot.number}: ${noteLine({ text: shot.prompt })}` }));
+  const notes = clip.notes.map((note) => ({ frame: note.startFrame, colour: note.colour, text: noteLine(note) }));
+  return [...shots, ...notes].sort((a, b) => a.frame - b.frame);
 }

@@ -190,8 +190,9 @@ describe('a delivery of real takes', () => {
       const takes = await twoTakes(root, rate);
       const { dir } = await buildDelivery(root, selection);
       const sheet = sharp(join(dir, `${FIXTURE_PROJECT.episode}_contact_sheet.png`));
-      const { width, height, hasAlpha } = await sheet.metadata();
-      expect({ width, hasAlpha }).toEqual({ width: 1600, hasAlpha: false });
+      const { width, height, hasAlpha, density } = await sheet.metadata();
+      // 137 dpi: printed at 100 %, the sheet is as wide as A4 landscape (297 mm), like the PDF's page.
+      expect({ width, hasAlpha, density }).toEqual({ width: 1600, hasAlpha: false, density: 137 });
       // Shot 2 of SEQ01 (frames 48–119) is the second cell; its middle is frame 84.
       const expected = join(root, 'expected.png');
       await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', takes[0]!.videoPath, '-vf', `select=eq(n\\,84),scale=375:211`, '-frames:v', '1', expected]);

@@ -21,6 +21,8 @@ export interface ContactSheetRequest {
 }
 
 const SHEET_WIDTH = 1600;
+/** The PNG's resolution: printed at 100 %, the sheet spans an A4 landscape page, as the PDF does. */
+const SHEET_DPI = Math.round(SHEET_WIDTH / (297 / 25.4));
 const COLUMNS = 4;
 const GUTTER = 20;
 const HEADER_HEIGHT = 118;
@@ -56,7 +58,7 @@ export async function renderContactSheet(request: ContactSheetRequest): Promise<
     .toBuffer();
   // Compositing the text adds an alpha channel the opaque sheet has no use for.
   const opaque = sharp(composed).removeAlpha();
-  await opaque.clone().png().toFile(request.outPath);
+  await opaque.clone().withMetadata({ density: SHEET_DPI }).png().toFile(request.outPath);
   const pages: SheetImage[] = [{ jpeg: await opaque.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height }];
   const notesPage = await renderNotesPage(request);
   if (notesPage) pages.push(notesPage);

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { z } from 'zod';
 import type { DecisionOutcome } from '../client/decisions.js';
 import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
@@ -56,3 +57,10 @@ export function issuesText(error: z.ZodError, what: string): string {
 
 /** Decisions are signed: a reviewer with no name yet is asked for one first. */
 export const NAME_FIRST = 'enter your name at the top of the page first';
+
+/** A request's fields, whether a page's script sent JSON or a plain form was posted. */
+export async function bodyOf(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/json')) return ((await c.req.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+  return (await c.req.parseBody()) as Record<string, unknown>;
+}

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
-import { issuesText, refusal, withoutEmpty } from './decision-input.js';
+import { bodyOf, issuesText, refusal, withoutEmpty } from './decision-input.js';
 import { noteInputSchema } from '../domain/note-schema.js';
 import { VERDICTS } from '../domain/take-notes.js';
 import type { EpisodeFeeds } from './episode-feed.js';
@@ -84,7 +84,7 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     const open = await opened(c);
     if (open instanceof Response) return c.json(refusal('this review link opens nothing'), 404);
     const { link, sequences } = open;
-    const note = noteInputSchema.safeParse(withoutEmpty(await c.req.json().catch(() => ({}))));
+    const note = noteInputSchema.safeParse(withoutEmpty(await bodyOf(c)));
     if (!note.success) return c.json(refusal(issuesText(note.error, 'note')), 400);
     const sequenceId = c.req.param('sequenceId');
     if (!allowedTake(sequences, sequenceId, note.data.take)) return c.json(refusal('this link does not show that take'), 404);
@@ -99,7 +99,7 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     const open = await opened(c);
     if (open instanceof Response) return c.json(refusal('this review link opens nothing'), 404);
     const { link, sequences } = open;
-    const body = verdictSchema.safeParse(withoutEmpty(await c.req.json().catch(() => ({}))));
+    const body = verdictSchema.safeParse(withoutEmpty(await bodyOf(c)));
     if (!body.success) return c.json(refusal('say "approved" or "changes wanted" about one take'), 400);
     const sequenceId = c.req.param('sequenceId');
     if (!allowedTake(sequences, sequenceId, body.data.take)) return c.json(refusal('this link does not show that take'), 404);

@@ -91,10 +91,10 @@ async function readLinkFile(root: string, hash: string): Promise<(ReviewLink & {
   }
 }
 
-/** Revokes the link with this id (or an unambiguous start of it); says which, or why not. */
-export async function revokeLink(root: string, id: string, by: string, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
-  const matches = (await listLinks(root)).filter((l) => id.length >= 4 && l.id.startsWith(id.toLowerCase()));
-  if (matches.length !== 1) return { refused: matches.length === 0 ? `no review link ${id}: \`npx recoil links list\` shows them` : `${id} matches ${matches.length} links: give more of the id` };
+/** Revokes the link with this id (or an unambiguous start of it), of one episode when `of` says so; says which, or why not. */
+export async function revokeLink(root: string, id: string, by: string, of?: { projectId: string; episode: string }, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
+  const matches = (await listLinks(root, of)).filter((l) => id.length >= 4 && l.id.startsWith(id.toLowerCase()));
+  if (matches.length !== 1) return { refused: matches.length === 0 ? `no review link ${id}${of ? ` for ${of.projectId} ${of.episode}` : ''}: \`npx recoil links list\` shows them` : `${id} matches ${matches.length} links: give more of the id` };
   const { hash, ...link } = matches[0]!;
   if (link.revokedAt) return { link };
   const revoked = { ...link, revokedAt: now.toISOString(), revokedBy: by };

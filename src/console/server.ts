@@ -5,14 +5,13 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Client, Connection } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { streamSSE } from 'hono/streaming';
 import { listDeliveries } from '../activities/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
 import { changeEpisodeBudget, decideOnSequence, redeliverEpisode, type DecisionOutcome } from '../client/decisions.js';
-import { budgetSchema, decisionSchema, issuesText, linkRequestSchema, NAME_FIRST, nameSchema, refusal, withoutEmpty } from './decision-input.js';
+import { bodyOf, budgetSchema, decisionSchema, issuesText, NAME_FIRST, nameSchema, refusal, withoutEmpty } from './decision-input.js';
+import { streamChanges } from './event-stream.js';
 import { registerGuestRoutes } from './guest-routes.js';
-import { createLink, listLinks, parseTakeList, revokeLink } from './review-links.js';
-import { linksBody } from './pages/links.js';
+import { registerLinkRoutes } from './link-routes.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';
 import { MediaLibrary } from './media.js';
@@ -281,68 +280,9 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     answer: (c, link, sequenceId, send) => answer(c, { projectId: link.projectId, episode: link.episode }, sequenceId, send),
   });
 
-  app.get('/p/:projectId/:episode/links', async (c) => {
-    const ref = episodeRefSchema.safeParse(c.req.param());
-    if (!ref.success) return c.notFound();
-    return render(c, 'links', `${ref.data.episode} review links`, linksBody(ref.data, await listLinks(artifactsRoot, ref.data)), ref.data);
-  });
-
-  /** A producer makes a client link; its secret is in this answer only. */
-  app.post('/p/:projectId/:episode/links', async (c) => {
-    const ref = episodeRefSchema.safeParse(c.req.param());
-    if (!ref.success) return c.notFound();
-    const by = userOf(c);
-    if (!by) return c.json(refusal(NAME_FIRST), 400);
-    const body = linkRequestSchema.safeParse(withoutEmpty(await bodyOf(c)));
-    if (!body.success) return c.json(refusal(issuesText(body.error, 'link')), 400);
-    const takes = body.data.takes ? parseTakeList(body.data.takes) : [];
-    if (!Array.isArray(takes)) return c.json(refusal(takes.refused), 400);
-    const { link, token } = await createLink(artifactsRoot, { ...ref.data, guest: body.data.guest, days: body.data.days, createdBy: by, takes });
-    return c.json({ kind: 'accepted', requestId: link.id, detail: `link for ${link.guest}, open until ${link.expiresAt.slice(0, 16).replace('T', ' ')} UTC: ${new URL(c.req.url).origin}/review/${token}` });
-  });
-
-  app.post('/p/:projectId/:episode/links/:id/revoke', async (c) => {
-    const ref = episodeRefSchema.safeParse(c.req.param());
-    if (!ref.success) return c.notFound();
-    const by = userOf(c);
-    if (!by) return c.json(refusal(NAME_FIRST), 400);
-    const mine = (await listLinks(artifactsRoot, ref.data)).some((l) => l.id === c.req.param('id'));
-    if (!mine) return c.json(refusal(`no review link ${c.req.param('id')} for ${ref.data.episode}`), 404);
-    const result = await revokeLink(artifactsRoot, c.req.param('id'), by);
-    return 'refused' in result ? c.json(refusal(result.refused), 409) : c.json({ kind: 'accepted', requestId: result.link.id, detail: `link ${result.link.id} for ${result.link.guest} withdrawn` });
-  });
+  registerLinkRoutes(app, { artifactsRoot, userOf, render: (c, ref, body) => render(c, 'links', `${ref.episode} review links`, body, ref) });
 
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => c.text(`the console could not answer: ${err.message}`, 500));
   return app;
 }
-
-/**
- * A page's event stream: `change` with a version whenever what it shows may have changed (first at
- * once), a ping every 15 s so proxies keep it open, and every subscription dropped when it closes.
- */
-function streamChanges(c: Context, subscribe: (send: (version: number) => void) => (() => void)[], first: () => number | Promise<number>) {
-  return streamSSE(c, async (stream) => {
-    let stop = () => {};
-    const closed = new Promise<void>((resolve) => (stop = resolve));
-    const send = (version: number) => void stream.writeSSE({ event: 'change', id: String(version), data: String(version) }).catch(() => {});
-    const unsubscribe = subscribe(send);
-    stream.onAbort(() => {
-      unsubscribe.forEach((drop) => drop());
-      stop();
-    });
-    const version = await first();
-    await stream.writeSSE({ event: 'change', id: String(version), data: String(version) });
-    while (!stream.aborted) {
-      await Promise.race([stream.sleep(15_000), closed]);
-      if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
-    }
-  });
-}
-
-async function bodyOf(c: Context): Promise<Record<string, unknown>> {
-  const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/json')) return ((await c.req.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
-  return (await c.req.parseBody()) as Record<string, unknown>;
-}
-

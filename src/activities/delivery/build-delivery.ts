@@ -1,10 +1,16 @@
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { aleLog } from '../../domain/editorial/ale.js';
+import { burnInCaptions } from '../../domain/editorial/burn-in.js';
 import { cmx3600Edl } from '../../domain/editorial/edl.js';
-import { cutFrames, recordOffsets, versionName, type EditorialCut } from '../../domain/editorial/cut.js';
+import { cutFrames, recordOffsets, recordStartFrame, versionName, type EditorialCut } from '../../domain/editorial/cut.js';
+import { fcp7Xml } from '../../domain/editorial/fcp7-xml.js';
+import { fcpxXml } from '../../domain/editorial/fcpx-xml.js';
 import { otioJson } from '../../domain/editorial/otio.js';
 import { roundUsd } from '../../domain/price-table.js';
-import { formatFrameRate, framesToSeconds } from '../../domain/timecode.js';
+import { formatFrameRate, framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
+import { burnInCut } from '../media/burn-in.js';
 import { concatVideos } from '../media/concat.js';
 import { firstFreeNumber } from '../numbered-folders.js';
 import { spentOnDisk, sumSpend, type Spend } from '../spent-on-disk.js';
@@ -13,10 +19,10 @@ import { readApprovedTakes, type ApprovedTake } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
 import { cutFromTakes } from './cut-from-takes.js';
 import { writeDeliveryManifest } from './delivery-manifest.js';
-import { deliveryFiles } from './delivery-files.js';
+import { deliveredMediaPath, deliveryFiles } from './delivery-files.js';
 import { DeliveryRefused } from './delivery-refused.js';
 import { deliveriesDir, listDeliveries } from './list-deliveries.js';
-import { placeDeliveredMedia } from './delivered-media.js';
+import { writeDeliveredMedia } from './delivered-media.js';
 import { writeOtioBundle } from './otio-bundle.js';
 import { probeTakeMedia, type TakeMedia } from './take-media.js';
 
@@ -36,10 +42,13 @@ export interface BuiltDelivery {
 const MAX_VERSION_RACES = 3;
 
 /**
- * Delivers the approved takes as the next version (delivery/v001, v002…): the takes' videos under
- * media/, the joined cut, an OTIO timeline and its .otioz bundle, a CMX 3600 EDL, a contact sheet and
- * manifest.json; every reference is relative to the version, so it is whole wherever it is copied. The version is built in a hidden
- * folder beside it and renamed into place, so a version folder is always complete. The same
+ * Delivers the approved takes as the next version (delivery/v001, v002…): the takes as timecoded,
+ * reel-named sources under media/, the joined cut (timecode from 01:00:00:00) and a burn-in copy,
+ * an OTIO timeline and its .otioz bundle, a CMX 3600 EDL, FCP7 and FCPX XML, an ALE, a contact
+ * sheet and manifest.json. OTIO, EDL, ALE and timeline.json refer to the media relative to the
+ * version, so it is whole wherever it is copied; the XMLs carry the absolute URLs their importers
+ * want. The version is built in a hidden folder beside it and renamed into place, so a version
+ * folder is always complete. The same
  * approved takes as the latest version make no new one (a retried activity lands here too).
  */
 export async function buildDelivery(artifactsRoot: string, selection: DeliveryRequest): Promise<BuiltDelivery> {
@@ -56,7 +65,8 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliveryRe
     const version = await firstFreeNumber(parent, 'v');
     const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
-      await writable(parent, () => writeVersion(staging, { projectId, episode, version, createdAt: new Date().toISOString() }, takes, media, spend));
+      const facts = { projectId, episode, version, createdAt: new Date().toISOString() };
+      await writable(parent, () => writeVersion({ dir: staging, finalDir: join(parent, versionName(version)) }, facts, takes, media, spend));
       if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -87,17 +97,29 @@ async function claimVersion(staging: string, dir: string): Promise<boolean> {
   }
 }
 
-async function writeVersion(dir: string, version: VersionFacts, takes: readonly ApprovedTake[], media: readonly TakeMedia[], spend: Spend): Promise<void> {
+/** Where the version is written, and where it will be once renamed into place (the NLE files' absolute URLs). */
+interface VersionPlace {
+  dir: string;
+  finalDir: string;
+}
+
+async function writeVersion({ dir, finalDir }: VersionPlace, version: VersionFacts, takes: readonly ApprovedTake[], media: readonly TakeMedia[], spend: Spend): Promise<void> {
   const files = deliveryFiles(version.episode);
-  const mediaPaths = await placeDeliveredMedia(dir, version.episode, takes);
+  const mediaPaths = takes.map((take) => deliveredMediaPath(version.episode, take.sequenceId, take.take));
   const cut = cutFromTakes({ ...version, takes, media, mediaPaths });
-  await concatVideos(takes.map((t) => t.videoPath), join(dir, files.cut));
+  const deliveryUrl = pathToFileURL(`${finalDir}/`).href;
+  await writeDeliveredMedia(dir, cut, takes.map((t) => t.videoPath));
+  await concatVideos(mediaPaths.map((path) => join(dir, path)), join(dir, files.cut), { startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate) });
   await writeFile(join(dir, files.otio), otioJson(cut));
   await writeOtioBundle(dir, cut, join(dir, files.otioz));
   await writeFile(join(dir, files.edl), cmx3600Edl(cut));
+  await writeFile(join(dir, files.fcp7), fcp7Xml(cut, deliveryUrl));
+  await writeFile(join(dir, files.fcpx), fcpxXml(cut, deliveryUrl));
+  await writeFile(join(dir, files.ale), aleLog(cut));
   await writeFile(join(dir, files.timeline), timelineJson(cut));
-  const workDir = await mkdtemp(join(dir, '.frames-'));
+  const workDir = await mkdtemp(join(dir, '.work-'));
   try {
+    await burnInCut(join(dir, files.cut), join(dir, files.burnIn), { captions: burnInCaptions(cut), startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate), rate: cut.rate, workDir });
     await renderContactSheet({
       cut,
       videoOf: (clip) => join(dir, clip.mediaPath),

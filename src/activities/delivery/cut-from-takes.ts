@@ -42,6 +42,7 @@ function clipOf(take: ApprovedTake, media: TakeMedia, reel: string, mediaPath: s
     frames: media.frames,
     shots: shotRanges(manifest.inputs.shots, media.rate, media.frames),
     notes: clipNotes(manifest.notes ?? [], media.frames),
+    audio: media.hasAudio ? 'take' : 'silence',
     provenance: {
       project: manifest.projectId,
       episode: manifest.episode,

@@ -1,32 +1,24 @@
-import { copyFile, link, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApprovedTake } from './approved-takes.js';
-import { deliveredMediaPath, MEDIA_FOLDER } from './delivery-files.js';
-
-/** Where a hard link cannot be made (another file system, one that has none), the file is copied. */
-const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK', 'EOPNOTSUPP']);
+import { DELIVERED_AUDIO, SOURCE_START_FRAME, type EditorialCut } from '../../domain/editorial/cut.js';
+import { framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
+import { writeDeliverySource } from '../media/delivery-source.js';
+import { MEDIA_FOLDER } from './delivery-files.js';
 
 /**
- * Puts each approved take's video into the version's media folder under its delivered name: a hard
- * link (no second copy on disk, and the take's file is never written through it) or, where links
- * cannot be made, a copy. Returns the paths relative to the version, in the takes' order.
+ * Writes each approved take into the version's media folder under its delivered name, as the cut
+ * describes it: the take's picture untouched, with the clip's reel and source timecode and an A1
+ * of the take's sound or silence. The take's own file is only read.
  */
-export async function placeDeliveredMedia(dir: string, episode: string, takes: readonly ApprovedTake[]): Promise<string[]> {
+export async function writeDeliveredMedia(dir: string, cut: EditorialCut, takeVideos: readonly string[]): Promise<void> {
   await mkdir(join(dir, MEDIA_FOLDER), { recursive: true });
-  const paths: string[] = [];
-  for (const take of takes) {
-    const path = deliveredMediaPath(episode, take.sequenceId, take.take);
-    await linkOrCopy(take.videoPath, join(dir, path));
-    paths.push(path);
-  }
-  return paths;
-}
-
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (err) {
-    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    await copyFile(from, to);
+  for (const [i, clip] of cut.clips.entries()) {
+    await writeDeliverySource(takeVideos[i]!, join(dir, clip.mediaPath), {
+      reel: clip.reel,
+      startTimecode: framesToTimecode(SOURCE_START_FRAME, cut.rate),
+      takeHasAudio: clip.audio === 'take',
+      ...DELIVERED_AUDIO,
+      durationSec: framesToSeconds(clip.frames, cut.rate),
+    });
   }
 }

@@ -9,6 +9,7 @@ export interface TakeMedia {
   frames: number;
   width: number;
   height: number;
+  hasAudio: boolean;
 }
 
 /**
@@ -49,7 +50,7 @@ async function probeTake(take: ApprovedTake): Promise<TakeMedia> {
   if (!probe.hasVideo || !rate) {
     throw new DeliveryRefused('take_missing', `${label(take)} has no picture with a frame rate ffprobe can read (${take.videoPath}): retake the sequence and approve the new take.`);
   }
-  return { rate, frames: probe.frameCount ?? secondsToFrames(probe.durationSec, rate), width: probe.width, height: probe.height };
+  return { rate, frames: probe.frameCount ?? secondsToFrames(probe.durationSec, rate), width: probe.width, height: probe.height, hasAudio: probe.hasAudio };
 }
 
 function label(take: ApprovedTake): string {

@@ -7,6 +7,7 @@ export interface VideoProbe {
   width: number;
   height: number;
   hasVideo: boolean;
+  hasAudio: boolean;
   codec?: string;
   frameCount?: number;
   /** Exact, as ffprobe gives it: "24000/1001" for 23.976 fps. */
@@ -34,8 +35,9 @@ interface FfprobeOutput {
 export async function probeVideo(path: string): Promise<VideoProbe> {
   const output = await runFfprobe(path);
   const video = output.streams?.find(isPictureStream);
+  const hasAudio = output.streams?.some((stream) => stream.codec_type === 'audio') ?? false;
   const durationSec = positiveNumber(output.format?.duration) ?? positiveNumber(video?.duration) ?? 0;
-  if (!video) return { durationSec, width: 0, height: 0, hasVideo: false };
+  if (!video) return { durationSec, width: 0, height: 0, hasVideo: false, hasAudio };
   const frameCount = positiveNumber(video.nb_frames);
   const frameRate = [video.avg_frame_rate, video.r_frame_rate].find((rate) => parseFrameRate(rate) !== undefined);
   return {
@@ -43,6 +45,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     width: video.width ?? 0,
     height: video.height ?? 0,
     hasVideo: true,
+    hasAudio,
     ...(video.codec_name ? { codec: video.codec_name } : {}),
     ...(frameCount !== undefined ? { frameCount } : {}),
     ...(frameRate ? { frameRate: formatFrameRate(parseFrameRate(frameRate)!) } : {}),

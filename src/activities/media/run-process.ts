@@ -6,6 +6,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** stdout beyond this is a bug (a runaway command), not data to keep in memory. */
   maxStdoutBytes?: number;
+  /** Where the command runs: lets arguments name scratch files by short relative names. */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -19,11 +21,11 @@ const STDERR_TAIL_BYTES = 64 * 1024;
 const STDERR_LINES_IN_ERROR = 12;
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const { signal, maxStdoutBytes = DEFAULT_MAX_STDOUT_BYTES } = options;
+  const { signal, maxStdoutBytes = DEFAULT_MAX_STDOUT_BYTES, cwd } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const name = basename(command);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     const stdout = boundedHead(maxStdoutBytes);
     const stderr = boundedTail(STDERR_TAIL_BYTES);
     const kill = () => child.kill('SIGKILL');

@@ -80,7 +80,7 @@ async function recordComplete(job: VideoJob, costUsd: number): Promise<FinishedT
   // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
   const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
     log.warn('the finished take does not probe as a video', { take: job.take, error: err.message });
-    return { durationSec: 0, width: 0, height: 0, hasVideo: false };
+    return { durationSec: 0, width: 0, height: 0, hasVideo: false, hasAudio: false };
   });
   const video: TakeVideo = {
     file: VIDEO_FILE,

@@ -1,6 +1,6 @@
 import { numberedName, takeFolderName } from '../ids.js';
 import { noteFrames, type NoteColour, type TakeNote } from '../take-notes.js';
-import { secondsToFrames, type FrameRate } from '../timecode.js';
+import { hoursToFrames, secondsToFrames, type FrameRate } from '../timecode.js';
 
 /**
  * One delivered version of an episode as an editor sees it: the approved takes end to end, one
@@ -28,6 +28,8 @@ export interface CutClip {
   shots: CutShot[];
   /** Reviewers' notes on the take, at their frames inside the clip. */
   notes: CutNote[];
+  /** What the source's A1 holds: the take's own sound, or silence where the take had none. */
+  audio: 'take' | 'silence';
   provenance: ClipProvenance;
 }
 
@@ -68,6 +70,16 @@ export interface ClipProvenance {
   approvedAt: string | null;
   frameRate: string;
   durationSec: number;
+}
+
+/** Every delivered source has one stereo track A1 in this format, so sources and the cut splice cleanly. */
+export const DELIVERED_AUDIO = { sampleRate: 48_000, channels: 2 } as const;
+
+/** Each source's timecode starts at zero; the record side (the cut, the EDL, the OTIO) at one hour. */
+export const SOURCE_START_FRAME = 0;
+
+export function recordStartFrame(cut: Pick<EditorialCut, 'rate'>): number {
+  return hoursToFrames(1, cut.rate);
 }
 
 export function cutTitle(cut: Pick<EditorialCut, 'episode' | 'version'>): string {

@@ -1,22 +1,26 @@
-import { framesPerSecond, hoursToFrames, type FrameRate } from '../timecode.js';
-import { clipName, cutTitle, noteLine, type CutClip, type CutNote, type EditorialCut } from './cut.js';
+import { formatFrameRate, framesPerSecond, type FrameRate } from '../timecode.js';
+import { clipName, cutTitle, DELIVERED_AUDIO, noteLine, recordStartFrame, SOURCE_START_FRAME, type CutClip, type CutNote, type EditorialCut } from './cut.js';
 
 /**
- * The cut as an OpenTimelineIO timeline (JSON schema Timeline.1): one video track, a clip per
- * approved take pointing at its video by relative path, shots and reviewers' notes as markers,
- * provenance in metadata.
+ * The cut as an OpenTimelineIO timeline (JSON schema Timeline.1): V1 with a clip per approved take
+ * pointing at its source by relative path, shots and reviewers' notes as markers, provenance in
+ * metadata; A1 with the same sources' sound. Each source says what it is (size, rate, reel, sound)
+ * where OTIO and its FCP and ALE adapters look for it.
  */
 export function otioTimeline(cut: EditorialCut): object {
   return {
     OTIO_SCHEMA: 'Timeline.1',
     name: cutTitle(cut),
     metadata: { recoil: { project: cut.projectId, episode: cut.episode, version: cut.version, createdAt: cut.createdAt } },
-    global_start_time: rationalTime(hoursToFrames(1, cut.rate), cut.rate),
+    global_start_time: rationalTime(recordStartFrame(cut), cut.rate),
     tracks: {
       OTIO_SCHEMA: 'Stack.1',
       name: 'tracks',
       metadata: {},
-      children: [{ OTIO_SCHEMA: 'Track.1', name: 'V1', kind: 'Video', metadata: {}, children: cut.clips.map((clip) => otioClip(clip, cut.rate)) }],
+      children: [
+        { OTIO_SCHEMA: 'Track.1', name: 'V1', kind: 'Video', metadata: {}, children: cut.clips.map((clip) => videoClip(clip, cut)) },
+        { OTIO_SCHEMA: 'Track.1', name: 'A1', kind: 'Audio', metadata: {}, children: cut.clips.map((clip) => audioClip(clip, cut)) },
+      ],
     },
   };
 }
@@ -25,14 +29,14 @@ export function otioJson(cut: EditorialCut): string {
   return `${JSON.stringify(otioTimeline(cut), null, 2)}\n`;
 }
 
-function otioClip(clip: CutClip, rate: FrameRate): object {
-  const whole = timeRange(0, clip.frames, rate);
+function videoClip(clip: CutClip, cut: EditorialCut): object {
+  const { rate } = cut;
   return {
     OTIO_SCHEMA: 'Clip.1',
     name: clipName(clip),
-    metadata: { cmx_3600: { reel: clip.reel }, recoil: clip.provenance },
-    source_range: whole,
-    media_reference: { OTIO_SCHEMA: 'ExternalReference.1', name: clipName(clip), metadata: {}, target_url: clip.mediaPath, available_range: whole },
+    metadata: { cmx_3600: { reel: clip.reel }, ALE: aleFields(clip, cut), recoil: clip.provenance },
+    source_range: sourceRange(clip, rate),
+    media_reference: mediaReference(clip, cut),
     markers: [
       ...clip.shots.map((shot) => ({
         OTIO_SCHEMA: 'Marker.2',
@@ -45,6 +49,50 @@ function otioClip(clip: CutClip, rate: FrameRate): object {
       ...clip.notes.map((note) => noteMarker(note, rate)),
     ],
   };
+}
+
+function audioClip(clip: CutClip, cut: EditorialCut): object {
+  return {
+    OTIO_SCHEMA: 'Clip.1',
+    name: clipName(clip),
+    metadata: { cmx_3600: { reel: clip.reel } },
+    source_range: sourceRange(clip, cut.rate),
+    media_reference: mediaReference(clip, cut),
+    markers: [],
+  };
+}
+
+function sourceRange(clip: CutClip, rate: FrameRate): object {
+  return timeRange(SOURCE_START_FRAME, clip.frames, rate);
+}
+
+/**
+ * The source file: its picture's bounds in OTIO's unitless space (one unit tall, centred), the exact
+ * pixels, rate and sound in metadata, and the sample characteristics the FCP XML adapter writes out.
+ */
+function mediaReference(clip: CutClip, cut: EditorialCut): object {
+  const halfWidth = cut.width / cut.height / 2;
+  return {
+    OTIO_SCHEMA: 'ExternalReference.1',
+    name: clipName(clip),
+    target_url: clip.mediaPath,
+    available_range: sourceRange(clip, cut.rate),
+    available_image_bounds: { OTIO_SCHEMA: 'Box2d.1', min: { OTIO_SCHEMA: 'V2d.1', x: -halfWidth, y: -0.5 }, max: { OTIO_SCHEMA: 'V2d.1', x: halfWidth, y: 0.5 } },
+    metadata: {
+      recoil: { width: cut.width, height: cut.height, frameRate: formatFrameRate(cut.rate), reel: clip.reel, audio: clip.audio, ...DELIVERED_AUDIO },
+      fcp_xml: {
+        media: {
+          video: { samplecharacteristics: { width: String(cut.width), height: String(cut.height) } },
+          audio: { channelcount: String(DELIVERED_AUDIO.channels), samplecharacteristics: { depth: '16', samplerate: String(DELIVERED_AUDIO.sampleRate) } },
+        },
+      },
+    },
+  };
+}
+
+/** The columns the ALE adapter writes for the clip: the tape and the picture size it reads VIDEO_FORMAT from. */
+function aleFields(clip: CutClip, cut: EditorialCut): Record<string, string> {
+  return { Tape: clip.reel, 'Image Size': `${cut.width} x ${cut.height}` };
 }
 
 /** A note's marker: its text as the name (what NLEs list), who wrote it when as the comment, the drawing in metadata. */

@@ -16,7 +16,7 @@ import { otioTimeline } from '../src/domain/editorial/otio.js';
 import type { TakeNote } from '../src/domain/take-notes.js';
 import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
 import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
-import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { expectReferenceToAccept, meanVolume } from './helpers/delivery-check.js';
 import { readCopiedDelivery } from './helpers/otio-reference.js';
 import { readTakeJson } from './helpers/take-json.js';
 import { tempFolders } from './helpers/temp-folders.js';
@@ -25,10 +25,10 @@ const NTSC_FILM: FrameRate = { num: 24000, den: 1001 };
 const FILM: FrameRate = { num: 24, den: 1 };
 const artifactsRoot = tempFolders('recoil-handoff-');
 
-/** Two sequences: SEQ01 take 2 (2 s + 3 s), SEQ02 take 1 (4 s), both approved. */
+/** Two 720p sequences: SEQ01 take 2 (2 s + 3 s, silent), SEQ02 take 1 (4 s, with its own sound), both approved. */
 async function twoTakes(root: string, rate: string) {
-  const seq01 = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 2, rate, shots: [2, 3] });
-  const seq02 = await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 1, rate, shots: [4] });
+  const seq01 = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 2, rate, shots: [2, 3], width: 1280, height: 720 });
+  const seq02 = await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 1, rate, shots: [4], width: 1280, height: 720, audio: true });
   return [
     { sequenceId: 'SEQ01', take: 2, videoPath: join(seq01, 'video.mp4') },
     { sequenceId: 'SEQ02', take: 1, videoPath: join(seq02, 'video.mp4') },
@@ -47,8 +47,8 @@ function cutAt(rate: FrameRate, frames: [number, number]): EditorialCut {
   return {
     projectId: 'p', episode: 'EP001', version: 1, rate, width: 1280, height: 720, createdAt: '2026-01-01T00:00:00.000Z',
     clips: [
-      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: 'media/EP001_SEQ01_T03.mp4', frames: frames[0], shots: [], notes: [], provenance: provenance('SEQ01', 3) },
-      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: 'media/EP001_SEQ02_T01.mp4', frames: frames[1], shots: [], notes: [], provenance: provenance('SEQ02', 1) },
+      { sequenceId: 'SEQ01', take: 3, reel: 'SEQ01T03', mediaPath: 'media/EP001_SEQ01_T03.mov', frames: frames[0], shots: [], notes: [], audio: 'silence', provenance: provenance('SEQ01', 3) },
+      { sequenceId: 'SEQ02', take: 1, reel: 'SEQ02T01', mediaPath: 'media/EP001_SEQ02_T01.mov', frames: frames[1], shots: [], notes: [], audio: 'take', provenance: provenance('SEQ02', 1) },
     ],
   };
 }
@@ -80,17 +80,24 @@ describe('timecode', () => {
 
 describe('OTIO writer', () => {
   for (const [label, rate, fps] of [['23.976', NTSC_FILM, 24000 / 1001], ['24', FILM, 24]] as const) {
-    it(`writes a ${label} fps timeline: one video track, whole takes by relative path, provenance`, () => {
+    it(`writes a ${label} fps timeline: V1 and A1, whole takes by relative path, what each source is, provenance`, () => {
       const timeline = otioTimeline(cutAt(rate, [240, 121])) as any;
       expect(timeline.OTIO_SCHEMA).toBe('Timeline.1');
       expect(timeline.global_start_time).toEqual({ OTIO_SCHEMA: 'RationalTime.1', rate: fps, value: 86400 });
-      const [track] = timeline.tracks.children;
-      expect(track).toMatchObject({ OTIO_SCHEMA: 'Track.1', kind: 'Video' });
-      expect(track.children.map((c: any) => [c.name, c.source_range.duration.value, c.source_range.duration.rate, c.media_reference.target_url])).toEqual([
-        ['SEQ01 t003', 240, fps, 'media/EP001_SEQ01_T03.mp4'],
-        ['SEQ02 t001', 121, fps, 'media/EP001_SEQ02_T01.mp4'],
+      const [video, audio] = timeline.tracks.children;
+      expect(video).toMatchObject({ OTIO_SCHEMA: 'Track.1', name: 'V1', kind: 'Video' });
+      expect(audio).toMatchObject({ OTIO_SCHEMA: 'Track.1', name: 'A1', kind: 'Audio' });
+      const clips = (track: any) => track.children.map((c: any) => [c.name, c.source_range.duration.value, c.source_range.duration.rate, c.media_reference.target_url]);
+      expect(clips(video)).toEqual([
+        ['SEQ01 t003', 240, fps, 'media/EP001_SEQ01_T03.mov'],
+        ['SEQ02 t001', 121, fps, 'media/EP001_SEQ02_T01.mov'],
       ]);
-      expect(track.children[0].metadata).toMatchObject({ cmx_3600: { reel: 'SEQ01T03' }, recoil: { providerRequestId: 'req-1', approvedBy: 'dana', actualCostUsd: 0.5 } });
+      expect(clips(audio)).toEqual(clips(video));
+      expect(video.children[0].metadata).toMatchObject({ cmx_3600: { reel: 'SEQ01T03' }, ALE: { Tape: 'SEQ01T03', 'Image Size': '1280 x 720' }, recoil: { providerRequestId: 'req-1', approvedBy: 'dana', actualCostUsd: 0.5 } });
+      const source = video.children[1].media_reference;
+      expect(source.available_image_bounds).toMatchObject({ min: { x: -(16 / 9) / 2, y: -0.5 }, max: { x: 16 / 9 / 2, y: 0.5 } });
+      expect(source.metadata.recoil).toMatchObject({ width: 1280, height: 720, reel: 'SEQ02T01', audio: 'take', sampleRate: 48000, channels: 2 });
+      expect(source.metadata.fcp_xml.media.video.samplecharacteristics).toEqual({ width: '1280', height: '720' });
     });
   }
 });
@@ -102,12 +109,12 @@ describe('EDL writer', () => {
         'TITLE: EP001 v001',
         'FCM: NON-DROP FRAME',
         '',
-        '001  SEQ01T03 V     C        00:00:00:00 00:00:10:00 01:00:00:00 01:00:10:00',
+        '001  SEQ01T03 B     C        00:00:00:00 00:00:10:00 01:00:00:00 01:00:10:00',
         '* FROM CLIP NAME:  SEQ01 t003',
-        '* FROM CLIP: media/EP001_SEQ01_T03.mp4',
-        '002  SEQ02T01 V     C        00:00:00:00 00:00:05:01 01:00:10:00 01:00:15:01',
+        '* FROM CLIP: media/EP001_SEQ01_T03.mov',
+        '002  SEQ02T01 B     C        00:00:00:00 00:00:05:01 01:00:10:00 01:00:15:01',
         '* FROM CLIP NAME:  SEQ02 t001',
-        '* FROM CLIP: media/EP001_SEQ02_T01.mp4',
+        '* FROM CLIP: media/EP001_SEQ02_T01.mov',
         '',
       ].join('\n'),
     );
@@ -115,8 +122,8 @@ describe('EDL writer', () => {
 
   it('writes 24 fps events the same way', () => {
     const edl = cmx3600Edl(cutAt(FILM, [24 * 60 + 5, 30]));
-    expect(edl).toContain('001  SEQ01T03 V     C        00:00:00:00 00:01:00:05 01:00:00:00 01:01:00:05\n');
-    expect(edl).toContain('002  SEQ02T01 V     C        00:00:00:00 00:00:01:06 01:01:00:05 01:01:01:11\n');
+    expect(edl).toContain('001  SEQ01T03 B     C        00:00:00:00 00:01:00:05 01:00:00:00 01:01:00:05\n');
+    expect(edl).toContain('002  SEQ02T01 B     C        00:00:00:00 00:00:01:06 01:01:00:05 01:01:01:11\n');
   });
 });
 
@@ -141,7 +148,7 @@ describe('notes in the hand-off', () => {
     ]);
     expect(clip.markers[0].metadata.recoil.note).toMatchObject({ by: 'dana', shot: 1, drawing: SEQ01_NOTES[1]!.drawing });
     const edl = cmx3600Edl(cut);
-    expect(edl).toContain('* FROM CLIP: media/EP001_SEQ01_T03.mp4\n* LOC: 00:00:01:06 YELLOW  His hand clips the door here\n* LOC: 00:00:02:12 CYAN    Too fast through the turn; slow it down\n002');
+    expect(edl).toContain('* FROM CLIP: media/EP001_SEQ01_T03.mov\n* LOC: 00:00:01:06 YELLOW  His hand clips the door here\n* LOC: 00:00:02:12 CYAN    Too fast through the turn; slow it down\n002');
   });
 
   it('keeps a range inside its clip and leaves out a note past its end', () => {
@@ -175,7 +182,7 @@ describe('notes in the hand-off', () => {
 
 describe('a delivery of real takes', () => {
   for (const [label, rate, fps] of [['23.976', '24000/1001', 24000 / 1001], ['24', '24', 24]] as const) {
-    it(`at ${label} fps: the reference library reads the OTIO and EDL as the cut`, { timeout: 600_000 }, async () => {
+    it(`at ${label} fps: the reference libraries read the OTIO, EDL, FCP7, FCPX and ALE as the cut; sources carry reel, timecode and A1`, { timeout: 600_000 }, async () => {
       const root = await artifactsRoot();
       const takes = await twoTakes(root, rate);
       const result = await buildDelivery(root, selection);
@@ -183,6 +190,24 @@ describe('a delivery of real takes', () => {
       expect((await probeVideo(join(takes[0]!.videoPath))).frameRate).toBe(rate === '24' ? '24' : '24000/1001');
       await expectReferenceToAccept(result.dir, FIXTURE_PROJECT.episode, takes);
       expect(Math.abs((await probeVideo(result.cutPath)).durationSec - 9 * (rate === '24' ? 1 : 1.001))).toBeLessThan(1 / fps);
+      // A1: SEQ02's own tone, SEQ01's silence, and the cut carries both in turn.
+      expect(await meanVolume(join(result.dir, 'media', 'EP009_SEQ01_T02.mov'))).toBeLessThan(-80);
+      expect(await meanVolume(join(result.dir, 'media', 'EP009_SEQ02_T01.mov'))).toBeGreaterThan(-40);
+      expect(await meanVolume(result.cutPath)).toBeGreaterThan(-45);
+    });
+
+    it(`at ${label} fps: the burn-in cut shows record timecode and the take over the picture, and nothing else changes`, { timeout: 120_000 }, async () => {
+      const root = await artifactsRoot();
+      await twoTakes(root, rate);
+      const { dir, cutPath } = await buildDelivery(root, selection);
+      const burnIn = join(dir, `${FIXTURE_PROJECT.episode}_cut_burnin.mp4`);
+      const frameOf = async (video: string, top: number, height: number) => {
+        const png = join(root, `${video === burnIn ? 'burn-in' : 'cut'}-${top}.png`);
+        await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', video, '-vf', 'select=eq(n\\,30)', '-frames:v', '1', png]);
+        return sharp(png).extract({ left: 0, top, width: 1280, height }).removeAlpha().raw().toBuffer();
+      };
+      expect(meanDifference(await frameOf(cutPath, 0, 80), await frameOf(burnIn, 0, 80))).toBeGreaterThan(8);
+      expect(meanDifference(await frameOf(cutPath, 200, 400), await frameOf(burnIn, 200, 400))).toBeLessThan(3);
     });
 
     it(`at ${label} fps: the contact sheet shows the middle frame of every shot`, { timeout: 120_000 }, async () => {
@@ -193,10 +218,10 @@ describe('a delivery of real takes', () => {
       const { width, height, hasAlpha, density } = await sheet.metadata();
       // 137 dpi: printed at 100 %, the sheet is as wide as A4 landscape (297 mm), like the PDF's page.
       expect({ width, hasAlpha, density }).toEqual({ width: 1600, hasAlpha: false, density: 137 });
-      // Shot 2 of SEQ01 (frames 48–119) is the second cell; its middle is frame 84.
+      // A row per take, under its label: shot 2 of SEQ01 (frames 48–119) is the first row's second cell; its middle is frame 84.
       const expected = join(root, 'expected.png');
       await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', takes[0]!.videoPath, '-vf', `select=eq(n\\,84),scale=375:211`, '-frames:v', '1', expected]);
-      const cell = await sheet.extract({ left: 20 + 375 + 20, top: 118 + 20, width: 375, height: 211 }).removeAlpha().raw().toBuffer();
+      const cell = await sheet.extract({ left: 20 + 375 + 20, top: 118 + 20 + 58, width: 375, height: 211 }).removeAlpha().raw().toBuffer();
       const reference = await sharp(expected).removeAlpha().raw().toBuffer();
       const wrongFrame = await sharp(await frameAt(takes[0]!.videoPath, 60, root)).removeAlpha().raw().toBuffer();
       expect(meanDifference(cell, reference)).toBeLessThan(meanDifference(cell, wrongFrame) / 3);
@@ -212,8 +237,8 @@ describe('a delivery of real takes', () => {
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
       const names = (await readdir(dir, { recursive: true })).filter((n) => n !== 'manifest.json' && n !== 'media').sort();
       expect(names).toEqual([
-        'EP009.edl', 'EP009.otio', 'EP009.otioz', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png', 'EP009_cut.mp4',
-        'media/EP009_SEQ01_T02.mp4', 'media/EP009_SEQ02_T01.mp4', 'timeline.json',
+        'EP009.ale', 'EP009.edl', 'EP009.fcpxml', 'EP009.otio', 'EP009.otioz', 'EP009_contact_sheet.pdf', 'EP009_contact_sheet.png',
+        'EP009_cut.mp4', 'EP009_cut_burnin.mp4', 'EP009_fcp7.xml', 'media/EP009_SEQ01_T02.mov', 'media/EP009_SEQ02_T01.mov', 'timeline.json',
       ]);
       expect(manifest.files.map((f: any) => f.path)).toEqual(names);
       for (const file of manifest.files) {
@@ -227,17 +252,19 @@ describe('a delivery of real takes', () => {
   it('is whole wherever it is copied: every media reference of the OTIO, EDL and timeline.json resolves there; OTIO bundles it and reads its .otioz', { timeout: 600_000 }, async () => {
     const root = await artifactsRoot();
     const takes = await twoTakes(root, '24000/1001');
+    const takeBytes = await readFile(takes[0]!.videoPath);
     const { dir } = await buildDelivery(root, selection);
-    // The takes' own files are linked, never written: the delivery cannot change a take.
-    expect((await stat(join(dir, 'media', 'EP009_SEQ01_T02.mp4'))).ino).toBe((await stat(takes[0]!.videoPath)).ino);
+    // The takes' own files are only read: the delivery cannot change a take.
+    expect((await readFile(takes[0]!.videoPath)).equals(takeBytes)).toBe(true);
     const elsewhere = join(await artifactsRoot(), 'copied-v001');
     await cp(dir, elsewhere, { recursive: true });
     await rm(root, { recursive: true, force: true });
     const reading = await readCopiedDelivery(elsewhere, 'EP009', 24000 / 1001, join(elsewhere, '..', 'bundled-by-otio.otioz'));
-    const expected = [{ url: 'media/EP009_SEQ01_T02.mp4', exists: true }, { url: 'media/EP009_SEQ02_T01.mp4', exists: true }];
+    const expected = [{ url: 'media/EP009_SEQ01_T02.mov', exists: true }, { url: 'media/EP009_SEQ02_T01.mov', exists: true }];
     expect(reading.otio).toEqual(expected);
     expect(reading.edl).toEqual(expected);
-    expect(reading.bundled_files).toEqual(['content.otio', 'media/EP009_SEQ01_T02.mp4', 'media/EP009_SEQ02_T01.mp4', 'version.txt']);
+    expect(reading.audio).toEqual({ otio: expected, edl: expected });
+    expect(reading.bundled_files).toEqual(['content.otio', 'media/EP009_SEQ01_T02.mov', 'media/EP009_SEQ02_T01.mov', 'version.txt']);
     expect(reading.ours).toEqual({ clips: ['SEQ01 t002', 'SEQ02 t001'], urls: expected.map((e) => e.url), files: reading.bundled_files });
     const timeline = JSON.parse(await readFile(join(elsewhere, 'timeline.json'), 'utf8'));
     expect(timeline.entries.map((e: { source: string }) => e.source)).toEqual(expected.map((e) => e.url));
@@ -250,7 +277,7 @@ describe('a delivery of real takes', () => {
     await twoTakes(root, '24');
     expect((await buildDelivery(root, selection)).created).toBe(true);
     expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
-    await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 2, rate: '24', shots: [4] });
+    await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 2, rate: '24', shots: [4], width: 1280, height: 720 });
     expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
     const versions = await listDeliveries(root, FIXTURE_PROJECT.projectId, FIXTURE_PROJECT.episode);
     expect(versions.map((v) => [v.name, v.takes.map((t) => t.take)])).toEqual([['v001', [2, 1]], ['v002', [2, 2]]]);

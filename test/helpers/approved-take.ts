@@ -15,6 +15,8 @@ export interface ApprovedTakeSpec {
   shots: number[];
   width?: number;
   height?: number;
+  /** With its own sound (a 440 Hz tone, 44.1 kHz mono, as a provider might send it). */
+  audio?: boolean;
   approved?: boolean;
   /** Reviewers' notes on the take, as the console leaves them in take.json. */
   notes?: TakeNote[];
@@ -35,6 +37,7 @@ export async function writeApprovedTake(root: string, spec: ApprovedTakeSpec): P
   await runProcess(ffmpegPath(), [
     '-hide_banner', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${spec.rate}`,
+    ...(spec.audio ? ['-f', 'lavfi', '-t', String(seconds), '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac'] : []),
     '-frames:v', String(frames), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast',
     join(dir, 'video.mp4'),
   ]);
@@ -50,7 +53,7 @@ export async function writeApprovedTake(root: string, spec: ApprovedTakeSpec): P
       startFrame: null,
       aspectRatio: '16:9',
       resolution: { width: spec.width ?? 320, height: spec.height ?? 180 },
-      generateAudio: false,
+      generateAudio: spec.audio ?? false,
       totalDurationSec: seconds,
     },
     status: 'complete',

@@ -5,11 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from '../../src/activities/media/run-process.js';
 import { pathExists } from '../../src/activities/path-exists.js';
 
-/** The reference judges, pinned: what an editor's OTIO tooling would read our files with, and a PDF reader. */
-const PACKAGES = ['opentimelineio==0.18.1', 'otio-cmx3600-adapter==1.0.0', 'pypdf==5.1.0'];
+/** The reference judges, pinned: what an editor's OTIO tooling would read our files with (OTIO and its EDL, FCP7, FCPX and ALE adapters), and a PDF reader. */
+const PACKAGES = [
+  'opentimelineio==0.18.1',
+  'otio-cmx3600-adapter==1.0.0',
+  'otio-fcp-adapter==1.0.0',
+  'otio-fcpx-xml-adapter==1.0.0',
+  'otio-ale-adapter==1.1.0',
+  'pypdf==5.1.0',
+];
 const VENV = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'recoil', 'otio-reference', PACKAGES.join('+'));
 const READER = fileURLToPath(new URL('../reference/read_delivery.py', import.meta.url));
 const PORTABLE = fileURLToPath(new URL('../reference/portable_delivery.py', import.meta.url));
+const NLE_READER = fileURLToPath(new URL('../reference/read_nle.py', import.meta.url));
 
 export interface ReferenceClip {
   name: string;
@@ -25,9 +33,13 @@ export interface ReferenceClip {
 export interface ReferenceTimeline {
   name: string;
   video_tracks: number;
+  audio_tracks: string[];
   duration_sec: number;
   duration_frames: number;
+  /** The first video track's clips. */
   clips: ReferenceClip[];
+  /** The first audio track's clips. */
+  audio_clips: ReferenceClip[];
 }
 
 export interface ReferenceReading {
@@ -35,7 +47,17 @@ export interface ReferenceReading {
   otio: ReferenceTimeline;
   edl: ReferenceTimeline;
   /** The first page's size and images; `page_images` counts each page's images. */
-  pdf: { pages: number; page_images: number[]; xref_exact: boolean; page_width: number; page_height: number; images: { width: number; height: number; filter: string; jpeg: boolean }[] };
+  pdf: {
+    pages: number;
+    page_images: number[];
+    xref_exact: boolean;
+    page_width: number;
+    page_height: number;
+    images: { width: number; height: number; filter: string; jpeg: boolean }[];
+    /** Each page's text layer as pypdf extracts it. */
+    text: string[];
+    info: Record<string, string>;
+  };
 }
 
 /**
@@ -75,6 +97,8 @@ export async function readWithReference(files: { otio: string; edl: string; pdf:
 export interface PortableReading {
   otio: { url: string; exists: boolean }[];
   edl: { url: string; exists: boolean }[];
+  /** The A1 clips' media, from the OTIO and from the EDL. */
+  audio: { otio: { url: string; exists: boolean }[]; edl: { url: string; exists: boolean }[] };
   bundled_files: string[];
   ours: { clips: string[]; urls: string[]; files: string[] };
 }
@@ -84,4 +108,27 @@ export async function readCopiedDelivery(folder: string, episode: string, fps: n
   const python = await referencePython();
   const { stdout } = await runProcess(python, [PORTABLE, folder, `${episode}.otio`, `${episode}.edl`, String(fps), `${episode}.otioz`, bundledPath]);
   return JSON.parse(stdout) as PortableReading;
+}
+
+export interface NleClip {
+  name: string;
+  record_start: number | null;
+  source_start: number;
+  duration: number;
+  url: string;
+  exists: boolean;
+  markers: string[];
+}
+
+export interface NleReading {
+  fcp7: { start: number; format: [number, number]; clips: NleClip[]; audio_clips: string[]; sizes: [number, number][]; reels: string[] };
+  fcpx: { tc_start: number; spine: [string, number, number, number][]; format: [number, number]; clips: NleClip[]; reels: string[]; audio: [string, string, string][] };
+  ale: { header: Record<string, string>; clips: NleClip[]; tapes: string[]; image_sizes: string[] };
+}
+
+/** A delivery's FCP7 XML, FCPX XML and ALE read with OTIO's published adapters (and ElementTree for what they drop). */
+export async function readNleFiles(folder: string, episode: string): Promise<NleReading> {
+  const python = await referencePython();
+  const { stdout } = await runProcess(python, [NLE_READER, folder, episode]);
+  return JSON.parse(stdout) as NleReading;
 }

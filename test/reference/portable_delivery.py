@@ -12,9 +12,10 @@ folder, otio_name, edl_name, rate, otioz_name, bundled_path = sys.argv[1:7]
 os.chdir(folder)
 
 
-def references(timeline):
-    urls = [clip.media_reference.target_url for clip in timeline.find_clips()]
-    return [{"url": url, "exists": os.path.isfile(url)} for url in urls]
+def references(timeline, tracks=None):
+    """The media of the first video track's clips (or of the given tracks'), each resolved from here."""
+    clips = [clip for track in (tracks or timeline.video_tracks()[:1]) for clip in track.find_clips()]
+    return [{"url": clip.media_reference.target_url, "exists": os.path.isfile(clip.media_reference.target_url)} for clip in clips]
 
 
 timeline = otio.adapters.read_from_file(otio_name)
@@ -29,6 +30,7 @@ with zipfile.ZipFile(bundled_path) as bundle:
 print(json.dumps({
     "otio": references(timeline),
     "edl": references(edl),
+    "audio": {"otio": references(timeline, timeline.audio_tracks()), "edl": references(edl, edl.audio_tracks())},
     "bundled_files": bundled_files,
-    "ours": {"clips": [clip.name for clip in ours.find_clips()], "urls": [clip.media_reference.target_url for clip in ours.find_clips()], "files": our_files},
+    "ours": {"clips": [clip.name for clip in ours.video_tracks()[0].find_clips()], "urls": [r["url"] for r in references(ours)], "files": our_files},
 }))

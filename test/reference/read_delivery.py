@@ -32,14 +32,16 @@ def clip_facts(clip):
 
 
 def timeline_facts(timeline):
-    tracks = timeline.video_tracks()
+    video, audio = timeline.video_tracks(), timeline.audio_tracks()
     duration = timeline.duration()
     return {
         "name": timeline.name,
-        "video_tracks": len(tracks),
+        "video_tracks": len(video),
+        "audio_tracks": [track.name for track in audio],
         "duration_sec": duration.to_seconds(),
         "duration_frames": duration.value,
-        "clips": [clip_facts(c) for c in timeline.find_clips()],
+        "clips": [clip_facts(c) for c in video[0].find_clips()],
+        "audio_clips": [clip_facts(c) for c in audio[0].find_clips()] if audio else [],
     }
 
 
@@ -68,7 +70,12 @@ def pdf_facts(path):
         data = image.get_data()
         images.append({"width": int(image["/Width"]), "height": int(image["/Height"]), "filter": str(image["/Filter"]), "jpeg": data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"})
     page_images = [len(p["/Resources"]["/XObject"]) for p in reader.pages]
-    return {"pages": len(reader.pages), "page_images": page_images, "xref_exact": xref_exact(path), "page_width": float(page.mediabox.width), "page_height": float(page.mediabox.height), "images": images}
+    return {
+        "pages": len(reader.pages), "page_images": page_images, "xref_exact": xref_exact(path),
+        "page_width": float(page.mediabox.width), "page_height": float(page.mediabox.height), "images": images,
+        "text": [p.extract_text() for p in reader.pages],
+        "info": {key.lstrip("/"): str(value) for key, value in (reader.metadata or {}).items()},
+    }
 
 
 otio_path, edl_path, rate, pdf_path = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]

@@ -109,7 +109,10 @@ async function writeVersion({ dir, finalDir }: VersionPlace, version: VersionFac
   const cut = cutFromTakes({ ...version, takes, media, mediaPaths });
   const deliveryUrl = pathToFileURL(`${finalDir}/`).href;
   await writeDeliveredMedia(dir, cut, takes.map((t) => t.videoPath));
-  await concatVideos(mediaPaths.map((path) => join(dir, path)), join(dir, files.cut), { startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate) });
+  await concatVideos(mediaPaths.map((path) => join(dir, path)), join(dir, files.cut), {
+    startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate),
+    encodeAudio: true,
+  });
   await writeFile(join(dir, files.otio), otioJson(cut));
   await writeOtioBundle(dir, cut, join(dir, files.otioz));
   await writeFile(join(dir, files.edl), cmx3600Edl(cut));

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { clipName, cutFrames, cutTitle, recordOffsets, type CutClip, type CutNote, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
+import { clipName, cutFrames, cutTitle, recordOffsets, recordStartFrame, type CutClip, type CutNote, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
 import { drawingSvg, NOTE_COLOUR_HEX, noteWhere } from '../../domain/take-notes.js';
-import { formatLength, frameRateLabel, framesToSeconds, framesToTimecode, hoursToFrames } from '../../domain/timecode.js';
+import { formatLength, frameRateLabel, framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
 import { ffmpegPath } from '../media/binaries.js';
 import { runProcess } from '../media/run-process.js';
-import { escapeXml, FONT, svgDocument, wrapText } from '../media/svg-text.js';
-import { imagePagesPdf, type SheetImage } from './contact-sheet-pdf.js';
+import { svgDocument, svgTextRuns, textWidthEm, wrapText, type TextRun } from '../media/svg-text.js';
+import { imagePagesPdf, type SheetPage } from './contact-sheet-pdf.js';
 
 export interface ContactSheetRequest {
   cut: EditorialCut;
@@ -23,53 +23,73 @@ export interface ContactSheetRequest {
 const SHEET_WIDTH = 1600;
 /** The PNG's resolution: printed at 100 %, the sheet spans an A4 landscape page, as the PDF does. */
 const SHEET_DPI = Math.round(SHEET_WIDTH / (297 / 25.4));
-const COLUMNS = 4;
+/** Kling makes at most six shots a take; a row has room for four at least. */
+const MIN_COLUMNS = 4;
 const GUTTER = 20;
 const HEADER_HEIGHT = 118;
+const ROW_LABEL_HEIGHT = 58;
 const CAPTION_HEIGHT = 96;
-const THUMB_WIDTH = Math.floor((SHEET_WIDTH - GUTTER * (COLUMNS + 1)) / COLUMNS);
 const INK = '#eceff4';
 const MUTED = '#a3acb9';
 const PAPER = '#1d2026';
 
 /**
  * One picture of the whole delivery (PNG, and the same as the PDF's first page): a header, then a
- * frame from the middle of every shot with its facts. When reviewers left notes, the PDF gets a
- * second page: each note's frame with its drawing, where it is and what it says.
+ * row per take — its reel, record in and out and length — with a frame from the middle of each of
+ * its shots. When reviewers left notes, the PDF gets a second page: each note's frame with its
+ * drawing, where it is and what it says. The PDF carries every word as text, so it can be searched.
  */
 export async function renderContactSheet(request: ContactSheetRequest): Promise<void> {
   const { cut } = request;
-  const thumbHeight = Math.round((THUMB_WIDTH * cut.height) / cut.width);
-  const cells = cut.clips.flatMap((clip) => clip.shots.map((shot) => ({ clip, shot })));
-  const rows = Math.max(1, Math.ceil(cells.length / COLUMNS));
-  const cellHeight = thumbHeight + CAPTION_HEIGHT;
-  const height = HEADER_HEIGHT + rows * (cellHeight + GUTTER) + GUTTER;
+  const columns = Math.max(MIN_COLUMNS, ...cut.clips.map((clip) => clip.shots.length));
+  const thumbWidth = Math.floor((SHEET_WIDTH - GUTTER * (columns + 1)) / columns);
+  const thumbHeight = Math.round((thumbWidth * cut.height) / cut.width);
+  const rowHeight = ROW_LABEL_HEIGHT + thumbHeight + CAPTION_HEIGHT + GUTTER;
+  const height = HEADER_HEIGHT + GUTTER + cut.clips.length * rowHeight;
+  const offsets = recordOffsets(cut);
 
   const thumbnails = [];
-  for (const [i, { clip, shot }] of cells.entries()) {
-    const frame = await middleFrame(request, clip, shot, i, thumbHeight);
-    const { left, top } = cellOrigin(i, cellHeight);
-    thumbnails.push({ input: frame, left, top });
+  const runs = header(request);
+  for (const [row, clip] of cut.clips.entries()) {
+    const top = HEADER_HEIGHT + GUTTER + row * rowHeight;
+    runs.push(...rowLabel(cut, clip, offsets[row]!, top));
+    for (const [column, shot] of clip.shots.entries()) {
+      const left = GUTTER + column * (thumbWidth + GUTTER);
+      const frameTop = top + ROW_LABEL_HEIGHT;
+      thumbnails.push({ input: await middleFrame(request, clip, shot, `${row}-${column}`, thumbWidth, thumbHeight), left, top: frameTop });
+      runs.push(...caption(cut, clip, shot, offsets[row]!, { left, top: frameTop + thumbHeight }, thumbWidth));
+    }
   }
-  const text = header(request) + cells.map(({ clip, shot }, i) => caption(cut, clip, shot, cellOrigin(i, cellHeight), thumbHeight)).join('');
+  const rules = cut.clips.map((_, row) => `<rect x="${GUTTER}" y="${HEADER_HEIGHT + GUTTER + row * rowHeight - GUTTER / 2}" width="${SHEET_WIDTH - 2 * GUTTER}" height="1" fill="${MUTED}" fill-opacity="0.4"/>`);
   const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
-    .composite([...thumbnails, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, text)), left: 0, top: 0 }])
+    .composite([...thumbnails, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, rules.join('') + svgTextRuns(runs))), left: 0, top: 0 }])
     .png({ compressionLevel: 1 })
     .toBuffer();
   // Compositing the text adds an alpha channel the opaque sheet has no use for.
   const opaque = sharp(composed).removeAlpha();
   await opaque.clone().withMetadata({ density: SHEET_DPI }).png().toFile(request.outPath);
-  const pages: SheetImage[] = [{ jpeg: await opaque.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height }];
+  const pages: SheetPage[] = [{ jpeg: await opaque.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs }];
   const notesPage = await renderNotesPage(request);
   if (notesPage) pages.push(notesPage);
-  await writeFile(request.pdfPath, imagePagesPdf(pages));
+  await writeFile(request.pdfPath, imagePagesPdf(pages, documentInfo(request)));
+}
+
+/** The PDF's document properties: what it is, and every take's id to search by. */
+function documentInfo({ cut }: ContactSheetRequest) {
+  return {
+    title: `${cut.projectId} · ${cutTitle(cut)} · contact sheet`,
+    subject: `${cut.clips.length} takes, ${formatLength(framesToSeconds(cutFrames(cut), cut.rate))}, ${cut.width}×${cut.height}, ${frameRateLabel(cut.rate)} fps`,
+    keywords: [cut.projectId, cut.episode, ...cut.clips.flatMap((clip) => [clipName(clip), clip.reel])].join(', '),
+    creator: 'Recoil Pipeline',
+    createdAt: cut.createdAt,
+  };
 }
 
 const NOTE_FRAME_WIDTH = 560;
 const NOTE_TEXT_LINES = 6;
 
 /** The notes page: a row per note, its frame (drawing over it) on the left, the note on the right. */
-async function renderNotesPage(request: ContactSheetRequest): Promise<SheetImage | undefined> {
+async function renderNotesPage(request: ContactSheetRequest): Promise<SheetPage | undefined> {
   const { cut } = request;
   const offsets = recordOffsets(cut);
   const notes = cut.clips.flatMap((clip, i) => clip.notes.map((note) => ({ clip, note, recordStart: offsets[i]! })));
@@ -78,17 +98,23 @@ async function renderNotesPage(request: ContactSheetRequest): Promise<SheetImage
   const rowHeight = Math.max(frameHeight, 60 + NOTE_TEXT_LINES * 24) + GUTTER;
   const height = HEADER_HEIGHT + GUTTER + notes.length * rowHeight;
   const layers = [];
-  let text = line(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)} · notes`, 34, INK, true) + line(GUTTER, 90, `${notes.length} note${notes.length === 1 ? '' : 's'} from review, in cut order`, 19, MUTED);
+  const runs: TextRun[] = [
+    run(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)} · notes`, 34, INK, true),
+    run(GUTTER, 90, `${notes.length} note${notes.length === 1 ? '' : 's'} from review, in cut order`, 19, MUTED),
+  ];
+  let swatches = '';
   for (const [i, { clip, note, recordStart }] of notes.entries()) {
     const top = HEADER_HEIGHT + GUTTER + i * rowHeight;
+    const left = GUTTER * 2 + NOTE_FRAME_WIDTH;
     layers.push({ input: await noteFrame(request, clip, note, i, frameHeight), left: GUTTER, top });
-    text += noteCaption(cut, clip, note, recordStart, { left: GUTTER * 2 + NOTE_FRAME_WIDTH, top });
+    swatches += `<rect x="${left}" y="${top + 4}" width="14" height="14" fill="${NOTE_COLOUR_HEX[note.colour]}"/>`;
+    runs.push(...noteCaption(cut, clip, note, recordStart, { left, top }));
   }
   const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
-    .composite([...layers, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, text)), left: 0, top: 0 }])
+    .composite([...layers, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, swatches + svgTextRuns(runs))), left: 0, top: 0 }])
     .png({ compressionLevel: 1 })
     .toBuffer();
-  return { jpeg: await sharp(composed).removeAlpha().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height };
+  return { jpeg: await sharp(composed).removeAlpha().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs };
 }
 
 async function noteFrame(request: ContactSheetRequest, clip: CutClip, note: CutNote, index: number, frameHeight: number): Promise<Buffer> {
@@ -102,65 +128,74 @@ async function noteFrame(request: ContactSheetRequest, clip: CutClip, note: CutN
   return sharp(out).composite(drawing).png().toBuffer();
 }
 
-function noteCaption(cut: EditorialCut, clip: CutClip, note: CutNote, recordStart: number, { left, top }: { left: number; top: number }): string {
-  const record = framesToTimecode(hoursToFrames(1, cut.rate) + recordStart + note.startFrame, cut.rate);
+function noteCaption(cut: EditorialCut, clip: CutClip, note: CutNote, recordStart: number, { left, top }: { left: number; top: number }): TextRun[] {
+  const record = recordTimecode(cut, recordStart + note.startFrame);
   const where = `${clipName(clip)}${note.shot !== undefined ? ` · shot ${note.shot}` : ''} · ${noteWhere({ frame: note.startFrame, ...(note.frames > 1 ? { endFrame: note.startFrame + note.frames - 1 } : {}) })}`;
   const textWidth = SHEET_WIDTH - left - GUTTER;
-  return (
-    `<rect x="${left}" y="${top + 4}" width="14" height="14" fill="${NOTE_COLOUR_HEX[note.colour]}"/>` +
-    line(left + 24, top + 18, `${record}   ${where}`, 19, INK, true) +
-    line(left, top + 46, `${note.by} · ${note.at.slice(0, 16).replace('T', ' ')} · reel ${clip.reel}`, 15, MUTED) +
-    wrapText(note.text, textWidth / 17, NOTE_TEXT_LINES).map((t, i) => line(left, top + 78 + i * 24, t, 17, INK)).join('')
-  );
+  return [
+    run(left + 24, top + 18, `${record}   ${where}`, 19, INK, true),
+    run(left, top + 46, `${note.by} · ${note.at.slice(0, 16).replace('T', ' ')} · reel ${clip.reel}`, 15, MUTED),
+    ...wrapText(note.text, textWidth / 17, NOTE_TEXT_LINES).map((t, i) => run(left, top + 78 + i * 24, t, 17, INK)),
+  ];
 }
 
-function cellOrigin(index: number, cellHeight: number): { left: number; top: number } {
-  return { left: GUTTER + (index % COLUMNS) * (THUMB_WIDTH + GUTTER), top: HEADER_HEIGHT + GUTTER + Math.floor(index / COLUMNS) * (cellHeight + GUTTER) };
-}
-
-async function middleFrame(request: ContactSheetRequest, clip: CutClip, shot: CutShot, index: number, thumbHeight: number): Promise<Buffer> {
+async function middleFrame(request: ContactSheetRequest, clip: CutClip, shot: CutShot, name: string, width: number, height: number): Promise<Buffer> {
   const middle = shot.startFrame + Math.floor(shot.frames / 2);
   const seconds = framesToSeconds(middle, request.cut.rate);
-  const out = join(request.workDir, `shot-${index}.png`);
+  const out = join(request.workDir, `shot-${name}.png`);
   await runProcess(ffmpegPath(), [
     '-hide_banner', '-v', 'error', '-y',
     '-ss', seconds.toFixed(6), '-i', request.videoOf(clip),
-    '-frames:v', '1', '-vf', `scale=${THUMB_WIDTH}:${thumbHeight}`, out,
+    '-frames:v', '1', '-vf', `scale=${width}:${height}`, out,
   ]);
   return sharp(out).toBuffer();
 }
 
-function header({ cut, totalSpendUsd }: ContactSheetRequest): string {
+function header({ cut, totalSpendUsd }: ContactSheetRequest): TextRun[] {
   const seconds = framesToSeconds(cutFrames(cut), cut.rate);
   const facts = [
     `length ${formatLength(seconds)}`,
     `${cut.width}×${cut.height}`,
     `${frameRateLabel(cut.rate)} fps`,
     `${cut.clips.length} sequences`,
+    `record ${recordTimecode(cut, 0)}–${recordTimecode(cut, cutFrames(cut))}`,
     cut.createdAt.slice(0, 10),
     `total spend $${totalSpendUsd.toFixed(2)}`,
   ].join('   ·   ');
-  return (
-    line(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)}`, 34, INK, true) +
-    line(GUTTER, 90, facts, 19, MUTED) +
-    `<rect x="${GUTTER}" y="${HEADER_HEIGHT - 8}" width="${SHEET_WIDTH - 2 * GUTTER}" height="1" fill="${MUTED}" fill-opacity="0.4"/>`
-  );
+  return [run(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)}`, 34, INK, true), run(GUTTER, 90, facts, 19, MUTED)];
 }
 
-function caption(cut: EditorialCut, clip: CutClip, shot: CutShot, { left, top }: { left: number; top: number }, thumbHeight: number): string {
-  const y = top + thumbHeight;
+/** The take's row: which take, its reel, where it sits in the cut (record in/out as the EDL has them), how long, what it cost. */
+function rowLabel(cut: EditorialCut, clip: CutClip, recordStart: number, top: number): TextRun[] {
   const cost = clip.provenance.actualCostUsd ?? clip.provenance.estimatedCostUsd;
   const verdict = clip.provenance.critics ? (clip.provenance.critics.ok ? 'critics passed' : 'critics flagged') : 'critics not run';
-  const facts = `${framesToSeconds(shot.frames, cut.rate).toFixed(1)} s · take $${cost.toFixed(2)} · ${verdict}`;
-  const fontSize = 14;
-  const prompt = wrapText(shot.prompt, THUMB_WIDTH / fontSize, 2);
-  return (
-    line(left, y + 24, `${clipName(clip)} · shot ${shot.number}/${clip.shots.length}`, 17, INK, true) +
-    line(left, y + 46, facts, fontSize, MUTED) +
-    prompt.map((text, i) => line(left, y + 68 + i * 18, text, fontSize, INK)).join('')
-  );
+  const facts = [
+    `reel ${clip.reel}`,
+    `rec in ${recordTimecode(cut, recordStart)}`,
+    `out ${recordTimecode(cut, recordStart + clip.frames)}`,
+    `${framesToSeconds(clip.frames, cut.rate).toFixed(1)} s (${clip.frames} fr)`,
+    `take $${cost.toFixed(2)}`,
+    verdict,
+    ...(clip.notes.length ? [`${clip.notes.length} note${clip.notes.length === 1 ? '' : 's'}`] : []),
+  ].join('   ·   ');
+  const name = clipName(clip);
+  return [run(GUTTER, top + 24, name, 21, INK, true), run(GUTTER + Math.ceil(textWidthEm(name) * 21) + GUTTER, top + 24, facts, 17, MUTED)];
 }
 
-function line(x: number, y: number, text: string, size: number, fill: string, bold = false): string {
-  return `<text x="${x}" y="${y}" font-family="${FONT}" font-size="${size}"${bold ? ' font-weight="bold"' : ''} fill="${fill}">${escapeXml(text)}</text>`;
+function caption(cut: EditorialCut, clip: CutClip, shot: CutShot, recordStart: number, { left, top }: { left: number; top: number }, width: number): TextRun[] {
+  const fontSize = 14;
+  const facts = `${recordTimecode(cut, recordStart + shot.startFrame)} · ${framesToSeconds(shot.frames, cut.rate).toFixed(1)} s`;
+  return [
+    run(left, top + 24, `shot ${shot.number}/${clip.shots.length}`, 17, INK, true),
+    run(left + 110, top + 24, facts, fontSize, MUTED),
+    ...wrapText(shot.prompt, width / fontSize, 3).map((text, i) => run(left, top + 48 + i * 18, text, fontSize, INK)),
+  ];
+}
+
+function recordTimecode(cut: EditorialCut, recordFrame: number): string {
+  return framesToTimecode(recordStartFrame(cut) + recordFrame, cut.rate);
+}
+
+function run(x: number, y: number, text: string, size: number, fill: string, bold = false): TextRun {
+  return { x, y, text, size, fill, bold };
 }

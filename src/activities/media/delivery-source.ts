@@ -17,8 +17,9 @@ export interface DeliverySourceSpec {
 /**
  * Writes a take as an editor's source: the picture copied bit for bit, a QuickTime timecode track
  * starting at `startTimecode` with the reel name in it (where Avid, Premiere and Resolve read a
- * reel), and one stereo AAC track — the take's sound, or silence of the same length — so every
- * source and the cut made from them have the same A1.
+ * reel), and one stereo PCM track — the take's sound, or silence of the same length — so every
+ * source and the cut made from them have the same A1. PCM because it is what editors expect in a
+ * source, and it joins sample-exact: AAC's encoder delay would slip the sound a frame every few cuts.
  */
 export async function writeDeliverySource(takeVideo: string, outPath: string, spec: DeliverySourceSpec): Promise<void> {
   const silence = ['-f', 'lavfi', '-i', `anullsrc=r=${spec.sampleRate}:cl=${spec.channels === 1 ? 'mono' : 'stereo'}`];
@@ -30,7 +31,7 @@ export async function writeDeliverySource(takeVideo: string, outPath: string, sp
     '-c:v', 'copy',
     // A take's sound may end before its picture: padded, then cut with everything at the picture's end.
     '-af', 'apad', '-t', spec.durationSec.toFixed(6),
-    '-c:a', 'aac', '-b:a', '192k', '-ar', String(spec.sampleRate), '-ac', String(spec.channels),
+    '-c:a', 'pcm_s16le', '-ar', String(spec.sampleRate), '-ac', String(spec.channels),
     '-timecode', spec.startTimecode,
     '-metadata:s:v:0', `reel_name=${spec.reel}`,
     '-metadata', `reel_name=${spec.reel}`,

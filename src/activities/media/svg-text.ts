@@ -63,3 +63,19 @@ function charWidthEm(ch: string): number {
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** A line of text at a baseline, in the picture's pixels: drawn into SVG, and laid as the PDF's text layer. */
+export interface TextRun {
+  x: number;
+  y: number;
+  text: string;
+  size: number;
+  fill: string;
+  bold: boolean;
+}
+
+export function svgTextRuns(runs: readonly TextRun[]): string {
+  return runs
+    .map(({ x, y, text, size, fill, bold }) => `<text x="${x}" y="${y}" font-family="${FONT}" font-size="${size}"${bold ? ' font-weight="bold"' : ''} fill="${fill}">${escapeXml(text)}</text>`)
+    .join('');
+}

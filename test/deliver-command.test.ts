@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { writeApprovedTake } from './helpers/approved-take.js';
+import { deliveredFolder } from './helpers/delivery-check.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { tempFolders } from './helpers/temp-folders.js';
@@ -21,7 +22,7 @@ describe('recoil deliver', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✓ delivered driver-beware EP001 v001: .*delivery\/v001/);
     const delivered = join(root, 'driver-beware', 'EP001', 'delivery', 'v001');
-    expect((await readdir(delivered)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001.otioz', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'media', 'timeline.json']);
+    expect((await readdir(delivered)).sort()).toEqual(deliveredFolder('EP001'));
 
     const again = await runCli(['deliver', EXAMPLE_PROJECT, 'EP001'], env);
     expect(again.code).toBe(0);

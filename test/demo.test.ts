@@ -9,7 +9,7 @@ import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
-import { expectReferenceToAccept } from './helpers/delivery-check.js';
+import { deliveredFolder, expectReferenceToAccept } from './helpers/delivery-check.js';
 import { readCopiedDelivery } from './helpers/otio-reference.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
 import { EXAMPLE_PROJECT } from './helpers/project-fixture.js';
@@ -73,9 +73,10 @@ describe('recoil demo', () => {
     }
     expect(states).toEqual(units.map(() => 'approved'));
 
-    // The editorial hand-off beside the cut, judged by the reference OpenTimelineIO library.
+    // The editorial hand-off beside the cut, judged by the reference OpenTimelineIO library and its
+    // adapters; the cut's timecode track starts at 01:00:00:00, each source has its reel and timecode.
     const delivery = join(artifacts, 'driver-beware', 'EP001', 'delivery', 'v001');
-    expect((await readdir(delivery)).sort()).toEqual(['EP001.edl', 'EP001.otio', 'EP001.otioz', 'EP001_contact_sheet.pdf', 'EP001_contact_sheet.png', 'EP001_cut.mp4', 'manifest.json', 'media', 'timeline.json']);
+    expect((await readdir(delivery)).sort()).toEqual(deliveredFolder('EP001'));
     const inCutOrder = units.map((u) => approved.find((m) => m.sequenceId === u.sequenceId)!);
     const reading = await expectReferenceToAccept(
       delivery,
@@ -99,6 +100,7 @@ describe('recoil demo', () => {
     const copied = await readCopiedDelivery(elsewhere, 'EP001', 24, join(elsewhere, '..', 'bundled.otioz'));
     expect(copied.otio.map((r) => r.exists)).toEqual(units.map(() => true));
     expect(copied.edl).toEqual(copied.otio);
+    expect(copied.audio).toEqual({ otio: copied.otio, edl: copied.otio });
     expect(copied.bundled_files).toHaveLength(units.length + 2);
   });
 });

@@ -8,6 +8,15 @@ import { takeFolderName } from '../../src/domain/ids.js';
 import { framesPerSecond, framesToTimecode, parseFrameRate, type FrameRate } from '../../src/domain/timecode.js';
 import { readNleFiles, readWithReference, type ReferenceReading, type ReferenceTimeline } from './otio-reference.js';
 
+/** What a delivered version holds, sorted as readdir sorts them. */
+export function deliveredFolder(episode: string): string[] {
+  return [
+    `${episode}.ale`, `${episode}.edl`, `${episode}.fcpxml`, `${episode}.otio`, `${episode}.otioz`,
+    `${episode}_contact_sheet.pdf`, `${episode}_contact_sheet.png`, `${episode}_cut.mp4`, `${episode}_cut_burnin.mp4`, `${episode}_fcp7.xml`,
+    'manifest.json', 'media', 'timeline.json',
+  ];
+}
+
 export interface ExpectedTake {
   sequenceId: string;
   take: number;

@@ -41,7 +41,7 @@ import {
 import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from '../contract/search-attributes.js';
 import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
 import { failureMessage } from './failure-message.js';
-import { bookkeepingTimeout, retryUntilItPasses } from './sequence-activities.js';
+import { bookkeepingTimeout, DEFAULT_HEARTBEAT_TIMEOUT_SEC, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 import { onSignal } from './signal-handler.js';
 import { takesBilledSignal } from '../contract/billing.js';
@@ -56,8 +56,14 @@ import { takesBilledSignal } from '../contract/billing.js';
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
   // A fault that can pass (a folder not writable yet, a crashed worker) is retried for as long as it
   // takes; a refusal only a person can fix blocks the delivery instead.
-  const { deliverEpisode, readSequenceSpend } = proxyActivities<ReturnType<typeof createActivities>>({
+  const { readSequenceSpend } = proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: bookkeepingTimeout(input.heartbeatTimeoutSec),
+    retry: retryUntilItPasses(input),
+  });
+  // Delivery encodes (the burn-in cut): as long as an episode is, bounded by its heartbeat, not a clock.
+  const { deliverEpisode } = proxyActivities<ReturnType<typeof createActivities>>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? DEFAULT_HEARTBEAT_TIMEOUT_SEC} seconds`,
     retry: retryUntilItPasses(input),
   });
   const ledger = new GenerationLedger(input.maxParallel, input.budgetUsd);

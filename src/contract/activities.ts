@@ -42,6 +42,8 @@ export interface TakeRequest {
   retakeNote?: string;
   /** The chosen start frame in clean/, when the sequence has one. */
   startFramePath?: string;
+  /** The next sequence's start frame, when this one ends on it (`end_frame: { next: true }`). */
+  endFramePath?: string;
   /**
    * Submit again a take whose earlier submission was cut off: set only once fal's records showed
    * the provider never ran it, or a person said so (docs/money.md).

@@ -1,6 +1,8 @@
 import { closestMatch, didYouMean } from './did-you-mean.js';
 import { MODEL_NAMES, isVideoModel, type ModelName } from './models.js';
 import { SHOT_LIMITS } from './shot-limits.js';
+import { repeats } from './repeats.js';
+import { bibleReferenceProblems, frameLinkProblems, sequenceReferenceProblems } from './kling-request-checks.js';
 import type { ValidationIssue } from './validation-issue.js';
 
 /*
@@ -15,7 +17,15 @@ export interface CheckedElement {
   trigger?: string;
   /** The element has a trigger the schema refused; prompts may well be using it. */
   unreadableTrigger?: boolean;
+  /** A reference video path, when the element has one. */
+  video?: string;
+  voice_id?: string;
 }
+
+/** A style or location picture; prompts name it by trigger like an element, Kling calls it @ImageN. */
+export type CheckedImageReference = Pick<CheckedElement, 'id' | 'trigger' | 'unreadableTrigger'>;
+
+export type CheckedFrameLink = { prompt: string } | { image: string } | { previous: true } | { next: true };
 
 export interface CheckedShot {
   prompt?: string;
@@ -26,6 +36,9 @@ export interface CheckedSequence {
   id?: string;
   model?: ModelName;
   elements: ReadonlyArray<string | undefined>;
+  image_references: ReadonlyArray<string | undefined>;
+  start_frame?: CheckedFrameLink;
+  end_frame?: CheckedFrameLink;
   shots: ReadonlyArray<CheckedShot>;
 }
 
@@ -36,26 +49,27 @@ export interface CheckedPlan {
 
 export interface CrossCheckInput {
   project?: { file: string; project: { default_model?: ModelName } };
-  bible?: { file: string; bible: { elements: ReadonlyArray<CheckedElement> } };
+  bible?: { file: string; bible: { elements: ReadonlyArray<CheckedElement>; image_references: ReadonlyArray<CheckedImageReference> } };
   plans: ReadonlyArray<{ file: string; plan: CheckedPlan }>;
 }
 
-type BibleInput = NonNullable<CrossCheckInput['bible']>;
-type PlanInput = CrossCheckInput['plans'][number];
+export type BibleInput = NonNullable<CrossCheckInput['bible']>;
+export type PlanInput = CrossCheckInput['plans'][number];
 
 /** Every cross-file rule; the bible rules are skipped when the bible could not be read at all. */
 export function crossCheck(input: CrossCheckInput): ValidationIssue[] {
   const { project, bible, plans } = input;
   return [
     ...(project ? nonVideoDefaultModel(project.file, project.project.default_model) : []),
-    ...(bible ? [...duplicateElementIds(bible), ...duplicateTriggers(bible)] : []),
+    ...(bible ? [...duplicateElementIds(bible), ...duplicateTriggers(bible), ...bibleReferenceProblems(bible)] : []),
     ...duplicateEpisodes(plans),
     ...plans.flatMap((plan) => [
       ...duplicateSequenceIds(plan),
       ...repeatedSequenceElements(plan),
       ...overlongSequences(plan),
       ...nonVideoSequenceModels(plan),
-      ...(bible ? [...unknownSequenceElements(plan, bible), ...strayTriggers(plan, bible)] : []),
+      ...frameLinkProblems(plan),
+      ...(bible ? [...unknownSequenceElements(plan, bible), ...strayTriggers(plan, bible), ...sequenceReferenceProblems(plan, bible)] : []),
     ]),
   ];
 }
@@ -71,20 +85,21 @@ function duplicateElementIds({ file, bible }: BibleInput): ValidationIssue[] {
 
 /** A trigger must name one element, and must not look like the @ElementN the pipeline writes itself. */
 function duplicateTriggers({ file, bible }: BibleInput): ValidationIssue[] {
-  const triggers = bible.elements.map((e) => e.trigger);
+  const named = triggerHolders(bible);
+  const triggers = named.map((n) => n.trigger);
   const duplicates = repeats(triggers).map(({ index, first, value }) => ({
     file,
-    path: `elements[${index}].trigger`,
-    message: `duplicate trigger "${value}" (also elements[${first}])`,
-    hint: 'give each element its own trigger, so a prompt names exactly one element',
+    path: `${named[index]!.path}.trigger`,
+    message: `duplicate trigger "${value}" (also ${named[first]!.path})`,
+    hint: 'give each element and image reference its own trigger, so a prompt names exactly one',
   }));
   const reserved = triggers.flatMap((trigger, index) =>
     trigger !== undefined && isElementToken(trigger)
       ? [
           {
             file,
-            path: `elements[${index}].trigger`,
-            message: `trigger "${trigger}" looks like the pipeline's own @ElementN numbering`,
+            path: `${named[index]!.path}.trigger`,
+            message: `trigger "${trigger}" looks like the pipeline's own @ElementN / @ImageN numbering`,
             hint: 'choose a trigger named after the element, e.g. "@maya"',
           },
         ]
@@ -175,9 +190,9 @@ function nonVideoDefaultModel(file: string, model: ModelName | undefined): Valid
  * other `@word` would reach the model as literal text.
  */
 function strayTriggers({ file, plan }: PlanInput, { file: bibleFile, bible }: BibleInput): ValidationIssue[] {
-  const owners = triggerOwners(bible.elements);
+  const owners = triggerOwners(bible);
   const known = knownIds(bible.elements);
-  const ownersComplete = triggersSound(bible.elements);
+  const ownersComplete = triggersSound([...bible.elements, ...bible.image_references]);
   return plan.sequences.flatMap((sequence, i) => {
     const misspelt = misspeltElements(sequence, known);
     const context = { owners, ownersComplete, bibleFile, sequence, sequenceIndex: i, misspelt };
@@ -206,8 +221,14 @@ function misspeltElements(sequence: CheckedSequence, known: string[]): Set<strin
 
 type Problem = Pick<ValidationIssue, 'message' | 'hint'>;
 
+/** Who a trigger belongs to, and which of the sequence's lists must name it. */
+interface TriggerOwner {
+  id: string;
+  list: 'elements' | 'image_references';
+}
+
 interface TriggerContext {
-  owners: Map<string, string>;
+  owners: Map<string, TriggerOwner>;
   /** False while a bible trigger is invalid or taken twice: an unknown `@word` is then most likely that one. */
   ownersComplete: boolean;
   bibleFile: string;
@@ -220,17 +241,18 @@ function strayTriggerProblem(trigger: string, context: TriggerContext): Problem 
   const { owners, ownersComplete, bibleFile, sequence, sequenceIndex, misspelt } = context;
   const owner = owners.get(trigger);
   if (owner !== undefined) {
-    return sequence.elements.includes(owner) || misspelt.has(owner)
+    const what = owner.list === 'elements' ? 'element' : 'image reference';
+    return sequence[owner.list].includes(owner.id) || (owner.list === 'elements' && misspelt.has(owner.id))
       ? undefined
       : {
-          message: `${trigger} is the trigger of element "${owner}", which is not in this sequence's elements`,
-          hint: `add "${owner}" to sequences[${sequenceIndex}].elements, or remove ${trigger} from the prompt`,
+          message: `${trigger} is the trigger of ${what} "${owner.id}", which is not in this sequence's ${owner.list}`,
+          hint: `add "${owner.id}" to sequences[${sequenceIndex}].${owner.list}, or remove ${trigger} from the prompt`,
         };
   }
   if (isElementToken(trigger)) {
     return {
       message: `${trigger} is written by hand`,
-      hint: "write the element's trigger (e.g. @maya) instead: @ElementN numbers follow each sequence's elements and are filled in by the pipeline",
+      hint: "write the element's or image reference's trigger (e.g. @maya) instead: @ElementN and @ImageN numbers follow each sequence's lists and are filled in by the pipeline",
     };
   }
   if (!ownersComplete) return undefined;
@@ -246,14 +268,24 @@ function promptTriggers(prompt: string): string[] {
 }
 
 function isElementToken(text: string): boolean {
-  return /^@Element\d+$/i.test(text);
+  return /^@(Element|Image)\d+$/i.test(text);
 }
 
-function triggerOwners(elements: ReadonlyArray<CheckedElement>): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const { id, trigger } of elements) {
-    if (id !== undefined && trigger !== undefined && !owners.has(trigger)) owners.set(trigger, id);
-  }
+/** Elements then image references, each with its JSON path: both kinds share one trigger namespace. */
+function triggerHolders({ elements, image_references }: BibleInput['bible']): { trigger?: string; path: string }[] {
+  return [
+    ...elements.map((e, i) => ({ trigger: e.trigger, path: `elements[${i}]` })),
+    ...image_references.map((r, i) => ({ trigger: r.trigger, path: `image_references[${i}]` })),
+  ];
+}
+
+function triggerOwners({ elements, image_references }: BibleInput['bible']): Map<string, TriggerOwner> {
+  const owners = new Map<string, TriggerOwner>();
+  const add = (list: TriggerOwner['list'], { id, trigger }: CheckedImageReference) => {
+    if (id !== undefined && trigger !== undefined && !owners.has(trigger)) owners.set(trigger, { id, list });
+  };
+  elements.forEach((e) => add('elements', e));
+  image_references.forEach((r) => add('image_references', r));
   return owners;
 }
 
@@ -273,18 +305,4 @@ function knownIdsHint(known: string[], bibleFile: string): string {
   return known.length === 0
     ? `the bible has no elements yet: add this one to ${bibleFile}`
     : `known element ids: ${known.join(', ')}`;
-}
-
-/** Every repeat of a value already seen earlier in the list; missing values are never repeats. */
-function repeats<T>(values: ReadonlyArray<T | undefined>): Array<{ index: number; first: number; value: T }> {
-  const firstSeen = new Map<T, number>();
-  return values.flatMap((value, index) => {
-    if (value === undefined) return [];
-    const first = firstSeen.get(value);
-    if (first === undefined) {
-      firstSeen.set(value, index);
-      return [];
-    }
-    return [{ index, first, value }];
-  });
 }

@@ -27,6 +27,11 @@ export type Project = z.infer<typeof ProjectSchema>;
 
 const ELEMENT_KINDS = ['character', 'prop', 'location', 'vehicle'] as const;
 
+const triggerSchema = z
+  .string()
+  .regex(/^@[A-Za-z0-9_-]+$/, 'trigger must be @ followed by letters, digits, _ or -')
+  .optional();
+
 export const ElementSchema = z.strictObject({
   id: nameId('element id'),
   kind: z.enum(ELEMENT_KINDS),
@@ -34,16 +39,31 @@ export const ElementSchema = z.strictObject({
   description: z.string().optional(),
   frontal_image: z.string().min(1),
   reference_images: z.array(z.string().min(1)).max(3, 'at most 3 reference_images per element').default([]),
-  trigger: z
-    .string()
-    .regex(/^@[A-Za-z0-9_-]+$/, 'trigger must be @ followed by letters, digits, _ or -')
-    .optional(),
+  /** A reference video of the element (MP4 or MOV), sent as the element's video; a voice needs one. */
+  video: z.string().min(1).optional(),
+  /** A Kling voice (made with fal's create-voice endpoint): the element speaks with it when audio is generated. */
+  voice_id: z.string().trim().min(1, 'voice_id must not be empty').optional(),
+  trigger: triggerSchema,
   negative_prompt: z.string().optional(),
 });
 export type Element = z.infer<typeof ElementSchema>;
 
+const IMAGE_REFERENCE_KINDS = ['style', 'location'] as const;
+
+/** A picture that sets a look or a place without being a recurring element: Kling's reference images (`@ImageN`). */
+export const ImageReferenceSchema = z.strictObject({
+  id: nameId('image reference id'),
+  kind: z.enum(IMAGE_REFERENCE_KINDS),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  image: z.string().min(1),
+  trigger: triggerSchema,
+});
+export type ImageReference = z.infer<typeof ImageReferenceSchema>;
+
 export const BibleSchema = z.strictObject({
   elements: z.array(ElementSchema),
+  image_references: z.array(ImageReferenceSchema).default([]),
 });
 export type Bible = z.infer<typeof BibleSchema>;
 
@@ -65,15 +85,26 @@ export type Shot = z.infer<typeof ShotSchema>;
 export const StartFrameSchema = z.union([
   z.strictObject({ prompt: z.string().trim().min(1) }),
   z.strictObject({ image: z.string().min(1) }),
+  /** The previous sequence's approved last frame: the two cut together on the same picture. */
+  z.strictObject({ previous: z.literal(true) }),
 ]);
 export type StartFrame = z.infer<typeof StartFrameSchema>;
+
+export const EndFrameSchema = z.union([
+  z.strictObject({ image: z.string().min(1) }),
+  /** The start frame chosen for the next sequence, so this one ends where that one begins. */
+  z.strictObject({ next: z.literal(true) }),
+]);
+export type EndFrame = z.infer<typeof EndFrameSchema>;
 
 export const SequenceSchema = z.strictObject({
   id: nameId('sequence id'),
   title: z.string().optional(),
   model: z.enum(MODEL_NAMES).optional(),
   elements: z.array(z.string()).default([]),
+  image_references: z.array(z.string()).default([]),
   start_frame: StartFrameSchema.optional(),
+  end_frame: EndFrameSchema.optional(),
   shots: z
     .array(ShotSchema)
     .min(SHOT_LIMITS.minShots, 'a sequence needs at least one shot')

@@ -1,7 +1,7 @@
 import { videoResolution, type AspectRatio, type Resolution } from './aspect-ratio.js';
 import type { ModelName } from './models.js';
 import { imageCostUsd, roundUsd, videoCostUsd, type Pricing } from './price-table.js';
-import type { Bible, Element, Plan, Project, Sequence } from './schemas.js';
+import type { Bible, Element, ImageReference, Plan, Project, Sequence } from './schemas.js';
 
 /**
  * What the pipeline executes for one sequence (the seed's "convert on load"): the plan stays
@@ -20,7 +20,11 @@ export interface SequenceUnit {
   generateAudio: boolean;
   shots: UnitShot[];
   elements: UnitElement[];
+  /** Style and location pictures, sent as Kling's reference images (@Image1…); absent in sequences started before 0.4. */
+  imageReferences?: UnitImageReference[];
   startFrame: UnitStartFrame | null;
+  /** Absent in sequences started before 0.4. */
+  endFrame?: UnitEndFrame | null;
   totalDurationSec: number;
   /** One take's video, at the price table's rate when the episode started. */
   estimatedCostUsd: number;
@@ -31,7 +35,7 @@ export interface SequenceUnit {
 export interface UnitShot {
   /** The prompt as written in the plan. */
   prompt: string;
-  /** The same prompt with trigger words rewritten to @ElementN for Kling. */
+  /** The same prompt with trigger words rewritten to @ElementN and @ImageN for Kling. */
   providerPrompt: string;
   duration: number;
 }
@@ -44,10 +48,28 @@ export interface UnitElement {
   kind: Element['kind'];
   frontalImage: string;
   referenceImages: string[];
+  /** A reference video of the element; Kling takes one per request. */
+  video?: string;
+  /** Sent with the element only when the take generates audio. */
+  voiceId?: string;
   trigger?: string;
 }
 
-export type UnitStartFrame = { kind: 'prompt'; prompt: string } | { kind: 'image'; path: string };
+export interface UnitImageReference {
+  id: string;
+  /** 1-based, in the sequence's order: @Image1, @Image2… */
+  index: number;
+  name: string;
+  kind: ImageReference['kind'];
+  image: string;
+  trigger?: string;
+}
+
+/** `previous`: the previous sequence's approved take's last frame, once it is approved. */
+export type UnitStartFrame = { kind: 'prompt'; prompt: string } | { kind: 'image'; path: string } | { kind: 'previous' };
+
+/** `next`: the start frame the next sequence uses, once it has one. */
+export type UnitEndFrame = { kind: 'image'; path: string } | { kind: 'next' };
 
 export interface EpisodeContext {
   project: Project;
@@ -64,6 +86,7 @@ export function toSequenceUnits(ctx: EpisodeContext): SequenceUnit[] {
 function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
   const { project, bible, plan, pricing } = ctx;
   const elements = resolveElements(bible, sequence.elements);
+  const imageReferences = resolveImageReferences(bible, sequence.image_references);
   const model = sequence.model ?? project.default_model;
   const totalDurationSec = sequence.shots.reduce((sum, shot) => sum + shot.duration, 0);
   const startFrame = toUnitStartFrame(sequence);
@@ -79,11 +102,13 @@ function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
     generateAudio: project.generate_audio,
     shots: sequence.shots.map((shot) => ({
       prompt: shot.prompt,
-      providerPrompt: rewriteTriggers(shot.prompt, elements),
+      providerPrompt: rewriteTriggers(shot.prompt, elements, imageReferences),
       duration: shot.duration,
     })),
     elements,
+    imageReferences,
     startFrame,
+    endFrame: toUnitEndFrame(sequence),
     totalDurationSec,
     estimatedCostUsd: videoCostUsd(pricing.table, model, totalDurationSec, project.generate_audio),
     estimatedGridCostUsd: imageCostUsd(pricing.gridRate),
@@ -117,27 +142,47 @@ function resolveElements(bible: Bible, ids: string[]): UnitElement[] {
         kind: element.kind,
         frontalImage: element.frontal_image,
         referenceImages: element.reference_images,
+        ...(element.video ? { video: element.video } : {}),
+        ...(element.voice_id ? { voiceId: element.voice_id } : {}),
         ...(element.trigger ? { trigger: element.trigger } : {}),
       },
     ];
   });
 }
 
-function toUnitStartFrame(sequence: Sequence): UnitStartFrame | null {
-  if (!sequence.start_frame) return null;
-  return 'prompt' in sequence.start_frame
-    ? { kind: 'prompt', prompt: sequence.start_frame.prompt }
-    : { kind: 'image', path: sequence.start_frame.image };
+function resolveImageReferences(bible: Bible, ids: string[]): UnitImageReference[] {
+  return ids.flatMap((id, i) => {
+    const reference = bible.image_references.find((r) => r.id === id);
+    if (!reference) return [];
+    return [{ id, index: i + 1, name: reference.name, kind: reference.kind, image: reference.image, ...(reference.trigger ? { trigger: reference.trigger } : {}) }];
+  });
 }
 
-/** `@maya` → `@Element1` when maya is the sequence's first element; longest triggers first. */
-export function rewriteTriggers(prompt: string, elements: UnitElement[]): string {
-  const withTriggers = elements.filter((e): e is UnitElement & { trigger: string } => Boolean(e.trigger));
-  withTriggers.sort((a, b) => b.trigger.length - a.trigger.length);
-  return withTriggers.reduce(
-    (text, e) => text.replace(new RegExp(`${escapeRegExp(e.trigger)}(?![A-Za-z0-9_-])`, 'g'), `@Element${e.index}`),
-    prompt,
-  );
+function toUnitStartFrame(sequence: Sequence): UnitStartFrame | null {
+  const frame = sequence.start_frame;
+  if (!frame) return null;
+  if ('prompt' in frame) return { kind: 'prompt', prompt: frame.prompt };
+  if ('image' in frame) return { kind: 'image', path: frame.image };
+  return { kind: 'previous' };
+}
+
+function toUnitEndFrame(sequence: Sequence): UnitEndFrame | null {
+  const frame = sequence.end_frame;
+  if (!frame) return null;
+  return 'image' in frame ? { kind: 'image', path: frame.image } : { kind: 'next' };
+}
+
+/**
+ * `@maya` → `@Element1` when maya is the sequence's first element, `@noir` → `@Image1` when it is
+ * its first image reference; longest triggers first, so `@van` never eats into `@vanessa`.
+ */
+export function rewriteTriggers(prompt: string, elements: UnitElement[], imageReferences: UnitImageReference[] = []): string {
+  const numbered = [
+    ...elements.map((e) => ({ trigger: e.trigger, token: `@Element${e.index}` })),
+    ...imageReferences.map((r) => ({ trigger: r.trigger, token: `@Image${r.index}` })),
+  ].filter((n): n is { trigger: string; token: string } => Boolean(n.trigger));
+  numbered.sort((a, b) => b.trigger.length - a.trigger.length);
+  return numbered.reduce((text, n) => text.replace(new RegExp(`${escapeRegExp(n.trigger)}(?![A-Za-z0-9_-])`, 'g'), n.token), prompt);
 }
 
 function escapeRegExp(text: string): string {
@@ -151,6 +196,6 @@ export function applyShotOverrides(unit: SequenceUnit, overrides: Record<string,
     const replacement = overrides[String(i + 1)];
     return replacement === undefined
       ? shot
-      : { ...shot, prompt: replacement, providerPrompt: rewriteTriggers(replacement, unit.elements) };
+      : { ...shot, prompt: replacement, providerPrompt: rewriteTriggers(replacement, unit.elements, unit.imageReferences ?? []) };
   });
 }

@@ -3,48 +3,60 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { didYouMean } from '../domain/did-you-mean.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
-import { looksLikeText, SIGNATURE_BYTES, sniffImageFormat } from './image-format.js';
+import { looksLikeText, SIGNATURE_BYTES, sniffImageFormat, sniffVideoFormat } from './image-format.js';
 import type { ImageRef } from './image-refs.js';
 import { isInside, resolveInProject } from './project-path.js';
 
 type Problem = Pick<ValidationIssue, 'message' | 'hint'>;
 
 const RE_EXPORT = 're-export it as PNG, JPEG or WebP';
+const RE_EXPORT_VIDEO = 're-export it as MP4 or MOV (H.264)';
+
+type MediaKind = 'image' | 'video';
 
 /**
- * Every referenced image must be inside the project folder and be a PNG, JPEG or WebP that decodes.
- * Each distinct path is checked once, and reported at every place that refers to it.
+ * Every referenced image must be inside the project folder and be a PNG, JPEG or WebP that decodes;
+ * every reference video an MP4 or MOV. Each distinct path is checked once, and reported at every
+ * place that refers to it.
  */
-export async function checkImages(projectDir: string, refs: ReadonlyArray<ImageRef>): Promise<ValidationIssue[]> {
+export async function checkImages(projectDir: string, refs: ReadonlyArray<ImageRef>, kind: MediaKind = 'image'): Promise<ValidationIssue[]> {
   const root = await realpath(projectDir);
   const problems = new Map<string, Promise<Problem | undefined>>();
   const problemOf = (image: string) => {
-    if (!problems.has(image)) problems.set(image, imageProblem(root, image));
+    if (!problems.has(image)) problems.set(image, mediaProblem(root, image, kind));
     return problems.get(image) as Promise<Problem | undefined>;
   };
   const found = await Promise.all(refs.map(async (ref) => ({ ref, problem: await problemOf(ref.image) })));
   return found.flatMap(({ ref, problem }) => (problem ? [{ file: ref.file, path: ref.path, ...problem }] : []));
 }
 
-async function imageProblem(root: string, image: string): Promise<Problem | undefined> {
+async function mediaProblem(root: string, image: string, kind: MediaKind): Promise<Problem | undefined> {
   const location = resolveInProject(root, image);
   if (!location.ok) return { message: location.message, hint: location.hint };
   try {
-    return await fileProblem(root, location.absolute, image);
+    return await fileProblem(root, location.absolute, image, kind);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return { message: `"${image}" cannot be read (${reason})`, hint: 'check the file permissions' };
   }
 }
 
-async function fileProblem(root: string, file: string, image: string): Promise<Problem | undefined> {
-  const kind = await entryKind(file);
-  if (kind === 'missing') return missing(root, image);
-  if (kind === 'folder') return { message: `"${image}" is a folder, not an image`, hint: 'point at the image file itself' };
+async function fileProblem(root: string, file: string, image: string, kind: MediaKind): Promise<Problem | undefined> {
+  const entry = await entryKind(file);
+  if (entry === 'missing') return missing(root, image, kind);
+  if (entry === 'folder') return { message: `"${image}" is a folder, not ${kind === 'image' ? 'an image' : 'a video'}`, hint: `point at the ${kind} file itself` };
   if (!isInside(root, await realpath(file))) {
-    return { message: `"${image}" is a link to a file outside the project folder`, hint: 'copy the image itself into the project folder' };
+    return { message: `"${image}" is a link to a file outside the project folder`, hint: `copy the ${kind} itself into the project folder` };
   }
+  if (kind === 'video') return videoContentProblem(file, image);
   return (await contentProblem(file, image)) ?? (await decodeProblem(file, image));
+}
+
+async function videoContentProblem(file: string, video: string): Promise<Problem | undefined> {
+  const head = await readHead(file);
+  if (sniffVideoFormat(head)) return undefined;
+  if (head.length === 0) return { message: `"${video}" is empty`, hint: RE_EXPORT_VIDEO };
+  return { message: `"${video}" is not an MP4 or MOV video (fal takes only these for a reference video)`, hint: RE_EXPORT_VIDEO };
 }
 
 async function entryKind(file: string): Promise<'file' | 'folder' | 'missing'> {
@@ -58,13 +70,13 @@ async function entryKind(file: string): Promise<'file' | 'folder' | 'missing'> {
 }
 
 /** A near-miss in the same folder is the usual cause: a typo, or .jpg written for .png. */
-async function missing(root: string, image: string): Promise<Problem> {
+async function missing(root: string, image: string, kind: MediaKind): Promise<Problem> {
   const folder = path.posix.dirname(image);
   const siblings = await readdir(path.join(root, folder)).catch(() => [] as string[]);
   const candidates = siblings.map((name) => path.posix.join(folder, name));
   return {
-    message: `image "${image}" not found`,
-    hint: `${didYouMean(image, candidates)}put the image there, or fix the path (relative to the project folder)`,
+    message: `${kind} "${image}" not found`,
+    hint: `${didYouMean(image, candidates)}put the ${kind} there, or fix the path (relative to the project folder)`,
   };
 }
 

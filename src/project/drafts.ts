@@ -1,13 +1,16 @@
 import type { z } from 'zod';
-import type { CheckedElement, CheckedPlan, CheckedSequence, CheckedShot } from '../domain/cross-checks.js';
+import type { CheckedElement, CheckedImageReference, CheckedPlan, CheckedSequence, CheckedShot } from '../domain/cross-checks.js';
 import type { ModelName } from '../domain/models.js';
 import {
   ElementSchema,
+  EndFrameSchema,
+  ImageReferenceSchema,
   PlanSchema,
   ProjectSchema,
   SequenceSchema,
   ShotSchema,
   StartFrameSchema,
+  type EndFrame,
   type StartFrame,
 } from '../domain/schemas.js';
 
@@ -27,12 +30,18 @@ export interface ElementDraft extends CheckedElement {
   reference_images: Array<string | undefined>;
 }
 
+export interface ImageReferenceDraft extends CheckedImageReference {
+  image?: string;
+}
+
 export interface BibleDraft {
   elements: ElementDraft[];
+  image_references: ImageReferenceDraft[];
 }
 
 export interface SequenceDraft extends CheckedSequence {
   start_frame?: StartFrame;
+  end_frame?: EndFrame;
 }
 
 export interface PlanDraft extends CheckedPlan {
@@ -46,7 +55,18 @@ export function draftProject(raw: unknown): ProjectDraft {
 /** Nothing when there is no list of elements at all: plans can't be checked against it. */
 export function draftBible(raw: unknown): BibleDraft | undefined {
   const elements = field(raw, 'elements');
-  return Array.isArray(elements) ? { elements: elements.map(draftElement) } : undefined;
+  return Array.isArray(elements) ? { elements: elements.map(draftElement), image_references: items(field(raw, 'image_references')).map(draftImageReference) } : undefined;
+}
+
+function draftImageReference(raw: unknown): ImageReferenceDraft {
+  const reference = ImageReferenceSchema.shape;
+  const trigger = valid(reference.trigger, field(raw, 'trigger'));
+  return {
+    id: valid(reference.id, field(raw, 'id')),
+    trigger,
+    unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined,
+    image: valid(reference.image, field(raw, 'image')),
+  };
 }
 
 function draftElement(raw: unknown): ElementDraft {
@@ -58,6 +78,8 @@ function draftElement(raw: unknown): ElementDraft {
     trigger,
     unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined,
     frontal_image: valid(element.frontal_image, field(raw, 'frontal_image')),
+    video: valid(element.video, field(raw, 'video')),
+    voice_id: valid(element.voice_id, field(raw, 'voice_id')),
     reference_images: items(field(raw, 'reference_images')).map((image) => valid(referenceImage, image)),
   };
 }
@@ -76,7 +98,9 @@ function draftSequence(raw: unknown): SequenceDraft {
     id: valid(sequence.id, field(raw, 'id')),
     model: valid(sequence.model, field(raw, 'model')),
     elements: items(field(raw, 'elements')).map((id) => valid(elementId, id)),
+    image_references: items(field(raw, 'image_references')).map((id) => valid(elementId, id)),
     start_frame: valid(StartFrameSchema, field(raw, 'start_frame')),
+    end_frame: valid(EndFrameSchema, field(raw, 'end_frame')),
     shots: items(field(raw, 'shots')).map(draftShot),
   };
 }

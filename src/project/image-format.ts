@@ -11,6 +11,11 @@ export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/** MP4 and QuickTime files start with a box: `ftyp` (or, in old QuickTime, `moov`, `mdat`, `wide`, `free`). */
+export function sniffVideoFormat(head: Uint8Array): 'mp4' | undefined {
+  return ['ftyp', 'moov', 'mdat', 'wide', 'free'].includes(ascii(head, 4, 8)) ? 'mp4' : undefined;
+}
+
 /** Printable ASCII and whitespace only: most often an error page or a note saved under an image name. */
 export function looksLikeText(head: Uint8Array): boolean {
   return head.length > 0 && head.every((byte) => byte === 0x09 || byte === 0x0a || byte === 0x0d || (byte >= 0x20 && byte < 0x7f));

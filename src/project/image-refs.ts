@@ -17,17 +17,25 @@ export function imageRefs(
 }
 
 function bibleImageRefs(file: string, bible: BibleDraft): ImageRef[] {
-  return bible.elements.flatMap((element, i) => [
-    ...present(file, `elements[${i}].frontal_image`, element.frontal_image),
-    ...element.reference_images.flatMap((image, j) => present(file, `elements[${i}].reference_images[${j}]`, image)),
-  ]);
+  return [
+    ...bible.elements.flatMap((element, i) => [
+      ...present(file, `elements[${i}].frontal_image`, element.frontal_image),
+      ...element.reference_images.flatMap((image, j) => present(file, `elements[${i}].reference_images[${j}]`, image)),
+    ]),
+    ...bible.image_references.flatMap((reference, i) => present(file, `image_references[${i}].image`, reference.image)),
+  ];
 }
 
 function planImageRefs(file: string, plan: PlanDraft): ImageRef[] {
-  return plan.sequences.flatMap((sequence, i) => {
-    const frame = sequence.start_frame;
-    return frame && 'image' in frame ? present(file, `sequences[${i}].start_frame.image`, frame.image) : [];
-  });
+  return plan.sequences.flatMap((sequence, i) => [
+    ...(sequence.start_frame && 'image' in sequence.start_frame ? present(file, `sequences[${i}].start_frame.image`, sequence.start_frame.image) : []),
+    ...(sequence.end_frame && 'image' in sequence.end_frame ? present(file, `sequences[${i}].end_frame.image`, sequence.end_frame.image) : []),
+  ]);
+}
+
+/** Where the bible points at a reference video. */
+export function videoRefs(bible: { file: string; bible: BibleDraft } | undefined): ImageRef[] {
+  return bible ? bible.bible.elements.flatMap((element, i) => present(bible.file, `elements[${i}].video`, element.video)) : [];
 }
 
 function present(file: string, path: string, image: string | undefined): ImageRef[] {

@@ -7,7 +7,7 @@ import type { ValidationIssue } from '../domain/validation-issue.js';
 import { checkImages } from './check-images.js';
 import { draftBible, draftPlan, draftProject } from './drafts.js';
 import { findPlanFiles } from './find-plans.js';
-import { imageRefs } from './image-refs.js';
+import { imageRefs, videoRefs } from './image-refs.js';
 import type { JsonDocument } from './json-document.js';
 import { BIBLE_FILE, PLANS_DIR, PROJECT_FILE } from './project-files.js';
 import { locateIssues, readChecked, type CheckedFile } from './read-checked.js';
@@ -79,7 +79,8 @@ async function ruleIssues(
     ...(bibleInput ? { bible: bibleInput } : {}),
     plans: planInputs,
   });
-  return [...crossIssues, ...(await checkImages(root, imageRefs(bibleInput, planInputs)))];
+  const [images, videos] = await Promise.all([checkImages(root, imageRefs(bibleInput, planInputs)), checkImages(root, videoRefs(bibleInput), 'video')]);
+  return [...crossIssues, ...images, ...videos];
 }
 
 async function projectFolderIssue(root: string, written: string): Promise<ValidationIssue | undefined> {

@@ -218,6 +218,9 @@ const STREAM_CUT_DELAY_MS = 50;
 const MAX_SHOTS = 6;
 const MIN_SHOT_SECONDS = 3;
 const MAX_SECONDS = 15;
+/** Elements and reference images together, as fal's schema for O3 reference-to-video states them. */
+const MAX_REFERENCES = 7;
+const MAX_REFERENCES_WITH_VIDEO = 4;
 /** Kling O3 standard without audio, per second of video; with audio, per fal's pricing page. */
 const UNIT_PRICE = { silent: 0.084, audio: 0.112 };
 
@@ -711,6 +714,13 @@ function validateKlingBody(body: any, isServedUrl: (url: unknown) => boolean): F
   }
   if (body.generate_audio !== undefined && typeof body.generate_audio !== 'boolean') fail(['generate_audio'], 'Input should be a valid boolean', 'bool_type');
   if (body.start_image_url !== undefined) checkUrl(body.start_image_url, ['start_image_url']);
+  if (body.end_image_url !== undefined) checkUrl(body.end_image_url, ['end_image_url']);
+  if (body.image_url !== undefined) fail(['image_url'], 'Extra inputs are not permitted: reference-to-video takes start_image_url', 'extra_forbidden');
+  const images = body.image_urls;
+  if (images !== undefined) {
+    if (!Array.isArray(images)) fail(['image_urls'], 'Input should be a valid list', 'list_type');
+    else images.forEach((url: unknown, i: number) => checkUrl(url, ['image_urls', i]));
+  }
   if (body.elements !== undefined) {
     if (!Array.isArray(body.elements)) fail(['elements'], 'Input should be a valid list', 'list_type');
     else {
@@ -719,7 +729,16 @@ function validateKlingBody(body: any, isServedUrl: (url: unknown) => boolean): F
         const refs = element?.reference_image_urls;
         if (!Array.isArray(refs) || refs.length < 1 || refs.length > 3) fail(['elements', i, 'reference_image_urls'], 'Provide 1 to 3 reference images');
         else refs.forEach((url: unknown, j: number) => checkUrl(url, ['elements', i, 'reference_image_urls', j]));
+        if (element?.video_url !== undefined) checkUrl(element.video_url, ['elements', i, 'video_url']);
+        if (element?.voice_id !== undefined && element?.video_url === undefined) {
+          fail(['elements', i, 'voice_id'], 'Voice binding is only supported for video elements, and cannot be used with image elements');
+        }
       });
+      const withVideo = body.elements.filter((element: any) => element?.video_url !== undefined).length;
+      if (withVideo > 1) fail(['elements'], 'A request can only have one element with a video');
+      const references = body.elements.length + (Array.isArray(images) ? images.length : 0);
+      const limit = withVideo > 0 ? MAX_REFERENCES_WITH_VIDEO : MAX_REFERENCES;
+      if (references > limit) fail(['elements'], `Maximum ${limit} total (elements + reference images)${withVideo > 0 ? ' when using video' : ''}, got ${references}`);
     }
   }
   return errors;

@@ -11,6 +11,8 @@ export interface VideoJob {
   takeDir: string;
   /** Absolute path of the start frame image, when the sequence has one. */
   startFramePath?: string;
+  /** Absolute path of the frame the video must end on, when the sequence has one. */
+  endFramePath?: string;
 }
 
 export interface AwaitContext {

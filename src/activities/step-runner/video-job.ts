@@ -20,12 +20,14 @@ export function toVideoJob(deps: ActivityDeps, request: TakeRequest): VideoJob {
   const { unit } = request;
   const planImage = unit.startFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.startFrame.path) : undefined;
   const startFrame = request.startFramePath ?? planImage;
+  const endFrame = unit.endFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.endFrame.path) : request.endFramePath;
   return {
     unit,
     shots: request.shots,
     take: request.take,
     takeDir: takeDir(deps.artifactsRoot, { ...unit, take: request.take }),
     ...(startFrame ? { startFramePath: startFrame } : {}),
+    ...(endFrame ? { endFramePath: endFrame } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { sniffImageFormat, SIGNATURE_BYTES } from '../../../project/image-format.js';
+import { sniffImageFormat, sniffVideoFormat, SIGNATURE_BYTES } from '../../../project/image-format.js';
 
 export const UPLOAD_CACHE_FILE = '.fal-uploads.json';
 
@@ -87,8 +87,10 @@ async function writeCache(file: string, cache: CacheFile): Promise<void> {
 }
 
 function mimeType(bytes: Buffer): string {
-  const format = sniffImageFormat(bytes.subarray(0, SIGNATURE_BYTES));
-  return format ? `image/${format}` : 'application/octet-stream';
+  const head = bytes.subarray(0, SIGNATURE_BYTES);
+  const image = sniffImageFormat(head);
+  if (image) return `image/${image}`;
+  return sniffVideoFormat(head) ? 'video/mp4' : 'application/octet-stream';
 }
 
 /** Runs tasks one after another, so two uploads finishing together don't drop each other's entry. */

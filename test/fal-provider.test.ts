@@ -7,7 +7,9 @@ import { CancelledFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf as failureWithout } from './helpers/failure-of.js';
+import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
+import { runProcess } from '../src/activities/media/run-process.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { listBilledJobs } from '../src/activities/providers/fal/platform-api.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
@@ -171,6 +173,38 @@ describe('fal Kling provider against the fake', () => {
     expect(fake.uploads.find((u) => u.fileUrl === maya.frontal_image_url)!.contentType).toBe('image/png');
     expect(await probeVideo(videoPath)).toMatchObject({ width: 720, height: 1280 });
     expect(costUsd).toBe(videoCostUsd(PRICING.table, 'kling-o3-pro', 8, true));
+  });
+
+  it('sends image references as image_urls in @ImageN order, the end frame, and a video element with its voice when audio is on', async () => {
+    const clip = join(projectDir, 'images', 'maya.mp4');
+    await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-t', '1', '-pix_fmt', 'yuv420p', clip]);
+    const speaking: UnitElement[] = [{ ...ELEMENTS[0]!, video: 'images/maya.mp4', voiceId: 'voice_maya_01' }, ELEMENTS[1]!];
+    const imageReferences = [
+      { id: 'noir', index: 1, name: 'Noir', kind: 'style' as const, image: IMAGES.start.file, trigger: '@noir' },
+      { id: 'pump', index: 2, name: 'Pump', kind: 'location' as const, image: IMAGES.vanFront.file, trigger: '@pump' },
+    ];
+    const unit = falUnit('@maya at @pump, lit like @noir', { elements: speaking, imageReferences, generateAudio: true });
+    const withPrompts = { ...unit, shots: unit.shots.map((s) => ({ ...s, providerPrompt: rewriteTriggers(s.prompt, speaking, imageReferences) })) };
+    const { requestId } = await makeTake(falProvider(), await jobFor(withPrompts, { endFramePath: join(projectDir, IMAGES.mayaSide.file) }));
+    const { body } = fake.jobs.get(requestId)!;
+    expect(body.multi_prompt[0].prompt).toMatch(/^@Element1 at @Image2, lit like @Image1/);
+    expect(body.image_urls.map(fileBehind)).toEqual(['start.png', 'van_front.png']);
+    expect(fileBehind(body.end_image_url)).toBe('maya_side.png');
+    expect(body.elements[0]).toEqual({ frontal_image_url: expect.any(String), reference_image_urls: [expect.any(String)], video_url: expect.any(String), voice_id: 'voice_maya_01' });
+    expect(fake.uploads.find((u) => u.fileUrl === body.elements[0].video_url)).toMatchObject({ fileName: 'maya.mp4', contentType: 'video/mp4' });
+    expect(body.elements[1]).not.toHaveProperty('video_url');
+
+    // Without sound there is nothing to speak: the voice stays home, the video still goes.
+    const { requestId: silent } = await falProvider().submit(await jobFor({ ...withPrompts, generateAudio: false }));
+    expect(fake.jobs.get(silent)!.body.elements[0]).toEqual({ frontal_image_url: expect.any(String), reference_image_urls: [expect.any(String)], video_url: expect.any(String) });
+  });
+
+  it('is refused by fal, as validation refuses it, past seven references: a mismatch between the two would show here', async () => {
+    const many: UnitElement[] = Array.from({ length: 5 }, (_, i) => ({ ...ELEMENTS[0]!, id: `e${i}`, index: i + 1, trigger: `@e${i}` }));
+    const imageReferences = Array.from({ length: 3 }, (_, i) => ({ id: `r${i}`, index: i + 1, name: `R${i}`, kind: 'style' as const, image: IMAGES.start.file }));
+    const failure = await failureOf(makeTake(falProvider(), await jobFor(falUnit('Eight references', { elements: many, imageReferences }))));
+    expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(failure.message).toMatch(/elements: Maximum 7 total \(elements \+ reference images\), got 8/);
   });
 
   it('sends generate_audio even when it is off, and no start image when there is none', async () => {

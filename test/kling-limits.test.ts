@@ -114,7 +114,7 @@ describe("Kling's limits, checked before a cent is spent", () => {
     expect(units[1]!.imageReferences!.map((r) => [r.id, r.index])).toEqual([['look2', 1], ['look1', 2]]);
     expect(units[1]!.shots[0]!.providerPrompt).toMatch(/, lit like @Image2, at @Image1$/);
     expect(units[1]!.endFrame).toEqual({ kind: 'image', path: 'refs/highway_wide.png' });
-    expect(units[2]!.startFrame).toEqual({ kind: 'previous' });
+    expect(units[2]!.startFrame).toEqual({ kind: 'previous', sequenceId: 'SEQ02' });
   });
 
   it('`recoil validate` exits 2 on a plan with eight references to one sequence, naming the limit', async () => {

@@ -2,6 +2,7 @@ import { reconcileBillingActivity } from './billing/reconcile-billing.js';
 import type { ActivityDeps } from './deps.js';
 import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
 import { awaitProviderJobActivity, collectTakeActivity } from './step-runner/await-provider-job.js';
+import { chainStartFrameActivity } from './step-runner/chain-start-frame.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
 import { criticiseTakeActivity } from './step-runner/criticise-take.js';
 import { deliverEpisodeActivity } from './step-runner/deliver-episode.js';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     recordTakeFailure: recordTakeFailureActivity(deps),
     executeGridExploration: executeGridExplorationActivity(deps),
     chooseStartFrame: chooseStartFrameActivity(deps),
+    chainStartFrame: chainStartFrameActivity(deps),
     deliverEpisode: deliverEpisodeActivity(deps),
     readSequenceSpend: readSequenceSpendActivity(deps),
     askAccountSlot: askAccountSlotActivity(deps),

@@ -34,6 +34,17 @@ export interface PreparedSequence {
   startFrame?: ChosenFrame;
 }
 
+/** The last frame of a take of the previous sequence, made this sequence's start frame. */
+export interface ChainFrameRequest {
+  projectId: string;
+  episode: string;
+  sequenceId: string;
+  previousSequenceId: string;
+  /** The previous sequence's approved take; without it, its latest take approved on disk (an earlier run), if any. */
+  take?: number;
+  resolution: Resolution;
+}
+
 export interface TakeRequest {
   unit: SequenceUnit;
   shots: UnitShot[];
@@ -86,6 +97,21 @@ export interface FinishedTake {
 
 export interface CriticRequest extends TakeRef {
   expected: { durationSec: number; aspectRatio: AspectRatio; resolution: Resolution };
+  /** Where the take must cut together with a neighbour; paths absolute or relative to `projectDir`. */
+  continuity?: ContinuityLinks & { projectDir: string };
+}
+
+/** A frame a take must meet, and where it comes from, in words. */
+export interface FrameToMeet {
+  path: string;
+  what: string;
+}
+
+export interface ContinuityLinks {
+  /** The take's first frame must be this one (the previous sequence's approved last frame). */
+  startsOn?: FrameToMeet;
+  /** The take's last frame must be this one (the next sequence's start frame, or the plan's end image). */
+  endsOn?: FrameToMeet;
 }
 
 export interface TakeDecisionRecord extends TakeRef {

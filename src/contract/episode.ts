@@ -14,6 +14,8 @@ export interface SequenceProgress {
   state: SequenceState;
   spentUsd: number;
   approvedTake?: number;
+  /** The start frame it generates from, once it has one: a sequence ending on it waits for this. */
+  startFramePath?: string;
   /** The sequence workflow has ended without approval (cancelled by a person): it will not come back. */
   closed?: boolean;
 }

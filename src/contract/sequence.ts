@@ -96,6 +96,14 @@ export const regenerateFramesUpdate = defineUpdate<DecisionRecord, [RegenerateFr
 export const settleSubmissionUpdate = defineUpdate<DecisionRecord, [SettleSubmissionRequest]>('settleSubmission');
 export const noteUpdate = defineUpdate<DecisionRecord, [NoteRequest]>('note');
 
+/**
+ * What the episode tells a sequence linked to a neighbour: the previous sequence approved a take
+ * (this one starts from its last frame), or the next one has its start frame (this one ends on it).
+ */
+export type FrameLink = { kind: 'previous_approved'; sequenceId: string; take: number } | { kind: 'next_start_frame'; sequenceId: string; path: string };
+
+export const frameLinkSignal = defineSignal<[FrameLink]>('frameLink');
+
 export type GenerationTicket = Pick<GenerationRequest, 'kind' | 'number'>;
 
 export interface GenerationWait extends GenerationTicket {

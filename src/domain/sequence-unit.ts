@@ -65,11 +65,11 @@ export interface UnitImageReference {
   trigger?: string;
 }
 
-/** `previous`: the previous sequence's approved take's last frame, once it is approved. */
-export type UnitStartFrame = { kind: 'prompt'; prompt: string } | { kind: 'image'; path: string } | { kind: 'previous' };
+/** `previous`: the last frame of the approved take of `sequenceId` (the plan's sequence before), once it is approved. */
+export type UnitStartFrame = { kind: 'prompt'; prompt: string } | { kind: 'image'; path: string } | { kind: 'previous'; sequenceId: string };
 
-/** `next`: the start frame the next sequence uses, once it has one. */
-export type UnitEndFrame = { kind: 'image'; path: string } | { kind: 'next' };
+/** `next`: the start frame `sequenceId` (the plan's sequence after) uses, once it has one. */
+export type UnitEndFrame = { kind: 'image'; path: string } | { kind: 'next'; sequenceId: string };
 
 export interface EpisodeContext {
   project: Project;
@@ -80,16 +80,23 @@ export interface EpisodeContext {
 }
 
 export function toSequenceUnits(ctx: EpisodeContext): SequenceUnit[] {
-  return ctx.plan.sequences.map((sequence) => toSequenceUnit(ctx, sequence));
+  const { sequences } = ctx.plan;
+  return sequences.map((sequence, i) => toSequenceUnit(ctx, sequence, { previous: sequences[i - 1]?.id, next: sequences[i + 1]?.id }));
 }
 
-function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
+/** The plan's sequences either side of this one: what a chained start or end frame links to. */
+interface Neighbours {
+  previous: string | undefined;
+  next: string | undefined;
+}
+
+function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence, neighbours: Neighbours): SequenceUnit {
   const { project, bible, plan, pricing } = ctx;
   const elements = resolveElements(bible, sequence.elements);
   const imageReferences = resolveImageReferences(bible, sequence.image_references);
   const model = sequence.model ?? project.default_model;
   const totalDurationSec = sequence.shots.reduce((sum, shot) => sum + shot.duration, 0);
-  const startFrame = toUnitStartFrame(sequence);
+  const startFrame = toUnitStartFrame(sequence, neighbours);
   return {
     projectId: project.id,
     projectDir: ctx.projectDir,
@@ -108,7 +115,7 @@ function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence): SequenceUnit {
     elements,
     imageReferences,
     startFrame,
-    endFrame: toUnitEndFrame(sequence),
+    endFrame: toUnitEndFrame(sequence, neighbours),
     totalDurationSec,
     estimatedCostUsd: videoCostUsd(pricing.table, model, totalDurationSec, project.generate_audio),
     estimatedGridCostUsd: imageCostUsd(pricing.gridRate),
@@ -158,18 +165,20 @@ function resolveImageReferences(bible: Bible, ids: string[]): UnitImageReference
   });
 }
 
-function toUnitStartFrame(sequence: Sequence): UnitStartFrame | null {
+/** Validation guarantees the neighbour a link needs; without one the link is dropped rather than invented. */
+function toUnitStartFrame(sequence: Sequence, { previous }: Neighbours): UnitStartFrame | null {
   const frame = sequence.start_frame;
   if (!frame) return null;
   if ('prompt' in frame) return { kind: 'prompt', prompt: frame.prompt };
   if ('image' in frame) return { kind: 'image', path: frame.image };
-  return { kind: 'previous' };
+  return previous === undefined ? null : { kind: 'previous', sequenceId: previous };
 }
 
-function toUnitEndFrame(sequence: Sequence): UnitEndFrame | null {
+function toUnitEndFrame(sequence: Sequence, { next }: Neighbours): UnitEndFrame | null {
   const frame = sequence.end_frame;
   if (!frame) return null;
-  return 'image' in frame ? { kind: 'image', path: frame.image } : { kind: 'next' };
+  if ('image' in frame) return { kind: 'image', path: frame.image };
+  return next === undefined ? null : { kind: 'next', sequenceId: next };
 }
 
 /**

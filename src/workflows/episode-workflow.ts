@@ -39,8 +39,9 @@ import {
   type SequenceProgress,
 } from '../contract/episode.js';
 import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilState } from '../contract/search-attributes.js';
-import { attachToEpisodeSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
+import { attachToEpisodeSignal, frameLinkSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
 import { failureMessage } from './failure-message.js';
+import { FrameLinkRelay } from './frame-link-relay.js';
 import { bookkeepingTimeout, DEFAULT_HEARTBEAT_TIMEOUT_SEC, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 import { onSignal } from './signal-handler.js';
@@ -186,10 +187,12 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
       if (reason) throw new Error(reason);
     },
   });
-  onSignal(sequenceProgressSignal, (p) => {
+  const frameLinks = new FrameLinkRelay(input.units, (sequenceId, link) => childOf(sequenceId).signal(frameLinkSignal, link));
+  onSignal(sequenceProgressSignal, async (p) => {
     adopting.delete(p.sequenceId);
     progress.set(p.sequenceId, p);
     ledger.recordSequenceSpend(p.sequenceId, p.spentUsd);
+    await frameLinks.relay(p);
   });
   setHandler(episodeStatusQuery, (): EpisodeStatus => {
     const left = ledger.leftUsd;

@@ -36,6 +36,7 @@ export function sequenceActivities(timings: FaultTimings = {}) {
     recordTakeNote: bookkeeping.recordTakeNote,
     recordTakeFailure: bookkeeping.recordTakeFailure,
     chooseStartFrame: bookkeeping.chooseStartFrame,
+    chainStartFrame: bookkeeping.chainStartFrame,
     criticiseTake: bookkeeping.criticiseTake,
     askAccountSlot: bookkeeping.askAccountSlot,
     adoptProviderJob: bookkeeping.adoptProviderJob,

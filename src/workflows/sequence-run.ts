@@ -5,6 +5,7 @@ import type {
   DecisionName,
   DecisionRecord,
   DecisionRequests,
+  FrameLink,
   GridSummary,
   NoteRequest,
   RefusalNote,
@@ -62,6 +63,9 @@ export class SequenceRun {
   private submissionAnswer?: SettleSubmissionRequest;
   /** fal's billed cost of takes of this run, once reconciliation read it: it counts instead of the recorded cost. */
   private readonly billedUsd = new Map<number, number>();
+  /** What the episode said about the neighbours this sequence's frames link to. */
+  private previousApproved?: { sequenceId: string; take: number };
+  private nextStartFrame?: string;
 
   constructor(private readonly input: SequenceInput) {
     this.currentShots = input.unit.shots;
@@ -173,6 +177,22 @@ export class SequenceRun {
 
   useStartFrame(frame: ChosenFrame): void {
     this.chosenFrame = frame;
+  }
+
+  /** The episode's word on a linked neighbour; the first approval and the first start frame count. */
+  linkFrame(link: FrameLink): void {
+    if (link.kind === 'previous_approved') this.previousApproved ??= { sequenceId: link.sequenceId, take: link.take };
+    else this.nextStartFrame ??= link.path;
+  }
+
+  /** The previous sequence's approved take, once the episode said so. */
+  get previousApproval(): { sequenceId: string; take: number } | undefined {
+    return this.previousApproved;
+  }
+
+  /** The next sequence's start frame, which this one ends on, once the episode said so. */
+  get endFramePath(): string | undefined {
+    return this.nextStartFrame;
   }
 
   /** The approval's author and note, for take.json. */

@@ -6,6 +6,7 @@ import {
   approveUpdate,
   attachToEpisodeSignal,
   decisionRefusedSignal,
+  frameLinkSignal,
   generationGrantedSignal,
   generationWaitingSignal,
   noteSignal,
@@ -34,6 +35,7 @@ import { TakeJsonWrites } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
 import { failureMessage } from './failure-message.js';
 import { exploreFrames } from './frame-exploration.js';
+import { settleFrameLinks } from './frame-links.js';
 import { sequenceActivities } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
 import { SequenceRun } from './sequence-run.js';
@@ -75,6 +77,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     run.takesBilled(takes);
     await report();
   });
+  onSignal(frameLinkSignal, (frameLink) => run.linkFrame(frameLink));
   onSignal(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
     await link.attach(episodeWorkflowId);
     await report();
@@ -102,6 +105,7 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
       state: run.state,
       spentUsd: run.spentUsd,
       ...(run.approvedTake !== undefined ? { approvedTake: run.approvedTake } : {}),
+      ...(run.startFrame ? { startFramePath: run.startFrame.path } : {}),
       ...extra,
     });
   }
@@ -150,6 +154,7 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   const { run, ref, activities, input } = ctx;
   const { unit } = input;
   run.resumeFrom(await activities.prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution }));
+  await settleFrameLinks(ctx);
   run.begin();
   // The state and what every run has spent show in status and the Web UI before any work starts.
   await ctx.report();

@@ -1,6 +1,7 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
 import { MODELS } from '../domain/models.js';
 import type { CriticReport } from '../domain/critic-report.js';
+import type { CriticRequest } from '../contract/activities.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
 import type { ReleaseAccountSlot } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
@@ -65,6 +66,7 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     provider: input.provider,
     ...(retakeNote ? { retakeNote } : {}),
     ...(run.startFrame ? { startFramePath: run.startFrame.path } : {}),
+    ...(run.endFramePath ? { endFramePath: run.endFramePath } : {}),
   };
   let charged = 0;
   let accepted = false;
@@ -133,12 +135,28 @@ function takeLabel(ctx: SequenceContext, take: number): string {
 /** The critics' report; when they cannot run at all, a report that says so, and a person decides. */
 async function criticise(ctx: SequenceContext, take: number, shots: UnitShot[]): Promise<{ report: CriticReport; ran: boolean }> {
   try {
-    return { report: await ctx.activities.criticiseTake({ ...ctx.ref, take, expected: expectedVideo(ctx, shots) }), ran: true };
+    const continuity = continuityLinks(ctx);
+    return { report: await ctx.activities.criticiseTake({ ...ctx.ref, take, expected: expectedVideo(ctx, shots), ...(continuity ? { continuity } : {}) }), ran: true };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const finding = { critic: 'critics', ok: false, message: `the critics could not check this take (${failureMessage(err)}): look at it yourself` };
     return { report: { ok: false, findings: [finding], checkedAt: new Date().toISOString() }, ran: false };
   }
+}
+
+/** The frames this take must meet where its plan links it to a neighbour (or to an end image). */
+function continuityLinks(ctx: SequenceContext): CriticRequest['continuity'] {
+  const { unit } = ctx.input;
+  const { startFrame, endFramePath } = ctx.run;
+  const startsOn = unit.startFrame?.kind === 'previous' && startFrame ? { path: startFrame.path, what: startFrame.by } : undefined;
+  const endsOn =
+    unit.endFrame?.kind === 'image'
+      ? { path: unit.endFrame.path, what: `the plan's end frame (${unit.endFrame.path})` }
+      : unit.endFrame?.kind === 'next' && endFramePath
+        ? { path: endFramePath, what: `${unit.endFrame.sequenceId}'s start frame` }
+        : undefined;
+  if (!startsOn && !endsOn) return undefined;
+  return { projectDir: unit.projectDir, ...(startsOn ? { startsOn } : {}), ...(endsOn ? { endsOn } : {}) };
 }
 
 function expectedVideo(ctx: SequenceContext, shots: UnitShot[]) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { folderNumbers } from '../numbered-folders.js';
 import { pathExists } from '../path-exists.js';
+import { latestApprovedTake } from '../takes/latest-approved-take.js';
 import { takeDir, takesDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, VIDEO_FILE, type TakeDecision, type TakeManifest } from '../takes/take-manifest.js';
 import { DeliveryRefused } from './delivery-refused.js';
@@ -42,15 +42,6 @@ export async function readApprovedTakes(root: string, selection: DeliveryRequest
   }
   if (unapproved.length > 0) throw notApproved(root, unapproved);
   return takes;
-}
-
-async function latestApprovedTake(root: string, ref: SequenceRef): Promise<number | undefined> {
-  const numbers = (await folderNumbers(takesDir(root, ref), 't')).sort((a, b) => b - a);
-  for (const take of numbers) {
-    const manifest = await readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE));
-    if (manifest?.decisions.some((d) => d.decision === 'approved')) return take;
-  }
-  return undefined;
 }
 
 function notApproved(root: string, refs: SequenceRef[]): DeliveryRefused {

@@ -1,21 +1,31 @@
 import { join } from 'node:path';
-import type { CriticReport } from '../../domain/critic-report.js';
+import { criticReport, type CriticReport } from '../../domain/critic-report.js';
+import { continuityFindings } from '../critics/continuity.js';
 import { criticiseVideo } from '../critics/video-critics.js';
 import type { ActivityDeps } from '../deps.js';
 import { probeVideo } from '../media/probe.js';
 import { takeDir } from '../takes/take-folders.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeVideo } from '../takes/take-manifest.js';
-import type { CriticRequest } from '../../contract/activities.js';
+import type { ContinuityLinks, CriticRequest, FrameToMeet } from '../../contract/activities.js';
+import { resolveInProject } from './video-job.js';
 
 /** The validation critics on a finished take, recorded in its take.json. Local analysis only: never spends money. */
 export function criticiseTakeActivity(deps: ActivityDeps) {
   return async function criticiseTake(request: CriticRequest): Promise<CriticReport> {
     const dir = takeDir(deps.artifactsRoot, request);
-    const report = await criticiseVideo(join(dir, VIDEO_FILE), request.expected);
+    const checked = await criticiseVideo(join(dir, VIDEO_FILE), request.expected);
+    const continuity = request.continuity ? await continuityFindings(join(dir, VIDEO_FILE), inProject(request.continuity)) : [];
+    const report = continuity.length > 0 ? criticReport([...checked.findings, ...continuity], new Date(checked.checkedAt)) : checked;
     const video = await videoWithFrameRate(dir);
     await updateManifest(join(dir, MANIFEST_FILE), (m) => ({ ...m, critics: report, ...(video ? { video } : {}) }));
     return report;
   };
+}
+
+/** Plan images are named relative to the project folder; frames made by the pipeline are absolute. */
+function inProject({ projectDir, startsOn, endsOn }: NonNullable<CriticRequest['continuity']>): ContinuityLinks {
+  const resolved = (frame: FrameToMeet) => ({ ...frame, path: resolveInProject(projectDir, frame.path) });
+  return { ...(startsOn ? { startsOn: resolved(startsOn) } : {}), ...(endsOn ? { endsOn: resolved(endsOn) } : {}) };
 }
 
 /**

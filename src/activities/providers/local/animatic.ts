@@ -19,6 +19,8 @@ export interface AnimaticOptions {
   sequenceId: string;
   /** The first shot opens on this image, so the video's first frame is the chosen start frame. */
   startFramePath?: string;
+  /** The last shot pulls back to this image, so the video's last frame is the frame it must end on. */
+  endFramePath?: string;
   seed: string;
   signal?: AbortSignal;
   fps?: number;
@@ -34,6 +36,8 @@ interface ShotInput {
   background: string;
   overlay: string;
   frames: number;
+  /** The move ends on the whole still rather than starting on it. */
+  pullBack: boolean;
 }
 
 /**
@@ -70,9 +74,12 @@ function assertRenderable({ resolution, shots }: AnimaticOptions, fps: number): 
 }
 
 async function writeShotInputs(options: AnimaticOptions, fps: number, workDir: string): Promise<ShotInput[]> {
-  const { resolution, shots, sequenceId, seed, startFramePath } = options;
+  const { resolution, shots, sequenceId, seed, startFramePath, endFramePath } = options;
   return Promise.all(
     shots.map(async (shot, i) => {
+      // A one-shot sequence with both opens on its start frame: a take cannot begin and end on two stills.
+      const endsOnFrame = Boolean(endFramePath) && i === shots.length - 1 && !(i === 0 && startFramePath);
+      const background = i === 0 && startFramePath ? startFramePath : endsOnFrame ? endFramePath : undefined;
       const layers = await renderShotLayers({
         ...resolution,
         prompt: shot.prompt,
@@ -80,12 +87,12 @@ async function writeShotInputs(options: AnimaticOptions, fps: number, workDir: s
         shotCount: shots.length,
         sequenceId,
         seed,
-        ...(i === 0 && startFramePath ? { background: startFramePath } : {}),
+        ...(background ? { background } : {}),
       });
-      const background = join(workDir, `shot${i}-background.png`);
+      const backgroundFile = join(workDir, `shot${i}-background.png`);
       const overlay = join(workDir, `shot${i}-overlay.png`);
-      await Promise.all([writeFile(background, layers.background), writeFile(overlay, layers.overlay)]);
-      return { background, overlay, frames: Math.max(1, Math.round(shot.duration * fps)) };
+      await Promise.all([writeFile(backgroundFile, layers.background), writeFile(overlay, layers.overlay)]);
+      return { background: backgroundFile, overlay, frames: Math.max(1, Math.round(shot.duration * fps)), pullBack: endsOnFrame };
     }),
   );
 }
@@ -94,7 +101,7 @@ function ffmpegArgs(inputs: ShotInput[], fps: number, outPath: string): string[]
   const inputArgs = inputs.flatMap((shot) => ['-framerate', String(fps), '-i', shot.background, '-i', shot.overlay]);
   const shotLabels = inputs.map((_, i) => `[shot${i}]`).join('');
   const graph = [
-    ...inputs.map((shot, i) => shotFilter(i, shot.frames)),
+    ...inputs.map((shot, i) => shotFilter(i, shot.frames, shot.pullBack)),
     // Restamping after the concat makes the cut constant-frame-rate whatever each segment reported.
     `${shotLabels}concat=n=${inputs.length}:v=1:a=0,settb=1/${fps},setpts=N,setsar=1[out]`,
   ].join(';');
@@ -116,16 +123,18 @@ function ffmpegArgs(inputs: ShotInput[], fps: number, outPath: string): string[]
 }
 
 /**
- * One still held for `frames` frames with a slow centred push-in, the caption overlaid after the
- * move so the text stays put. perspective (sub-pixel) rather than zoompan, whose integer crop
- * window makes slow moves visibly judder.
+ * One still held for `frames` frames with a slow centred push-in (or, ending on a given frame, a
+ * pull-back that lands on the whole still), the caption overlaid after the move so the text stays
+ * put. perspective (sub-pixel) rather than zoompan, whose integer crop window makes slow moves
+ * visibly judder.
  */
-function shotFilter(i: number, frames: number): string {
+function shotFilter(i: number, frames: number, pullBack = false): string {
   const background = 2 * i;
   const overlay = background + 1;
   const k = (frames > 1 ? PUSH_IN / 2 / (frames - 1) : 0).toFixed(12);
-  const near = (size: string) => `${k}*in*${size}`;
-  const far = (size: string) => `${size}-${k}*in*${size}`;
+  const step = pullBack ? `(${frames - 1}-in)` : 'in';
+  const near = (size: string) => `${k}*${step}*${size}`;
+  const far = (size: string) => `${size}-${k}*${step}*${size}`;
   const corners = `x0=${near('W')}:y0=${near('H')}:x1=${far('W')}:y1=${near('H')}:x2=${near('W')}:y2=${far('H')}:x3=${far('W')}:y3=${far('H')}`;
   return [
     `[${background}:v]${toBt709('yuv420p')},loop=loop=${frames - 1}:size=1:start=0,setpts=N,perspective=${corners}:eval=frame[move${i}]`,

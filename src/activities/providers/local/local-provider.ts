@@ -32,6 +32,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): VideoPr
           shots: job.shots.map((s) => ({ prompt: s.prompt, duration: s.duration })),
           sequenceId: job.unit.sequenceId,
           ...(job.startFramePath ? { startFramePath: job.startFramePath } : {}),
+          ...(job.endFramePath ? { endFramePath: job.endFramePath } : {}),
           seed: jobFingerprint(job),
           signal: ctx.signal,
         });
@@ -53,7 +54,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): VideoPr
 function jobFingerprint(job: VideoJob): string {
   const { unit } = job;
   return createHash('sha256')
-    .update(JSON.stringify([unit.projectId, unit.episode, unit.sequenceId, job.shots, unit.resolution, job.startFramePath ?? null]))
+    .update(JSON.stringify([unit.projectId, unit.episode, unit.sequenceId, job.shots, unit.resolution, job.startFramePath ?? null, ...(job.endFramePath ? [job.endFramePath] : [])]))
     .digest('hex');
 }
 

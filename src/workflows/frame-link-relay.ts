@@ -1,0 +1,37 @@
+import type { SequenceProgress } from '../contract/episode.js';
+import type { FrameLink } from '../contract/sequence.js';
+import type { SequenceUnit } from '../domain/sequence-unit.js';
+
+/**
+ * The episode's part in frame links: it hears every sequence's progress, so it tells the sequence
+ * starting from a neighbour's last frame when that neighbour is approved, and the sequence ending on
+ * a neighbour's start frame when that neighbour has one. Each link is told once; a signal that
+ * cannot be delivered (the sequence has ended) is dropped, since nothing waits for it any more.
+ */
+export class FrameLinkRelay {
+  private readonly told = new Set<string>();
+
+  constructor(
+    private readonly units: readonly SequenceUnit[],
+    private readonly send: (sequenceId: string, link: FrameLink) => Promise<void>,
+  ) {}
+
+  async relay(progress: SequenceProgress): Promise<void> {
+    const { sequenceId, approvedTake, startFramePath } = progress;
+    const links: [string, FrameLink][] = [];
+    for (const unit of this.units) {
+      if (approvedTake !== undefined && unit.startFrame?.kind === 'previous' && unit.startFrame.sequenceId === sequenceId) {
+        links.push([unit.sequenceId, { kind: 'previous_approved', sequenceId, take: approvedTake }]);
+      }
+      if (startFramePath !== undefined && unit.endFrame?.kind === 'next' && unit.endFrame.sequenceId === sequenceId) {
+        links.push([unit.sequenceId, { kind: 'next_start_frame', sequenceId, path: startFramePath }]);
+      }
+    }
+    for (const [to, link] of links) {
+      const key = `${to}/${link.kind}`;
+      if (this.told.has(key)) continue;
+      this.told.add(key);
+      await this.send(to, link).catch(() => undefined);
+    }
+  }
+}

@@ -6,9 +6,11 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import sharp from 'sharp';
 import { ffmpegPath } from '../src/activities/media/binaries.js';
+import { extractLastFrame } from '../src/activities/media/last-frame.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
+import { takeFolderName } from '../src/domain/ids.js';
 import { deliveredFolder, expectReferenceToAccept } from './helpers/delivery-check.js';
 import { readCopiedDelivery } from './helpers/otio-reference.js';
 import { loadEpisodeUnits } from './helpers/pricing.js';
@@ -66,6 +68,17 @@ describe('recoil demo', () => {
     await runProcess(ffmpegPath(), ['-v', 'error', '-y', '-i', join(takeFolder, 'video.mp4'), '-frames:v', '1', firstFrame]);
     const [frameStats, quadrantStats] = await Promise.all([sharp(firstFrame).stats(), sharp(quadrant).stats()]);
     frameStats.channels.slice(0, 3).forEach((channel, i) => expect(Math.abs(channel.mean - quadrantStats.channels[i]!.mean)).toBeLessThan(12));
+
+    // SEQ03 starts on SEQ02's approved last frame, and the continuity critic passes that cut.
+    const approvedSeq03 = approved.find((m) => m.sequenceId === 'SEQ03')!;
+    const lastOfSeq02 = join(takeFolder, 'last-frame.png');
+    await extractLastFrame(join(takeFolder, 'video.mp4'), lastOfSeq02);
+    const [chained, seq02Last] = await Promise.all([sharp(join(takeDir(artifacts, approvedSeq03), 'start_frame.png')).raw().toBuffer(), sharp(lastOfSeq02).raw().toBuffer()]);
+    expect(chained.equals(seq02Last)).toBe(true);
+    expect(approvedSeq03.critics?.findings.filter((f) => f.critic === 'continuity')).toEqual([
+      expect.objectContaining({ ok: true, message: expect.stringMatching(new RegExp(`^the first frame meets SEQ02 ${takeFolderName(approvedSeq02.take)}'s last frame`)) }),
+    ]);
+    expect(stdout).toMatch(/EP001\/SEQ03 .*start frame: from SEQ02 t00\d's last frame/);
 
     const states: string[] = [];
     for await (const wf of client.workflow.list({ query: `RecoilProject = 'driver-beware' AND WorkflowType = 'sequenceWorkflow'` })) {

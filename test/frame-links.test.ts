@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { continuityFindings } from '../src/activities/critics/continuity.js';
 import { extractLastFrame } from '../src/activities/media/last-frame.js';
+import { createLocalGridProvider } from '../src/activities/providers/local/local-grid-provider.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
 import { takeDir } from '../src/activities/takes/take-folders.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
@@ -12,6 +13,7 @@ import type { EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, type SequenceStatus } from '../src/contract/sequence.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
+import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 
@@ -19,7 +21,7 @@ let harness: Harness;
 let projectDir: string;
 
 beforeAll(async () => {
-  harness = await startHarness({ local: createLocalProvider() });
+  harness = await startHarness({ local: createLocalProvider() }, undefined, undefined, { local: createLocalGridProvider() });
   projectDir = join(harness.artifactsRoot, 'project');
   await mkdir(join(projectDir, 'refs'), { recursive: true });
   // A plain orange still: unmistakable against the animatic's own skies.
@@ -77,6 +79,37 @@ describe('sequences that cut together', () => {
     await seq01!.signal(approveSignal, { take: 1, by: 'producer' });
     await seq03!.signal(approveSignal, { take: 1, by: 'producer' });
     expect((await handle.result()).approved.sort()).toEqual(['SEQ01', 'SEQ02', 'SEQ03']);
+  });
+});
+
+describe("the previous sequence's last frame as a start-frame option", () => {
+  it('is refused until the previous take is approved, then `recoil frame --from-previous` makes it the start frame', { timeout: 180_000 }, async () => {
+    const projectId = `pick-${randomUUID().slice(0, 8)}`;
+    const units = [
+      makeUnit({ projectId, projectDir, sequenceId: 'SEQ01', model: 'local', durations: [3] }),
+      makeUnit({ projectId, projectDir, sequenceId: 'SEQ02', model: 'local', durations: [3], startFrame: { kind: 'prompt', prompt: 'A forecourt at night' }, previousSequenceId: 'SEQ01' }),
+    ];
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'local', maxParallel: 2, maxTakes: 2, autoRetakes: 0, startedBy: 'test' };
+    await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const [seq01, seq02] = ['SEQ01', 'SEQ02'].map((id) => sequenceHandle(input, id));
+    const env = { TEMPORAL_ADDRESS: harness.connection.options.address, RECOIL_TASK_QUEUE: harness.taskQueue, RECOIL_ARTIFACTS_DIR: harness.artifactsRoot };
+    const fromPrevious = () => runCli(['frame', projectId, 'EP001', 'SEQ02', '--from-previous', '--by', 'dana'], env);
+
+    await waitForStatus(seq02!, (s) => s.state === 'frame_review', 120_000);
+    const early = await fromPrevious();
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/SEQ01 has no approved take yet: approve one first, or pick a quadrant/);
+
+    await waitForStatus(seq01!, (s) => s.state === 'video_complete', 120_000);
+    await seq01!.signal(approveSignal, { take: 1, by: 'producer' });
+    await waitForStatus(seq02!, (s) => s.previousApproval?.take === 1);
+    const picked = await fromPrevious();
+    expect(picked.code).toBe(0);
+    const done = await waitForStatus(seq02!, (s) => s.state === 'video_complete', 120_000);
+    expect(done.startFrame?.by).toBe("dana (SEQ01 t001's last frame)");
+    const lastOf01 = join(harness.artifactsRoot, `${projectId}-last.png`);
+    await extractLastFrame(join(takeDir(harness.artifactsRoot, { projectId, episode: 'EP001', sequenceId: 'SEQ01', take: 1 }), 'video.mp4'), lastOf01);
+    expect((await sharp(done.startFrame!.path).raw().toBuffer()).equals(await sharp(lastOf01).raw().toBuffer())).toBe(true);
   });
 });
 

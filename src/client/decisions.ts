@@ -30,7 +30,8 @@ import { hasLiveWorker, NO_WORKER_HINT } from './worker-presence.js';
 export type SequenceDecision =
   | { kind: 'approve'; take: number; note?: string }
   | { kind: 'retake'; note: string; shots?: Record<string, string> }
-  | { kind: 'selectFrame'; grid?: number; quadrant: number }
+  /** A quadrant of a grid, or (`previous`) the previous sequence's approved last frame. */
+  | { kind: 'selectFrame'; grid?: number; quadrant?: number; previous?: boolean }
   | { kind: 'regenerateFrames'; prompt?: string; note?: string }
   /** A take whose cut-off submission waits for a person: adopt fal's job, submit again, or give up. */
   | { kind: 'settleSubmission'; take: number; action: SubmissionAction; providerRequestId?: string }
@@ -63,7 +64,13 @@ export async function decideOnSequence(client: Client, ref: SequenceRef, decisio
     case 'retake':
       return deliver(target, retakeSignal, retakeUpdate, { ...common, note: decision.note, ...optional('shots', decision.shots) }, listRefusal);
     case 'selectFrame':
-      return deliver(target, selectFrameSignal, selectFrameUpdate, { ...common, quadrant: decision.quadrant, ...optional('grid', decision.grid) }, listRefusal);
+      return deliver(
+        target,
+        selectFrameSignal,
+        selectFrameUpdate,
+        decision.previous ? { ...common, previous: true } : { ...common, ...optional('quadrant', decision.quadrant), ...optional('grid', decision.grid) },
+        listRefusal,
+      );
     case 'regenerateFrames':
       return deliver(target, regenerateFramesSignal, regenerateFramesUpdate, { ...common, ...optional('prompt', decision.prompt), ...optional('note', decision.note) }, listRefusal);
     case 'note': {

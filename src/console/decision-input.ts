@@ -15,7 +15,14 @@ export const decisionSchema = z.discriminatedUnion('kind', [
     note: text(2000).min(1, 'say what should change'),
     shots: z.record(z.string().regex(/^[1-9]\d?$/), text(2000).min(1)).optional(),
   }),
-  z.object({ kind: z.literal('selectFrame'), grid: z.coerce.number().int().min(1), quadrant: z.coerce.number().int().min(1).max(4) }),
+  z
+    .object({
+      kind: z.literal('selectFrame'),
+      grid: z.coerce.number().int().min(1).optional(),
+      quadrant: z.coerce.number().int().min(1).max(4).optional(),
+      previous: z.stringbool().optional(),
+    })
+    .refine((d) => Boolean(d.previous) !== (d.quadrant !== undefined), { message: "pick a quadrant or the previous sequence's last frame", path: ['quadrant'] }),
   z.object({ kind: z.literal('regenerateFrames'), prompt: text(2000).optional(), note: text(500).optional() }),
   z
     .object({

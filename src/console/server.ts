@@ -15,6 +15,7 @@ import { registerLinkRoutes } from './link-routes.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';
 import { MediaLibrary } from './media.js';
+import { TakeFrames } from './take-frames.js';
 import { boardBody } from './pages/board.js';
 import { compareBody } from './pages/compare.js';
 import { dailiesBody, reviewQueue } from './pages/dailies.js';
@@ -93,6 +94,7 @@ function listen(app: Hono, hostname: string, port: number): Promise<Server> {
 async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise<Hono> {
   const { client, namespace, artifactsRoot } = options;
   const media = new MediaLibrary(artifactsRoot);
+  const takeFrames = new TakeFrames();
   const staticFiles = await loadStaticFiles();
   const uiBase = options.uiBase ?? uiBaseUrl(options.connection.options.address);
   const app = new Hono();
@@ -251,6 +253,15 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const take = positiveInt.safeParse(c.req.param('take'));
     const file = ref.success && take.success ? await media.takeVideo(ref.data, take.data) : undefined;
     return file ? serveStatic({ path: file })(c, next) : c.notFound();
+  });
+
+  app.get('/media/take/:projectId/:episode/:sequenceId/:take/:end{first-frame|last-frame}', async (c) => {
+    const ref = sequenceRefSchema.safeParse(c.req.param());
+    const take = positiveInt.safeParse(c.req.param('take'));
+    const file = ref.success && take.success ? await media.takeVideo(ref.data, take.data) : undefined;
+    if (!file) return c.notFound();
+    const jpeg = await takeFrames.frame(file, c.req.param('end') === 'first-frame' ? 'first' : 'last');
+    return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
   });
 
   app.get('/media/grid/:projectId/:episode/:sequenceId/:grid/:quadrant', async (c, next) => {

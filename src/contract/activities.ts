@@ -23,6 +23,8 @@ export interface PrepareRequest extends SequenceRef {
   projectDir: string;
   startFrame: UnitStartFrame | null;
   resolution: Resolution;
+  /** The plan's sequence before this one: its take approved in an earlier run is looked up. */
+  previousSequenceId?: string;
 }
 
 export interface PreparedSequence {
@@ -32,6 +34,8 @@ export interface PreparedSequence {
   spentEarlierUsd: number;
   /** The start frame already in clean/ (an earlier choice, or the plan's image copied there now). */
   startFrame?: ChosenFrame;
+  /** The previous sequence's take approved in an earlier run, if any. */
+  previousApproved?: { sequenceId: string; take: number };
 }
 
 /** The last frame of a take of the previous sequence, made this sequence's start frame. */

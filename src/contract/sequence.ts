@@ -34,10 +34,12 @@ export interface RetakeRequest extends DecisionRequest {
   shots?: Record<string, string>;
 }
 
+/** A quadrant of a grid, or (`previous: true`) the previous sequence's approved last frame. */
 export interface SelectFrameRequest extends DecisionRequest {
   /** The newest grid when absent. */
   grid?: number;
-  quadrant: number;
+  quadrant?: number;
+  previous?: boolean;
 }
 
 export interface RegenerateFramesRequest extends DecisionRequest {
@@ -214,6 +216,8 @@ export interface SequenceStatus {
   takes: TakeSummary[];
   grids: GridSummary[];
   startFrame?: ChosenFrame;
+  /** The previous sequence's approved take: its last frame can be picked as this one's start frame. */
+  previousApproval?: { sequenceId: string; take: number };
   maxTakes: number;
   approvedTake?: number;
   spentUsd: number;

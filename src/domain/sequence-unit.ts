@@ -23,6 +23,8 @@ export interface SequenceUnit {
   /** Style and location pictures, sent as Kling's reference images (@Image1…); absent in sequences started before 0.4. */
   imageReferences?: UnitImageReference[];
   startFrame: UnitStartFrame | null;
+  /** The plan's sequence before this one, whose approved last frame a person may pick as the start frame. */
+  previousSequenceId?: string;
   /** Absent in sequences started before 0.4. */
   endFrame?: UnitEndFrame | null;
   totalDurationSec: number;
@@ -115,6 +117,7 @@ function toSequenceUnit(ctx: EpisodeContext, sequence: Sequence, neighbours: Nei
     elements,
     imageReferences,
     startFrame,
+    ...(neighbours.previous !== undefined ? { previousSequenceId: neighbours.previous } : {}),
     endFrame: toUnitEndFrame(sequence, neighbours),
     totalDurationSec,
     estimatedCostUsd: videoCostUsd(pricing.table, model, totalDurationSec, project.generate_audio),

@@ -29,6 +29,8 @@ export interface DecisionView {
   retakeRegeneratesFrames: boolean;
   /** A take whose cut-off submission waits for a person. */
   submissionQuestion?: SubmissionQuestion;
+  previousSequenceId?: string;
+  previousApproval?: { sequenceId: string; take: number };
 }
 
 /** A request no rule can read (not an object, no name, a request id that is not text): refused as such. */
@@ -78,10 +80,18 @@ function whyRetakeIsRefused(view: DecisionView, request: RetakeRequest): string 
 function whySelectionIsRefused(view: DecisionView, request: SelectFrameRequest): string | undefined {
   const check = transition(view.state, { type: 'select_frame' });
   if (!check.ok) return check.reason;
+  if (request.previous) return whyPreviousIsRefused(view, request);
   const grid = request.grid ?? view.grids.at(-1)?.grid;
   if (grid === undefined) return 'there is no grid yet: wait for frame_review';
   if (!view.grids.some((g) => g.grid === grid)) return `there is no grid ${grid} (grids: ${view.grids.map((g) => g.grid).join(', ')})`;
-  if (![1, 2, 3, 4].includes(request.quadrant)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
+  if (![1, 2, 3, 4].includes(request.quadrant ?? 0)) return `quadrant must be 1–4 (left to right, top to bottom), got ${request.quadrant}`;
+  return view.noTakesLeft;
+}
+
+function whyPreviousIsRefused(view: DecisionView, request: SelectFrameRequest): string | undefined {
+  if (request.quadrant !== undefined) return 'pick a quadrant or the previous sequence\'s last frame, not both';
+  if (!view.previousSequenceId) return 'this is the plan\'s first sequence: there is no previous one to start from';
+  if (!view.previousApproval) return `${view.previousSequenceId} has no approved take yet: approve one first, or pick a quadrant`;
   return view.noTakesLeft;
 }
 

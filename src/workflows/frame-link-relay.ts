@@ -20,7 +20,8 @@ export class FrameLinkRelay {
     const { sequenceId, approvedTake, startFramePath } = progress;
     const links: [string, FrameLink][] = [];
     for (const unit of this.units) {
-      if (approvedTake !== undefined && unit.startFrame?.kind === 'previous' && unit.startFrame.sequenceId === sequenceId) {
+      const previous = unit.previousSequenceId ?? (unit.startFrame?.kind === 'previous' ? unit.startFrame.sequenceId : undefined);
+      if (approvedTake !== undefined && previous === sequenceId) {
         links.push([unit.sequenceId, { kind: 'previous_approved', sequenceId, take: approvedTake }]);
       }
       if (startFramePath !== undefined && unit.endFrame?.kind === 'next' && unit.endFrame.sequenceId === sequenceId) {

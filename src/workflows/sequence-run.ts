@@ -25,12 +25,8 @@ import { applyShotOverrides, type UnitShot } from '../domain/sequence-unit.js';
 import { whyDecisionIsRefused, whyRequestIsMalformed } from './decision-rules.js';
 import { transition, type GeneratingStage, type SequenceEvent, type SequenceState } from '../domain/state-machine.js';
 
-/** A frame pick that has been accepted and waits to be made the start frame. */
-export interface FrameChoice {
-  grid: number;
-  quadrant: number;
-  by: string;
-}
+/** A frame pick that has been accepted and waits to be made the start frame: a quadrant, or the previous sequence's last frame. */
+export type FrameChoice = { grid: number; quadrant: number; by: string } | { previous: { sequenceId: string; take: number }; by: string };
 
 /**
  * Everything one sequence workflow knows: its lifecycle state, takes, grids, decisions and audit
@@ -112,6 +108,7 @@ export class SequenceRun {
     this.nextGrid = prepared.nextGrid;
     this.spentEarlierUsd = prepared.spentEarlierUsd;
     if (prepared.startFrame) this.chosenFrame = prepared.startFrame;
+    if (prepared.previousApproved) this.previousApproved ??= prepared.previousApproved;
   }
 
   /** pending → frame_generating when start frames must be explored first, else → video_generating. */
@@ -338,6 +335,7 @@ export class SequenceRun {
       takes: this.takes.map((t) => ({ ...t, ...(this.billedUsd.has(t.take) ? { billedUsd: this.billedUsd.get(t.take) } : {}) })),
       grids: this.grids.map((g) => ({ ...g })),
       ...(this.chosenFrame ? { startFrame: { ...this.chosenFrame } } : {}),
+      ...(this.previousApproved ? { previousApproval: { ...this.previousApproved } } : {}),
       maxTakes,
       ...(this.approved !== undefined ? { approvedTake: this.approved } : {}),
       spentUsd: this.spentUsd,
@@ -388,6 +386,8 @@ export class SequenceRun {
         hasStartFramePrompt: this.input.unit.startFrame?.kind === 'prompt',
         retakeRegeneratesFrames: this.retakeRegeneratesFrames,
         ...(this.submissionQuestion ? { submissionQuestion: this.submissionQuestion } : {}),
+        ...(this.input.unit.previousSequenceId ? { previousSequenceId: this.input.unit.previousSequenceId } : {}),
+        ...(this.previousApproved ? { previousApproval: this.previousApproved } : {}),
       },
       decision,
       request,
@@ -435,8 +435,15 @@ export class SequenceRun {
   }
 
   private selectFrame(request: SelectFrameRequest): string {
+    if (request.previous) {
+      const previous = this.previousApproved!;
+      this.pendingFrameChoice = { previous, by: request.by };
+      const what = `picked ${previous.sequenceId} take ${previous.take}'s last frame`;
+      this.apply({ type: 'select_frame' }, request.by, what);
+      return what;
+    }
     const grid = request.grid ?? this.grids.at(-1)!.grid;
-    this.pendingFrameChoice = { grid, quadrant: request.quadrant, by: request.by };
+    this.pendingFrameChoice = { grid, quadrant: request.quadrant!, by: request.by };
     const what = `picked quadrant ${request.quadrant} of grid ${grid}`;
     this.apply({ type: 'select_frame' }, request.by, what);
     return what;

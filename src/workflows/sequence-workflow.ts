@@ -24,6 +24,7 @@ import {
   statusQuery,
   type DecisionName,
   type DecisionRecord,
+  type ChosenFrame,
   type DecisionRequests,
   type NoteRequest,
   type SequenceInput,
@@ -38,7 +39,7 @@ import { exploreFrames } from './frame-exploration.js';
 import { settleFrameLinks } from './frame-links.js';
 import { sequenceActivities } from './sequence-activities.js';
 import type { SequenceContext } from './sequence-context.js';
-import { SequenceRun } from './sequence-run.js';
+import { SequenceRun, type FrameChoice } from './sequence-run.js';
 import { produceTake } from './take-production.js';
 import { onSignal } from './signal-handler.js';
 import { takesBilledSignal } from '../contract/billing.js';
@@ -153,7 +154,15 @@ async function addNote(ctx: SequenceContext, request: NoteRequest): Promise<Deci
 async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   const { run, ref, activities, input } = ctx;
   const { unit } = input;
-  run.resumeFrom(await activities.prepareSequence({ ...ref, projectDir: unit.projectDir, startFrame: unit.startFrame, resolution: unit.resolution }));
+  run.resumeFrom(
+    await activities.prepareSequence({
+      ...ref,
+      projectDir: unit.projectDir,
+      startFrame: unit.startFrame,
+      resolution: unit.resolution,
+      ...(unit.previousSequenceId ? { previousSequenceId: unit.previousSequenceId } : {}),
+    }),
+  );
   await settleFrameLinks(ctx);
   run.begin();
   // The state and what every run has spent show in status and the Web UI before any work starts.
@@ -187,14 +196,23 @@ async function applyFrameChoice(ctx: SequenceContext): Promise<void> {
   const choice = ctx.run.takeFrameChoice();
   if (!choice) return;
   try {
-    ctx.run.useStartFrame(await ctx.activities.chooseStartFrame({ ...ctx.ref, ...choice }));
+    ctx.run.useStartFrame(await makeStartFrame(ctx, choice));
   } catch (err) {
     if (isCancellation(err)) throw err;
     // Kept, so a retake tries this pick again rather than quietly starting from an older frame.
     ctx.run.keepFrameChoice(choice);
-    const why = `quadrant ${choice.quadrant} of grid ${choice.grid} could not be made the start frame: ${failureMessage(err)}`;
+    const picked = 'previous' in choice ? `${choice.previous.sequenceId} take ${choice.previous.take}'s last frame` : `quadrant ${choice.quadrant} of grid ${choice.grid}`;
+    const why = `${picked} could not be made the start frame: ${failureMessage(err)}`;
     ctx.run.fail('video_generating', `${why}; retake to try this pick again, or ask for new options (\`recoil frame … --regenerate\`)`);
   }
+}
+
+async function makeStartFrame(ctx: SequenceContext, choice: FrameChoice): Promise<ChosenFrame> {
+  if (!('previous' in choice)) return ctx.activities.chooseStartFrame({ ...ctx.ref, ...choice });
+  const { sequenceId, take } = choice.previous;
+  const chained = await ctx.activities.chainStartFrame({ ...ctx.ref, previousSequenceId: sequenceId, take, resolution: ctx.input.unit.resolution });
+  if (!chained) throw new Error(`${sequenceId} take ${take} has no video to take the last frame from`);
+  return { ...chained, by: `${choice.by} (${chained.by})` };
 }
 
 async function recordRetakeOnLastTake(ctx: SequenceContext, by: string, note: string): Promise<void> {

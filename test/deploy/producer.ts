@@ -60,7 +60,7 @@ export async function decideThroughCli(stack: ProductionStack, ref: SequenceRef,
       await recoil(stack, ['retake', ...sequence, '--note', decision.note, '--by', by, ...Object.entries(decision.shots ?? {}).flatMap(([shot, prompt]) => ['--shot', `${shot}=${prompt}`])]);
       return;
     case 'selectFrame':
-      await recoil(stack, ['frame', ...sequence, ...(decision.grid === undefined ? [] : ['--grid', String(decision.grid)]), '--quadrant', String(decision.quadrant), '--by', by]);
+      await recoil(stack, ['frame', ...sequence, ...(decision.previous ? ['--from-previous'] : [...(decision.grid === undefined ? [] : ['--grid', String(decision.grid)]), '--quadrant', String(decision.quadrant)]), '--by', by]);
       return;
     case 'regenerateFrames':
       await recoil(stack, ['frame', ...sequence, '--regenerate', '--by', by, ...(decision.prompt ? ['--prompt', decision.prompt] : []), ...(decision.note ? ['--note', decision.note] : [])]);

@@ -9,6 +9,7 @@ import { anyGridChosen, nextGridNumber } from '../grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../sequence-dirs.js';
 import { spentOnDisk } from '../spent-on-disk.js';
+import { latestApprovedTake } from '../takes/latest-approved-take.js';
 import { firstFreeTakeNumber } from '../takes/take-folders.js';
 import { resolveInProject } from './video-job.js';
 import type { PreparedSequence, PrepareRequest } from '../../contract/activities.js';
@@ -27,10 +28,11 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       spentOnDisk(root, request, (message, detail) => log.warn(message, detail)),
     ]);
     const spentEarlierUsd = spentEarlier.totalUsd;
+    const previousApproved = await previousApprovedTake(request);
     const existing = join(cleanDir(root, request), START_FRAME_FILE);
     const pickedFromGrid = await anyGridChosen(sequenceDir(root, request));
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
-      const earlier = { nextTake, nextGrid, spentEarlierUsd };
+      const earlier = { nextTake, nextGrid, spentEarlierUsd, ...previousApproved };
       return (await pathExists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;
     }
     const source = resolveInProject(request.projectDir, request.startFrame.path);
@@ -39,8 +41,16 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       throw ApplicationFailure.nonRetryable(`the plan's start_frame.image ${source} cannot be read (${err.code}): restore it, then run the episode again`, 'StartFrameMissing');
     });
     const path = await copyPlanImage(source, request);
-    return { nextTake, nextGrid, spentEarlierUsd, startFrame: { path, by: 'the plan (start_frame.image)' } };
+    return { nextTake, nextGrid, spentEarlierUsd, ...previousApproved, startFrame: { path, by: 'the plan (start_frame.image)' } };
   };
+
+  /** The previous sequence's take approved in an earlier run: a person may pick its last frame, or a chain start from it. */
+  async function previousApprovedTake(request: PrepareRequest): Promise<Pick<PreparedSequence, 'previousApproved'>> {
+    if (!request.previousSequenceId) return {};
+    const previous = { projectId: request.projectId, episode: request.episode, sequenceId: request.previousSequenceId };
+    const take = await latestApprovedTake(deps.artifactsRoot, previous);
+    return take === undefined ? {} : { previousApproved: { sequenceId: request.previousSequenceId, take } };
+  }
 
   async function copyPlanImage(source: string, request: PrepareRequest): Promise<string> {
     const { width, height } = request.resolution;

@@ -62,8 +62,9 @@ function describe(view: SequenceView, decision: SequenceDecision): string {
   const takeName = take ? takeFolderName(take.take) : '';
   switch (decision.kind) {
     case 'selectFrame': {
+      if (decision.previous) return `${pc.cyan('◧')} ${view.sequenceId}: the previous sequence's approved last frame picked as the start frame`;
       const grid = view.grids.find((g) => g.grid === decision.grid) ?? view.grids.at(-1);
-      const picked = grid?.quadrants?.[decision.quadrant - 1] ?? '';
+      const picked = grid?.quadrants?.[(decision.quadrant ?? 1) - 1] ?? '';
       return `${pc.cyan('◧')} ${view.sequenceId} ${grid ? gridFolderName(grid.grid) : ''}: quadrant ${decision.quadrant} picked as the start frame (${picked})`;
     }
     case 'retake':

@@ -148,7 +148,8 @@ document.addEventListener('submit', (event) => {
 document.addEventListener('click', async (event) => {
   const pick = event.target.closest('[data-pick]');
   if (pick && !pick.disabled) {
-    showOutcome(pick.dataset.outcomeTarget, await post(pick.dataset.action, { kind: 'selectFrame', grid: pick.dataset.grid, quadrant: pick.dataset.quadrant }));
+    const choice = pick.dataset.previous ? { previous: 'true' } : { grid: pick.dataset.grid, quadrant: pick.dataset.quadrant };
+    showOutcome(pick.dataset.outcomeTarget, await post(pick.dataset.action, { kind: 'selectFrame', ...choice }));
   }
   const seek = event.target.closest('[data-seek]');
   if (seek && activePlayer) activePlayer.seekTo(Number(seek.dataset.seek));
@@ -785,8 +786,8 @@ function onKey(event, players) {
 
 function handleKey(event, player, players) {
   const key = event.key;
-  if (/^[1-4]$/.test(key)) {
-    const button = $(`.grid-block.pickable [data-quadrant="${key}"]`);
+  if (/^[1-5]$/.test(key)) {
+    const button = key === '5' ? $('.previous-frame.pickable [data-previous]') : $(`.grid-block.pickable [data-quadrant="${key}"]`);
     button?.click();
     return Boolean(button);
   }

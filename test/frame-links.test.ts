@@ -107,6 +107,8 @@ describe("the previous sequence's last frame as a start-frame option", () => {
     expect(picked.code).toBe(0);
     const done = await waitForStatus(seq02!, (s) => s.state === 'video_complete', 120_000);
     expect(done.startFrame?.by).toBe("dana (SEQ01 t001's last frame)");
+    // A person's pick links the two sequences as a plan's chain does: the critic checks the cut.
+    expect(continuityOf(done)).toEqual([expect.objectContaining({ ok: true, message: expect.stringMatching(/^the first frame meets SEQ01 t001's last frame/) })]);
     const lastOf01 = join(harness.artifactsRoot, `${projectId}-last.png`);
     await extractLastFrame(join(takeDir(harness.artifactsRoot, { projectId, episode: 'EP001', sequenceId: 'SEQ01', take: 1 }), 'video.mp4'), lastOf01);
     expect((await sharp(done.startFrame!.path).raw().toBuffer()).equals(await sharp(lastOf01).raw().toBuffer())).toBe(true);

@@ -17,6 +17,7 @@ import { listEpisodes } from './episode-list.js';
 import { MediaLibrary } from './media.js';
 import { TakeFrames } from './take-frames.js';
 import { boardBody } from './pages/board.js';
+import { episodePlayerBody } from './pages/episode-cut.js';
 import { compareBody } from './pages/compare.js';
 import { dailiesBody, reviewQueue } from './pages/dailies.js';
 import { deliveryBody } from './pages/delivery.js';
@@ -145,6 +146,13 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const stateFilter = c.req.query('state');
     const billing = await readEpisodeBilling(ref.data.projectId, ref.data.episode, snapshot.sequences.map((r) => r.sequenceId), artifactsRoot);
     return render(c, 'board', `${ref.data.episode} board`, boardBody({ snapshot, billing, namespace, uiBase, ...(stateFilter ? { stateFilter } : {}) }), ref.data, version);
+  });
+
+  app.get('/p/:projectId/:episode/play', async (c) => {
+    const ref = episodeRefSchema.safeParse(c.req.param());
+    if (!ref.success) return c.notFound();
+    const { version, snapshot } = await feeds.feed(ref.data).current();
+    return render(c, 'board', `${ref.data.episode} played back to back`, episodePlayerBody(snapshot), ref.data, version);
   });
 
   app.get('/p/:projectId/:episode/dailies', async (c) => {

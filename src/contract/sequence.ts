@@ -194,6 +194,8 @@ export interface ChosenFrame {
   path: string;
   grid?: number;
   quadrant?: number;
+  /** The take whose last frame this is, when the sequence continues from the one before it. */
+  previous?: { sequenceId: string; take: number };
   by: string;
 }
 

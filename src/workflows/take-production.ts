@@ -1,4 +1,5 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
+import { takeFolderName } from '../domain/ids.js';
 import { MODELS } from '../domain/models.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { CriticRequest } from '../contract/activities.js';
@@ -148,7 +149,8 @@ async function criticise(ctx: SequenceContext, take: number, shots: UnitShot[]):
 function continuityLinks(ctx: SequenceContext): CriticRequest['continuity'] {
   const { unit } = ctx.input;
   const { startFrame, endFramePath } = ctx.run;
-  const startsOn = unit.startFrame?.kind === 'previous' && startFrame ? { path: startFrame.path, what: startFrame.by } : undefined;
+  const previous = startFrame?.previous;
+  const startsOn = previous && startFrame ? { path: startFrame.path, what: `${previous.sequenceId} ${takeFolderName(previous.take)}'s last frame` } : undefined;
   const endsOn =
     unit.endFrame?.kind === 'image'
       ? { path: unit.endFrame.path, what: `the plan's end frame (${unit.endFrame.path})` }

@@ -40,7 +40,7 @@ export function chainStartFrameActivity(deps: ActivityDeps) {
       // Same size as the sequence renders at: 'cover' crops rather than letterboxes, as a plan image is.
       await sharp(last).resize(width, height, { fit: 'cover' }).png().toFile(join(scratch, START_FRAME_FILE));
       const path = await selectStartFrame(join(scratch, START_FRAME_FILE), cleanDir(deps.artifactsRoot, request));
-      return { path, by: `${request.previousSequenceId} ${takeFolderName(take)}'s last frame` };
+      return { path, previous: { sequenceId: request.previousSequenceId, take }, by: `${request.previousSequenceId} ${takeFolderName(take)}'s last frame` };
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

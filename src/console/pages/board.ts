@@ -10,6 +10,7 @@ import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, sequencePath, takeName, type EpisodeRef } from '../refs.js';
 import { outcomeSlot, type Html } from './layout.js';
 import { newestWatchable, stateLabel, usd, when } from './format.js';
+import { filmstrip } from './episode-cut.js';
 import { settlePanel, submissionQuestionOf } from './settle.js';
 
 export interface BoardView {
@@ -29,6 +30,7 @@ export function boardBody(view: BoardView): Html {
   const others = shown.filter((r) => r.state !== 'awaiting_budget');
   return html`<section class="board" id="board" data-live>
   ${moneyBar(snapshot, view.billing)}
+  ${filmstrip(snapshot)}
   ${unclaimedCharges(view.billing)}
   ${deliveryBlocked(snapshot)}
   ${filterChips(snapshot, rows, stateFilter)}

@@ -568,6 +568,60 @@ function startPlayers() {
   return { lead, follow, view };
 }
 
+// ---- the episode back to back ----
+
+/**
+ * Plays the episode's takes one after another from the page's playlist, naming the sequence at
+ * each cut; the next take is preloaded so the cut does not wait on the network.
+ */
+class EpisodePlayer {
+  constructor(root) {
+    this.root = root;
+    this.items = JSON.parse(root.dataset.playlist);
+    this.video = $('#episode-video', root);
+    this.caption = $('#cut-caption', root);
+    this.index = 0;
+    this.preload = document.createElement('video');
+    this.preload.preload = 'auto';
+    this.preload.muted = true;
+    this.video.addEventListener('ended', () => this.next());
+    for (const item of $$('.episode-list li', root)) item.addEventListener('click', () => this.show(Number(item.dataset.index), true));
+    this.show(0, false);
+  }
+
+  next() {
+    if (this.index + 1 < this.items.length) this.show(this.index + 1, true);
+  }
+
+  show(index, play) {
+    const item = this.items[index];
+    this.index = index;
+    this.root.dataset.index = String(index);
+    if (!this.video.src.endsWith(item.src)) this.video.src = item.src;
+    this.caption.textContent = `${item.sequenceId} · t${String(item.take).padStart(3, '0')}${item.title ? ` · ${item.title}` : ''}`;
+    this.caption.classList.remove('flash');
+    void this.caption.offsetWidth; // restart the fade at every cut
+    this.caption.classList.add('flash');
+    for (const li of $$('.episode-list li', this.root)) li.classList.toggle('on', Number(li.dataset.index) === index);
+    const following = this.items[index + 1];
+    if (following) this.preload.src = following.src;
+    if (play) void this.video.play().catch(() => {});
+  }
+
+  toggle() {
+    if (this.video.paused) void this.video.play().catch(() => {});
+    else this.video.pause();
+  }
+}
+
+function startEpisodePlayer() {
+  const root = $('#episode-player[data-playlist]');
+  if (!root || !$('#episode-video', root)) return undefined;
+  const player = new EpisodePlayer(root);
+  window.consoleEpisode = player;
+  return player;
+}
+
 // ---- notes on a frame or a range, with drawings ----
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -894,5 +948,13 @@ function toggleKeys() {
 }
 
 const players = startPlayers();
-document.addEventListener('keydown', (event) => onKey(event, players));
+const episodePlayer = startEpisodePlayer();
+document.addEventListener('keydown', (event) => {
+  if (episodePlayer && event.key === ' ' && !event.target.closest('input, textarea, select, button, video')) {
+    event.preventDefault();
+    episodePlayer.toggle();
+    return;
+  }
+  onKey(event, players);
+});
 startLive();

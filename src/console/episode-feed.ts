@@ -21,12 +21,13 @@ export class EpisodeFeed {
   private reading: Promise<EpisodeSnapshot> | undefined;
   private fingerprint = '';
   private latest: FeedChange | undefined;
-  private version = 0;
   /** Counts targeted reads, so a full read that began before one does not undo it. */
   private decisionsSeen = 0;
 
   constructor(
     private readonly reader: EpisodeReader,
+    /** Versions come from one counter for every feed: a feed made again after going idle never counts back below a page it served. */
+    private readonly nextVersion: () => number,
     private readonly onIdle: () => void,
   ) {}
 
@@ -83,8 +84,7 @@ export class EpisodeFeed {
     const fingerprint = JSON.stringify(snapshot);
     if (fingerprint !== this.fingerprint || !this.latest) {
       this.fingerprint = fingerprint;
-      this.version += 1;
-      this.latest = { version: this.version, snapshot };
+      this.latest = { version: this.nextVersion(), snapshot };
       for (const listener of this.listeners) listener(this.latest);
     }
     return this.latest;
@@ -101,6 +101,7 @@ export class EpisodeFeed {
 
 export class EpisodeFeeds {
   private readonly feeds = new Map<string, EpisodeFeed>();
+  private versions = 0;
 
   constructor(
     private readonly client: Client,
@@ -111,7 +112,7 @@ export class EpisodeFeeds {
     const key = `${ref.projectId}/${ref.episode}`;
     let feed = this.feeds.get(key);
     if (!feed) {
-      feed = new EpisodeFeed(new EpisodeReader(this.client, this.connection, ref), () => this.feeds.delete(key));
+      feed = new EpisodeFeed(new EpisodeReader(this.client, this.connection, ref), () => ++this.versions, () => this.feeds.delete(key));
       this.feeds.set(key, feed);
     }
     return feed;

@@ -246,6 +246,8 @@ export interface SequenceCard {
   /** The newest take's flagged critic findings. */
   flagged?: { take: number; findings: string[] };
   startFrame?: { grid?: number; quadrant?: number; by: string };
+  /** The previous sequence's approved take, once there is one: a start-frame option. */
+  previousApproval?: { sequenceId: string; take: number };
   lastEvent?: string;
   submissionQuestion?: SubmissionQuestion;
 }
@@ -266,6 +268,7 @@ export function sequenceCard(status: SequenceStatus): SequenceCard {
     ...(status.failure ? { failure: status.failure } : {}),
     ...(newest && flagged.length ? { flagged: { take: newest.take, findings: flagged } } : {}),
     ...(status.startFrame ? { startFrame: { ...(status.startFrame.grid ? { grid: status.startFrame.grid, quadrant: status.startFrame.quadrant } : {}), by: status.startFrame.by } } : {}),
+    ...(status.previousApproval ? { previousApproval: { ...status.previousApproval } } : {}),
     ...(lastEvent ? { lastEvent } : {}),
     ...(status.submissionQuestion ? { submissionQuestion: status.submissionQuestion } : {}),
   };

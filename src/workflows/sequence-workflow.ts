@@ -78,7 +78,11 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     run.takesBilled(takes);
     await report();
   });
-  onSignal(frameLinkSignal, (frameLink) => run.linkFrame(frameLink));
+  onSignal(frameLinkSignal, async (frameLink) => {
+    run.linkFrame(frameLink);
+    // The console follows the memo: a newly approved neighbour shows as a start-frame option at once.
+    await report();
+  });
   onSignal(attachToEpisodeSignal, async ({ episodeWorkflowId }) => {
     await link.attach(episodeWorkflowId);
     await report();

@@ -14,6 +14,7 @@ import { toSequenceUnits } from '../src/domain/sequence-unit.js';
 import { loadEpisode } from '../src/project/load-episode.js';
 import { providersFromEnv } from '../src/worker/providers-from-env.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
+import { pageErrorsOf, sayWhoIAm } from './helpers/console-page.js';
 import { stopConsoleStack } from './helpers/console-stack.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
@@ -57,11 +58,9 @@ const sequence = (sequenceId: string) => harness.client.workflow.getHandle(seque
 describe('sequences that cut together, in the console', () => {
   it("offers the previous sequence's approved last frame as a fifth start frame, shows the cut as a filmstrip, and plays the episode across its cuts", { timeout: 600_000 }, async () => {
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const pageErrors = pageErrorsOf(page);
     await page.goto(`${console_.url}/p/${projectId}/EP001/board`);
-    await page.locator('form[data-whoami] input').fill('Dana');
-    await page.locator('form[data-whoami] input').press('Enter');
+    await sayWhoIAm(page, 'Dana');
 
     await waitForStatus(sequence('SEQ01'), (s) => s.state === 'video_complete', 240_000);
     await sequence('SEQ01').signal(approveSignal, { take: 1, by: 'producer' });

@@ -13,6 +13,7 @@ import { toSequenceUnits } from '../src/domain/sequence-unit.js';
 import { loadEpisode } from '../src/project/load-episode.js';
 import { providersFromEnv } from '../src/worker/providers-from-env.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
+import { pageErrorsOf, sayWhoIAm } from './helpers/console-page.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { stopConsoleStack } from './helpers/console-stack.js';
@@ -85,12 +86,9 @@ async function openTake(page: Page): Promise<void> {
 describe('notes on frames in the console, in a real browser', () => {
   it('pins a note with a drawing to a frame and a note to a range; both come back after a reload, in take.json and in History, and a retake gathers them', { timeout: 600_000 }, async () => {
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const pageErrors = pageErrorsOf(page);
     await page.goto(`${console_.url}/p/${projectId}/EP001/board`);
-    await page.locator('form[data-whoami] input').fill('Dana');
-    await page.locator('form[data-whoami] input').press('Enter');
-    await expect.poll(() => page.locator('form[data-whoami] input.saved').count()).toBe(1);
+    await sayWhoIAm(page, 'Dana');
     await page.locator('#card-SEQ01[data-state="video_complete"]').waitFor({ timeout: 240_000 });
 
     await openTake(page);
@@ -185,8 +183,7 @@ describe('notes on frames in the console, in a real browser', () => {
 
   it('compares like RV: a wipe dragged over one picture, A/B toggled with no black frame, B offset by frames, all kept in the URL', { timeout: 600_000 }, async () => {
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const pageErrors = pageErrorsOf(page);
     // A second take to compare with: the retake the notes asked for.
     await openTake(page);
     await page.locator('#retake-form textarea[name=note]').press('Control+Enter');
@@ -295,9 +292,7 @@ describe('notes on frames in the console, in a real browser', () => {
       const desk = await producer.newPage();
       await desk.goto(secured.url);
       await desk.goto(`${origin}/p/${projectId}/EP001/links`);
-      await desk.locator('form[data-whoami] input').fill('Pat Producer');
-      await desk.locator('form[data-whoami] input').press('Enter');
-      await expect.poll(() => desk.locator('form[data-whoami] input.saved').count()).toBe(1);
+      await sayWhoIAm(desk, 'Pat Producer');
       await desk.locator('#new-link-form input[name=guest]').fill('Jo at Acme');
       await desk.locator('#new-link-form input[name=takes]').fill('SEQ01:2');
       await desk.locator('#new-link-form button[type=submit]').click();

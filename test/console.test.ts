@@ -12,6 +12,7 @@ import { toSequenceUnits } from '../src/domain/sequence-unit.js';
 import { loadEpisode } from '../src/project/load-episode.js';
 import { providersFromEnv } from '../src/worker/providers-from-env.js';
 import { launchBrowser, recordMedia, reviewerContext, screenshot } from './helpers/browser.js';
+import { pageErrorsOf, sayWhoIAm } from './helpers/console-page.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { stopConsoleStack } from './helpers/console-stack.js';
@@ -75,14 +76,11 @@ describe('the Production Console in a real browser', () => {
   it('reviews the demo episode entirely in the browser', { timeout: 900_000 }, async () => {
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const pageErrors = pageErrorsOf(page);
     const media = recordMedia(page);
 
     await page.goto(board);
-    await page.locator('form[data-whoami] input').fill('Dana <b>Director</b>');
-    await page.locator('form[data-whoami] input').press('Enter');
-    await expect.poll(() => page.locator('form[data-whoami] input.saved').count()).toBe(1);
+    await sayWhoIAm(page, 'Dana <b>Director</b>');
 
     // A second tab on the Board, never reloaded: it must follow every decision by itself.
     const watcher = await context.newPage();

@@ -89,6 +89,7 @@ describe("Kling's limits, checked before a cent is spent", () => {
   it('refuses frame links with nothing at their other end, and two sequences waiting for each other', async () => {
     const issues = await issuesOf(({ plan }) => {
       plan.sequences[0].start_frame = { previous: true };
+      delete plan.sequences[2].start_frame;
       plan.sequences[1].end_frame = { next: true }; // SEQ03 has no start frame to end on
       plan.sequences[2].end_frame = { next: true };
       plan.sequences[3].start_frame = { previous: true }; // …and SEQ04 would start from SEQ03's end

@@ -12,6 +12,7 @@ import { sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
 import { startFalFake, type FalFake } from './fakes/fal-fake.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
+import { pageErrorsOf, sayWhoIAm } from './helpers/console-page.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { runCli } from './helpers/run-cli.js';
@@ -155,12 +156,9 @@ describe('settling in the Production Console', () => {
     const context = await reviewerContext(browser);
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const pageErrors = pageErrorsOf(page);
     await page.goto(`${console_.url}/p/${projectId}/EP001/board`);
-    await page.locator('form[data-whoami] input').fill('Pat Producer');
-    await page.locator('form[data-whoami] input').press('Enter');
-    await expect.poll(() => page.locator('form[data-whoami] input.saved').count()).toBe(1);
+    await sayWhoIAm(page, 'Pat Producer');
 
     for (const sequenceId of ['SEQ01', 'SEQ02']) {
       const panel = page.locator(`#card-${sequenceId} .settle`);

@@ -60,23 +60,20 @@ export function draftBible(raw: unknown): BibleDraft | undefined {
 
 function draftImageReference(raw: unknown): ImageReferenceDraft {
   const reference = ImageReferenceSchema.shape;
-  const trigger = valid(reference.trigger, field(raw, 'trigger'));
-  return {
-    id: valid(reference.id, field(raw, 'id')),
-    trigger,
-    unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined,
-    image: valid(reference.image, field(raw, 'image')),
-  };
+  return { ...draftNamed(reference, raw), image: valid(reference.image, field(raw, 'image')) };
+}
+
+/** An element's or an image reference's id and trigger; a refused trigger is remembered, since prompts may use it. */
+function draftNamed(shape: { id: z.ZodType<string>; trigger: z.ZodType<string | undefined> }, raw: unknown): CheckedImageReference {
+  const trigger = valid(shape.trigger, field(raw, 'trigger'));
+  return { id: valid(shape.id, field(raw, 'id')), trigger, unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined };
 }
 
 function draftElement(raw: unknown): ElementDraft {
   const element = ElementSchema.shape;
   const referenceImage = element.reference_images.unwrap().element;
-  const trigger = valid(element.trigger, field(raw, 'trigger'));
   return {
-    id: valid(element.id, field(raw, 'id')),
-    trigger,
-    unreadableTrigger: trigger === undefined && field(raw, 'trigger') !== undefined,
+    ...draftNamed(element, raw),
     frontal_image: valid(element.frontal_image, field(raw, 'frontal_image')),
     video: valid(element.video, field(raw, 'video')),
     voice_id: valid(element.voice_id, field(raw, 'voice_id')),

@@ -209,6 +209,26 @@ describe('recorded histories', () => {
     await replaysAndIsKept('episode-delivered', episode);
   });
 
+  it("an episode whose second sequence waits for the first one's approval and starts on its last frame", async () => {
+    const projectId = `replay-${randomUUID().slice(0, 8)}`;
+    const units = [
+      makeUnit({ projectId, sequenceId: 'SEQ01' }),
+      makeUnit({ projectId, sequenceId: 'SEQ02', startFrame: { kind: 'previous', sequenceId: 'SEQ01' }, previousSequenceId: 'SEQ01' }),
+    ];
+    const input: EpisodeInput = { projectId, episode: 'EP001', units, provider: 'local', maxParallel: 2, maxTakes: 2, autoRetakes: 0, startedBy: 'test' };
+    const { handle: episode } = await startOrFindEpisode(harness.client, input, harness.taskQueue);
+    const sequence = (id: string) => harness.client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', id));
+    await waitForStatus(sequence('SEQ02'), (s) => s.waitingFor?.includes("SEQ01's approval") ?? false);
+    await waitForStatus(sequence('SEQ01'), (s) => s.state === 'video_complete');
+    await sequence('SEQ01').executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+    const chained = await waitForStatus(sequence('SEQ02'), (s) => s.state === 'video_complete');
+    expect(chained.startFrame?.previous).toEqual({ sequenceId: 'SEQ01', take: 1 });
+    await sequence('SEQ02').executeUpdate(approveUpdate, { args: [{ ...by('producer'), take: 1 }] });
+    await episode.result();
+    await replaysAndIsKept('episode-chained-frames', episode);
+    await replaysAndIsKept('sequence-chained-start', sequence('SEQ02'));
+  });
+
   it("replays every release's histories: on today's code where they move to it, on their own build where they are pinned", async () => {
     const { replayed, diverged, pinnedAway } = await replayEveryRelease(await readFile(inject('workflowBundlePath'), 'utf8'));
     expect(replayed).toBeGreaterThanOrEqual(8);

@@ -102,6 +102,20 @@ describe('docker-compose.yml', () => {
     for (const key of Object.keys(env(service(serviceNameByImage('temporalio/server'))))) expect([...read], key).toContain(key);
   });
 
+  it('serves every worker\'s metrics on the compose network, where the metrics profile\'s Prometheus scrapes them, and the dashboard reads only metrics the code records', () => {
+    const address = env(service('worker')).RECOIL_METRICS_ADDRESS!;
+    expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+    const port = Number(address.split(':')[1]);
+    const scrape = readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
+    expect(scrape).toMatch(new RegExp(`names: \\[worker, worker-rollout\\][\\s\\S]*port: ${port}`));
+    for (const name of ['prometheus', 'grafana']) expect(service(name).profiles, name).toEqual(['metrics']);
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy', 'grafana', 'dashboards', 'recoil.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const recorded = ['src/workflows/workflow-metrics.ts', 'src/activities/activity-metrics.ts'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+    const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b(recoil_[a-z_]+?)(?:_total|_usd|_seconds)?(?:_sum|_bucket|_count)?\b/g)].map((m) => m[1]!))));
+    expect(used.size).toBeGreaterThanOrEqual(6);
+    for (const metric of used) expect(recorded, `${metric} in the dashboard`).toContain(`'${metric}'`);
+  });
+
   it('runs the worker as the host user, so the takes it writes into the bind-mounted artifacts folder are theirs', () => {
     expect(service('worker').user).toBe('${RECOIL_UID:-1000}:${RECOIL_GID:-1000}');
   });

@@ -2,6 +2,7 @@ import { CancellationScope, condition, getExternalWorkflowHandle, log, workflowI
 import { releaseAccountSlotSignal } from '../contract/account-gate.js';
 import type { ProviderName } from '../domain/models.js';
 import type { SequenceActivities } from './sequence-activities.js';
+import { recordAccountSlotWait } from './workflow-metrics.js';
 
 /** Frees the account slot; safe to call more than once. */
 export type ReleaseAccountSlot = () => Promise<void>;
@@ -31,11 +32,13 @@ export class AccountSlot {
     if (!gate) return async () => undefined;
     const release = releaserOf(gate, ticket);
     try {
+      const askedAt = Date.now();
       if (!this.granted.has(ticket)) {
         await this.onWait(`the ${provider} account (its jobs in flight are shared by every episode)`);
         await condition(() => this.granted.has(ticket));
         await this.onWait(undefined);
       }
+      recordAccountSlotWait(provider, (Date.now() - askedAt) / 1_000);
     } catch (err) {
       // Cancelled while in line: leave the line, or the place would be granted to nobody.
       await release();

@@ -3,6 +3,7 @@ import { UNKNOWN_SUBMISSION, type PaidCallFailureDetails, type SettlementOutcome
 import type { SettleSubmissionRequest } from '../contract/sequence.js';
 import { failureMessage } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
+import { countAmbiguousSubmission } from './workflow-metrics.js';
 
 const DEFAULT_RECORDS_CHECK_EVERY_SEC = 30;
 
@@ -45,6 +46,7 @@ function isCutOff(err: unknown): boolean {
 /** Reads fal's records until they decide, showing what it waits for in status and the Web UI. */
 async function settleFromRecords(ctx: SequenceContext, request: TakeRequest): Promise<Exclude<SettlementOutcome, { kind: 'wait' }>> {
   const cutOffAt = new Date().toISOString();
+  countAmbiguousSubmission(request.provider);
   const every = (ctx.input.recordsCheckEverySec ?? DEFAULT_RECORDS_CHECK_EVERY_SEC) * 1_000;
   for (;;) {
     const outcome = await ctx.activities.settleCutOffSubmission({ ...request, cutOffAt });

@@ -42,6 +42,7 @@ import type { SequenceContext } from './sequence-context.js';
 import { SequenceRun, type FrameChoice } from './sequence-run.js';
 import { produceTake } from './take-production.js';
 import { onSignal } from './signal-handler.js';
+import { countDecision } from './workflow-metrics.js';
 import { takesBilledSignal } from '../contract/billing.js';
 
 /**
@@ -128,16 +129,21 @@ function acceptDecisions(ctx: SequenceContext): void {
       if (reason) throw new Error(reason);
     },
   });
-  onSignal(approveSignal, (request) => void run.decide('approve', request));
-  setHandler(approveUpdate, (request) => run.decide('approve', request), refuseUnless('approve'));
-  onSignal(retakeSignal, (request) => void run.decide('retake', request));
-  setHandler(retakeUpdate, (request) => run.decide('retake', request), refuseUnless('retake'));
-  onSignal(selectFrameSignal, (request) => void run.decide('selectFrame', request));
-  setHandler(selectFrameUpdate, (request) => run.decide('selectFrame', request), refuseUnless('selectFrame'));
-  onSignal(regenerateFramesSignal, (request) => void run.decide('regenerateFrames', request));
-  setHandler(regenerateFramesUpdate, (request) => run.decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
-  onSignal(settleSubmissionSignal, (request) => void run.decide('settleSubmission', request));
-  setHandler(settleSubmissionUpdate, (request) => run.decide('settleSubmission', request), refuseUnless('settleSubmission'));
+  const decide = <D extends DecisionName>(decision: D, request: DecisionRequests[D]): DecisionRecord => {
+    const record = run.decide(decision, request);
+    countDecision(decision, record.outcome);
+    return record;
+  };
+  onSignal(approveSignal, (request) => void decide('approve', request));
+  setHandler(approveUpdate, (request) => decide('approve', request), refuseUnless('approve'));
+  onSignal(retakeSignal, (request) => void decide('retake', request));
+  setHandler(retakeUpdate, (request) => decide('retake', request), refuseUnless('retake'));
+  onSignal(selectFrameSignal, (request) => void decide('selectFrame', request));
+  setHandler(selectFrameUpdate, (request) => decide('selectFrame', request), refuseUnless('selectFrame'));
+  onSignal(regenerateFramesSignal, (request) => void decide('regenerateFrames', request));
+  setHandler(regenerateFramesUpdate, (request) => decide('regenerateFrames', request), refuseUnless('regenerateFrames'));
+  onSignal(settleSubmissionSignal, (request) => void decide('settleSubmission', request));
+  setHandler(settleSubmissionUpdate, (request) => decide('settleSubmission', request), refuseUnless('settleSubmission'));
   onSignal(noteSignal, async (request) => void (await addNote(ctx, request)));
   setHandler(noteUpdate, (request) => addNote(ctx, request), refuseUnless('note'));
   onSignal(decisionRefusedSignal, (note) => run.noteRefusal(note));

@@ -9,6 +9,7 @@ import { recordBestEffort } from './best-effort.js';
 import { submitTakeOnce } from './cut-off-submission.js';
 import { failureMessage, mayHaveCostMoney } from './failure-message.js';
 import type { SequenceContext } from './sequence-context.js';
+import { recordTakeEnded, type TakeTags } from './workflow-metrics.js';
 
 /**
  * Makes takes until one passes the critics (or the automatic retakes run out), then hands it
@@ -86,6 +87,7 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     // The provider is done with the job: its slots go to the next in line while the video is fetched.
     const [finished] = await Promise.all([ctx.activities.collectTake(job), settle()]);
     run.takeFinished(take, finished);
+    recordTakeEnded('finished', charged, takeTags(ctx));
     return take;
   } catch (err) {
     // A job the provider accepted is paid for whatever happened to us afterwards; before that, the
@@ -94,6 +96,7 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     if (isCancellation(err)) throw err;
     const reason = failureMessage(err);
     run.takeFailed(take, reason, charged);
+    recordTakeEnded('failed', charged, takeTags(ctx));
     await recordBestEffort(`the failure of take ${take}`, () => ctx.activities.recordTakeFailure({ ...ctx.ref, take, error: reason, chargedUsd: charged }));
     run.fail('video_generating', `take ${take} failed: ${reason}`);
     return undefined;
@@ -126,6 +129,10 @@ async function showingSilence<T>(ctx: SequenceContext, take: number, wait: Promi
     done = true;
     await watch;
   }
+}
+
+function takeTags(ctx: SequenceContext): TakeTags {
+  return { project: ctx.ref.projectId, episode: ctx.ref.episode, model: ctx.input.unit.model };
 }
 
 function takeLabel(ctx: SequenceContext, take: number): string {

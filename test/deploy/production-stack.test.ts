@@ -96,6 +96,19 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     expect(result.deliveryPath!.startsWith(stack.artifactsDir)).toBe(true);
   });
 
+  it("served Prometheus metrics from its live workers, as compose's RECOIL_METRICS_ADDRESS asks: Recoil's takes and the SDK's telemetry", async () => {
+    const scrapes = await Promise.all(
+      stack.workers.filter((worker) => groupAlive(worker.pid)).map(async (worker) => (await (await fetch(stack.metricsUrlOf(worker.name)!)).text()).split('\n')),
+    );
+    const lines = scrapes.flat();
+    const finished = lines
+      .filter((l) => l.startsWith('recoil_takes_total{') && l.includes(`project="${PROJECT}"`) && l.includes('outcome="finished"'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(finished).toBeGreaterThanOrEqual(1);
+    expect(lines.some((l) => l.startsWith('temporal_workflow_completed_total{'))).toBe(true);
+    report(`metrics scraped from ${scrapes.length} live worker(s): ${finished} finished takes counted`);
+  });
+
   it('filters workflows by the Recoil search attributes on Postgres visibility', async () => {
     const approved = await eventually(() => listWorkflowIds(stack, 'RecoilState="approved"'), (ids) => ids.length === SEQUENCES.length);
     expect(approved).toEqual(SEQUENCES.map((sequence) => `${PROJECT}/${EPISODE}/${sequence}`));

@@ -29,6 +29,8 @@ export interface ProductionStack {
   cliEnv: Record<string, string>;
   /** One more worker process of a compose worker service (`worker`, or `worker-rollout` for a new build). */
   startWorker(service: string, name: string, extraEnv?: Record<string, string>): Promise<GroupProcess>;
+  /** Where a worker serves its Prometheus metrics (compose's RECOIL_METRICS_ADDRESS, on a port of its own here). */
+  metricsUrlOf(name: string): string | undefined;
   temporalCli: string;
   postgres: Postgres;
   stop(): Promise<void>;
@@ -132,8 +134,12 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     await run('npm', ['run', 'build'], { cwd: REPO_ROOT, timeout: 300_000 });
     report('workflow bundle built (npm run build)');
 
-    const startWorker = (service: string, name: string, extraEnv: Record<string, string> = {}) =>
-      spawnGroup({
+    const metricsUrls = new Map<string, string>();
+    const startWorker = async (service: string, name: string, extraEnv: Record<string, string> = {}) => {
+      // Each container has an address of its own; here every worker shares the host, so each gets a port.
+      const metricsAddress = `127.0.0.1:${await freePort()}`;
+      metricsUrls.set(name, `http://${metricsAddress}/metrics`);
+      return spawnGroup({
         name,
         command: process.execPath,
         args: ['bin/recoil.mjs', 'worker'],
@@ -143,10 +149,12 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
           HOME: process.env.HOME ?? workDir,
           ...nativeServiceEnv(compose, service, hostEnv, { TEMPORAL_ADDRESS: server.address }),
           ...opts.workerExtraEnv,
+          RECOIL_METRICS_ADDRESS: metricsAddress,
           ...extraEnv,
         },
         logFile: join(logs, `${name}.log`),
       });
+    };
     const workers: GroupProcess[] = [];
     for (let index = 1; index <= opts.workerCount; index++) workers.push(await startWorker('worker', `worker-${index}`));
     const namespace = nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }).TEMPORAL_NAMESPACE!;
@@ -166,6 +174,7 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
         RECOIL_ARTIFACTS_DIR: artifactsDir,
       },
       startWorker,
+      metricsUrlOf: (name) => metricsUrls.get(name),
       temporalCli: tools.temporalCli,
       postgres,
       stop,

@@ -6,6 +6,7 @@ import { probeVideo, type VideoProbe } from '../media/probe.js';
 import type { AwaitContext, VideoJob } from '../providers/provider.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
 import type { FinishedTake, TakeRequest } from '../../contract/activities.js';
+import { recordProviderWait } from '../activity-metrics.js';
 import { withVerdict } from '../paid-call-failure.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
@@ -27,9 +28,10 @@ function mayHaveCharged<A extends unknown[], T>(activity: (...args: A) => Promis
  */
 export function awaitProviderJobActivity(deps: ActivityDeps) {
   return mayHaveCharged(async function awaitProviderJob(request: SubmittedRequest): Promise<{ costUsd: number }> {
-    const { provider, job, finished } = await takeInFolder(deps, request);
+    const { provider, job, finished, submittedAt } = await takeInFolder(deps, request);
     if (finished) return { costUsd: finished.costUsd };
     await provider.awaitFinished(job, request.requestId, awaitContext(request));
+    if (submittedAt) recordProviderWait(provider.name, request.unit.model, (Date.now() - Date.parse(submittedAt)) / 1_000);
     return { costUsd: provider.costOf(job) };
   });
 }
@@ -60,7 +62,7 @@ async function takeInFolder(deps: ActivityDeps, request: SubmittedRequest) {
   if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
   const finished = await alreadyFinished(manifest, join(job.takeDir, VIDEO_FILE));
   if (finished) log.info('take already finished; returning it', { take: request.take });
-  return { provider, job, finished };
+  return { provider, job, finished, submittedAt: manifest.times.submittedAt };
 }
 
 async function alreadyFinished(manifest: TakeManifest, videoPath: string): Promise<FinishedTake | undefined> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { criticReport, type CriticReport } from '../../domain/critic-report.js';
+import { countCriticFailures } from '../activity-metrics.js';
 import { continuityFindings } from '../critics/continuity.js';
 import { criticiseVideo } from '../critics/video-critics.js';
 import type { ActivityDeps } from '../deps.js';
@@ -16,6 +17,7 @@ export function criticiseTakeActivity(deps: ActivityDeps) {
     const checked = await criticiseVideo(join(dir, VIDEO_FILE), request.expected);
     const continuity = request.continuity ? await continuityFindings(join(dir, VIDEO_FILE), inProject(request.continuity)) : [];
     const report = continuity.length > 0 ? criticReport([...checked.findings, ...continuity], new Date(checked.checkedAt)) : checked;
+    countCriticFailures(report);
     const video = await videoWithFrameRate(dir);
     await updateManifest(join(dir, MANIFEST_FILE), (m) => ({ ...m, critics: report, ...(video ? { video } : {}) }));
     return report;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { NoTemporalServerError, runWorker, startLine } from '../../worker/run-worker.js';
+import { installRuntime, metricsAddressFromEnv } from '../../worker/runtime.js';
 import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { loadPricingOrExit } from '../load-or-exit.js';
 import { runtimeError } from '../cli-error.js';
@@ -10,10 +11,12 @@ export function registerWorker(program: Command): void {
     .description('run a worker against TEMPORAL_ADDRESS (default: the local dev server)')
     .option('--max-activities <n>', 'cap concurrent activities on this worker (the fal account\'s job limit is RECOIL_FAL_CONCURRENCY)')
     .action(async (opts: { maxActivities?: string }) => {
+      const metricsAddress = metricsAddressFromEnv();
+      if (metricsAddress) installRuntime('INFO', metricsAddress);
       await runWorker({
         ...workerFromEnv(await loadPricingOrExit()),
         ...(opts.maxActivities ? { maxConcurrentActivityTaskExecutions: Number(opts.maxActivities) } : {}),
-        onStart: (started) => console.log(`${startLine(started)}. Ctrl-C stops it.`),
+        onStart: (started) => console.log(`${startLine(started)}${metricsAddress ? `; metrics at http://${metricsAddress}/metrics` : ''}. Ctrl-C stops it.`),
       }).catch(explainNoServer);
     });
 }

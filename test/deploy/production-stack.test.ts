@@ -242,11 +242,19 @@ describe('rolling out an incompatible build under sequences waiting on a directo
   }
 });
 
+/**
+ * The example under another id, every sequence on its own: here all of them must wait for a
+ * director at once, so none may wait for another's approval (the example chains SEQ03 to SEQ02).
+ */
 async function copyProject(from: string, to: string): Promise<void> {
   await cp(join(stack.projectsDir, from), join(stack.projectsDir, to), { recursive: true });
   const manifestPath = join(stack.projectsDir, to, 'project.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { id: string };
   await writeFile(manifestPath, JSON.stringify({ ...manifest, id: to }, null, 2));
+  const planPath = join(stack.projectsDir, to, 'plans', 'ep_001_plan.json');
+  const plan = JSON.parse(await readFile(planPath, 'utf8')) as { sequences: { start_frame?: { previous?: boolean } }[] };
+  for (const sequence of plan.sequences) if (sequence.start_frame?.previous) delete sequence.start_frame;
+  await writeFile(planPath, JSON.stringify(plan, null, 2));
 }
 
 function workflowIdsOf(projectId: string): string[] {

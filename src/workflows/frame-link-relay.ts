@@ -5,8 +5,9 @@ import type { SequenceUnit } from '../domain/sequence-unit.js';
 /**
  * The episode's part in frame links: it hears every sequence's progress, so it tells the sequence
  * starting from a neighbour's last frame when that neighbour is approved, and the sequence ending on
- * a neighbour's start frame when that neighbour has one. Each link is told once; a signal that
- * cannot be delivered (the sequence has ended) is dropped, since nothing waits for it any more.
+ * a neighbour's start frame when that neighbour has one. Each link is told once it is delivered; one
+ * that could not be (a passing fault, a sequence that has ended) is tried again at the neighbour's
+ * next report.
  */
 export class FrameLinkRelay {
   private readonly told = new Set<string>();
@@ -31,8 +32,8 @@ export class FrameLinkRelay {
     for (const [to, link] of links) {
       const key = `${to}/${link.kind}`;
       if (this.told.has(key)) continue;
-      this.told.add(key);
-      await this.send(to, link).catch(() => undefined);
+      const delivered = await this.send(to, link).then(() => true).catch(() => false);
+      if (delivered) this.told.add(key);
     }
   }
 }

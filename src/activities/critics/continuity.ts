@@ -44,7 +44,7 @@ export async function continuityFindings(videoPath: string, links: ContinuityLin
 
 async function meet(which: 'first' | 'last', frame: string, target: FrameToMeet): Promise<CriticFinding> {
   const difference = await meanDifference(frame, target.path);
-  const measured = { difference: Number(difference.toFixed(1)), threshold: JUMP_THRESHOLD };
+  const measured = { frame: which, difference: Number(difference.toFixed(1)), threshold: JUMP_THRESHOLD };
   if (difference <= JUMP_THRESHOLD) {
     return { critic: 'continuity', ok: true, message: `the ${which} frame meets ${target.what} (difference ${measured.difference} of 255)`, measured };
   }

@@ -28,7 +28,7 @@ function mediaOf(ref: EpisodeRef, entry: CutEntry): string {
 
 /** How the take meets the one before it, when its plan links them: the continuity critic's word. */
 function joint(entry: CutEntry): Html {
-  const finding = entry.take.critics?.findings.find((f) => f.critic === 'continuity' && /first frame/.test(f.message));
+  const finding = entry.take.critics?.findings.find((f) => f.critic === 'continuity' && f.measured?.frame === 'first');
   if (!finding) return html`<li class="joint" aria-hidden="true"></li>`;
   return html`<li class="joint ${finding.ok ? 'meets' : 'jump'}" data-joint="${entry.row.sequenceId}" title="${finding.message}">${finding.ok ? 'meets' : 'jump'}</li>`;
 }

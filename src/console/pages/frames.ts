@@ -23,7 +23,7 @@ export function framesBody(ref: SequenceRef, row: BoardRow): Html {
     <a href="${sequencePath(ref)}/history">History</a></div>
   ${outcomeSlot('pick-outcome')}
   <div id="grids" data-live>
-  ${previous && (picking || grids.length > 0) ? previousFrameBlock(ref, previous, picking, status?.startFrame?.by.includes(`${previous.sequenceId} `) ?? false) : ''}
+  ${previous && (picking || grids.length > 0) ? previousFrameBlock(ref, previous, picking, status?.startFrame?.previous?.take === previous.take) : ''}
   ${grids.length === 0 ? html`<p class="empty">No start-frame options yet.</p>` : ''}
   ${grids.map((grid) => gridBlock(ref, grid, grid === newest && picking, status?.startFrame?.grid === grid.grid ? status.startFrame.quadrant : undefined))}
   </div>

@@ -1,6 +1,6 @@
-# Recoil worker. TypeScript runs directly through tsx (a runtime dependency); the one build step bundles
-# the workflows, so a worker starts polling without bundling them again at every start.
-FROM node:20-slim
+# Recoil worker on Node 24 LTS, the Node `engines` names. The one build step compiles the app with tsc
+# and bundles the workflows, so a worker starts polling without compiling or bundling anything.
+FROM node:24-slim
 
 WORKDIR /app
 

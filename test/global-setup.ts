@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { buildWorkflowBundle } from '../src/worker/workflow-bundle.js';
+import { compiledApp } from '../bin/compiled-app.mjs';
 import { ensureChromium } from './chromium.js';
 
 type Teardown = () => Promise<void>;
@@ -13,6 +14,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   try {
     await ensureChromium((line) => console.log(`[chromium] ${line}`));
+    // The CLI and the workers the tests start run the compiled app: compiled once here, not by each at once.
+    compiledApp();
     const temporal = await startSharedTemporal();
     teardowns.push(temporal.stop);
     project.provide('temporalAddress', temporal.address);

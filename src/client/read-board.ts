@@ -26,12 +26,12 @@ export interface BoardFilter {
 /**
  * Every sequence of a project (newest run of each) from one visibility listing, with the card each
  * keeps in its memo. A small board is also queried for every sequence's full status (its takes and
- * decisions); a large one only where no card is listed yet.
+ * decisions). A large one is not: a query waits on the worker, which is busiest exactly when a board
+ * is large, and a sequence with no card yet has just started, so its listed state says all there is.
  */
 export async function readBoard(client: Client, connection: Connection, filter: BoardFilter): Promise<BoardRow[]> {
   const rows = await listBoardRows(client, filter);
-  const toQuery = rows.length <= QUERY_EACH_UP_TO ? rows : rows.filter((row) => !row.card);
-  await Promise.all(toQuery.map((row) => attachStatus(client, connection, row)));
+  if (rows.length <= QUERY_EACH_UP_TO) await Promise.all(rows.map((row) => attachStatus(client, connection, row)));
   return rows;
 }
 

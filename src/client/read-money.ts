@@ -1,24 +1,32 @@
 import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
-import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
+import { EPISODE_CARD_MEMO, episodeCard, episodeStatusQuery, type EpisodeCard } from '../contract/episode.js';
 
-/** The money line of each running episode: budget, spent, reserved, left. */
-export async function readEpisodeMoney(client: Client, connection: Connection, projectId: string, episodes: string[]): Promise<EpisodeStatus[]> {
-  const found = await Promise.all(
-    episodes.map((episode) =>
-      connection
-        .withDeadline(Date.now() + 3_000, () => client.workflow.getHandle(episodeWorkflowId(projectId, episode)).query(episodeStatusQuery))
-        .catch(() => undefined),
-    ),
-  );
-  return found.filter((s): s is EpisodeStatus => s !== undefined);
+/**
+ * The money line of each episode: budget, spent, reserved, left. From the card the episode keeps in
+ * its memo (a describe, answered by the server however busy the worker is); a run from before the
+ * card is asked by query, which needs a worker.
+ */
+export async function readEpisodeMoney(client: Client, connection: Connection, projectId: string, episodes: string[]): Promise<EpisodeCard[]> {
+  const found = await Promise.all(episodes.map((episode) => readEpisodeCard(client, connection, episodeWorkflowId(projectId, episode))));
+  return found.filter((s): s is EpisodeCard => s !== undefined);
+}
+
+async function readEpisodeCard(client: Client, connection: Connection, workflowId: string): Promise<EpisodeCard | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  const described = await handle.describe().catch(() => undefined);
+  if (!described) return undefined;
+  const card = described.memo?.[EPISODE_CARD_MEMO] as EpisodeCard | undefined;
+  if (card) return card;
+  const status = await connection.withDeadline(Date.now() + 3_000, () => handle.query(episodeStatusQuery)).catch(() => undefined);
+  return status && episodeCard(status);
 }
 
 /**
  * Episodes whose RecoilState says `delivery_blocked` but whose status no worker answered: the index
  * still tells that they wait, though not why.
  */
-export async function readBlockedWithoutAnswer(client: Client, projectId: string, episodes: string[], answered: EpisodeStatus[]): Promise<string[]> {
+export async function readBlockedWithoutAnswer(client: Client, projectId: string, episodes: string[], answered: EpisodeCard[]): Promise<string[]> {
   const silent = episodes.filter((episode) => !answered.some((s) => s.episode === episode));
   const states = await Promise.all(
     silent.map((episode) =>
@@ -34,7 +42,7 @@ export async function readBlockedWithoutAnswer(client: Client, projectId: string
     .map((episode) => `${episode}: delivery_blocked (the reason shows while a worker runs); once fixed: ${redeliverCommand({ projectId, episode })}`);
 }
 
-export function renderMoney(status: EpisodeStatus): string {
+export function renderMoney(status: EpisodeCard): string {
   const usd = (v: number) => `$${v.toFixed(2)}`;
   const budget = status.budgetUsd === undefined ? 'no budget cap' : `budget ${usd(status.budgetUsd)}`;
   const left = status.leftUsd === undefined ? '' : ` · left ${usd(status.leftUsd)}`;
@@ -47,7 +55,7 @@ export function renderMoney(status: EpisodeStatus): string {
  * An episode whose delivery was refused: the state, why, and the one command to run once it is
  * fixed; undefined when its delivery is not blocked.
  */
-export function renderDeliveryBlock(status: EpisodeStatus): string | undefined {
+export function renderDeliveryBlock(status: EpisodeCard): string | undefined {
   const blocked = status.deliveryBlocked;
   if (status.state !== 'delivery_blocked' || !blocked) return undefined;
   const refused = blocked.attempts > 1 ? ` (refused ${blocked.attempts} times)` : '';
@@ -57,7 +65,7 @@ export function renderDeliveryBlock(status: EpisodeStatus): string | undefined {
   );
 }
 
-export function redeliverCommand(status: Pick<EpisodeStatus, 'projectId' | 'episode'> & Partial<Pick<EpisodeStatus, 'deliveryBlocked'>>): string {
+export function redeliverCommand(status: Pick<EpisodeCard, 'projectId' | 'episode' | 'deliveryBlocked'>): string {
   return `npx recoil deliver ${quoteArg(status.deliveryBlocked?.projectDir ?? '<project-dir>')} ${status.episode}`;
 }
 

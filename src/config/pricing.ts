@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../install/package-root.js';
 import { MODELS } from '../domain/models.js';
 import { imageRate, type Pricing } from '../domain/price-table.js';
 import { PriceTableSchema } from '../domain/price-table-schema.js';
@@ -7,7 +7,7 @@ import type { ValidationIssue } from '../domain/validation-issue.js';
 import { locateIssues, readChecked } from '../project/read-checked.js';
 
 /** The price table shipped with Recoil; RECOIL_PRICES points at another. */
-const DEFAULT_PRICE_TABLE = fileURLToPath(new URL('../../config/prices.json', import.meta.url));
+const DEFAULT_PRICE_TABLE = packagePath('config', 'prices.json');
 
 export type PricingResult = { ok: true; pricing: Pricing } | { ok: false; issues: ValidationIssue[] };
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { packagePath } from '../install/package-root.js';
 
 const TYPES = { 'console.js': 'text/javascript; charset=utf-8', 'console.css': 'text/css; charset=utf-8' } as const;
 export type StaticName = keyof typeof TYPES;
@@ -7,7 +8,7 @@ export type StaticName = keyof typeof TYPES;
 export async function loadStaticFiles(): Promise<Map<string, { body: string; type: string }>> {
   const files = new Map<string, { body: string; type: string }>();
   for (const [name, type] of Object.entries(TYPES)) {
-    files.set(name, { body: await readFile(new URL(`./static/${name}`, import.meta.url), 'utf8'), type });
+    files.set(name, { body: await readFile(packagePath('src', 'console', 'static', name), 'utf8'), type });
   }
   return files;
 }

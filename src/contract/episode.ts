@@ -129,6 +129,29 @@ export interface EpisodeStatus {
   redeliveries: RedeliverRecord[];
 }
 
+/** What a board shows of an episode: its money, its state and what waits for budget; kept in its memo. */
+export type EpisodeCard = Pick<EpisodeStatus, 'projectId' | 'episode' | 'budgetUsd' | 'spentUsd' | 'reservedUsd' | 'leftUsd' | 'state' | 'deliveryBlocked' | 'waiting'>;
+
+/** The memo key the card is kept under, and the patch that began writing it (release 0.5.0). */
+export const EPISODE_CARD_MEMO = 'card';
+export const EPISODE_CARD_PATCH = 'episode-card-memo';
+
+/** Only what waits for budget: the slot queue changes at every hand-over, and the board does not show it. */
+export function episodeCard(status: EpisodeStatus): EpisodeCard {
+  const { projectId, episode, budgetUsd, spentUsd, reservedUsd, leftUsd, state, deliveryBlocked } = status;
+  return {
+    projectId,
+    episode,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    spentUsd,
+    reservedUsd,
+    ...(leftUsd !== undefined ? { leftUsd } : {}),
+    state,
+    ...(deliveryBlocked ? { deliveryBlocked } : {}),
+    waiting: status.waiting.filter((w) => w.reason === 'budget'),
+  };
+}
+
 export interface EpisodeSummary {
   projectId: string;
   episode: string;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { packagePath } from '../install/package-root.js';
 
-const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+const PACKAGE_JSON = packagePath('package.json');
 // The bundle's inline source map names the folder it was built in; only the code decides a replay.
 const INLINE_SOURCE_MAP = /\n\/\/# sourceMappingURL=\S*\s*$/;
 

@@ -3,10 +3,8 @@ import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { artifactsRootFromEnv } from './artifacts-root.js';
 import { providersFromEnv } from './providers-from-env.js';
-import type { DeploymentChoice, RunWorkerOptions } from './run-worker.js';
-import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
-import { usageError } from '../client/cli-error.js';
-import { PROMOTE_POLICIES, type PromotePolicy } from '../temporal/worker-deployment.js';
+import { deploymentFromEnv } from './deployment-from-env.js';
+import type { RunWorkerOptions } from './run-worker.js';
 
 /** A Temporal server this process already found or started (`recoil dev`, `recoil demo`). */
 export interface KnownServer {
@@ -33,15 +31,4 @@ export function workerFromEnv(pricing: Pricing, server?: KnownServer): RunWorker
     // A worker beside a server of its own (`recoil dev`, the demo) is the only build there: it is current.
     deployment: deploymentFromEnv(server ? 'always' : 'if-none'),
   };
-}
-
-/** RECOIL_DEPLOYMENT names the Worker Deployment; RECOIL_DEPLOYMENT_PROMOTE says whether this build becomes current at start. */
-export function deploymentFromEnv(defaultPromote: PromotePolicy, env: NodeJS.ProcessEnv = process.env): Required<DeploymentChoice> {
-  const promote = env.RECOIL_DEPLOYMENT_PROMOTE || defaultPromote;
-  if (!PROMOTE_POLICIES.includes(promote as PromotePolicy)) {
-    throw usageError(`RECOIL_DEPLOYMENT_PROMOTE is "${promote}": set it to one of ${PROMOTE_POLICIES.join(', ')}, or leave it unset for ${defaultPromote}`);
-  }
-  const name = env.RECOIL_DEPLOYMENT || RECOIL_DEPLOYMENT;
-  if (/[.:]/.test(name)) throw usageError(`RECOIL_DEPLOYMENT is "${name}": a deployment name may not contain "." or ":"`);
-  return { name, promote: promote as PromotePolicy };
 }

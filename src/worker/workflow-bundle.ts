@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import writeFileAtomic from 'write-file-atomic';
+import { PACKAGE_ROOT, packagePath } from '../install/package-root.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+// From the TypeScript sources even when the worker runs compiled: the bundle, and so the build id, is one.
+export const WORKFLOWS_PATH = packagePath('src', 'workflows', 'index.ts');
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = PACKAGE_ROOT;
 
 /** Where `npm run build` puts the bundle, and where a worker looks for it unless RECOIL_WORKFLOW_BUNDLE says otherwise. */
 export const DEFAULT_BUNDLE_PATH = join(REPO_ROOT, 'dist', 'workflow-bundle.js');

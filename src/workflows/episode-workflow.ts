@@ -19,6 +19,9 @@ import { GenerationLedger, type GenerationRequest } from '../domain/generation-l
 import { sequenceWorkflowId } from '../domain/ids.js';
 import type { SequenceUnit } from '../domain/sequence-unit.js';
 import {
+  EPISODE_CARD_MEMO,
+  EPISODE_CARD_PATCH,
+  episodeCard,
   episodeStatusQuery,
   redeliverSignal,
   redeliverUpdate,
@@ -42,6 +45,7 @@ import { RecoilCostUsd, RecoilEpisode, RecoilProject, RecoilSequence, RecoilStat
 import { attachToEpisodeSignal, frameLinkSignal, generationGrantedSignal, generationWaitingSignal } from '../contract/sequence.js';
 import { failureMessage } from './failure-message.js';
 import { FrameLinkRelay } from './frame-link-relay.js';
+import { MemoCard } from './memo-card.js';
 import { bookkeepingTimeout, DEFAULT_HEARTBEAT_TIMEOUT_SEC, retryUntilItPasses } from './sequence-activities.js';
 import { sequenceWorkflow } from './sequence-workflow.js';
 import { onSignal } from './signal-handler.js';
@@ -194,7 +198,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     ledger.recordSequenceSpend(p.sequenceId, p.spentUsd);
     await frameLinks.relay(p);
   });
-  setHandler(episodeStatusQuery, (): EpisodeStatus => {
+  const statusNow = (): EpisodeStatus => {
     const left = ledger.leftUsd;
     return {
       projectId: input.projectId,
@@ -214,7 +218,10 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
       ...(deliveryBlocked ? { deliveryBlocked: { ...deliveryBlocked } } : {}),
       redeliveries: [...redeliveries],
     };
-  });
+  };
+  setHandler(episodeStatusQuery, statusNow);
+  const card = new MemoCard(EPISODE_CARD_MEMO, () => episodeCard(statusNow()), EPISODE_CARD_PATCH);
+  card.follow();
 
   /**
    * Delivers; a refusal a retry cannot fix (a take folder gone, takes at different frame rates)
@@ -277,6 +284,7 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   }
   state = failed.length === 0 ? 'delivered' : 'settled_with_failures';
   upsertSearchAttributes([{ key: RecoilState, value: state }]);
+  card.publish();
   await condition(allHandlersFinished);
   return {
     projectId: input.projectId,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
@@ -8,7 +9,7 @@ import { decideOnSequence } from '../decisions.js';
 export function registerApprove(program: Command): void {
   program
     .command('approve')
-    .description('approve a take of a sequence')
+    .description(COMMAND_SUMMARIES['approve'])
     .argument('<project>', 'project id')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('<sequence>', 'sequence id, e.g. SEQ01')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { usageError } from '../cli-error.js';
 import { connectClient, withClient } from '../connect.js';
 import { listBoardRows } from '../read-board.js';
@@ -12,7 +13,7 @@ import { reportOutcome } from '../report-outcome.js';
 export function registerBudget(program: Command): void {
   program
     .command('budget')
-    .description('an episode\'s money: spent (billed by fal / estimated), reserved, left and unclaimed charges; --set changes the budget')
+    .description(COMMAND_SUMMARIES['budget'])
     .argument('<project>', 'project id (or its folder)')
     .argument('<episode>', 'episode id, e.g. EP001')
     .option('--set <usd>', 'the new budget in US dollars; sequences waiting for money continue when it fits')
@@ -32,7 +33,7 @@ async function showMoney(projectId: string, episode: string): Promise<void> {
   const { client, connection } = await connectClient();
   try {
     const [status] = await readEpisodeMoney(client, connection, projectId, [episode]);
-    const sequenceIds = status?.sequences.map((s) => s.sequenceId) ?? (await listBoardRows(client, { projectId, episode })).map((r) => r.sequenceId);
+    const sequenceIds = (await listBoardRows(client, { projectId, episode })).map((r) => r.sequenceId);
     const billing = await readEpisodeBilling(projectId, episode, sequenceIds);
     console.log(status ? renderMoney(status) : `${episode}: spent $${billing.spend.totalUsd.toFixed(2)} (no worker answers for the running episode; its budget shows while one runs)`);
     console.log(`${episode}: ${renderBilledSplit(billing)}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { episodeWorkflowId, sequenceWorkflowId } from '../../domain/ids.js';
 import { usageError } from '../cli-error.js';
@@ -7,7 +8,7 @@ import { connectClient } from '../connect.js';
 export function registerCancel(program: Command): void {
   program
     .command('cancel')
-    .description('give up on a sequence (its takes stay on disk; a running paid job is cancelled), or on a whole episode')
+    .description(COMMAND_SUMMARIES['cancel'])
     .argument('<project>', 'project id')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('[sequence]', 'sequence id; without it the episode itself is cancelled')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { AesGcmCodec } from '../../codec/aes-gcm-codec.js';
 import { CODEC_KEYS_ENV, codecKeysFromEnv } from '../../codec/codec-keys.js';
@@ -18,7 +19,7 @@ interface CodecServerFlags {
 export function registerCodecServer(program: Command): void {
   program
     .command('codec-server')
-    .description(`serve Temporal's codec endpoint, so the Web UI shows payloads encrypted with ${CODEC_KEYS_ENV} in clear to those who reach it`)
+    .description(COMMAND_SUMMARIES['codec-server'])
     .option('--port <n>', 'port to listen on', '8089')
     .option('--host <address>', 'address to bind; anything but loopback needs the printed token', '127.0.0.1')
     .option('--ui-origin <origins>', "comma-separated origins of the Web UI allowed to call it (default: the UI of TEMPORAL_ADDRESS's server, or RECOIL_UI_URL)")

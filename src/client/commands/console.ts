@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { startConsole, type RunningConsole } from '../../console/server.js';
@@ -17,7 +18,7 @@ export interface ConsoleFlags {
 export function registerConsole(program: Command): void {
   program
     .command('console')
-    .description('open the Production Console: Board, Dailies, start frames, compare, history and delivery in the browser')
+    .description(COMMAND_SUMMARIES['console'])
     .option('--port <n>', 'port to listen on', '4500')
     .option('--host <address>', 'address to bind; anything but loopback needs the printed token link', '127.0.0.1')
     .option('--allow-host <names>', 'comma-separated extra host names browsers may use to reach the console')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
@@ -21,7 +22,7 @@ const OUTCOME_WITHIN_MS = 5 * 60_000;
 export function registerDeliver(program: Command): void {
   program
     .command('deliver')
-    .description('deliver the approved takes as a new version: cut, OTIO, EDL, contact sheet and manifest; an episode whose delivery is blocked is asked to deliver again')
+    .description(COMMAND_SUMMARIES['deliver'])
     .argument('<project-dir>', 'the client project folder (its plan gives the order of the cut)')
     .argument('<episode>', 'the episode, e.g. EP001')
     .option('--by <name>', 'who asks, when the running episode\'s delivery is blocked', defaultActor())

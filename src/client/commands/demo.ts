@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { installRuntime } from '../../worker/runtime.js';
 import { EXAMPLE_PROJECT, runDemo } from '../demo/run-demo.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the whole pipeline offline on the bundled example, end to end')
+    .description(COMMAND_SUMMARIES['demo'])
     .option('--project <dir>', 'the project folder', EXAMPLE_PROJECT)
     .option('--episode <id>', 'the episode', 'EP001')
     .action(async (opts: { project: string; episode: string }) => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import type { Client } from '@temporalio/client';
-import { deploymentFromEnv } from '../../worker/worker-from-env.js';
+import { deploymentFromEnv } from '../../worker/deployment-from-env.js';
 import { describeDeployment, makeCurrent, newestBuild, previousBuild, type DeploymentTarget } from '../../temporal/worker-deployment.js';
 import { runtimeError, usageError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
@@ -12,7 +13,7 @@ import { newTable } from '../table.js';
 export function registerDeploy(program: Command): void {
   const deploy = program
     .command('deploy')
-    .description('roll workers out and back: which builds run which workflows, which build takes new work (RECOIL_DEPLOYMENT, default recoil)');
+    .description(COMMAND_SUMMARIES['deploy']);
   deploy
     .command('status')
     .description('every build of the deployment, which one is current, and the open workflows each one runs')

@@ -1,5 +1,6 @@
 import { dataConverterFromEnv } from '../../codec/data-converter.js';
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { runWorker, startLine } from '../../worker/run-worker.js';
@@ -18,7 +19,7 @@ import { uiBaseUrl } from '../ui-url.js';
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('start the local Temporal dev server (persistent, with Web UI), a worker and the console')
+    .description(COMMAND_SUMMARIES['dev'])
     .option('--console-port <n>', 'port of the console on 127.0.0.1', String(DEFAULT_CONSOLE_PORT))
     .action(async (opts: { consolePort: string }) => {
       const codec = await startCodecServerBeside();

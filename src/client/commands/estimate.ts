@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { imageCostUsd, roundUsd } from '../../domain/price-table.js';
 import { firstPassCostUsd, plannedGridCostUsd, worstCaseCostUsd } from '../../domain/sequence-unit.js';
 import { priceTablePath } from '../../config/pricing.js';
@@ -15,7 +16,7 @@ import { renderPriceCheck } from '../read-billing.js';
 export function registerEstimate(program: Command): void {
   program
     .command('estimate')
-    .description('forecast the cost of an episode per sequence, before anything is spent')
+    .description(COMMAND_SUMMARIES['estimate'])
     .argument('<project-dir>', 'the client project folder')
     .requiredOption('--episode <id>', 'the episode, e.g. EP001')
     .option('--only <ids>', 'comma-separated sequence ids')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
@@ -8,7 +9,7 @@ import { decideOnSequence, type SequenceDecision } from '../decisions.js';
 export function registerFrame(program: Command): void {
   program
     .command('frame')
-    .description("pick a start frame from a 2x2 grid (quadrants 1–4: left to right, top to bottom) or the previous sequence's approved last frame, or ask for new options")
+    .description(COMMAND_SUMMARIES['frame'])
     .argument('<project>', 'project id')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('<sequence>', 'sequence id, e.g. SEQ02')

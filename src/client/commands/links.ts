@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { DEFAULT_CONSOLE_URL } from '../../console/console-url.js';
 import { createLink, linkState, listLinks, MAX_LINK_DAYS, parseTakeList, revokeLink } from '../../console/review-links.js';
@@ -17,7 +18,7 @@ interface CreateFlags {
 
 /** Client review links, as the console's Client links page makes them; kept beside the artifacts. */
 export function registerLinks(program: Command): void {
-  const links = program.command('links').description('client review links: one episode (or chosen takes) for a client to watch, note and approve, expiring and revocable');
+  const links = program.command('links').description(COMMAND_SUMMARIES['links']);
   links
     .command('list', { isDefault: true })
     .description('every link (active, expired, withdrawn), newest first')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { noteInputSchema } from '../../domain/note-schema.js';
 import { NOTE_COLOURS } from '../../domain/take-notes.js';
 import { placeNote, readTakeManifest } from '../../console/take-details.js';
@@ -21,7 +22,7 @@ interface NoteFlags {
 export function registerNote(program: Command): void {
   program
     .command('note')
-    .description('pin a note to a frame (or a range) of a finished take, as the console does; it reaches the editor as a marker')
+    .description(COMMAND_SUMMARIES['note'])
     .argument('<project>', 'project id')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('<sequence>', 'sequence id, e.g. SEQ01')

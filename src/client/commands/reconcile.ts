@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import type { ReconcileInput, ReconcileReport } from '../../contract/billing.js';
 import { runtimeError, usageError } from '../cli-error.js';
@@ -17,7 +18,7 @@ const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 
 export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
-    .description("read fal's billing records now: each take's billed cost, calls that were or were not charged, charges no take claims, price differences")
+    .description(COMMAND_SUMMARIES['reconcile'])
     .argument('[project]', 'only this project\'s takes (its id or folder); unclaimed charges are the account\'s')
     .option('--since <when>', 'read from this moment instead of the last reading: an ISO date/time, or 30m, 12h, 7d ago')
     .option('--json', 'machine-readable output')

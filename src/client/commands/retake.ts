@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { ShotSchema } from '../../domain/schemas.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
@@ -9,7 +10,7 @@ import { decideOnSequence } from '../decisions.js';
 export function registerRetake(program: Command): void {
   program
     .command('retake')
-    .description('ask for a new take, optionally with new prompts for some shots')
+    .description(COMMAND_SUMMARIES['retake'])
     .argument('<project>', 'project id')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('<sequence>', 'sequence id, e.g. SEQ01')

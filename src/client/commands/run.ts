@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { MODELS, PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
 import type { SequenceUnit } from '../../domain/sequence-unit.js';
@@ -16,7 +17,7 @@ import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('start the episode workflow (or find the one already running)')
+    .description(COMMAND_SUMMARIES['run'])
     .argument('<project-dir>', 'the client project folder')
     .requiredOption('--episode <id>', 'the episode, e.g. EP001')
     .option('--only <ids>', 'comma-separated sequence ids to run')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import type { SubmissionAction } from '../../contract/sequence.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../connect.js';
@@ -20,7 +21,7 @@ const USAGE = 'recoil settle <project-dir> <episode> <sequence> --take N (--adop
 export function registerSettle(program: Command): void {
   program
     .command('settle')
-    .description('decide what a take whose submission was cut off was: adopt fal\'s request id, submit it again, or give it up')
+    .description(COMMAND_SUMMARIES['settle'])
     .argument('<project>', 'the project folder (or its id)')
     .argument('<episode>', 'episode id, e.g. EP001')
     .argument('<sequence>', 'sequence id, e.g. SEQ01')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderBoard, renderDecisions, renderSubmissionQuestions, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
@@ -10,12 +11,12 @@ import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, render
 import { resolveProjectId } from '../resolve-project-id.js';
 import { NO_WORKER_HINT } from '../worker-presence.js';
 import { describeDeployment, type DeploymentState } from '../../temporal/worker-deployment.js';
-import { deploymentFromEnv } from '../../worker/worker-from-env.js';
+import { deploymentFromEnv } from '../../worker/deployment-from-env.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('the board: every sequence of a project, its takes, spend and what it waits for')
+    .description(COMMAND_SUMMARIES['status'])
     .argument('<project>', 'the project id (or its folder)')
     .option('--episode <id>', 'only this episode')
     .option('--watch', 'keep refreshing until Ctrl-C')
@@ -26,17 +27,22 @@ export function registerStatus(program: Command): void {
       const deploymentName = deploymentFromEnv('if-none').name;
       try {
         do {
-          const rows = await readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) });
+          // Every read goes out at once; only the per-episode ones wait for the board to name the episodes.
+          const [rows, accounts, deployment] = await Promise.all([
+            readBoard(client, connection, { projectId, ...(opts.episode ? { episode: opts.episode } : {}) }),
+            readAccountGates(client, connection, taskQueue),
+            describeDeployment(connection, { namespace, deploymentName }),
+          ]);
           const workerUp = rows.every((r) => !r.running || r.status);
           const episodes = [...new Set([...rows.map((r) => r.episode), ...(opts.episode ? [opts.episode] : [])])];
-          const money = await readEpisodeMoney(client, connection, projectId, episodes);
+          const [money, deliveries, billing] = await Promise.all([
+            readEpisodeMoney(client, connection, projectId, episodes),
+            readDeliveries(projectId, episodes),
+            Promise.all(
+              episodes.map(async (episode) => ({ episode, ...(await readEpisodeBilling(projectId, episode, rows.filter((r) => r.episode === episode).map((r) => r.sequenceId))) })),
+            ),
+          ]);
           const silentBlocked = await readBlockedWithoutAnswer(client, projectId, episodes, money);
-          const deliveries = await readDeliveries(projectId, episodes);
-          const accounts = await readAccountGates(client, connection, taskQueue);
-          const deployment = await describeDeployment(connection, { namespace, deploymentName });
-          const billing = await Promise.all(
-            episodes.map(async (episode) => ({ episode, ...(await readEpisodeBilling(projectId, episode, rows.filter((r) => r.episode === episode).map((r) => r.sequenceId))) })),
-          );
           if (opts.json) {
             console.log(JSON.stringify({ projectId, workerRunning: workerUp, deployment: { name: deploymentName, current: deployment?.current, builds: deployment?.builds ?? [] }, episodes: money, billing, sequences: rows, deliveries, accounts }, null, 2));
           } else {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { firstPassCostUsd } from '../../domain/sequence-unit.js';
 import { loadProjectOrExit } from '../load-or-exit.js';
@@ -6,7 +7,7 @@ import { loadProjectOrExit } from '../load-or-exit.js';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check a project folder (config, bible, plans, images) and list every problem at once')
+    .description(COMMAND_SUMMARIES['validate'])
     .argument('<project-dir>', 'the client project folder')
     .option('--episode <id>', 'check only this episode')
     .action(async (projectDir: string, opts: { episode?: string }) => {

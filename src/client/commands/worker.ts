@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { NoTemporalServerError, runWorker, startLine } from '../../worker/run-worker.js';
 import { installRuntime, metricsAddressFromEnv } from '../../worker/runtime.js';
 import { workerFromEnv } from '../../worker/worker-from-env.js';
@@ -8,7 +9,7 @@ import { runtimeError } from '../cli-error.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run a worker against TEMPORAL_ADDRESS (default: the local dev server)')
+    .description(COMMAND_SUMMARIES['worker'])
     .option('--max-activities <n>', 'cap concurrent activities on this worker (the fal account\'s job limit is RECOIL_FAL_CONCURRENCY)')
     .action(async (opts: { maxActivities?: string }) => {
       const metricsAddress = metricsAddressFromEnv();

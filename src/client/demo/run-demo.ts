@@ -1,5 +1,5 @@
 import { dataConverterFromEnv } from '../../codec/data-converter.js';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../install/package-root.js';
 import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
@@ -16,7 +16,7 @@ import { episodeConsoleUrl } from '../../console/console-url.js';
 import { projectUiUrl } from '../ui-url.js';
 import { directEpisode } from './director.js';
 
-export const EXAMPLE_PROJECT = fileURLToPath(new URL('../../../examples/driver-beware', import.meta.url));
+export const EXAMPLE_PROJECT = packagePath('examples', 'driver-beware');
 
 export interface DemoOptions {
   projectDir: string;

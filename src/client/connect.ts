@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
 import { runtimeError } from './cli-error.js';
@@ -11,13 +11,13 @@ export interface ConnectedClient {
   taskQueue: string;
 }
 
-/** Connects to Temporal or explains how to get a server running. */
-export async function connectClient(target = temporalTarget()): Promise<ConnectedClient> {
+/** Connects to Temporal or explains how to get a server running; `interceptors` trace what it starts. */
+export async function connectClient(target = temporalTarget(), interceptors?: ClientInterceptors): Promise<ConnectedClient> {
   // A bad key is the user's to fix (exit 2), not a missing server.
   const codec = dataConverterFromEnv();
   try {
     const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' } as Parameters<typeof Connection.connect>[0]);
-    const client = new Client({ connection, namespace: target.namespace, ...codec });
+    const client = new Client({ connection, namespace: target.namespace, ...codec, ...(interceptors ? { interceptors } : {}) });
     return { client, connection, address: target.address, namespace: target.namespace, taskQueue: target.taskQueue };
   } catch (err) {
     throw runtimeError(

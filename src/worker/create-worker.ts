@@ -1,10 +1,13 @@
 import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
 import type { ProviderName } from '../domain/models.js';
+import { ActivitySpanAttributes } from '../telemetry/activity-span-attributes.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import type { WorkflowSource } from './workflow-bundle.js';
 
 export interface RecoilWorkerOptions {
@@ -27,6 +30,8 @@ export interface RecoilWorkerOptions {
   dataConverter?: DataConverter;
   /** The Worker Deployment version this worker is: pinned workflows only ever run on their own build. */
   version: WorkerDeploymentVersion;
+  /** Where this process's spans go (src/telemetry/tracing.ts); the workflows' come through the `exporter` sink. */
+  tracing: Pick<Tracing, 'tracer' | 'spanProcessor' | 'resource'>;
 }
 
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
@@ -44,6 +49,13 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    interceptors: {
+      activity: [
+        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: options.tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        () => ({ inbound: new ActivitySpanAttributes() }),
+      ],
+    },
+    sinks: { exporter: makeWorkflowExporter(options.tracing.spanProcessor, options.tracing.resource) },
     // Every workflow type names its own behaviour (src/workflows/index.ts); a new one waits on its build.
     workerDeploymentOptions: { version: options.version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' },
   });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
 import { promoteOnStart, type PromotePolicy } from '../temporal/worker-deployment.js';
+import { startTracing, type Tracing } from '../telemetry/tracing.js';
 import { buildIdOf } from './build-id.js';
 import { createRecoilWorker, type RecoilWorkerOptions } from './create-worker.js';
 import { chooseWorkflowSource, workflowCodeOf, type WorkflowSource } from './workflow-bundle.js';
@@ -18,6 +19,8 @@ export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' 
   deployment?: DeploymentChoice;
   /** Told once the worker polls and its build is current if it was to be: the start line goes here. */
   onStart?: (started: StartedWorker) => void;
+  /** Default: from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, flushed when the worker stops. */
+  tracing?: Tracing;
 }
 
 export interface DeploymentChoice {
@@ -35,6 +38,8 @@ export interface StartedWorker {
   workflows: string;
   /** True when payloads are encrypted before they reach the server (RECOIL_CODEC_KEYS). */
   encrypted?: boolean;
+  /** Where spans are exported, when they are. */
+  tracesEndpoint?: string;
   deploymentName: string;
   buildId: string;
   /** What starting did about this build: made current, already current, or left as it is. */
@@ -62,6 +67,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
   const connection = await NativeConnection.connect(options.connection).catch((error: Error) => {
     throw new NoTemporalServerError(options.connection.address, error);
   });
+  const tracing = options.tracing ?? startTracing('recoil-worker');
   try {
     const worker = await createRecoilWorker({
       connection,
@@ -76,6 +82,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       version,
       ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      tracing,
     });
     // The server learns of a build from its first poll, so the build is promoted while the worker runs.
     const ready = async () => {
@@ -88,6 +95,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
         artifactsRoot: options.artifactsRoot,
         workflows: workflows.description,
         ...(options.dataConverter ? { encrypted: true } : {}),
+        ...(tracing.endpoint ? { tracesEndpoint: tracing.endpoint } : {}),
         ...version,
         promotion,
       });
@@ -108,12 +116,14 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
     return undefined;
   } finally {
     await connection.close();
+    if (!options.tracing) await tracing.shutdown();
   }
 }
 
 export function startLine(started: StartedWorker): string {
   const payloads = started.encrypted ? '; payloads encrypted (RECOIL_CODEC_KEYS)' : '';
-  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); build ${started.buildId} of deployment ${started.deploymentName} (${started.promotion}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}`;
+  const traces = started.tracesEndpoint ? `; traces to ${started.tracesEndpoint}` : '';
+  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); build ${started.buildId} of deployment ${started.deploymentName} (${started.promotion}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}${traces}`;
 }
 
 function printStartLine(started: StartedWorker): void {

@@ -10,6 +10,12 @@ export const WORKFLOWS_PATH = packagePath('src', 'workflows', 'index.ts');
 
 const REPO_ROOT = PACKAGE_ROOT;
 
+/**
+ * Bundled into every build, traced or not, so tracing never changes the build id: spans go to the
+ * worker's sink, which drops them when no endpoint is set.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [packagePath('src', 'workflows', 'interceptors.ts')];
+
 /** Where `npm run build` puts the bundle, and where a worker looks for it unless RECOIL_WORKFLOW_BUNDLE says otherwise. */
 export const DEFAULT_BUNDLE_PATH = join(REPO_ROOT, 'dist', 'workflow-bundle.js');
 
@@ -66,6 +72,7 @@ export async function workflowCodeOf(options: WorkflowSource['options']): Promis
 async function bundleWorkflows(workflowsPath: string, files: Set<string>): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: quietLogger,
     // Module ids are paths from the context: the repository, not the caller's folder, so the same code
     // bundles to the same bundle (and build id) from wherever a worker is started.

@@ -5,6 +5,8 @@ import { MODELS, PROVIDER_NAMES, type ProviderName } from '../../domain/models.j
 import type { SequenceUnit } from '../../domain/sequence-unit.js';
 import { usageError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
+import { temporalTarget } from '../../temporal/connection-config.js';
+import { tracesEndpointFromEnv } from '../../telemetry/traces-endpoint.js';
 import { episodeInput } from '../episode-input.js';
 import { defaultActor } from '../identity.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
@@ -28,22 +30,33 @@ export function registerRun(program: Command): void {
       const { project, plan, units } = loaded;
       checkModels(provider, units, loaded.planFile);
       checkKeys(provider, units);
-      const { client, connection, address, namespace, taskQueue } = await connectClient();
-      try {
-        const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
-        console.log(
-          started
-            ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
-            : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
-        );
-        if (provider === 'fal' && (await ensureReconcileSchedule(client, taskQueue)) === 'created') {
-          console.log(`  fal's bill is read every ${RECONCILE_EVERY} (Schedule ${RECONCILE_SCHEDULE_ID}); now: npx recoil reconcile ${project.id}`);
+      // Traced only when an OTLP endpoint is set: the tracing code is not even loaded otherwise.
+      const tracing = tracesEndpointFromEnv() ? (await import('../../telemetry/client-tracing.js')).startClientTracing() : undefined;
+      const { client, connection, address, namespace, taskQueue } = await connectClient(temporalTarget(), tracing?.interceptors);
+      const start = async (traceId?: string) => {
+        try {
+          const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
+          console.log(
+            started
+              ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
+              : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
+          );
+          if (provider === 'fal' && (await ensureReconcileSchedule(client, taskQueue)) === 'created') {
+            console.log(`  fal's bill is read every ${RECONCILE_EVERY} (Schedule ${RECONCILE_SCHEDULE_ID}); now: npx recoil reconcile ${project.id}`);
+          }
+          if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
+          console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
+          console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);
+          if (traceId) console.log(`  trace:     ${traceId}`);
+        } finally {
+          await connection.close();
         }
-        if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
-        console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
-        console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);
+      };
+      if (!tracing) return start();
+      try {
+        await tracing.inSpan('recoil run', { 'recoil.project': project.id, 'recoil.episode': plan.episode, 'recoil.provider': provider }, start);
       } finally {
-        await connection.close();
+        await tracing.shutdown();
       }
     });
 }

@@ -77,9 +77,14 @@ describe("the worker's Prometheus metrics", () => {
           providerWaits: sample(lines, 'recoil_provider_wait_seconds_count', { provider: 'local', model: 'local' }),
           accepted: sample(lines, 'recoil_decisions_total', { decision: 'approve', outcome: 'accepted', taskQueue }),
           refused: sample(lines, 'recoil_decisions_total', { decision: 'approve', outcome: 'refused', taskQueue }),
+          reviews: sample(lines, 'recoil_decision_latency_seconds_count', { waited_in: 'video_complete', taskQueue }),
         };
       }, { timeout: 30_000, interval: 500 })
-      .toEqual({ finished: 1, costCount: 1, spend: 0, providerWaits: 1, accepted: 1, refused: 1 });
+      .toEqual({ finished: 1, costCount: 1, spend: 0, providerWaits: 1, accepted: 1, refused: 1, reviews: 1 });
+    // The take waited for the producer at least as long as the test took to approve it, and not for ever.
+    const waited = sample(await scrape(), 'recoil_decision_latency_seconds_sum', { waited_in: 'video_complete' })!;
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThan(240);
     const lines = await scrape();
     // Buckets sized for jobs that run for minutes, not the SDK's sub-second defaults.
     expect(lines.some((l) => l.startsWith('recoil_provider_wait_seconds_bucket') && l.includes('le="1200"'))).toBe(true);

@@ -13,11 +13,13 @@ export function installRuntime(level: LogLevel, metricsAddress?: string): void {
   });
 }
 
-/** Buckets sized to what Recoil measures: provider jobs and slot waits run for minutes, a take costs cents to dollars. */
+/** Buckets sized to what Recoil measures: provider jobs and slot waits run for minutes, a take costs cents to dollars, a decision takes a person's time. */
 const RECOIL_BUCKETS = {
   recoil_provider_wait: [5, 15, 30, 60, 120, 300, 600, 1200, 2400],
   recoil_account_slot_wait: [1, 5, 15, 60, 300, 900, 1800, 3600],
   recoil_take_cost: [0, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+  // People decide in minutes to days.
+  recoil_decision_latency: [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600],
 };
 
 function prometheusOptions(bindAddress: string) {

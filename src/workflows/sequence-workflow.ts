@@ -42,7 +42,7 @@ import type { SequenceContext } from './sequence-context.js';
 import { SequenceRun, type FrameChoice } from './sequence-run.js';
 import { produceTake } from './take-production.js';
 import { onSignal } from './signal-handler.js';
-import { countDecision } from './workflow-metrics.js';
+import { countDecision, recordDecisionLatency } from './workflow-metrics.js';
 import { takesBilledSignal } from '../contract/billing.js';
 
 /**
@@ -187,9 +187,12 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
       if (retake) await recordRetakeOnLastTake(ctx, retake.by, retake.note);
       if (run.state === 'video_generating') await produceTake(ctx, retake?.note);
     }
-    run.waitFor(whatAPersonShouldDo(run.state));
+    const waitedIn = run.state;
+    run.waitFor(whatAPersonShouldDo(waitedIn));
     await ctx.report();
+    const waitingSince = Date.now();
     await condition(() => run.state === 'approved' || run.state === 'video_generating' || run.state === 'frame_generating');
+    recordDecisionLatency(waitedIn, (Date.now() - waitingSince) / 1_000);
     run.resumedByPerson();
     if (run.state === 'approved') break;
   }

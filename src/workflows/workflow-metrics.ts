@@ -27,6 +27,14 @@ export function countDecision(decision: string, outcome: 'accepted' | 'refused')
   metricMeter.createCounter('recoil_decisions', '1', 'Decisions by kind and outcome').add(1, { decision, outcome });
 }
 
+/**
+ * How long a sequence waited for a person, from the moment it could be decided on (a take to review,
+ * frames to pick) to the decision that moved it on: the review queue's latency, by what was waited on.
+ */
+export function recordDecisionLatency(waitedIn: string, seconds: number): void {
+  metricMeter.createHistogram('recoil_decision_latency', 'float', 'seconds', 'Seconds a sequence waited for a person to decide').record(seconds, { waited_in: waitedIn });
+}
+
 /** A submission cut off before the provider's request id came back: it may have been paid for. */
 export function countAmbiguousSubmission(provider: string): void {
   metricMeter.createCounter('recoil_ambiguous_submissions', '1', 'Submissions cut off before the request id came back').add(1, { provider });

@@ -89,6 +89,19 @@ interface Run {
   phases?: { submitMs: number; noticeAndDownloadMs: number; criticsMs: number };
   /** The most jobs the fal fake ever had at once, from its own log (fal only). */
   mostAtFal?: number;
+  /** Where the time beyond the ideal went, from the fake's log (fal only). */
+  beyondIdeal?: BeyondIdeal;
+}
+
+interface BeyondIdeal {
+  /** Episode start → the first job at fal. */
+  rampMs: number;
+  /** First job at fal → fal's last job done, minus the rounds' L: slots waiting between one job and the next. */
+  handOversMs: number;
+  /** A job done → the next job in its slot at fal, median. */
+  medianHandOverMs: number;
+  /** Fal's last job done → every take reviewed: fetching the video, probing it, the critics. */
+  tailMs: number;
 }
 
 interface Ready {
@@ -144,7 +157,27 @@ async function runScenario(scenario: Scenario): Promise<Run> {
     wallMs: Math.max(...ready.map((r) => r.at)) - started,
     videosMs: Math.max(...ready.map(finishedAt)) - started,
     inSlotOverheadMs: inSlotMs.map((ms) => ms - L),
-    ...(provider === 'fal' ? { phases: falPhases(ready), mostAtFal: fake.maxInFlight((id) => mine.has(id)) } : {}),
+    ...(provider === 'fal' ? { phases: falPhases(ready), mostAtFal: fake.maxInFlight((id) => mine.has(id)), beyondIdeal: beyondIdeal(mine, started, Math.max(...ready.map((r) => r.at)), scenario) } : {}),
+  };
+}
+
+/**
+ * The wall time is the ramp to the first job, fal's own rounds (L each) with the hand-overs between
+ * them, and the tail after fal's last job; the fake's log says when each job arrived and finished.
+ */
+function beyondIdeal(mine: Set<string>, startedAt: number, reviewedAt: number, scenario: Scenario): BeyondIdeal {
+  const times = (event: string) => fake.log.filter((e) => mine.has(e.requestId) && e.event === event).map((e) => e.at).sort((a, b) => a - b);
+  const submitted = times('submitted');
+  const completed = times('completed');
+  const slots = Math.min(scenario.accountLimit, scenario.episodes * scenario.maxParallel);
+  const rounds = Math.ceil(submitted.length / slots);
+  // The i-th job beyond the first round takes the slot the (i − slots)-th job to finish gave up.
+  const handOvers = submitted.slice(slots).map((at, i) => at - completed[i]!);
+  return {
+    rampMs: submitted[0]! - startedAt,
+    handOversMs: completed.at(-1)! - submitted[0]! - rounds * L,
+    medianHandOverMs: handOvers.length ? median(handOvers) : 0,
+    tailMs: reviewedAt - completed.at(-1)!,
   };
 }
 
@@ -220,6 +253,13 @@ try {
   }
   for (const { scenario, phases } of runs) {
     if (phases) console.log(`${scenario.mode} per take (median): slot granted → job at fal ${ms(phases.submitMs)}; fal done → video in folder ${ms(phases.noticeAndDownloadMs)}; video → reviewed ${ms(phases.criticsMs)}`);
+  }
+  for (const { scenario, beyondIdeal: b, wallMs, idealMs } of runs) {
+    if (!b) continue;
+    console.log(
+      `${scenario.mode} beyond the ideal, ${s(wallMs - idealMs)}: start → first job at fal ${s(b.rampMs)}; hand-overs between fal's rounds ${s(b.handOversMs)} ` +
+        `(a job done → the next in its slot at fal: median ${ms(b.medianHandOverMs)}); fal's last job done → every take reviewed ${s(b.tailMs)}`,
+    );
   }
   const local = runs.find((r) => r.scenario.mode === 'local');
   if (local) {

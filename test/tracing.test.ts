@@ -14,6 +14,8 @@ import { activitySummary } from '../src/contract/activity-subject.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { waitForStatus } from './helpers/harness.js';
 import { startOtlpCollector, type CollectedSpan } from './helpers/otlp-collector.js';
+import { makeProject, removeFixtures } from './helpers/project-fixture.js';
+import { runCli } from './helpers/run-cli.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   fake = await startFalFake({ key: FAL_KEY });
 });
 afterAll(async () => {
+  await removeFixtures();
   await fake?.close();
   await collector?.close();
 });
@@ -103,6 +106,24 @@ describe('traces', () => {
       await worker.stop();
     }
     expect(worker.output).toContain(`traces to ${collector.url}/v1/traces`);
+  });
+
+  it('`recoil run` with an endpoint set: prints the trace id, whose root span started the episode', { timeout: 60_000 }, async () => {
+    const projectId = `traces-cli-${randomUUID().slice(0, 8)}`;
+    const dir = await makeProject((files) => void (files.project.id = projectId));
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), RECOIL_TASK_QUEUE: `traces-cli-${randomUUID()}`, RECOIL_ARTIFACTS_DIR: join(dir, 'artifacts'), OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
+    const run = await runCli(['run', dir, '--episode', 'EP001', '--only', 'SEQ01'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const traceId = /trace: +([0-9a-f]{32})/.exec(run.stdout)?.[1];
+    expect(traceId, run.stdout).toBeDefined();
+    // The CLI flushes its spans before it exits: they are at the collector already.
+    const spans = collector.spans.filter((span) => span.traceId === traceId);
+    const root = spans.find((span) => span.name === 'recoil run');
+    expect(root?.attributes).toMatchObject({ 'recoil.project': projectId, 'recoil.episode': 'EP001', 'recoil.provider': 'local' });
+    expect(spans.find((span) => span.name === 'StartWorkflow:episodeWorkflow')?.parentSpanId).toBe(root?.spanId);
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    await new Client({ connection }).workflow.getHandle(episodeWorkflowId(projectId, 'EP001')).terminate('test over');
+    await connection.close();
   });
 
   it('reads the endpoint from OpenTelemetry\'s own variables, and names the activity\'s work in its summary', () => {

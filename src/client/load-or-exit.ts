@@ -28,6 +28,8 @@ export async function loadEpisodeOrExit(projectDir: string, episode: string, onl
   return { ...result, pricing: pricing.pricing, units: toSequenceUnits({ project, bible, plan, projectDir: result.projectDir, pricing: pricing.pricing }) };
 }
 
+export type LoadedEpisode = Awaited<ReturnType<typeof loadEpisodeOrExit>>;
+
 /** The price table a worker records actual costs with, or exit 2 naming what is wrong in it. */
 export async function loadPricingOrExit(): Promise<Pricing> {
   const pricing = await loadPricing();

@@ -4,12 +4,12 @@ import pc from 'picocolors';
 import { MODELS, PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
 import type { SequenceUnit } from '../../domain/sequence-unit.js';
 import { usageError } from '../cli-error.js';
-import { connectClient } from '../connect.js';
+import { connectClient, type ConnectedClient } from '../connect.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
 import { tracesEndpointFromEnv } from '../../telemetry/traces-endpoint.js';
 import { episodeInput } from '../episode-input.js';
 import { defaultActor } from '../identity.js';
-import { loadEpisodeOrExit } from '../load-or-exit.js';
+import { loadEpisodeOrExit, type LoadedEpisode } from '../load-or-exit.js';
 import { startOrFindEpisode } from '../start-episode.js';
 import { ensureReconcileSchedule } from '../reconcile-schedule.js';
 import { RECONCILE_EVERY, RECONCILE_SCHEDULE_ID } from '../../contract/billing.js';
@@ -32,26 +32,8 @@ export function registerRun(program: Command): void {
       checkKeys(provider, units);
       // Traced only when an OTLP endpoint is set: the tracing code is not even loaded otherwise.
       const tracing = tracesEndpointFromEnv() ? (await import('../../telemetry/client-tracing.js')).startClientTracing() : undefined;
-      const { client, connection, address, namespace, taskQueue } = await connectClient(temporalTarget(), tracing?.interceptors);
-      const start = async (traceId?: string) => {
-        try {
-          const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
-          console.log(
-            started
-              ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
-              : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
-          );
-          if (provider === 'fal' && (await ensureReconcileSchedule(client, taskQueue)) === 'created') {
-            console.log(`  fal's bill is read every ${RECONCILE_EVERY} (Schedule ${RECONCILE_SCHEDULE_ID}); now: npx recoil reconcile ${project.id}`);
-          }
-          if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
-          console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
-          console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);
-          if (traceId) console.log(`  trace:     ${traceId}`);
-        } finally {
-          await connection.close();
-        }
-      };
+      const connected = await connectClient(temporalTarget(), tracing?.interceptors);
+      const start = (traceId?: string) => startAndTell(connected, loaded, provider, traceId);
       if (!tracing) return start();
       try {
         await tracing.inSpan('recoil run', { 'recoil.project': project.id, 'recoil.episode': plan.episode, 'recoil.provider': provider }, start);
@@ -59,6 +41,29 @@ export function registerRun(program: Command): void {
         await tracing.shutdown();
       }
     });
+}
+
+/** Starts the episode (or finds it running) and tells the person where to follow it. */
+async function startAndTell(connected: ConnectedClient, loaded: LoadedEpisode, provider: ProviderName, traceId?: string): Promise<void> {
+  const { client, connection, address, namespace, taskQueue } = connected;
+  const { project, plan, units } = loaded;
+  try {
+    const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
+    console.log(
+      started
+        ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`
+        : `${pc.cyan('●')} ${handle.workflowId} is already running: nothing new was started`,
+    );
+    if (provider === 'fal' && (await ensureReconcileSchedule(client, taskQueue)) === 'created') {
+      console.log(`  fal's bill is read every ${RECONCILE_EVERY} (Schedule ${RECONCILE_SCHEDULE_ID}); now: npx recoil reconcile ${project.id}`);
+    }
+    if (!(await hasLiveWorker(client, taskQueue))) console.log(pc.yellow(`! ${NO_WORKER_HINT}; the episode will start when one does`));
+    console.log(`  follow it: npx recoil status ${project.id} --episode ${plan.episode} --watch`);
+    console.log(`  Web UI:    ${projectUiUrl(project.id, namespace, uiBaseUrl(address))}`);
+    if (traceId) console.log(`  trace:     ${traceId}`);
+  } finally {
+    await connection.close();
+  }
 }
 
 function parseProvider(name: string): ProviderName {

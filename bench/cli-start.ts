@@ -21,10 +21,9 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
-import { approveUpdate, statusQuery } from '../src/contract/sequence.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { startFalFake } from '../test/fakes/fal-fake.js';
+import { approveReadyTakes } from './approve-ready.js';
 import { benchUnit } from './bench-unit.js';
 
 const { values } = parseArgs({
@@ -70,17 +69,7 @@ async function timeCall(bin: string, args: string[], env: NodeJS.ProcessEnv): Pr
 async function approveAsTakesArrive(client: Client, projectId: string, units: { sequenceId: string }[], done: () => boolean): Promise<void> {
   const approved = new Set<string>();
   while (!done() && approved.size < units.length) {
-    await Promise.all(
-      units
-        .filter((u) => !approved.has(u.sequenceId))
-        .map(async (u) => {
-          const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', u.sequenceId));
-          const status = await seq.query(statusQuery).catch(() => undefined);
-          if (status?.state !== 'video_complete') return;
-          await seq.executeUpdate(approveUpdate, { args: [{ take: 1, by: 'bench', requestId: `bench-${u.sequenceId}` }] });
-          approved.add(u.sequenceId);
-        }),
-    );
+    await approveReadyTakes(client, projectId, units, approved);
     await sleep(500);
   }
 }

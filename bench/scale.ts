@@ -22,9 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { readBoard } from '../src/client/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
-import { approveUpdate, statusQuery } from '../src/contract/sequence.js';
-import { sequenceWorkflowId } from '../src/domain/ids.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
+import { approveReadyTakes } from './approve-ready.js';
 import { benchUnit } from './bench-unit.js';
 
 const { values } = parseArgs({
@@ -74,19 +73,7 @@ try {
   const approved = new Set<string>();
   let nextSample = 0;
   while (approved.size < N) {
-    await Promise.all(
-      units
-        .filter((u) => !approved.has(u.sequenceId))
-        .map(async (u) => {
-          const seq = client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', u.sequenceId));
-          const status = await seq.query(statusQuery).catch(() => undefined);
-          if (status?.state !== 'video_complete') return;
-          const asked = performance.now();
-          await seq.executeUpdate(approveUpdate, { args: [{ take: 1, by: 'bench', requestId: `bench-${u.sequenceId}` }] });
-          roundTrips.push(performance.now() - asked);
-          approved.add(u.sequenceId);
-        }),
-    );
+    roundTrips.push(...(await approveReadyTakes(client, projectId, units, approved)));
     if (approved.size >= nextSample) {
       memory.push({ approved: approved.size, ...memoryOf(worker.pid!) });
       const asked = performance.now();

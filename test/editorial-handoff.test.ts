@@ -13,11 +13,12 @@ import { criticiseTakeActivity } from '../src/activities/step-runner/criticise-t
 import { clipNotes, reelNames, shotRanges, type EditorialCut } from '../src/domain/editorial/cut.js';
 import { cmx3600Edl } from '../src/domain/editorial/edl.js';
 import { otioTimeline } from '../src/domain/editorial/otio.js';
+import { takeFolderName } from '../src/domain/ids.js';
 import type { TakeNote } from '../src/domain/take-notes.js';
 import { framesToTimecode, parseFrameRate, type FrameRate } from '../src/domain/timecode.js';
 import { FIXTURE_PROJECT, writeApprovedTake } from './helpers/approved-take.js';
 import { expectReferenceToAccept, meanVolume } from './helpers/delivery-check.js';
-import { readCopiedDelivery } from './helpers/otio-reference.js';
+import { readCopiedDelivery, readWithReference } from './helpers/otio-reference.js';
 import { readTakeJson } from './helpers/take-json.js';
 import { tempFolders } from './helpers/temp-folders.js';
 
@@ -270,6 +271,23 @@ describe('a delivery of real takes', () => {
     expect(timeline.entries.map((e: { source: string }) => e.source)).toEqual(expected.map((e) => e.url));
     const manifest = JSON.parse(await readFile(join(elsewhere, 'manifest.json'), 'utf8'));
     for (const file of manifest.files) expect((await stat(join(elsewhere, file.path))).size).toBe(file.bytes);
+  });
+
+  it('puts a long episode\'s contact sheet on pages of ten takes, in the PNGs and the PDF, every take in the text', { timeout: 600_000 }, async () => {
+    const root = await artifactsRoot();
+    const { episode } = FIXTURE_PROJECT;
+    const ids = Array.from({ length: 23 }, (_, i) => `SEQ${String(i + 1).padStart(2, '0')}`);
+    for (const sequenceId of ids) await writeApprovedTake(root, { sequenceId, take: 1, rate: '24', shots: [1] });
+    const { dir } = await buildDelivery(root, { ...FIXTURE_PROJECT, sequences: ids.map((sequenceId) => ({ sequenceId })) });
+    const sheets = (await readdir(dir)).filter((name) => name.includes('_contact_sheet')).sort();
+    expect(sheets).toEqual([`${episode}_contact_sheet.pdf`, `${episode}_contact_sheet.png`, `${episode}_contact_sheet_p2.png`, `${episode}_contact_sheet_p3.png`]);
+    const heights = await Promise.all(sheets.slice(1).map(async (name) => (await sharp(join(dir, name)).metadata()).height!));
+    expect(heights[1]).toBe(heights[0]);
+    expect(heights[2]).toBeLessThan(heights[0]!);
+    const reading = await readWithReference({ otio: join(dir, `${episode}.otio`), edl: join(dir, `${episode}.edl`), pdf: join(dir, `${episode}_contact_sheet.pdf`) }, 24);
+    expect(reading.pdf.pages).toBe(3);
+    ids.forEach((id, i) => expect(reading.pdf.text[Math.floor(i / 10)], id).toContain(`${id} ${takeFolderName(1)}`));
+    expect(reading.pdf.text[2]).toContain('page 3 of 3');
   });
 
   it('makes no new version for the same approved takes, and the next version when one changes', async () => {

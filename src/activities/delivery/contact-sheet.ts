@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { clipName, cutFrames, cutTitle, recordOffsets, recordStartFrame, type CutClip, type CutNote, type CutShot, type EditorialCut } from '../../domain/editorial/cut.js';
 import { drawingSvg, NOTE_COLOUR_HEX, noteWhere } from '../../domain/take-notes.js';
 import { formatLength, frameRateLabel, framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
@@ -34,24 +34,54 @@ const MUTED = '#a3acb9';
 const PAPER = '#1d2026';
 
 /**
- * One picture of the whole delivery (PNG, and the same as the PDF's first page): a header, then a
- * row per take — its reel, record in and out and length — with a frame from the middle of each of
- * its shots. When reviewers left notes, the PDF gets a second page: each note's frame with its
- * drawing, where it is and what it says. The PDF carries every word as text, so it can be searched.
+ * A page holds at most this many takes (or notes): a sheet for a long episode stays a set of pages a
+ * viewer, a printer and JPEG (at most 65,535 pixels a side) all take, instead of one endless strip.
+ */
+const TAKES_PER_PAGE = 10;
+const NOTES_PER_PAGE = 12;
+
+interface SheetLayout {
+  columns: number;
+  thumbWidth: number;
+  thumbHeight: number;
+  rowHeight: number;
+}
+
+/**
+ * The delivery's contact sheet: pages with a header, then a row per take — its reel, record in and
+ * out and length — with a frame from the middle of each of its shots. The first page is the PNG
+ * (`…_contact_sheet.png`; a long episode's further pages are `…_contact_sheet_p2.png` and on); the
+ * PDF has every page, then, when reviewers left notes, pages of each note's frame with its drawing,
+ * where it is and what it says. The PDF carries every word as text, so it can be searched.
  */
 export async function renderContactSheet(request: ContactSheetRequest): Promise<void> {
   const { cut } = request;
   const columns = Math.max(MIN_COLUMNS, ...cut.clips.map((clip) => clip.shots.length));
   const thumbWidth = Math.floor((SHEET_WIDTH - GUTTER * (columns + 1)) / columns);
   const thumbHeight = Math.round((thumbWidth * cut.height) / cut.width);
-  const rowHeight = ROW_LABEL_HEIGHT + thumbHeight + CAPTION_HEIGHT + GUTTER;
-  const height = HEADER_HEIGHT + GUTTER + cut.clips.length * rowHeight;
-  const offsets = recordOffsets(cut);
+  const layout = { columns, thumbWidth, thumbHeight, rowHeight: ROW_LABEL_HEIGHT + thumbHeight + CAPTION_HEIGHT + GUTTER };
+  const takePages = pagesOf(cut.clips.map((_, index) => index), TAKES_PER_PAGE);
+  const pages: SheetPage[] = [];
+  for (const [i, rows] of takePages.entries()) {
+    const { sheet, page } = await renderTakesPage(request, layout, rows, pageLabel(i, takePages.length));
+    await sheet.withMetadata({ density: SHEET_DPI }).png().toFile(i === 0 ? request.outPath : request.outPath.replace(/\.png$/, `_p${i + 1}.png`));
+    pages.push(page);
+  }
+  pages.push(...(await renderNotesPages(request)));
+  await writeFile(request.pdfPath, imagePagesPdf(pages, documentInfo(request)));
+}
 
+/** One page of take rows (`rows` are indices into the cut), as an opaque image and as a PDF page. */
+async function renderTakesPage(request: ContactSheetRequest, layout: SheetLayout, rows: number[], label: string): Promise<{ sheet: Sharp; page: SheetPage }> {
+  const { cut } = request;
+  const { thumbWidth, thumbHeight, rowHeight } = layout;
+  const offsets = recordOffsets(cut);
+  const height = HEADER_HEIGHT + GUTTER + rows.length * rowHeight;
   const thumbnails = [];
-  const runs = header(request);
-  for (const [row, clip] of cut.clips.entries()) {
-    const top = HEADER_HEIGHT + GUTTER + row * rowHeight;
+  const runs = header(request, label);
+  for (const [slot, row] of rows.entries()) {
+    const clip = cut.clips[row]!;
+    const top = HEADER_HEIGHT + GUTTER + slot * rowHeight;
     runs.push(...rowLabel(cut, clip, offsets[row]!, top));
     for (const [column, shot] of clip.shots.entries()) {
       const left = GUTTER + column * (thumbWidth + GUTTER);
@@ -60,18 +90,29 @@ export async function renderContactSheet(request: ContactSheetRequest): Promise<
       runs.push(...caption(cut, clip, shot, offsets[row]!, { left, top: frameTop + thumbHeight }, thumbWidth));
     }
   }
-  const rules = cut.clips.map((_, row) => `<rect x="${GUTTER}" y="${HEADER_HEIGHT + GUTTER + row * rowHeight - GUTTER / 2}" width="${SHEET_WIDTH - 2 * GUTTER}" height="1" fill="${MUTED}" fill-opacity="0.4"/>`);
+  const rules = rows.map((_, slot) => `<rect x="${GUTTER}" y="${HEADER_HEIGHT + GUTTER + slot * rowHeight - GUTTER / 2}" width="${SHEET_WIDTH - 2 * GUTTER}" height="1" fill="${MUTED}" fill-opacity="0.4"/>`);
+  const sheet = await composeSheet(height, thumbnails, rules.join(''), runs);
+  return { sheet, page: { jpeg: await sheet.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs } };
+}
+
+/** Pictures and text laid on the dark paper, as an opaque image (compositing text adds an alpha channel the sheet has no use for). */
+async function composeSheet(height: number, layers: OverlayOptions[], shapes: string, runs: TextRun[]): Promise<Sharp> {
   const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
-    .composite([...thumbnails, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, rules.join('') + svgTextRuns(runs))), left: 0, top: 0 }])
+    .composite([...layers, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, shapes + svgTextRuns(runs))), left: 0, top: 0 }])
     .png({ compressionLevel: 1 })
     .toBuffer();
-  // Compositing the text adds an alpha channel the opaque sheet has no use for.
-  const opaque = sharp(composed).removeAlpha();
-  await opaque.clone().withMetadata({ density: SHEET_DPI }).png().toFile(request.outPath);
-  const pages: SheetPage[] = [{ jpeg: await opaque.clone().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs }];
-  const notesPage = await renderNotesPage(request);
-  if (notesPage) pages.push(notesPage);
-  await writeFile(request.pdfPath, imagePagesPdf(pages, documentInfo(request)));
+  return sharp(composed).removeAlpha();
+}
+
+function pagesOf<T>(items: T[], perPage: number): T[][] {
+  const pages: T[][] = [];
+  for (let i = 0; i < items.length; i += perPage) pages.push(items.slice(i, i + perPage));
+  return pages.length ? pages : [[]];
+}
+
+/** "page 2 of 20", or nothing when everything fits on one. */
+function pageLabel(index: number, count: number): string {
+  return count > 1 ? `page ${index + 1} of ${count}` : '';
 }
 
 /** The PDF's document properties: what it is, and every take's id to search by. */
@@ -88,33 +129,37 @@ function documentInfo({ cut }: ContactSheetRequest) {
 const NOTE_FRAME_WIDTH = 560;
 const NOTE_TEXT_LINES = 6;
 
-/** The notes page: a row per note, its frame (drawing over it) on the left, the note on the right. */
-async function renderNotesPage(request: ContactSheetRequest): Promise<SheetPage | undefined> {
+/** The notes pages: a row per note, its frame (drawing over it) on the left, the note on the right. */
+async function renderNotesPages(request: ContactSheetRequest): Promise<SheetPage[]> {
   const { cut } = request;
   const offsets = recordOffsets(cut);
   const notes = cut.clips.flatMap((clip, i) => clip.notes.map((note) => ({ clip, note, recordStart: offsets[i]! })));
-  if (notes.length === 0) return undefined;
+  if (notes.length === 0) return [];
   const frameHeight = Math.round((NOTE_FRAME_WIDTH * cut.height) / cut.width);
   const rowHeight = Math.max(frameHeight, 60 + NOTE_TEXT_LINES * 24) + GUTTER;
-  const height = HEADER_HEIGHT + GUTTER + notes.length * rowHeight;
-  const layers = [];
-  const runs: TextRun[] = [
-    run(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)} · notes`, 34, INK, true),
-    run(GUTTER, 90, `${notes.length} note${notes.length === 1 ? '' : 's'} from review, in cut order`, 19, MUTED),
-  ];
-  let swatches = '';
-  for (const [i, { clip, note, recordStart }] of notes.entries()) {
-    const top = HEADER_HEIGHT + GUTTER + i * rowHeight;
-    const left = GUTTER * 2 + NOTE_FRAME_WIDTH;
-    layers.push({ input: await noteFrame(request, clip, note, i, frameHeight), left: GUTTER, top });
-    swatches += `<rect x="${left}" y="${top + 4}" width="14" height="14" fill="${NOTE_COLOUR_HEX[note.colour]}"/>`;
-    runs.push(...noteCaption(cut, clip, note, recordStart, { left, top }));
+  const notePages = pagesOf(notes.map((_, index) => index), NOTES_PER_PAGE);
+  const pages: SheetPage[] = [];
+  for (const [p, rows] of notePages.entries()) {
+    const height = HEADER_HEIGHT + GUTTER + rows.length * rowHeight;
+    const layers = [];
+    const label = pageLabel(p, notePages.length);
+    const runs: TextRun[] = [
+      run(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)} · notes`, 34, INK, true),
+      run(GUTTER, 90, `${notes.length} note${notes.length === 1 ? '' : 's'} from review, in cut order${label ? `   ·   ${label}` : ''}`, 19, MUTED),
+    ];
+    let swatches = '';
+    for (const [slot, i] of rows.entries()) {
+      const { clip, note, recordStart } = notes[i]!;
+      const top = HEADER_HEIGHT + GUTTER + slot * rowHeight;
+      const left = GUTTER * 2 + NOTE_FRAME_WIDTH;
+      layers.push({ input: await noteFrame(request, clip, note, i, frameHeight), left: GUTTER, top });
+      swatches += `<rect x="${left}" y="${top + 4}" width="14" height="14" fill="${NOTE_COLOUR_HEX[note.colour]}"/>`;
+      runs.push(...noteCaption(cut, clip, note, recordStart, { left, top }));
+    }
+    const sheet = await composeSheet(height, layers, swatches, runs);
+    pages.push({ jpeg: await sheet.jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs });
   }
-  const composed = await sharp({ create: { width: SHEET_WIDTH, height, channels: 3, background: PAPER } })
-    .composite([...layers, { input: Buffer.from(svgDocument(SHEET_WIDTH, height, swatches + svgTextRuns(runs))), left: 0, top: 0 }])
-    .png({ compressionLevel: 1 })
-    .toBuffer();
-  return { jpeg: await sharp(composed).removeAlpha().jpeg({ quality: 88 }).toBuffer(), width: SHEET_WIDTH, height, text: runs };
+  return pages;
 }
 
 async function noteFrame(request: ContactSheetRequest, clip: CutClip, note: CutNote, index: number, frameHeight: number): Promise<Buffer> {
@@ -151,7 +196,7 @@ async function middleFrame(request: ContactSheetRequest, clip: CutClip, shot: Cu
   return sharp(out).toBuffer();
 }
 
-function header({ cut, totalSpendUsd }: ContactSheetRequest): TextRun[] {
+function header({ cut, totalSpendUsd }: ContactSheetRequest, pageLabel: string): TextRun[] {
   const seconds = framesToSeconds(cutFrames(cut), cut.rate);
   const facts = [
     `length ${formatLength(seconds)}`,
@@ -161,6 +206,7 @@ function header({ cut, totalSpendUsd }: ContactSheetRequest): TextRun[] {
     `record ${recordTimecode(cut, 0)}–${recordTimecode(cut, cutFrames(cut))}`,
     cut.createdAt.slice(0, 10),
     `total spend $${totalSpendUsd.toFixed(2)}`,
+    ...(pageLabel ? [pageLabel] : []),
   ].join('   ·   ');
   return [run(GUTTER, 52, `${cut.projectId} · ${cutTitle(cut)}`, 34, INK, true), run(GUTTER, 90, facts, 19, MUTED)];
 }

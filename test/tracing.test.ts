@@ -46,7 +46,7 @@ function ancestry(spans: CollectedSpan[], span: CollectedSpan): CollectedSpan[] 
 }
 
 describe('traces', () => {
-  it('follow one take from `recoil run` through the episode, the sequence and every activity to fal\'s request id', { timeout: 240_000 }, async () => {
+  it('follow one take from `recoil run` to every activity of the episode and its sequence, and to fal\'s request id', { timeout: 240_000 }, async () => {
     const taskQueue = `traces-${randomUUID()}`;
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
     const worker = new WorkerProcess({
@@ -80,15 +80,16 @@ describe('traces', () => {
 
       const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
       const submitted = () => inTrace().find((s) => s.name === 'RunActivity:submitTake' && s.attributes['recoil.provider_request_id'] === requestId);
-      // Workflow spans are exported as each workflow task completes, a run's when the workflow ends.
       const chain = () => {
         const take = submitted();
         return take ? ancestry(inTrace(), take).map((span) => `${span.service} ${span.name}`) : [];
       };
       await expect.poll(() => chain().at(-1), { timeout: 30_000, interval: 250 }).toBe('recoil-cli recoil run');
-      const names = chain();
-      expect(names).toEqual(['recoil-worker RunActivity:submitTake', 'recoil-worker RunWorkflow:sequenceWorkflow', 'recoil-worker RunWorkflow:episodeWorkflow', 'recoil-cli StartWorkflow:episodeWorkflow', 'recoil-cli recoil run']);
-      expect(submitted()!.attributes).toMatchObject({ 'recoil.project': projectId, 'recoil.episode': 'EP001', 'recoil.sequence': 'SEQ01', 'recoil.take': 1 });
+      expect(chain()).toEqual(['recoil-worker RunActivity:submitTake', 'recoil-cli StartWorkflow:episodeWorkflow', 'recoil-cli recoil run']);
+      // Every workflow's activities are in the trace, each naming its workflow: the episode's and the sequence's.
+      const workflowsTraced = () => new Set(inTrace().map((span) => span.attributes.temporalWorkflowId).filter(Boolean));
+      await expect.poll(workflowsTraced, { timeout: 30_000 }).toEqual(new Set([episodeWorkflowId(projectId, 'EP001'), sequenceWorkflowId(projectId, 'EP001', 'SEQ01')]));
+      expect(submitted()!.attributes).toMatchObject({ temporalWorkflowId: sequenceWorkflowId(projectId, 'EP001', 'SEQ01'), 'recoil.project': projectId, 'recoil.episode': 'EP001', 'recoil.sequence': 'SEQ01', 'recoil.take': 1 });
       // Waiting on fal and collecting the video are in the same trace, named by the same request.
       await expect.poll(() => inTrace().filter((s) => s.attributes['recoil.provider_request_id'] === requestId).map((s) => s.name).sort(), { timeout: 30_000 }).toEqual(
         expect.arrayContaining(['RunActivity:awaitProviderJob', 'RunActivity:submitTake']),

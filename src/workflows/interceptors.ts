@@ -1,74 +1,48 @@
 /** Workflow interceptors bundled with the workflows (src/worker/workflow-bundle.ts names this module). */
-import { extractContextFromHeaders, headersWithContext, instrument } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
-import { OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import {
-  ContinueAsNew,
-  workflowInfo,
-  type ActivityInput,
-  type Next,
-  type QueryInput,
-  type SignalInput,
-  type UpdateInput,
-  type SignalWorkflowInput,
-  type StartChildWorkflowExecutionInput,
-  type WorkflowExecuteInput,
-  type WorkflowInboundCallsInterceptor,
-  type WorkflowInterceptors,
-  type WorkflowOutboundCallsInterceptor,
+import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
+import type {
+  ActivityInput,
+  Headers,
+  Next,
+  SignalWorkflowInput,
+  StartChildWorkflowExecutionInput,
+  WorkflowExecuteInput,
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { activitySummary } from '../contract/activity-subject.js';
 
 /**
- * A workflow's run is a span, child of whoever started it (`recoil run`, or the episode for a
- * sequence). Only the run: OpenTelemetry's own interceptor yields once more before the run when a
- * history lacks its flag, as every history recorded before tracing does, and its spans around
- * signal and update handlers move an update's answer after commands that used to follow it. Either
- * makes a recorded history diverge on replay, so handlers run as they always did.
+ * Passes on the trace a run was started in (the `recoil run` span, through the episode to its
+ * sequences) to every activity, child and signal, as the headers came in: the activities' spans,
+ * made on the worker, hang under it and name their workflow, sequence and take. Workflow runs are
+ * not spans themselves: OpenTelemetry's SDK inside the workflow sandbox cost the worker about
+ * 150 MB at 60 open sequences, and its stock interceptors move commands within a workflow task,
+ * which makes histories recorded before tracing fail to replay. This changes no command.
  */
-class TracedRun extends OpenTelemetryInboundInterceptor {
-  override execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    return instrument({
-      tracer: this.tracer,
-      spanName: `RunWorkflow:${workflowInfo().workflowType}`,
-      fn: () => next(input),
-      context: extractContextFromHeaders(input.headers),
-      acceptableErrors: (err) => err instanceof ContinueAsNew,
-    });
-  }
+class TraceContextPassedOn implements WorkflowInboundCallsInterceptor, WorkflowOutboundCallsInterceptor {
+  private carried?: Headers[string];
 
-  override handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+  execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    this.carried = input.headers[TRACE_HEADER];
     return next(input);
   }
 
-  override handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
-    return next(input);
-  }
-
-  override validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
-    next(input);
-  }
-
-  override handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
-    return next(input);
-  }
-}
-
-/**
- * Passes the run's span on in the headers of every activity, child and signal, synchronously: no
- * span of its own around the call, so commands go out exactly when they did before tracing, and
- * the activity's span hangs directly under the run that asked for it.
- */
-class TraceContextOut implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    return next({ ...input, headers: headersWithContext(input.headers) });
+    return next({ ...input, headers: this.withTrace(input.headers) });
   }
 
   startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
-    return next({ ...input, headers: headersWithContext(input.headers) });
+    return next({ ...input, headers: this.withTrace(input.headers) });
   }
 
   signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>): Promise<void> {
-    return next({ ...input, headers: headersWithContext(input.headers) });
+    return next({ ...input, headers: this.withTrace(input.headers) });
+  }
+
+  private withTrace(headers: Headers): Headers {
+    return this.carried ? { ...headers, [TRACE_HEADER]: this.carried } : headers;
   }
 }
 
@@ -80,8 +54,7 @@ class ActivitySummaries implements WorkflowOutboundCallsInterceptor {
   }
 }
 
-export const interceptors = (): WorkflowInterceptors => ({
-  inbound: [new TracedRun()],
-  outbound: [new TraceContextOut(), new ActivitySummaries()],
-  internals: [new OpenTelemetryInternalsInterceptor()],
-});
+export const interceptors = (): WorkflowInterceptors => {
+  const trace = new TraceContextPassedOn();
+  return { inbound: [trace], outbound: [trace, new ActivitySummaries()] };
+};

@@ -3,19 +3,16 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RECOIL_VERSION } from '../worker/build-id.js';
 import { tracesEndpointFromEnv } from './traces-endpoint.js';
 
 /**
- * One process's traces: the workflows' spans (through the worker's sink), the activities' and the
- * client's all end in `spanProcessor`, exported over OTLP/HTTP when an endpoint is set and dropped
- * otherwise, so a worker runs the same code, and the same workflow bundle, either way.
+ * One process's traces (the worker's activity spans, the CLI's own), exported over OTLP/HTTP when an
+ * endpoint is set and dropped otherwise, so a worker runs the same code either way.
  */
 export interface Tracing {
   tracer: Tracer;
-  spanProcessor: SpanProcessor;
-  resource: Resource;
   /** Where spans go, or undefined when they are dropped. */
   endpoint?: string;
   /** Sends what is still buffered; a process calls it before it exits. */
@@ -46,8 +43,6 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   trace.setGlobalTracerProvider(provider);
   return {
     tracer: provider.getTracer('recoil', RECOIL_VERSION),
-    spanProcessor,
-    resource,
     ...(endpoint ? { endpoint } : {}),
     shutdown: () => provider.shutdown(),
   };

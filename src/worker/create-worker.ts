@@ -1,5 +1,5 @@
 import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { GridProvider } from '../activities/providers/grid-provider.js';
@@ -30,8 +30,8 @@ export interface RecoilWorkerOptions {
   dataConverter?: DataConverter;
   /** The Worker Deployment version this worker is: pinned workflows only ever run on their own build. */
   version: WorkerDeploymentVersion;
-  /** Where this process's spans go (src/telemetry/tracing.ts); the workflows' come through the `exporter` sink. */
-  tracing: Pick<Tracing, 'tracer' | 'spanProcessor' | 'resource'>;
+  /** The tracer of this process's activity spans (src/telemetry/tracing.ts). */
+  tracing: Pick<Tracing, 'tracer'>;
 }
 
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
@@ -55,7 +55,6 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
         () => ({ inbound: new ActivitySpanAttributes() }),
       ],
     },
-    sinks: { exporter: makeWorkflowExporter(options.tracing.spanProcessor, options.tracing.resource) },
     // Every workflow type names its own behaviour (src/workflows/index.ts); a new one waits on its build.
     workerDeploymentOptions: { version: options.version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' },
   });

@@ -51,7 +51,7 @@ const MAX_VERSION_RACES = 3;
  * folder is always complete. The same
  * approved takes as the latest version make no new one (a retried activity lands here too).
  */
-export async function buildDelivery(artifactsRoot: string, selection: DeliveryRequest): Promise<BuiltDelivery> {
+export async function buildDelivery(artifactsRoot: string, selection: DeliveryRequest, signal?: AbortSignal): Promise<BuiltDelivery> {
   const { projectId, episode } = selection;
   if (selection.sequences.length === 0) throw new DeliveryRefused('not_approved', `${projectId} ${episode} has no sequences to deliver`);
   const takes = await readApprovedTakes(artifactsRoot, selection);
@@ -66,7 +66,7 @@ export async function buildDelivery(artifactsRoot: string, selection: DeliveryRe
     const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
       const facts = { projectId, episode, version, createdAt: new Date().toISOString() };
-      await writable(parent, () => writeVersion({ dir: staging, finalDir: join(parent, versionName(version)) }, facts, takes, media, spend));
+      await writable(parent, () => writeVersion({ dir: staging, finalDir: join(parent, versionName(version)), signal }, facts, takes, media, spend));
       if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -101,9 +101,11 @@ async function claimVersion(staging: string, dir: string): Promise<boolean> {
 interface VersionPlace {
   dir: string;
   finalDir: string;
+  /** Cancels the long encodes when the activity is cancelled or timed out. */
+  signal?: AbortSignal;
 }
 
-async function writeVersion({ dir, finalDir }: VersionPlace, version: VersionFacts, takes: readonly ApprovedTake[], media: readonly TakeMedia[], spend: Spend): Promise<void> {
+async function writeVersion({ dir, finalDir, signal }: VersionPlace, version: VersionFacts, takes: readonly ApprovedTake[], media: readonly TakeMedia[], spend: Spend): Promise<void> {
   const files = deliveryFiles(version.episode);
   const mediaPaths = takes.map((take) => deliveredMediaPath(version.episode, take.sequenceId, take.take));
   const cut = cutFromTakes({ ...version, takes, media, mediaPaths });
@@ -122,7 +124,7 @@ async function writeVersion({ dir, finalDir }: VersionPlace, version: VersionFac
   await writeFile(join(dir, files.timeline), timelineJson(cut));
   const workDir = await mkdtemp(join(dir, '.work-'));
   try {
-    await burnInCut(join(dir, files.cut), join(dir, files.burnIn), { captions: burnInCaptions(cut), startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate), rate: cut.rate, workDir });
+    await burnInCut(join(dir, files.cut), join(dir, files.burnIn), { captions: burnInCaptions(cut), startTimecode: framesToTimecode(recordStartFrame(cut), cut.rate), rate: cut.rate, workDir, ...(signal ? { signal } : {}) });
     await renderContactSheet({
       cut,
       videoOf: (clip) => join(dir, clip.mediaPath),

@@ -13,6 +13,8 @@ export interface BurnInRequest {
   rate: FrameRate;
   /** Scratch space for the caption files and the filter script. */
   workDir: string;
+  /** Stops the encode: an attempt the server gave up on must not keep a core busy beside its retry. */
+  signal?: AbortSignal;
 }
 
 /** DejaVu as Debian, Fedora and Alpine install it; the image installs Debian's fonts-dejavu-core. */
@@ -47,7 +49,7 @@ export async function burnInCut(cutPath: string, outPath: string, request: BurnI
       '-movflags', '+faststart',
       outPath,
     ],
-    { cwd: workDir },
+    { cwd: workDir, ...(request.signal ? { signal: request.signal } : {}) },
   );
 }
 

@@ -1,6 +1,6 @@
 import { reconcileBillingActivity } from './billing/reconcile-billing.js';
 import type { ActivityDeps } from './deps.js';
-import { askAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
+import { askAccountSlotActivity, claimAccountSlotActivity, findClosedWorkflowsActivity } from './step-runner/account-slot.js';
 import { awaitProviderJobActivity, collectTakeActivity } from './step-runner/await-provider-job.js';
 import { chainStartFrameActivity } from './step-runner/chain-start-frame.js';
 import { chooseStartFrameActivity } from './step-runner/choose-start-frame.js';
@@ -33,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     deliverEpisode: deliverEpisodeActivity(deps),
     readSequenceSpend: readSequenceSpendActivity(deps),
     askAccountSlot: askAccountSlotActivity(deps),
+    claimAccountSlot: claimAccountSlotActivity(deps),
     findClosedWorkflows: findClosedWorkflowsActivity(),
     reconcileBilling: reconcileBillingActivity(deps),
   };

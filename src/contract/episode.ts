@@ -135,6 +135,8 @@ export type EpisodeCard = Pick<EpisodeStatus, 'projectId' | 'episode' | 'budgetU
 /** The memo key the card is kept under, and the patch that began writing it (release 0.5.0). */
 export const EPISODE_CARD_MEMO = 'card';
 export const EPISODE_CARD_PATCH = 'episode-card-memo';
+/** The patch that made a first run start its sequences in waves of its slots (release 0.6.0). */
+export const SEQUENCES_START_IN_WAVES_PATCH = 'sequences-start-in-waves';
 
 /** Only what waits for budget: the slot queue changes at every hand-over, and the board does not show it. */
 export function episodeCard(status: EpisodeStatus): EpisodeCard {

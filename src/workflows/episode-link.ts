@@ -17,6 +17,8 @@ export class EpisodeLink {
   /** Asked and not granted yet, then granted and not settled yet: what a new episode run must hear again. */
   private readonly asking = new Map<string, GenerationRequest>();
   private readonly holding = new Map<string, GenerationRequest>();
+  /** The progress the episode last heard; a new episode run has heard nothing. */
+  private lastTold: string | undefined;
 
   constructor(
     private episodeId: string | undefined,
@@ -32,6 +34,7 @@ export class EpisodeLink {
   async attach(episodeWorkflowId: string): Promise<void> {
     this.episodeId = episodeWorkflowId;
     this.waits.clear();
+    this.lastTold = undefined;
     for (const held of this.holding.values()) await this.signal(requestGenerationSignal, { ...held, alreadyGranted: true });
     for (const asked of this.asking.values()) await this.signal(requestGenerationSignal, asked);
   }
@@ -45,10 +48,11 @@ export class EpisodeLink {
   }
 
   /**
-   * Resolves once the episode grants the call; false when no episode can be reached, so the
+   * Resolves once the episode grants the call (reported, unless the caller reports its next step
+   * at once: a report is a round trip through the server); false when no episode can be reached, so the
    * caller decides whether it may go ahead alone (free work) or must not (paid work).
    */
-  async acquire(kind: GenerationRequest['kind'], number: number, estimateUsd: number, stage: GeneratingStage): Promise<boolean> {
+  async acquire(kind: GenerationRequest['kind'], number: number, estimateUsd: number, stage: GeneratingStage, { reportGrant = true } = {}): Promise<boolean> {
     if (!this.episodeId) return false;
     const key = ticketKey({ kind, number });
     const request: GenerationRequest = { sequenceId: this.sequenceId, kind, number, estimateUsd };
@@ -72,7 +76,7 @@ export class EpisodeLink {
     this.asking.delete(key);
     this.holding.set(key, request);
     this.run.budgetGranted(stage);
-    await this.onChange();
+    if (reportGrant) await this.onChange();
     return true;
   }
 
@@ -82,8 +86,17 @@ export class EpisodeLink {
     await CancellationScope.nonCancellable(() => this.signal(settleGenerationSignal, { sequenceId: this.sequenceId, kind, number, actualUsd }));
   }
 
-  async report(progress: SequenceProgress): Promise<void> {
-    if (this.episodeId) await this.signal(sequenceProgressSignal, progress);
+  /**
+   * Tells the episode the sequence's progress; with `onlyChanges`, only progress it has not heard
+   * yet: most reports change what the sequence shows, not what the episode counts, and every signal
+   * is a workflow task of the episode's, which every slot hand-over waits behind.
+   */
+  async report(progress: SequenceProgress, { onlyChanges = false } = {}): Promise<void> {
+    if (!this.episodeId) return;
+    const told = JSON.stringify(progress);
+    if (onlyChanges && told === this.lastTold) return;
+    this.lastTold = told;
+    if (!(await this.signal(sequenceProgressSignal, progress))) this.lastTold = undefined;
   }
 
   private showWait(wait: GenerationWait): void {

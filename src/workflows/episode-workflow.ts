@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -22,6 +23,7 @@ import {
   EPISODE_CARD_MEMO,
   EPISODE_CARD_PATCH,
   episodeCard,
+  SEQUENCES_START_IN_WAVES_PATCH,
   episodeStatusQuery,
   redeliverSignal,
   redeliverUpdate,
@@ -61,7 +63,7 @@ import { takesBilledSignal } from '../contract/billing.js';
 export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSummary> {
   // A fault that can pass (a folder not writable yet, a crashed worker) is retried for as long as it
   // takes; a refusal only a person can fix blocks the delivery instead.
-  const { readSequenceSpend } = proxyActivities<ReturnType<typeof createActivities>>({
+  const { readSequenceSpend, findClosedWorkflows } = proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: bookkeepingTimeout(input.heartbeatTimeoutSec),
     retry: retryUntilItPasses(input),
   });
@@ -255,9 +257,12 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
   upsertSearchAttributes([{ key: RecoilState, value: 'running' }]);
   // What earlier runs spent counts before any sequence of this run can ask for budget.
   // Reads and starts go out together: one after another, each would wait a round trip through the server.
-  const spends = await Promise.all(
-    input.units.map((unit) => readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId })),
-  );
+  const inWaves = patched(SEQUENCES_START_IN_WAVES_PATCH);
+  const sequenceIds = input.units.map((unit) => sequenceWorkflowId(input.projectId, input.episode, unit.sequenceId));
+  const [spends, closed] = await Promise.all([
+    Promise.all(input.units.map((unit) => readSequenceSpend({ projectId: input.projectId, episode: input.episode, sequenceId: unit.sequenceId }))),
+    inWaves ? findClosedWorkflows(sequenceIds) : sequenceIds,
+  ]);
   const spentEarlier = new Map<string, number>();
   input.units.forEach((unit, i) => {
     spentEarlier.set(unit.sequenceId, spends[i]!);
@@ -268,7 +273,11 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     progress.set(sequenceId, { sequenceId, state: 'approved', spentUsd: spentEarlier.get(sequenceId) ?? 0 });
   };
   const adopted = (sequenceId: string) => adopting.add(sequenceId);
-  await Promise.all(input.units.map((unit) => startSequence(input, unit, { finishedEarlier, adopted })));
+  const start = (unit: SequenceUnit) => startSequence(input, unit, { finishedEarlier, adopted });
+  // Only a first run starts in waves: a run that adopts sequences must hear what each holds before it grants anything.
+  const noneRunning = closed.length === sequenceIds.length;
+  if (inWaves && noneRunning) await startInWaves(input.units, input.maxParallel, start);
+  else await Promise.all(input.units.map(start));
   if (adopting.size > 0) {
     await condition(() => adopting.size === 0, ADOPTED_SEQUENCES_ANSWER_WITHIN);
     adopting.clear();
@@ -294,6 +303,19 @@ export async function episodeWorkflow(input: EpisodeInput): Promise<EpisodeSumma
     spentUsd: ledger.spentUsd,
     ...(deliveryPath ? { deliveryPath } : {}),
   };
+}
+
+/**
+ * Every child's start takes its turn on the episode's history, and so does each of the episode's
+ * workflow tasks: two hundred starts at once would hold up the grants the first sequences ask for
+ * for seconds. A wave the size of the episode's slots starts, then the next, so the first takes go
+ * to the provider while the rest are still starting.
+ */
+async function startInWaves(units: SequenceUnit[], maxParallel: number, start: (unit: SequenceUnit) => Promise<void>): Promise<void> {
+  const waveSize = Math.max(1, maxParallel);
+  for (let first = 0; first < units.length; first += waveSize) {
+    await Promise.all(units.slice(first, first + waveSize).map(start));
+  }
 }
 
 /** Adopted sequences run on the same workers and answer at once; one that cannot must not hold the others up for long. */

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { SequenceInput } from '../contract/sequence.js';
 
@@ -28,6 +28,8 @@ export function sequenceActivities(timings: FaultTimings = {}) {
   const awaiting = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout, retry });
   // fal's billing records are read over the network, page by page: slower than local bookkeeping.
   const readingRecords = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+  // A slot claim is one call to the server: run in the workflow task that needs it, it adds no task of its own.
+  const inTask = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
   // One grid per call; the activity refuses to pay twice for the same grid number.
   const exploring = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
   return {
@@ -39,6 +41,7 @@ export function sequenceActivities(timings: FaultTimings = {}) {
     chainStartFrame: bookkeeping.chainStartFrame,
     criticiseTake: bookkeeping.criticiseTake,
     askAccountSlot: bookkeeping.askAccountSlot,
+    claimAccountSlot: inTask.claimAccountSlot,
     adoptProviderJob: bookkeeping.adoptProviderJob,
     settleCutOffSubmission: readingRecords.settleCutOffSubmission,
     submitTake: submitting.submitTake,

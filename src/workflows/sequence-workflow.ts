@@ -31,7 +31,7 @@ import {
   type SequenceStatus,
 } from '../contract/sequence.js';
 import type { SequenceState } from '../domain/state-machine.js';
-import { AccountSlot } from './account-slot.js';
+import { AccountSlot, handsOverQuickly } from './account-slot.js';
 import { TakeJsonWrites } from './best-effort.js';
 import { EpisodeLink } from './episode-link.js';
 import { failureMessage } from './failure-message.js';
@@ -54,10 +54,8 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
   const run = new SequenceRun(input);
   const link = new EpisodeLink(input.episodeWorkflowId, unit.sequenceId, run, () => report());
   const activities = sequenceActivities(input);
-  const account = new AccountSlot(activities, async (what) => {
-    run.waitFor(what);
-    await report();
-  });
+  const account = new AccountSlot(activities, run, () => report());
+  const shown = new LastShown();
   const ctx: SequenceContext = {
     input,
     ref: { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId },
@@ -99,13 +97,20 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
     throw err;
   }
 
+  /**
+   * Shows the sequence in the Web UI, the board and the episode. Runs from 0.6.0 on write only what
+   * changed: every write is an event, and every signal a workflow task of the episode's.
+   */
   async function report(extra: { closed?: boolean } = {}): Promise<void> {
-    upsertSearchAttributes([
+    const onlyChanges = handsOverQuickly();
+    const attributes = [
       { key: RecoilState, value: run.state },
       { key: RecoilCostUsd, value: run.spentUsd },
-    ]);
+    ] as const;
+    if (!onlyChanges || shown.changed('attributes', attributes)) upsertSearchAttributes([...attributes]);
     setCurrentDetails(run.describe());
-    upsertMemo({ [SEQUENCE_CARD_MEMO]: sequenceCard(run.status()) });
+    const card = sequenceCard(run.status());
+    if (!onlyChanges || shown.changed('card', card)) upsertMemo({ [SEQUENCE_CARD_MEMO]: card });
     await link.report({
       sequenceId: unit.sequenceId,
       state: run.state,
@@ -113,7 +118,19 @@ export async function sequenceWorkflow(input: SequenceInput): Promise<SequenceSt
       ...(run.approvedTake !== undefined ? { approvedTake: run.approvedTake } : {}),
       ...(run.startFrame ? { startFramePath: run.startFrame.path } : {}),
       ...extra,
-    });
+    }, { onlyChanges });
+  }
+}
+
+/** What was last written where, so only a change is written again. */
+class LastShown {
+  private readonly written = new Map<string, string>();
+
+  changed(where: string, what: unknown): boolean {
+    const json = JSON.stringify(what);
+    if (this.written.get(where) === json) return false;
+    this.written.set(where, json);
+    return true;
   }
 }
 
@@ -175,8 +192,10 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
   );
   await settleFrameLinks(ctx);
   run.begin();
-  // The state and what every run has spent show in status and the Web UI before any work starts.
-  await ctx.report();
+  // The state and what every run has spent show in status and the Web UI as work starts; from 0.6.0
+  // the first slot is asked for in the same workflow task, not a round trip later.
+  const begun = ctx.report();
+  if (!handsOverQuickly()) await begun;
 
   for (;;) {
     if (run.state === 'frame_generating') {
@@ -187,6 +206,7 @@ async function runSequence(ctx: SequenceContext): Promise<SequenceStatus> {
       if (retake) await recordRetakeOnLastTake(ctx, retake.by, retake.note);
       if (run.state === 'video_generating') await produceTake(ctx, retake?.note);
     }
+    await begun;
     const waitedIn = run.state;
     run.waitFor(whatAPersonShouldDo(waitedIn));
     await ctx.report();

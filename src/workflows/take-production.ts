@@ -4,7 +4,7 @@ import { MODELS } from '../domain/models.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { CriticRequest } from '../contract/activities.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
-import type { ReleaseAccountSlot } from './account-slot.js';
+import { handsOverQuickly, type ReleaseAccountSlot } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
 import { submitTakeOnce } from './cut-off-submission.js';
 import { failureMessage, mayHaveCostMoney } from './failure-message.js';
@@ -46,7 +46,7 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
   }
   const take = run.allocateTake();
   const estimate = ctx.paid ? input.unit.estimatedCostUsd : 0;
-  const granted = await link.acquire('video', take, estimate, 'video_generating');
+  const granted = await link.acquire('video', take, estimate, 'video_generating', { reportGrant: !handsOverQuickly() });
   if (!granted && ctx.paid) {
     run.fail('video_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run <project> --episode …` again to continue');
     return undefined;

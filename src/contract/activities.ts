@@ -66,6 +66,24 @@ export interface TakeRequest {
   resubmit?: { why: string };
 }
 
+/** A submitted take to follow until the provider has finished it. */
+export interface ProviderJobRequest extends TakeRequest {
+  requestId: string;
+  /**
+   * The slots this job holds, freed by the activity itself the moment the provider says it is done:
+   * the next take's submission need not wait for this workflow's next task. The workflow frees them
+   * again afterwards (a second release changes nothing), so a lost hand-over costs only time.
+   */
+  handOver?: SlotsHeld;
+}
+
+export interface SlotsHeld {
+  /** The episode that granted the take its slot and budget, settled at the job's cost. */
+  episodeWorkflowId?: string;
+  /** The provider account's gate and this job's ticket there. */
+  accountSlot?: { gate: string; ticket: string };
+}
+
 /** A take whose submission was cut off before its request id came back, to be settled. */
 export interface CutOffRequest extends TakeRequest {
   /** When the workflow learnt the submission was cut off (its own clock). */

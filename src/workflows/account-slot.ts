@@ -5,8 +5,13 @@ import type { SequenceActivities } from './sequence-activities.js';
 import type { SequenceRun } from './sequence-run.js';
 import { recordAccountSlotWait } from './workflow-metrics.js';
 
-/** Frees the account slot; safe to call more than once. */
-export type ReleaseAccountSlot = () => Promise<void>;
+/** A job's place in its provider account's slots. */
+export interface AccountSlotHeld {
+  /** Frees the slot; safe to call more than once. */
+  release(): Promise<void>;
+  /** Where the slot is held; none when the account has no limit. */
+  at?: { gate: string; ticket: string };
+}
 
 /** A wait shorter than this is not reported: a busy account's next slot usually comes within it. */
 const REPORT_WAITS_LONGER_THAN_MS = 2_000;
@@ -40,10 +45,10 @@ export class AccountSlot {
    * Resolves when the account has room for this job, with the way to give the room back; at once,
    * with nothing to give back, when the worker sets no limit for the provider's account.
    */
-  async acquire(provider: ProviderName, ticket: string, label: string): Promise<ReleaseAccountSlot> {
+  async acquire(provider: ProviderName, ticket: string, label: string): Promise<AccountSlotHeld> {
     const quickly = handsOverQuickly();
     const claim = quickly ? await this.activities.claimAccountSlot({ provider, ticket, label }) : await this.askBySignal(provider, ticket, label);
-    if (!claim) return async () => undefined;
+    if (!claim) return { release: async () => undefined };
     if (claim.granted) this.granted.add(ticket);
     const release = releaserOf(claim.gate, ticket);
     try {
@@ -57,7 +62,7 @@ export class AccountSlot {
       throw err;
     }
     this.granted.delete(ticket);
-    return release;
+    return { release, at: { gate: claim.gate, ticket } };
   }
 
   private async askBySignal(provider: ProviderName, ticket: string, label: string) {
@@ -85,7 +90,7 @@ export class AccountSlot {
   }
 }
 
-function releaserOf(gate: string, ticket: string): ReleaseAccountSlot {
+function releaserOf(gate: string, ticket: string): AccountSlotHeld['release'] {
   let released = false;
   return async () => {
     if (released) return;

@@ -39,6 +39,11 @@ export class EpisodeLink {
     for (const asked of this.asking.values()) await this.signal(requestGenerationSignal, asked);
   }
 
+  /** The episode run this sequence answers to now, if any. */
+  get episodeWorkflowId(): string | undefined {
+    return this.episodeId;
+  }
+
   onGranted(ticket: GenerationTicket): void {
     this.granted.add(ticketKey(ticket));
   }

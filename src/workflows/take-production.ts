@@ -4,7 +4,7 @@ import { MODELS } from '../domain/models.js';
 import type { CriticReport } from '../domain/critic-report.js';
 import type { CriticRequest } from '../contract/activities.js';
 import type { UnitShot } from '../domain/sequence-unit.js';
-import { handsOverQuickly, type ReleaseAccountSlot } from './account-slot.js';
+import { handsOverQuickly, type AccountSlotHeld } from './account-slot.js';
 import { recordBestEffort } from './best-effort.js';
 import { submitTakeOnce } from './cut-off-submission.js';
 import { failureMessage, mayHaveCostMoney } from './failure-message.js';
@@ -51,9 +51,9 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
     run.fail('video_generating', 'the episode is not running, so no budget can be reserved: run `npx recoil run <project> --episode …` again to continue');
     return undefined;
   }
-  let releaseAccountSlot: ReleaseAccountSlot | undefined;
+  let accountSlot: AccountSlotHeld | undefined;
   try {
-    if (ctx.paid) releaseAccountSlot = await ctx.account.acquire(input.provider, `take-${take}`, takeLabel(ctx, take));
+    if (ctx.paid) accountSlot = await ctx.account.acquire(input.provider, `take-${take}`, takeLabel(ctx, take));
   } catch (err) {
     await link.settle('video', take, 0);
     throw err;
@@ -76,14 +76,15 @@ async function generateTake(ctx: SequenceContext, shots: UnitShot[], retakeNote:
   const settle = async () => {
     if (settled) return;
     settled = true;
-    await Promise.all([releaseAccountSlot?.(), link.settle('video', take, charged)]);
+    await Promise.all([accountSlot?.release(), link.settle('video', take, charged)]);
   };
   try {
     const [submitted] = await Promise.all([submitTakeOnce(ctx, request), started]);
     accepted = true;
     run.takeSubmitted(take, submitted.requestId, submitted.folder);
     const job = { ...request, requestId: submitted.requestId };
-    charged = (await showingSilence(ctx, take, ctx.activities.awaitProviderJob(job))).costUsd;
+    const handOver = handsOverQuickly() ? { handOver: { ...(link.episodeWorkflowId ? { episodeWorkflowId: link.episodeWorkflowId } : {}), ...(accountSlot?.at ? { accountSlot: accountSlot.at } : {}) } } : {};
+    charged = (await showingSilence(ctx, take, ctx.activities.awaitProviderJob({ ...job, ...handOver }))).costUsd;
     // The provider is done with the job: its slots go to the next in line while the video is fetched.
     const [finished] = await Promise.all([ctx.activities.collectTake(job), settle()]);
     run.takeFinished(take, finished);

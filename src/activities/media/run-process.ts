@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import { setPriority } from 'node:os';
 
 export interface RunOptions {
   /** Aborting kills the child; the promise settles once it has exited, so callers can clean up its files. */
@@ -26,6 +27,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     if (signal?.aborted) return reject(signal.reason);
     const name = basename(command);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+    if (process.env.XNICE && child.pid) { try { setPriority(child.pid, 10); } catch {} }
     const stdout = boundedHead(maxStdoutBytes);
     const stderr = boundedTail(STDERR_TAIL_BYTES);
     const kill = () => child.kill('SIGKILL');

@@ -5,12 +5,13 @@ import { pathExists } from '../path-exists.js';
 import { probeVideo, type VideoProbe } from '../media/probe.js';
 import type { AwaitContext, VideoJob } from '../providers/provider.js';
 import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
-import type { FinishedTake, TakeRequest } from '../../contract/activities.js';
+import type { FinishedTake, ProviderJobRequest } from '../../contract/activities.js';
 import { recordProviderWait } from '../activity-metrics.js';
 import { withVerdict } from '../paid-call-failure.js';
+import { handOverSlots } from './hand-over-slots.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
-type SubmittedRequest = TakeRequest & { requestId: string };
+type SubmittedRequest = ProviderJobRequest;
 
 const COLLECT_HEARTBEAT_MS = 1_000;
 
@@ -32,7 +33,9 @@ export function awaitProviderJobActivity(deps: ActivityDeps) {
     if (finished) return { costUsd: finished.costUsd };
     await provider.awaitFinished(job, request.requestId, awaitContext(request));
     if (submittedAt) recordProviderWait(provider.name, request.unit.model, (Date.now() - Date.parse(submittedAt)) / 1_000);
-    return { costUsd: provider.costOf(job) };
+    const costUsd = provider.costOf(job);
+    if (request.handOver) await handOverSlots(request.handOver, { sequenceId: request.unit.sequenceId, take: request.take, costUsd });
+    return { costUsd };
   });
 }
 

@@ -20,4 +20,5 @@ RUN mkdir -p /artifacts && chown node:node /artifacts
 ENV RECOIL_ARTIFACTS_DIR=/artifacts
 USER node
 
-CMD ["node", "bin/recoil.mjs", "worker"]
+# Run through its #! line, which carries the worker's V8 settings (bin/recoil.mjs).
+CMD ["./bin/recoil.mjs", "worker"]

@@ -69,7 +69,7 @@ async function timeCall(bin: string, args: string[], env: NodeJS.ProcessEnv): Pr
 async function approveAsTakesArrive(client: Client, projectId: string, units: { sequenceId: string }[], done: () => boolean): Promise<void> {
   const approved = new Set<string>();
   while (!done() && approved.size < units.length) {
-    await approveReadyTakes(client, projectId, units, approved);
+    await approveReadyTakes(client, projectId, approved);
     await sleep(500);
   }
 }

@@ -3,12 +3,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFalProvider } from '../src/activities/providers/fal/fal-provider.js';
 import { readAccountGates, renderAccountGate } from '../src/client/read-account-gates.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
-import { accountGateQuery } from '../src/contract/account-gate.js';
+import { accountGateQuery, claimAccountSlotUpdate, releaseAccountSlotSignal } from '../src/contract/account-gate.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, statusQuery } from '../src/contract/sequence.js';
 import { accountGateWorkflowId, episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
@@ -151,6 +151,46 @@ describe('one fal account shared by every episode', () => {
       const gate = await client.workflow.getHandle(accountGateWorkflowId('fal', taskQueue)).query(accountGateQuery);
       expect(gate).toMatchObject({ capacity: 3, holding: [], waiting: [] });
     } finally {
+      await stop();
+    }
+  });
+
+  it('grants a free slot in the claim\'s answer, puts a claim on a full account in line, and refuses a malformed one', { timeout: 60_000 }, async () => {
+    const { taskQueue, stop } = await startWorker(1);
+    // Holders must be running workflows, or the gate frees what it grants them: two idle gates of other accounts serve.
+    const holders = await Promise.all(
+      ['first', 'second'].map((name) =>
+        client.workflow.start('accountGateWorkflow', { workflowId: `holder-${name}-${randomUUID()}`, taskQueue, args: [{ account: name, state: { capacity: 1, holding: [], waiting: [] } }] }),
+      ),
+    );
+    const gateId = accountGateWorkflowId('fal', `direct-${randomUUID()}`);
+    const claim = (holder: string, ticket: string) =>
+      client.workflow.executeUpdateWithStart(claimAccountSlotUpdate, {
+        args: [{ holder, ticket, label: `${holder} ${ticket}`, askedAt: new Date().toISOString(), capacity: 1 }],
+        startWorkflowOperation: new WithStartWorkflowOperation('accountGateWorkflow', {
+          workflowId: gateId,
+          taskQueue,
+          args: [{ account: 'fal', state: { capacity: 1, holding: [], waiting: [] } }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    try {
+      const [first, second] = holders.map((h) => h.workflowId) as [string, string];
+      expect(await claim(first, 'take-1')).toEqual({ granted: true });
+      // A retried claim (the worker died before hearing the answer) keeps its slot, not a second one.
+      expect(await claim(first, 'take-1')).toEqual({ granted: true });
+      expect(await claim(second, 'take-1')).toEqual({ granted: false });
+      const gate = client.workflow.getHandle(gateId);
+      expect(await gate.query(accountGateQuery)).toMatchObject({ holding: [{ holder: first }], waiting: [{ holder: second }] });
+      await expect(gate.executeUpdate(claimAccountSlotUpdate, { args: [{ holder: 7 } as never] })).rejects.toThrow(WorkflowUpdateFailedError);
+      await gate.signal(releaseAccountSlotSignal, { holder: first, ticket: 'take-1' });
+      const after = await until(async () => {
+        const s = await gate.query(accountGateQuery);
+        return s.holding.some((c) => c.holder === second) ? s : undefined;
+      });
+      expect(after).toMatchObject({ holding: [{ holder: second }], waiting: [] });
+    } finally {
+      await Promise.all([...holders.map((h) => h.terminate('test done')), client.workflow.getHandle(gateId).terminate('test done')]);
       await stop();
     }
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
@@ -120,9 +120,12 @@ describe('docker-compose.yml', () => {
     expect(service('worker').user).toBe('${RECOIL_UID:-1000}:${RECOIL_GID:-1000}');
   });
 
-  it('builds the worker from a Dockerfile whose CMD runs the worker command', () => {
+  it('builds the worker from a Dockerfile whose CMD runs the worker command through its #! line, with its V8 settings', () => {
     const cmd = workerDockerfile().filter((line) => line.startsWith('CMD ')).at(-1);
-    expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['node', 'bin/recoil.mjs', 'worker']);
+    expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['./bin/recoil.mjs', 'worker']);
+    const shebang = readFileSync(join(ROOT, 'bin', 'recoil.mjs'), 'utf8').split('\n')[0];
+    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+$/);
+    expect(statSync(join(ROOT, 'bin', 'recoil.mjs')).mode & 0o111).not.toBe(0);
   });
 
   it('installs a font in the image, so the contact sheet has its text', () => {

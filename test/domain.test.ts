@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesRatio, videoResolution } from '../src/domain/aspect-ratio.js';
 import { gridFolderName, numberedName, numberOfName, takeFolderName } from '../src/domain/ids.js';
+import { AccountSlots } from '../src/domain/account-slots.js';
 import { GenerationLedger, type GenerationRequest } from '../src/domain/generation-ledger.js';
 import { MODEL_NAMES, MODELS } from '../src/domain/models.js';
 import { imageCostUsd, imageRate, isPricedVideoModel, videoCostUsd, type PriceTable } from '../src/domain/price-table.js';
@@ -80,12 +81,42 @@ describe('generation ledger', () => {
     expect(ledger.leftUsd).toBe(0);
   });
 
+  it('counts a settlement heard twice once: the finished job hands its slot over, then its workflow settles again', () => {
+    const ledger = new GenerationLedger(1, 5);
+    ledger.request(video('A'));
+    ledger.request(video('B'));
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['A']);
+    ledger.settle(video('A'), 0.84);
+    expect(ledger.grant().map((r) => r.sequenceId)).toEqual(['B']);
+    ledger.settle(video('A'), 0.84);
+    expect(ledger.spentUsd).toBe(0.84);
+    expect(ledger.generating).toEqual(['B']);
+  });
+
   it('counts what adopted sequences spent in earlier runs', () => {
     const ledger = new GenerationLedger(2, 2);
     ledger.recordSequenceSpend('A', 1.5);
     ledger.request(video('B'));
     expect(ledger.grant()).toEqual([]);
     expect(ledger.waiting()[0]!.reason).toBe('budget');
+  });
+});
+
+describe('account slots', () => {
+  const claim = (holder: string, ticket = 'take-1') => ({ holder, ticket, label: `${holder} ${ticket}`, askedAt: '2026-12-04T10:00:00Z' });
+
+  it('serves the first to ask first, keeps a place for a repeated ask, and frees a slot released twice once', () => {
+    const slots = new AccountSlots({ capacity: 1, holding: [], waiting: [] });
+    slots.ask(claim('A'));
+    slots.ask(claim('B'));
+    slots.ask(claim('A'));
+    expect(slots.grant().map((c) => c.holder)).toEqual(['A']);
+    expect(slots.isHolding(claim('A'))).toBe(true);
+    expect(slots.isHolding(claim('B'))).toBe(false);
+    slots.release(claim('A'));
+    slots.release(claim('A'));
+    expect(slots.grant().map((c) => c.holder)).toEqual(['B']);
+    expect(slots.snapshot()).toMatchObject({ holding: [{ holder: 'B' }], waiting: [] });
   });
 });
 

@@ -39,7 +39,7 @@ async function extract(videoPath: string, end: FrameEnd): Promise<Buffer> {
   try {
     const png = join(scratch, 'frame.png');
     if (end === 'last') await extractLastFrame(videoPath, png);
-    else await runProcess(ffmpegPath(), ['-hide_banner', '-v', 'error', '-y', '-i', videoPath, '-frames:v', '1', png]);
+    else await runProcess(ffmpegPath(), ['-hide_banner', '-v', 'error', '-y', '-i', videoPath, '-frames:v', '1', png], { personWaits: true });
     return await sharp(await readFile(png)).resize({ width: FRAME_WIDTH, withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer();
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -34,6 +34,14 @@ export interface RecoilWorkerOptions {
   tracing: Pick<Tracing, 'tracer'>;
 }
 
+/**
+ * Open workflows a worker keeps in memory between their tasks. Most of a large episode's sequences
+ * wait (for a slot, for a person), and each kept one holds memory on both of the worker's threads;
+ * one that was let go replays its short history when its turn comes. The SDK's default (thousands
+ * on this machine) kept all 200 of a 200-sequence episode.
+ */
+const CACHED_WORKFLOWS = 100;
+
 export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -47,9 +55,9 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
       ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
       ...(options.accountGateCheckHoldersEverySec ? { accountGateCheckHoldersEverySec: options.accountGateCheckHoldersEverySec } : {}),
     }),
+    maxCachedWorkflows: CACHED_WORKFLOWS,
     ...(options.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    ...(process.env.XP ? JSON.parse(process.env.XP) : {}),
     interceptors: {
       activity: [
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: options.tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),

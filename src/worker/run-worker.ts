@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import sharp from 'sharp';
 import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
 import { promoteOnStart, type PromotePolicy } from '../temporal/worker-deployment.js';
 import { startTracing, type Tracing } from '../telemetry/tracing.js';
@@ -61,6 +62,10 @@ export class NoTemporalServerError extends Error {
  * create the worker, poll until Ctrl-C (or until `until` settles), then close the connection.
  */
 export async function runWorker<T = void>(options: RunWorkerOptions, until?: () => Promise<T>): Promise<T | undefined> {
+  // libvips keeps recent images and operations for reuse; a worker makes each picture once (contact
+  // sheets, frames), so its cache would only hold memory.
+  sharp.cache(false);
+  sharp.concurrency(1);
   const workflows = options.workflows ?? (await chooseWorkflowSource());
   const code = await workflowCodeOf(workflows.options);
   const version = { deploymentName: options.deployment?.name ?? RECOIL_DEPLOYMENT, buildId: buildIdOf(code) };

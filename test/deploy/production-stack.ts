@@ -141,8 +141,9 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
       metricsUrls.set(name, `http://${metricsAddress}/metrics`);
       return spawnGroup({
         name,
-        command: process.execPath,
-        args: ['bin/recoil.mjs', 'worker'],
+        // As the image's CMD runs it: through bin/recoil.mjs's #! line and the V8 settings there.
+        command: join(REPO_ROOT, 'bin', 'recoil.mjs'),
+        args: ['worker'],
         cwd: REPO_ROOT,
         env: {
           PATH: process.env.PATH ?? '',

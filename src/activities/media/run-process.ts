@@ -9,6 +9,8 @@ export interface RunOptions {
   maxStdoutBytes?: number;
   /** Where the command runs: lets arguments name scratch files by short relative names. */
   cwd?: string;
+  /** Runs at normal priority; otherwise media work yields the CPU to the workflows and the server. */
+  personWaits?: boolean;
 }
 
 export interface RunResult {
@@ -27,7 +29,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     if (signal?.aborted) return reject(signal.reason);
     const name = basename(command);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
-    if (process.env.XNICE && child.pid) { try { setPriority(child.pid, 10); } catch {} }
+    if (!options.personWaits) yieldTheCpu(child.pid);
     const stdout = boundedHead(maxStdoutBytes);
     const stderr = boundedTail(STDERR_TAIL_BYTES);
     const kill = () => child.kill('SIGKILL');
@@ -49,6 +51,18 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       resolve({ stdout: stdout.text(), stderr: stderr.text() });
     });
   });
+}
+
+/** A nice value for background media work: a slot hand-over must not wait behind a critic's decode. */
+const BACKGROUND_NICENESS = 10;
+
+function yieldTheCpu(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, BACKGROUND_NICENESS);
+  } catch {
+    // Exited already, or not allowed here: it only runs at normal priority.
+  }
 }
 
 function exitMessage(name: string, code: number | null, killedBy: NodeJS.Signals | null, stderr: string): string {

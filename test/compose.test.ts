@@ -124,7 +124,7 @@ describe('docker-compose.yml', () => {
     const cmd = workerDockerfile().filter((line) => line.startsWith('CMD ')).at(-1);
     expect(JSON.parse(cmd!.slice('CMD '.length))).toEqual(['./bin/recoil.mjs', 'worker']);
     const shebang = readFileSync(join(ROOT, 'bin', 'recoil.mjs'), 'utf8').split('\n')[0];
-    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+$/);
+    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S MALLOC_ARENA_MAX=\d+ node --max-semi-space-size=\d+$/);
     expect(statSync(join(ROOT, 'bin', 'recoil.mjs')).mode & 0o111).not.toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrum
 import type {
   ActivityInput,
   Headers,
+  LocalActivityInput,
   Next,
   SignalWorkflowInput,
   StartChildWorkflowExecutionInput,
@@ -33,6 +34,10 @@ class TraceContextPassedOn implements WorkflowInboundCallsInterceptor, WorkflowO
     return next({ ...input, headers: this.withTrace(input.headers) });
   }
 
+  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+    return next({ ...input, headers: this.withTrace(input.headers) });
+  }
+
   startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
     return next({ ...input, headers: this.withTrace(input.headers) });
   }
@@ -49,6 +54,11 @@ class TraceContextPassedOn implements WorkflowInboundCallsInterceptor, WorkflowO
 /** Every activity carries a one-line summary the Web UI shows in the history: `EP001 SEQ02 take 3: submitTake`. */
 class ActivitySummaries implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    if (input.options.summary) return next(input);
+    return next({ ...input, options: { ...input.options, summary: activitySummary(input.activityType, input.args[0]) } });
+  }
+
+  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
     if (input.options.summary) return next(input);
     return next({ ...input, options: { ...input.options, summary: activitySummary(input.activityType, input.args[0]) } });
   }

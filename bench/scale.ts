@@ -103,7 +103,8 @@ async function runVariant(variant: Variant): Promise<Result> {
   const taskQueue = `bench-scale-${randomUUID().slice(0, 8)}`;
   // Through bin/recoil.mjs's #! line, as `npx recoil worker` and the image start it.
   const worker = spawn(variant.bin, ['worker'], {
-    env: { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: server.address, RECOIL_TASK_QUEUE: taskQueue, RECOIL_ARTIFACTS_DIR: join(dataDir, taskQueue) },
+    // A deployment of each variant's own: the first worker's build would otherwise stay current and take the second one's work.
+    env: { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: server.address, RECOIL_TASK_QUEUE: taskQueue, RECOIL_DEPLOYMENT: taskQueue, RECOIL_ARTIFACTS_DIR: join(dataDir, taskQueue) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

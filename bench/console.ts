@@ -20,6 +20,7 @@ import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { benchUnit } from './bench-unit.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const { values } = parseArgs({ options: { sequences: { type: 'string', default: '200' }, rounds: { type: 'string', default: '20' } } });
 const N = Number(values.sequences);
@@ -51,7 +52,7 @@ const worker = {
   connection: { address: server.address },
   namespace: 'default',
   taskQueue: 'bench-console',
-  artifactsRoot: join(dataDir, 'artifacts'),
+  store: new LocalFolderStore(join(dataDir, 'artifacts')),
   providers: { local: createLocalProvider({ latencyMs: 3_600_000 }) },
   onStart: () => {},
 };
@@ -73,7 +74,7 @@ try {
       if (rows.length === N && answered === N) break;
       await sleep(2000);
     }
-    const running = await startConsole({ client, connection, namespace: 'default', artifactsRoot: join(dataDir, 'artifacts'), port: 0, defaultUser: 'bench' });
+    const running = await startConsole({ client, connection, namespace: 'default', store: new LocalFolderStore(join(dataDir, 'artifacts')), port: 0, defaultUser: 'bench' });
     try {
       const board = `${running.url}/p/${projectId}/EP001/board`;
       const cold = await timeBoard('Board, no tab open', board, 3);

@@ -24,6 +24,7 @@ import { runWorker } from '../src/worker/run-worker.js';
 import { installRuntime } from '../src/worker/runtime.js';
 import { benchUnit } from './bench-unit.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const { values } = parseArgs({ options: { sequences: { type: 'string', default: '8' } } });
 const N = Number(values.sequences);
@@ -45,14 +46,14 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const projectId = `decide-${Date.now()}`;
 
 try {
-  const worker = { connection: { address: server.address }, namespace: 'default', taskQueue: TASK_QUEUE, artifactsRoot, providers: { local: createLocalProvider({ latencyMs: 0 }) }, onStart: () => {} };
+  const worker = { connection: { address: server.address }, namespace: 'default', taskQueue: TASK_QUEUE, store: new LocalFolderStore(artifactsRoot), providers: { local: createLocalProvider({ latencyMs: 0 }) }, onStart: () => {} };
   await runWorker(worker, async () => {
     const units = Array.from({ length: N }, (_, i) => benchUnit(projectId, i, { shotDurations: [3], estimatedCostUsd: 0 }));
     const { handle } = await startOrFindEpisode(client, { projectId, episode: 'EP001', units, provider: 'local', maxParallel: N, maxTakes: 1, autoRetakes: 0, startedBy: 'bench' }, TASK_QUEUE);
     const states = () => Promise.all(units.map((u) => client.workflow.getHandle(sequenceWorkflowId(projectId, 'EP001', u.sequenceId)).query(statusQuery).then((s) => s.state).catch(() => 'starting')));
     while (!(await states()).every((state) => state === 'video_complete')) await sleep(500);
     // Nothing else runs while the clicks are timed: every take is made, the worker is idle.
-    const running = await startConsole({ client, connection, namespace: 'default', artifactsRoot, port: 0, defaultUser: 'bench' });
+    const running = await startConsole({ client, connection, namespace: 'default', store: new LocalFolderStore(artifactsRoot), port: 0, defaultUser: 'bench' });
     const shown: number[] = [];
     const answered: number[] = [];
     try {

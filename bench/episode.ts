@@ -17,6 +17,7 @@
  *                            [--shared-sequences 6]   (per episode, in the shared mode)
  */
 import { randomUUID } from 'node:crypto';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,7 +128,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
     connection: { address: server.address },
     namespace: 'default',
     taskQueue,
-    artifactsRoot: join(dataDir, 'artifacts'),
+    store: new LocalFolderStore(join(dataDir, 'artifacts')),
     providers,
     accountLimits: { fal: scenario.accountLimit },
     onStart: () => undefined,

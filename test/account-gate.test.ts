@@ -19,6 +19,7 @@ import { shippedPricing } from './helpers/pricing.js';
 import { readEveryTakeJson } from './helpers/take-json.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 installRuntime('WARN');
 
@@ -53,7 +54,7 @@ async function startWorker(limit: number, taskQueue = `gate-${randomUUID()}`): P
       connection: { address: inject('temporalAddress') },
       namespace: 'default',
       taskQueue,
-      artifactsRoot,
+      store: new LocalFolderStore(artifactsRoot),
       providers: { fal: createFalProvider({ credentials: FAL_KEY, baseUrl: fake.baseUrl, uploadCacheDir: artifactsRoot, prices: PRICING.table }) },
       accountLimits: { fal: limit },
       accountGateCheckHoldersEverySec: 1,

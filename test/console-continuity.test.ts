@@ -19,6 +19,7 @@ import { stopConsoleStack } from './helpers/console-stack.js';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { makeProject } from './helpers/project-fixture.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
 
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const loaded = await loadEpisode(dir, 'EP001');
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
   await startOrFindEpisode(harness.client, episodeInput({ ...loaded, units: toSequenceUnits({ ...loaded, pricing }) }, 'local', 'continuity-test'), harness.taskQueue);
-  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot, port: 0 });
+  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', store: new LocalFolderStore(artifactsRoot), port: 0 });
   browser = await launchBrowser();
   context = await reviewerContext(browser);
   context.setDefaultTimeout(30_000);

@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import type { TakeManifest } from '../src/store/takes/take-manifest.js';
 import type { TakeSummary } from '../src/contract/sequence.js';
 import { dailiesBody, type DailiesView } from '../src/console/pages/dailies.js';
 import { page } from '../src/console/pages/layout.js';

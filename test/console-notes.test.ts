@@ -20,6 +20,7 @@ import { stopConsoleStack } from './helpers/console-stack.js';
 import { makeProject } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
 
@@ -51,7 +52,7 @@ beforeAll(async () => {
   harness = await startHarness(providers, undefined, artifactsRoot, gridProviders);
   await startOneSequenceEpisode(otherProjectId);
   await startOneSequenceEpisode(projectId);
-  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, port: 0 });
+  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', store: new LocalFolderStore(harness.artifactsRoot), port: 0 });
   browser = await launchBrowser();
   context = await reviewerContext(browser);
   context.setDefaultTimeout(30_000);
@@ -284,7 +285,7 @@ describe('notes on frames in the console, in a real browser', () => {
 
   it('client review links: a guest sees only the takes of their link, leaves notes and a verdict a director confirms, and reaches nothing else', { timeout: 300_000 }, async () => {
     // The console as a studio exposes it to clients: beyond loopback, so everything but a review link needs the console's token.
-    const secured = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, host: '0.0.0.0', port: 0 });
+    const secured = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', store: new LocalFolderStore(harness.artifactsRoot), host: '0.0.0.0', port: 0 });
     const origin = new URL(secured.url).origin;
     const producer = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     const guestContext = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
@@ -386,7 +387,7 @@ describe('notes on frames in the console, in a real browser', () => {
       expect(listed.stdout).not.toContain(token);
 
       // An expired link opens nothing either.
-      const old = await createLink(harness.artifactsRoot, { projectId, episode: 'EP001', guest: 'Late', days: 1, createdBy: 'Pat' }, new Date(Date.now() - 2 * 86_400_000));
+      const old = await createLink(new LocalFolderStore(harness.artifactsRoot), { projectId, episode: 'EP001', guest: 'Late', days: 1, createdBy: 'Pat' }, new Date(Date.now() - 2 * 86_400_000));
       await guest.goto(`${origin}/review/${old.token}/dailies`);
       await expect(guest.locator('main').textContent()).resolves.toContain('expired');
       expect(guestErrors).toEqual([]);

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { boardBody } from '../src/console/pages/board.js';
 import { startConsole, type RunningConsole } from '../src/console/server.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const BIN = fileURLToPath(new URL('../bin/recoil.mjs', import.meta.url));
 const SECRET = 'the contents of a file outside the artifacts root';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   await writeFile(join(grid, 'grid.json'), JSON.stringify({ grid: 1, quadrants: ['q1.png', 'q2.png', 'q3.png', 'q4.png'] }));
   for (const [file, byte] of [['grid.png', 0], ['q1.png', 1], ['q2.png', 2], ['q3.png', 3], ['q4.png', 4]] as const) await writeFile(join(grid, file), Buffer.alloc(64, byte));
   connection = await Connection.connect({ address: inject('temporalAddress') });
-  running = await startConsole({ client: new Client({ connection }), connection, namespace: 'default', artifactsRoot: root, port: 0 });
+  running = await startConsole({ client: new Client({ connection }), connection, namespace: 'default', store: new LocalFolderStore(root), port: 0 });
   base = running.url;
 });
 

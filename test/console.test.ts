@@ -17,6 +17,7 @@ import { startHarness, type Harness } from './helpers/harness.js';
 import { shippedPricing } from './helpers/pricing.js';
 import { stopConsoleStack } from './helpers/console-stack.js';
 import { makeProject } from './helpers/project-fixture.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 /** Written by every run for people to look at (the README shows them). */
 const SHOTS = fileURLToPath(new URL('../docs', import.meta.url));
@@ -45,7 +46,7 @@ beforeAll(async () => {
   harness = await startHarness(providers, undefined, artifactsRoot, gridProviders);
   const units = toSequenceUnits({ ...loaded, pricing });
   await startOrFindEpisode(harness.client, episodeInput({ ...loaded, units }, 'local', 'console-test'), harness.taskQueue);
-  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, port: 0 });
+  console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', store: new LocalFolderStore(harness.artifactsRoot), port: 0 });
   board = `${console_.url}/p/${projectId}/EP001/board`;
   browser = await launchBrowser();
   context = await reviewerContext(browser);

@@ -12,6 +12,7 @@ import { waitForStatus } from './helpers/harness.js';
 import { makeProject, removeFixtures } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { makeUnit } from './helpers/units.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const t = useGatedHarness();
 let console_: RunningConsole | undefined;
@@ -47,7 +48,7 @@ describe('a delivery that cannot be made', () => {
     const ref = { projectId, episode: 'EP001' };
     const env = { TEMPORAL_ADDRESS: inject('temporalAddress') };
 
-    console_ = await startConsole({ client: t.harness.client, connection: t.harness.connection, namespace: 'default', artifactsRoot: t.harness.artifactsRoot, port: 0 });
+    console_ = await startConsole({ client: t.harness.client, connection: t.harness.connection, namespace: 'default', store: new LocalFolderStore(t.harness.artifactsRoot), port: 0 });
     const base = console_.url;
     const boardPath = `/p/${projectId}/EP001`;
 

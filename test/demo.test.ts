@@ -9,7 +9,7 @@ import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { extractLastFrame } from '../src/activities/media/last-frame.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
-import { takeDir } from '../src/activities/takes/take-folders.js';
+import { takeDir } from '../src/store/takes/take-folders.js';
 import { takeFolderName } from '../src/domain/ids.js';
 import { deliveredFolder, expectReferenceToAccept } from './helpers/delivery-check.js';
 import { readCopiedDelivery } from './helpers/otio-reference.js';

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { buildDelivery } from '../src/activities/delivery/build-delivery.js';
 import { DeliveryRefused } from '../src/activities/delivery/delivery-refused.js';
-import { listDeliveries } from '../src/activities/delivery/list-deliveries.js';
+import { listDeliveries } from '../src/store/delivery/list-deliveries.js';
 import { ffmpegPath } from '../src/activities/media/binaries.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { runProcess } from '../src/activities/media/run-process.js';
@@ -21,6 +21,7 @@ import { expectReferenceToAccept, meanVolume } from './helpers/delivery-check.js
 import { readCopiedDelivery, readWithReference } from './helpers/otio-reference.js';
 import { readTakeJson } from './helpers/take-json.js';
 import { tempFolders } from './helpers/temp-folders.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const NTSC_FILM: FrameRate = { num: 24000, den: 1001 };
 const FILM: FrameRate = { num: 24, den: 1 };
@@ -164,7 +165,7 @@ describe('notes in the hand-off', () => {
       { sequenceId: 'SEQ01', take: 2, videoPath: join(seq01, 'video.mp4') },
       { sequenceId: 'SEQ02', take: 1, videoPath: join(seq02, 'video.mp4') },
     ];
-    const { dir } = await buildDelivery(root, selection);
+    const { dir } = await buildDelivery(new LocalFolderStore(root), selection);
     const reading = await expectReferenceToAccept(dir, FIXTURE_PROJECT.episode, takes, { withNotes: true });
     const notesOf = (clip: { markers: { name: string; start: number; duration: number; color: string }[] }) =>
       clip.markers.filter((m) => !m.name.startsWith('shot ')).map(({ name, start, duration, color }) => ({ name, start, duration, color }));
@@ -186,7 +187,7 @@ describe('a delivery of real takes', () => {
     it(`at ${label} fps: the reference libraries read the OTIO, EDL, FCP7, FCPX and ALE as the cut; sources carry reel, timecode and A1`, { timeout: 600_000 }, async () => {
       const root = await artifactsRoot();
       const takes = await twoTakes(root, rate);
-      const result = await buildDelivery(root, selection);
+      const result = await buildDelivery(new LocalFolderStore(root), selection);
       expect(result).toMatchObject({ created: true, version: 1, dir: join(deliveryDir(root), 'v001') });
       expect((await probeVideo(join(takes[0]!.videoPath))).frameRate).toBe(rate === '24' ? '24' : '24000/1001');
       await expectReferenceToAccept(result.dir, FIXTURE_PROJECT.episode, takes);
@@ -200,7 +201,7 @@ describe('a delivery of real takes', () => {
     it(`at ${label} fps: the burn-in cut shows record timecode and the take over the picture, and nothing else changes`, { timeout: 120_000 }, async () => {
       const root = await artifactsRoot();
       await twoTakes(root, rate);
-      const { dir, cutPath } = await buildDelivery(root, selection);
+      const { dir, cutPath } = await buildDelivery(new LocalFolderStore(root), selection);
       const burnIn = join(dir, `${FIXTURE_PROJECT.episode}_cut_burnin.mp4`);
       const frameOf = async (video: string, top: number, height: number) => {
         const png = join(root, `${video === burnIn ? 'burn-in' : 'cut'}-${top}.png`);
@@ -214,7 +215,7 @@ describe('a delivery of real takes', () => {
     it(`at ${label} fps: the contact sheet shows the middle frame of every shot`, { timeout: 120_000 }, async () => {
       const root = await artifactsRoot();
       const takes = await twoTakes(root, rate);
-      const { dir } = await buildDelivery(root, selection);
+      const { dir } = await buildDelivery(new LocalFolderStore(root), selection);
       const sheet = sharp(join(dir, `${FIXTURE_PROJECT.episode}_contact_sheet.png`));
       const { width, height, hasAlpha, density } = await sheet.metadata();
       // 137 dpi: printed at 100 %, the sheet is as wide as A4 landscape (297 mm), like the PDF's page.
@@ -234,7 +235,7 @@ describe('a delivery of real takes', () => {
     it(`lists every file in manifest.json with its size and sha256 (${rate} fps)`, async () => {
       const root = await artifactsRoot();
       await twoTakes(root, rate);
-      const { dir } = await buildDelivery(root, selection);
+      const { dir } = await buildDelivery(new LocalFolderStore(root), selection);
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
       const names = (await readdir(dir, { recursive: true })).filter((n) => n !== 'manifest.json' && n !== 'media').sort();
       expect(names).toEqual([
@@ -254,7 +255,7 @@ describe('a delivery of real takes', () => {
     const root = await artifactsRoot();
     const takes = await twoTakes(root, '24000/1001');
     const takeBytes = await readFile(takes[0]!.videoPath);
-    const { dir } = await buildDelivery(root, selection);
+    const { dir } = await buildDelivery(new LocalFolderStore(root), selection);
     // The takes' own files are only read: the delivery cannot change a take.
     expect((await readFile(takes[0]!.videoPath)).equals(takeBytes)).toBe(true);
     const elsewhere = join(await artifactsRoot(), 'copied-v001');
@@ -278,7 +279,7 @@ describe('a delivery of real takes', () => {
     const { episode } = FIXTURE_PROJECT;
     const ids = Array.from({ length: 23 }, (_, i) => `SEQ${String(i + 1).padStart(2, '0')}`);
     for (const sequenceId of ids) await writeApprovedTake(root, { sequenceId, take: 1, rate: '24', shots: [1] });
-    const { dir } = await buildDelivery(root, { ...FIXTURE_PROJECT, sequences: ids.map((sequenceId) => ({ sequenceId })) });
+    const { dir } = await buildDelivery(new LocalFolderStore(root), { ...FIXTURE_PROJECT, sequences: ids.map((sequenceId) => ({ sequenceId })) });
     const sheets = (await readdir(dir)).filter((name) => name.includes('_contact_sheet')).sort();
     expect(sheets).toEqual([`${episode}_contact_sheet.pdf`, `${episode}_contact_sheet.png`, `${episode}_contact_sheet_p2.png`, `${episode}_contact_sheet_p3.png`]);
     const heights = await Promise.all(sheets.slice(1).map(async (name) => (await sharp(join(dir, name)).metadata()).height!));
@@ -293,11 +294,11 @@ describe('a delivery of real takes', () => {
   it('makes no new version for the same approved takes, and the next version when one changes', async () => {
     const root = await artifactsRoot();
     await twoTakes(root, '24');
-    expect((await buildDelivery(root, selection)).created).toBe(true);
-    expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
+    expect((await buildDelivery(new LocalFolderStore(root), selection)).created).toBe(true);
+    expect(await buildDelivery(new LocalFolderStore(root), selection)).toMatchObject({ created: false, version: 1 });
     await writeApprovedTake(root, { sequenceId: 'SEQ02', take: 2, rate: '24', shots: [4], width: 1280, height: 720 });
-    expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
-    const versions = await listDeliveries(root, FIXTURE_PROJECT.projectId, FIXTURE_PROJECT.episode);
+    expect(await buildDelivery(new LocalFolderStore(root), selection)).toMatchObject({ created: true, version: 2 });
+    const versions = await listDeliveries(new LocalFolderStore(root), FIXTURE_PROJECT.projectId, FIXTURE_PROJECT.episode);
     expect(versions.map((v) => [v.name, v.takes.map((t) => t.take)])).toEqual([['v001', [2, 1]], ['v002', [2, 2]]]);
   });
 });
@@ -306,7 +307,7 @@ describe('two deliveries of the same takes at once', () => {
   it('make one version: the second finds the first one and makes none', async () => {
     const root = await artifactsRoot();
     await twoTakes(root, '24');
-    const results = await Promise.all([buildDelivery(root, selection), buildDelivery(root, selection)]);
+    const results = await Promise.all([buildDelivery(new LocalFolderStore(root), selection), buildDelivery(new LocalFolderStore(root), selection)]);
     expect(results.map((r) => [r.version, r.created]).sort()).toEqual([[1, false], [1, true]]);
     expect(await readdir(deliveryDir(root))).toEqual(['v001']);
   });
@@ -319,16 +320,16 @@ describe('versions delivered before manifests', () => {
     const oldVersion = join(deliveryDir(root), 'v001');
     await mkdir(oldVersion, { recursive: true });
     await writeFile(join(oldVersion, '.signature'), JSON.stringify([['SEQ01', 2], ['SEQ02', 1]]));
-    expect(await buildDelivery(root, selection)).toMatchObject({ created: true, version: 2 });
+    expect(await buildDelivery(new LocalFolderStore(root), selection)).toMatchObject({ created: true, version: 2 });
     await writeFile(join(oldVersion, 'EP009_cut.mp4'), 'an old cut');
     await rm(join(deliveryDir(root), 'v002'), { recursive: true });
-    expect(await buildDelivery(root, selection)).toMatchObject({ created: false, version: 1 });
+    expect(await buildDelivery(new LocalFolderStore(root), selection)).toMatchObject({ created: false, version: 1 });
   });
 });
 
 describe('a delivery that cannot be made', () => {
   async function expectRefusal(root: string, refusal: DeliveryRefused['refusal'], message: RegExp): Promise<void> {
-    const err = await buildDelivery(root, selection).catch((e: unknown) => e);
+    const err = await buildDelivery(new LocalFolderStore(root), selection).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryRefused);
     expect((err as DeliveryRefused).refusal).toBe(refusal);
     expect((err as Error).message).toMatch(message);
@@ -361,7 +362,7 @@ describe('a delivery that cannot be made', () => {
     await twoTakes(root, '24');
     await mkdir(join(deliveryDir(root), '..'), { recursive: true });
     await writeFile(deliveryDir(root), 'a file where the delivery folder should be');
-    const err = await buildDelivery(root, selection).catch((e: unknown) => e);
+    const err = await buildDelivery(new LocalFolderStore(root), selection).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryRefused);
     expect((err as DeliveryRefused).message).toMatch(/cannot write the delivery into .*delivery \(E\w+: .*\)\. Give this process write access/);
     expect(await readFile(deliveryDir(root), 'utf8')).toBe('a file where the delivery folder should be');
@@ -384,7 +385,7 @@ describe('take.json', () => {
   it('gains the frame rate and frame count of a take that came back before they were recorded, when it is criticised', async () => {
     const root = await artifactsRoot();
     const dir = await writeApprovedTake(root, { sequenceId: 'SEQ01', take: 1, rate: '24000/1001', shots: [2] });
-    const criticise = criticiseTakeActivity({ artifactsRoot: root, providers: {} as never, gridProviders: {} });
+    const criticise = criticiseTakeActivity({ store: new LocalFolderStore(root), providers: {} as never, gridProviders: {} });
     await criticise({ ...FIXTURE_PROJECT, sequenceId: 'SEQ01', take: 1, expected: { durationSec: 2, aspectRatio: '16:9', resolution: { width: 320, height: 180 } } });
     const manifest = await readTakeJson(dir);
     expect(manifest.video).toMatchObject({ frameRate: '24000/1001', frameCount: 48 });

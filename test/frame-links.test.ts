@@ -7,7 +7,7 @@ import { continuityFindings } from '../src/activities/critics/continuity.js';
 import { extractLastFrame } from '../src/activities/media/last-frame.js';
 import { createLocalGridProvider } from '../src/activities/providers/local/local-grid-provider.js';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
-import { takeDir } from '../src/activities/takes/take-folders.js';
+import { takeDir } from '../src/store/takes/take-folders.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import type { EpisodeInput } from '../src/contract/episode.js';
 import { approveSignal, type SequenceStatus } from '../src/contract/sequence.js';

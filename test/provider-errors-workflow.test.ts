@@ -12,7 +12,7 @@ import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import type { SequenceUnit } from '../src/domain/sequence-unit.js';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import type { TakeManifest } from '../src/store/takes/take-manifest.js';
 import { approveSignal, retakeSignal, selectFrameSignal } from '../src/contract/sequence.js';
 import { startFalFake } from './fakes/fal-fake.js';
 import { startGeminiFake } from './fakes/gemini-fake.js';

@@ -11,9 +11,10 @@ import {
   readGridManifest,
   writeGridManifest,
   type GridManifest,
-} from '../src/activities/grids/grid-folders.js';
+} from '../src/store/grids/grid-folders.js';
 import { videoResolution, type Resolution } from '../src/domain/aspect-ratio.js';
 import { QUADRANTS, quadrantBounds } from '../src/domain/quadrants.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const COLOURS = [
   { r: 230, g: 30, b: 30 },
@@ -137,11 +138,11 @@ describe('selectStartFrame', () => {
     const cleanDir = join(dir, 'select', 'clean');
     const [q1, q2] = [quadrants[0]!, quadrants[1]!];
 
-    const startFrame = await selectStartFrame(q1, cleanDir);
+    const startFrame = await selectStartFrame(new LocalFolderStore(dir), q1, cleanDir);
     expect(startFrame).toBe(join(cleanDir, 'start_frame.png'));
     expect(await readFile(startFrame)).toEqual(await readFile(q1));
 
-    await selectStartFrame(q2, cleanDir);
+    await selectStartFrame(new LocalFolderStore(dir), q2, cleanDir);
     expect(await readFile(startFrame)).toEqual(await readFile(q2));
     const kept = (await readdir(cleanDir)).filter((f) => /^start_frame\..+\.png$/.test(f));
     expect(kept).toHaveLength(1);
@@ -149,7 +150,7 @@ describe('selectStartFrame', () => {
     expect(await readFile(join(cleanDir, kept[0]!))).toEqual(await readFile(q1));
 
     // Choosing the frame already in place, as a retried activity would, archives nothing.
-    await selectStartFrame(q2, cleanDir);
+    await selectStartFrame(new LocalFolderStore(dir), q2, cleanDir);
     expect((await readdir(cleanDir)).sort()).toEqual([kept[0], 'start_frame.png'].sort());
   });
 
@@ -159,7 +160,7 @@ describe('selectStartFrame', () => {
     const cleanDir = join(dir, 'select-fast', 'clean');
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-01T00:00:00.000Z') });
     try {
-      for (const q of quadrants) await selectStartFrame(q, cleanDir);
+      for (const q of quadrants) await selectStartFrame(new LocalFolderStore(dir), q, cleanDir);
     } finally {
       vi.useRealTimers();
     }
@@ -184,17 +185,17 @@ describe('grid folders and grid.json', () => {
     const root = join(dir, 'artifacts');
     expect(gridDir(root, ref, 1)).toBe(join(root, 'driver-beware/EP001/SEQ01/grids/g001'));
     const sequenceDir = join(root, 'driver-beware/EP001/SEQ01');
-    expect(await nextGridNumber(sequenceDir)).toBe(1);
+    expect(await nextGridNumber(new LocalFolderStore(root), sequenceDir)).toBe(1);
     await mkdir(gridDir(root, ref, 1), { recursive: true });
     await mkdir(gridDir(root, ref, 3), { recursive: true });
     await mkdir(join(sequenceDir, 'grids', '.g004-staging'), { recursive: true });
-    expect(await nextGridNumber(sequenceDir)).toBe(4);
+    expect(await nextGridNumber(new LocalFolderStore(root), sequenceDir)).toBe(4);
   });
 
   it('writes and reads grid.json', async () => {
     const folder = join(dir, 'manifest');
     await mkdir(folder, { recursive: true });
-    expect(await readGridManifest(folder)).toBeUndefined();
+    expect(await readGridManifest(new LocalFolderStore(dir), folder)).toBeUndefined();
     const manifest: GridManifest = {
       schemaVersion: 1,
       grid: 1,
@@ -210,10 +211,10 @@ describe('grid folders and grid.json', () => {
       cropped: true,
       createdAt: '2026-01-01T00:00:00.000Z',
     };
-    await writeGridManifest(folder, manifest);
+    await writeGridManifest(new LocalFolderStore(dir), folder, manifest);
     const chosen = { ...manifest, chosen: { quadrant: 3 as const, by: 'ana', at: '2026-01-01T00:05:00.000Z' } };
-    await writeGridManifest(folder, chosen);
-    expect(await readGridManifest(folder)).toEqual(chosen);
+    await writeGridManifest(new LocalFolderStore(dir), folder, chosen);
+    expect(await readGridManifest(new LocalFolderStore(dir), folder)).toEqual(chosen);
     expect(await readdir(folder)).toEqual([GRID_MANIFEST_FILE]);
   });
 });

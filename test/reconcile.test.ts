@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildDelivery } from '../src/activities/delivery/build-delivery.js';
-import type { DeliveryManifest } from '../src/activities/delivery/delivery-manifest.js';
+import type { DeliveryManifest } from '../src/store/delivery/delivery-manifest.js';
 import { RECONCILE_SCHEDULE_ID } from '../src/contract/billing.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
 import { statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
@@ -21,11 +21,12 @@ import { startFalFake } from './fakes/fal-fake.js';
 import { makeProject } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';
 import { readTakeJsonOf } from './helpers/take-json.js';
-import { takeDir } from '../src/activities/takes/take-folders.js';
-import { readTakeBilling } from '../src/activities/takes/take-manifest.js';
+import { takeDir } from '../src/store/takes/take-folders.js';
+import { readTakeBilling } from '../src/store/takes/take-manifest.js';
 import { makeUnit } from './helpers/units.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 import { launchBrowser, reviewerContext, screenshot } from './helpers/browser.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 const DOCS = fileURLToPath(new URL('../docs', import.meta.url));
 const FAL_KEY = `fal-test-${randomUUID()}`;
@@ -103,7 +104,7 @@ describe("reconciling with fal's bill", () => {
       const billedOf = (seconds: number) => roundUsd(seconds * FAL_RATE * (1 - DISCOUNT / 100));
       const refs = units.map((u) => ({ projectId, episode: 'EP001', sequenceId: u.sequenceId, take: 1 }));
       const takes = await Promise.all(refs.map((ref) => readTakeJsonOf(artifacts, ref)));
-      const bills = await Promise.all(refs.map((ref) => readTakeBilling(takeDir(artifacts, ref))));
+      const bills = await Promise.all(refs.map((ref) => readTakeBilling(new LocalFolderStore(artifacts), takeDir(artifacts, ref))));
       expect(takes[0]).toMatchObject({ status: 'complete', actualCostUsd: roundUsd(6 * 0.084) });
       expect(bills[0]).toMatchObject({ state: 'billed', usd: billedOf(6), requestId: takes[0]!.requestId });
       expect(bills[1]).toMatchObject({ state: 'billed', usd: billedOf(7), requestId: takes[1]!.requestId });
@@ -133,7 +134,7 @@ describe("reconciling with fal's bill", () => {
       const status = await runCli(['status', projectId, '--episode', 'EP001'], env);
       expect(status.stdout).toContain(orphan);
 
-      const board = await startConsole({ client, connection, namespace: 'default', artifactsRoot: artifacts, port: 0 });
+      const board = await startConsole({ client, connection, namespace: 'default', store: new LocalFolderStore(artifacts), port: 0 });
       try {
         const page = await (await fetch(`${board.url}/p/${projectId}/EP001/board`)).text();
         expect(page).toMatch(new RegExp(`<section class="lane unclaimed" id="unclaimed">[\\s\\S]*data-request-id="${orphan}"`));
@@ -161,7 +162,7 @@ describe("reconciling with fal's bill", () => {
         expect(await decideOnSequence(client, { projectId, episode: 'EP001', sequenceId }, { kind: 'approve', take: 1 }, 'producer')).toMatchObject({ kind: 'accepted' });
         await expect.poll(async () => (await readTakeJsonOf(artifacts, { projectId, episode: 'EP001', sequenceId, take: 1 })).decisions.length).toBe(1);
       }
-      const delivered = await buildDelivery(artifacts, { projectId, episode: 'EP001', sequences: [{ sequenceId: 'SEQ01' }, { sequenceId: 'SEQ02' }] });
+      const delivered = await buildDelivery(new LocalFolderStore(artifacts), { projectId, episode: 'EP001', sequences: [{ sequenceId: 'SEQ01' }, { sequenceId: 'SEQ02' }] });
       const manifest = JSON.parse(await readFile(join(delivered.dir, 'manifest.json'), 'utf8')) as DeliveryManifest;
       expect(manifest).toMatchObject({ totalSpendUsd: billedTotal, billedSpendUsd: billedTotal, estimatedSpendUsd: 0 });
 

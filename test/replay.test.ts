@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,6 @@ import { approveSignal, approveUpdate, decisionRefusedSignal, noteSignal, noteUp
 import { VERSIONING_BEHAVIOR, type RecoilWorkflowType } from '../src/contract/deployment.js';
 import { accountGateWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
 import { buildIdOf, RECOIL_VERSION } from '../src/worker/build-id.js';
-import { pathExists } from '../src/activities/path-exists.js';
 import { ensureTemporalCli } from '../src/temporal/cli-binary.js';
 import { renderFixtureVideo } from './helpers/fixture-video.js';
 import { GatedProvider } from './helpers/gated-provider.js';
@@ -21,6 +20,8 @@ import { refusals, startHarness, startSequence, waitForStatus, type Harness } fr
 import { makeUnit } from './helpers/units.js';
 import { bundleIncompatibleBuild } from './helpers/incompatible-build.js';
 import { tempFolders } from './helpers/temp-folders.js';
+
+const exists = (path: string) => access(path).then(() => true, () => false);
 
 /**
  * Every release keeps the histories it recorded in test/fixtures/histories/<release>/ (RECORD_HISTORY=1,
@@ -55,7 +56,7 @@ async function replaysAndIsKept(name: string, handle: WorkflowHandle): Promise<v
   await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history)).resolves.toBeUndefined();
   if (!process.env.RECORD_HISTORY) return;
   const file = join(HISTORIES, RELEASE, `${name}.json`);
-  if (await pathExists(file)) return;
+  if (await exists(file)) return;
   await keepThisBuild();
   const args = ['workflow', 'show', '-w', handle.workflowId, '-o', 'json', '--address', inject('temporalAddress')];
   const { stdout } = await runProcess(await ensureTemporalCli(), args);
@@ -65,7 +66,7 @@ async function replaysAndIsKept(name: string, handle: WorkflowHandle): Promise<v
 // The bundle these histories were recorded on is the build that pins them: kept once, beside them.
 async function keepThisBuild(): Promise<void> {
   const folder = join(HISTORIES, RELEASE);
-  if (await pathExists(join(folder, 'release.json'))) return;
+  if (await exists(join(folder, 'release.json'))) return;
   const code = await readFile(inject('workflowBundlePath'));
   await mkdir(folder, { recursive: true });
   await writeFile(join(folder, BUNDLE_FILE), gzipSync(code, { level: 9 }));

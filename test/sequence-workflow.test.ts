@@ -1,8 +1,8 @@
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { takeDir } from '../src/activities/takes/take-folders.js';
-import type { TakeManifest } from '../src/activities/takes/take-manifest.js';
+import { takeDir } from '../src/store/takes/take-folders.js';
+import type { TakeManifest } from '../src/store/takes/take-manifest.js';
 import { approveSignal, attachToEpisodeSignal, decisionRefusedSignal, generationGrantedSignal, noteSignal, noteUpdate, regenerateFramesSignal, retakeSignal } from '../src/contract/sequence.js';
 import { useGatedHarness } from './helpers/gated-harness.js';
 import { startSequence, refusals, waitForStatus } from './helpers/harness.js';

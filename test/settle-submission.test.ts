@@ -18,6 +18,7 @@ import { shippedPricing } from './helpers/pricing.js';
 import { runCli } from './helpers/run-cli.js';
 import { tempFolders } from './helpers/temp-folders.js';
 import { makeUnit } from './helpers/units.js';
+import { LocalFolderStore } from '../src/store/local-folder-store.js';
 
 /**
  * A person settles a take whose fal submission was cut off and fal's records cannot decide (this
@@ -136,7 +137,7 @@ describe('settling in the Production Console', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', artifactsRoot: harness.artifactsRoot, port: 0 });
+    console_ = await startConsole({ client: harness.client, connection: harness.connection, namespace: 'default', store: new LocalFolderStore(harness.artifactsRoot), port: 0 });
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { readReconciliation } from '../activities/billing/reconciliation-file.js';
-import { spentOnDisk, sumSpend, type Spend } from '../activities/spent-on-disk.js';
+import { readReconciliation } from '../store/billing/reconciliation-file.js';
+import { spentOnDisk, sumSpend, type Spend } from '../store/spent.js';
 import type { UnclaimedCharge } from '../domain/billing-reconciliation.js';
 import { priceDifferences, type EndpointPrice } from '../domain/price-check.js';
 import { priceTablePath } from '../config/pricing.js';
 import { roundUsd, type PriceTable } from '../domain/price-table.js';
-import { artifactsRootFromEnv } from '../worker/artifacts-root.js';
+import { storeFromEnv } from '../store/store-from-env.js';
 
 /**
  * What fal's bill says, as the last reconciliation left it on disk: how much of an episode's spend
@@ -18,7 +18,7 @@ export interface EpisodeBilling {
   readUntil?: string;
 }
 
-export async function readEpisodeBilling(projectId: string, episode: string, sequenceIds: readonly string[], root = artifactsRootFromEnv()): Promise<EpisodeBilling> {
+export async function readEpisodeBilling(projectId: string, episode: string, sequenceIds: readonly string[], root = storeFromEnv()): Promise<EpisodeBilling> {
   const [spends, record] = await Promise.all([
     Promise.all(sequenceIds.map((sequenceId) => spentOnDisk(root, { projectId, episode, sequenceId }))),
     readReconciliation(root),

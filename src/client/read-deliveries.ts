@@ -1,7 +1,7 @@
-import { listDeliveries, type DeliverySummary } from '../activities/delivery/list-deliveries.js';
+import { listDeliveries, type DeliverySummary } from '../store/delivery/list-deliveries.js';
 import { formatLength } from '../domain/timecode.js';
 import { takeFolderName } from '../domain/ids.js';
-import { artifactsRootFromEnv } from '../worker/artifacts-root.js';
+import { storeFromEnv } from '../store/store-from-env.js';
 
 export interface EpisodeDeliveries {
   episode: string;
@@ -10,7 +10,7 @@ export interface EpisodeDeliveries {
 
 /** The delivered versions of each episode, read from the artifacts folder (no server needed). */
 export async function readDeliveries(projectId: string, episodes: string[]): Promise<EpisodeDeliveries[]> {
-  const root = artifactsRootFromEnv();
+  const root = storeFromEnv();
   const found = await Promise.all(episodes.map(async (episode) => ({ episode, versions: await listDeliveries(root, projectId, episode) })));
   return found.filter((e) => e.versions.length > 0);
 }

@@ -1,4 +1,3 @@
-import { serveStatic } from '@hono/node-server/serve-static';
 import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -8,6 +7,8 @@ import { noteInputSchema } from '../domain/note-schema.js';
 import { VERDICTS } from '../domain/take-notes.js';
 import type { EpisodeFeeds } from './episode-feed.js';
 import type { MediaLibrary } from './media.js';
+import { serveStored } from './serve-stored.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import { guestCompareBody, guestDailiesBody, guestRefusedBody, guestSequences, type GuestSequence } from './pages/guest.js';
 import type { Html } from './pages/layout.js';
 import { positiveInt } from './refs.js';
@@ -18,7 +19,7 @@ export interface GuestDeps {
   client: Client;
   feeds: EpisodeFeeds;
   media: MediaLibrary;
-  artifactsRoot: string;
+  store: ArtifactStore;
   /** Renders a guest page: no console navigation, the guest's name in the header. */
   render: (c: Context, title: string, body: Html, link?: ReviewLink, status?: 200 | 404) => Response | Promise<Response>;
   /** Answers a decision and wakes the episode's readers, as the console's own decisions do. */
@@ -35,11 +36,11 @@ const verdictSchema = z.object({ take: z.coerce.number().int().min(1), verdict: 
  * so a revoked or expired link stops at once.
  */
 export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
-  const { client, feeds, media, artifactsRoot, render } = deps;
+  const { client, feeds, media, store, render } = deps;
 
   /** The link and the part of its episode it shows, or a refusal that says nothing of what is behind it. */
   async function opened(c: Context): Promise<{ link: ReviewLink; sequences: GuestSequence[] } | Response> {
-    const result = await openLink(artifactsRoot, c.req.param('token') ?? '');
+    const result = await openLink(store, c.req.param('token') ?? '');
     if ('refused' in result) return render(c, 'Review link', guestRefusedBody(result.refused), undefined, 404);
     const { snapshot } = await feeds.feed({ projectId: result.link.projectId, episode: result.link.episode }).current();
     return { link: result.link, sequences: guestSequences(snapshot, result.link) };
@@ -56,7 +57,7 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     const { link, sequences } = open;
     const wanted = sequences.find((s) => s.sequenceId === c.req.query('seq')) ?? sequences[0];
     const take = wanted && (wanted.takes.find((t) => t.take === Number(c.req.query('take'))) ?? wanted.takes.at(-1));
-    const selected = wanted && take ? { sequenceId: wanted.sequenceId, take, manifest: await readTakeManifest(artifactsRoot, { projectId: link.projectId, episode: link.episode, sequenceId: wanted.sequenceId }, take.take) } : undefined;
+    const selected = wanted && take ? { sequenceId: wanted.sequenceId, take, manifest: await readTakeManifest(store, { projectId: link.projectId, episode: link.episode, sequenceId: wanted.sequenceId }, take.take) } : undefined;
     return render(c, `${link.episode} review`, guestDailiesBody({ token: c.req.param('token'), link, sequences, ...(selected ? { selected } : {}) }), link);
   });
 
@@ -67,17 +68,17 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     const sequenceId = c.req.query('seq');
     const [a, b] = [allowedTake(sequences, sequenceId, Number(c.req.query('a'))), allowedTake(sequences, sequenceId, Number(c.req.query('b')))];
     if (!sequenceId || !a || !b) return render(c, 'Review link', guestRefusedBody('pick two takes of one sequence to compare'), link, 404);
-    const side = async (take: typeof a) => ({ take, manifest: await readTakeManifest(artifactsRoot, { projectId: link.projectId, episode: link.episode, sequenceId }, take.take) });
+    const side = async (take: typeof a) => ({ take, manifest: await readTakeManifest(store, { projectId: link.projectId, episode: link.episode, sequenceId }, take.take) });
     return render(c, `${sequenceId} compare`, guestCompareBody({ token: c.req.param('token'), link, sequenceId, a: await side(a), b: await side(b) }), link);
   });
 
-  app.get('/review/:token/media/:sequenceId/:take', async (c, next) => {
-    const result = await openLink(artifactsRoot, c.req.param('token'));
+  app.get('/review/:token/media/:sequenceId/:take', async (c) => {
+    const result = await openLink(store, c.req.param('token'));
     const sequenceId = sequenceIdSchema.safeParse(c.req.param('sequenceId'));
     const take = positiveInt.safeParse(c.req.param('take'));
     if ('refused' in result || !sequenceId.success || !take.success || !linkAllows(result.link, sequenceId.data, take.data)) return c.text('not found', 404);
     const file = await media.takeVideo({ projectId: result.link.projectId, episode: result.link.episode, sequenceId: sequenceId.data }, take.data);
-    return file ? serveStatic({ path: file })(c, next) : c.text('not found', 404);
+    return file ? serveStored(c, store, file) : c.text('not found', 404);
   });
 
   app.post('/review/:token/s/:sequenceId/note', async (c) => {
@@ -89,7 +90,7 @@ export function registerGuestRoutes(app: Hono, deps: GuestDeps): void {
     const sequenceId = c.req.param('sequenceId');
     if (!allowedTake(sequences, sequenceId, note.data.take)) return c.json(refusal('this link does not show that take'), 404);
     const ref = { projectId: link.projectId, episode: link.episode, sequenceId };
-    const placed = placeNote(await readTakeManifest(artifactsRoot, ref, note.data.take), { ...note.data, verdict: undefined });
+    const placed = placeNote(await readTakeManifest(store, ref, note.data.take), { ...note.data, verdict: undefined });
     if ('refused' in placed) return c.json(refusal(placed.refused), 409);
     const { verdict: _none, ...plain } = placed.note;
     return deps.answer(c, link, sequenceId, () => decideOnSequence(client, ref, { ...plain, kind: 'note' }, guestName(link)));

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { readJson, writeJson, type ArtifactStore } from '../store/artifact-store.js';
 
 /**
  * Client review links: a producer hands a client a link to one episode (or a hand-picked list of
@@ -49,12 +48,12 @@ function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function linkPath(root: string, hash: string): string {
-  return join(root, LINKS_FOLDER, `${hash}.json`);
+function linkPath(store: ArtifactStore, hash: string): string {
+  return join(store.root, LINKS_FOLDER, `${hash}.json`);
 }
 
 /** Makes a link; the token it returns is the only copy of the secret. */
-export async function createLink(root: string, request: NewLink, now = new Date()): Promise<{ link: ReviewLink; token: string }> {
+export async function createLink(store: ArtifactStore, request: NewLink, now = new Date()): Promise<{ link: ReviewLink; token: string }> {
   const token = randomBytes(24).toString('base64url');
   const hash = digest(token);
   const link: ReviewLink = {
@@ -67,24 +66,23 @@ export async function createLink(root: string, request: NewLink, now = new Date(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + request.days * 86_400_000).toISOString(),
   };
-  await mkdir(join(root, LINKS_FOLDER), { recursive: true });
-  await writeFileAtomic(linkPath(root, hash), `${JSON.stringify(link, null, 2)}\n`);
+  await writeJson(store, linkPath(store, hash), link);
   return { link, token };
 }
 
 /** Every link ever made (revoked and expired ones included), newest first, optionally of one episode. */
-export async function listLinks(root: string, of?: { projectId: string; episode?: string }): Promise<(ReviewLink & { hash: string })[]> {
-  const names = await readdir(join(root, LINKS_FOLDER)).catch(() => [] as string[]);
-  const links = await Promise.all(names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map(async (name) => readLinkFile(root, name.slice(0, 64))));
+export async function listLinks(store: ArtifactStore, of?: { projectId: string; episode?: string }): Promise<(ReviewLink & { hash: string })[]> {
+  const names = await store.list(join(store.root, LINKS_FOLDER));
+  const links = await Promise.all(names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map(async (name) => readLinkFile(store, name.slice(0, 64))));
   return links
     .flatMap((link) => (link ? [link] : []))
     .filter((link) => !of || (link.projectId === of.projectId && (of.episode === undefined || link.episode === of.episode)))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-async function readLinkFile(root: string, hash: string): Promise<(ReviewLink & { hash: string }) | undefined> {
+async function readLinkFile(store: ArtifactStore, hash: string): Promise<(ReviewLink & { hash: string }) | undefined> {
   try {
-    const parsed = reviewLinkSchema.safeParse(JSON.parse(await readFile(linkPath(root, hash), 'utf8')));
+    const parsed = reviewLinkSchema.safeParse(await readJson(store, linkPath(store, hash)));
     return parsed.success ? { ...parsed.data, hash } : undefined;
   } catch {
     return undefined;
@@ -92,20 +90,20 @@ async function readLinkFile(root: string, hash: string): Promise<(ReviewLink & {
 }
 
 /** Revokes the link with this id (or an unambiguous start of it), of one episode when `of` says so; says which, or why not. */
-export async function revokeLink(root: string, id: string, by: string, of?: { projectId: string; episode: string }, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
-  const matches = (await listLinks(root, of)).filter((l) => id.length >= 4 && l.id.startsWith(id.toLowerCase()));
+export async function revokeLink(store: ArtifactStore, id: string, by: string, of?: { projectId: string; episode: string }, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
+  const matches = (await listLinks(store, of)).filter((l) => id.length >= 4 && l.id.startsWith(id.toLowerCase()));
   if (matches.length !== 1) return { refused: matches.length === 0 ? `no review link ${id}${of ? ` for ${of.projectId} ${of.episode}` : ''}: \`npx recoil links list\` shows them` : `${id} matches ${matches.length} links: give more of the id` };
   const { hash, ...link } = matches[0]!;
   if (link.revokedAt) return { link };
   const revoked = { ...link, revokedAt: now.toISOString(), revokedBy: by };
-  await writeFileAtomic(linkPath(root, hash), `${JSON.stringify(revoked, null, 2)}\n`);
+  await writeJson(store, linkPath(store, hash), revoked);
   return { link: revoked };
 }
 
 /** The link a guest's token opens, or why it opens nothing (unknown, revoked, expired). */
-export async function openLink(root: string, token: string, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
+export async function openLink(store: ArtifactStore, token: string, now = new Date()): Promise<{ link: ReviewLink } | { refused: string }> {
   if (!/^[A-Za-z0-9_-]{32}$/.test(token)) return { refused: 'this review link is not valid' };
-  const link = await readLinkFile(root, digest(token));
+  const link = await readLinkFile(store, digest(token));
   if (!link) return { refused: 'this review link is not valid' };
   if (link.revokedAt) return { refused: 'this review link was withdrawn; ask the production for a new one' };
   if (link.expiresAt <= now.toISOString()) return { refused: 'this review link has expired; ask the production for a new one' };

@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
 import type { Client, Connection } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { listDeliveries } from '../activities/delivery/list-deliveries.js';
+import { listDeliveries } from '../store/delivery/list-deliveries.js';
 import { uiBaseUrl } from '../client/ui-url.js';
 import { changeEpisodeBudget, decideOnSequence, redeliverEpisode, type DecisionOutcome } from '../client/decisions.js';
 import { bodyOf, budgetSchema, decisionSchema, issuesText, NAME_FIRST, nameSchema, refusal, withoutEmpty } from './decision-input.js';
@@ -15,6 +14,8 @@ import { registerLinkRoutes } from './link-routes.js';
 import { EpisodeFeeds } from './episode-feed.js';
 import { listEpisodes } from './episode-list.js';
 import { MediaLibrary } from './media.js';
+import { serveStored } from './serve-stored.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import { TakeFrames } from './take-frames.js';
 import { boardBody } from './pages/board.js';
 import { episodePlayerBody } from './pages/episode-cut.js';
@@ -24,7 +25,7 @@ import { deliveryBody } from './pages/delivery.js';
 import { newestWatchable } from './pages/format.js';
 import { framesBody } from './pages/frames.js';
 import { readEpisodeBilling } from '../client/read-billing.js';
-import { readReconciliation } from '../activities/billing/reconciliation-file.js';
+import { readReconciliation } from '../store/billing/reconciliation-file.js';
 import { historyBody } from './pages/history.js';
 import { homeBody } from './pages/home.js';
 import { queueBody, studioQueue } from './pages/queue.js';
@@ -41,7 +42,7 @@ export interface ConsoleOptions {
   client: Client;
   connection: Connection;
   namespace: string;
-  artifactsRoot: string;
+  store: ArtifactStore;
   host?: string;
   port?: number;
   /** Extra Host header names to answer to, e.g. the machine's DNS name on a shared network. */
@@ -93,8 +94,8 @@ function listen(app: Hono, hostname: string, port: number): Promise<Server> {
 }
 
 async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise<Hono> {
-  const { client, namespace, artifactsRoot } = options;
-  const media = new MediaLibrary(artifactsRoot);
+  const { client, namespace, store } = options;
+  const media = new MediaLibrary(store);
   const takeFrames = new TakeFrames();
   const staticFiles = await loadStaticFiles();
   const uiBase = options.uiBase ?? uiBaseUrl(options.connection.options.address);
@@ -144,7 +145,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     if (!ref.success) return c.notFound();
     const { version, snapshot } = await feeds.feed(ref.data).current();
     const stateFilter = c.req.query('state');
-    const billing = await readEpisodeBilling(ref.data.projectId, ref.data.episode, snapshot.sequences.map((r) => r.sequenceId), artifactsRoot);
+    const billing = await readEpisodeBilling(ref.data.projectId, ref.data.episode, snapshot.sequences.map((r) => r.sequenceId), store);
     return render(c, 'board', `${ref.data.episode} board`, boardBody({ snapshot, billing, namespace, uiBase, ...(stateFilter ? { stateFilter } : {}) }), ref.data, version);
   });
 
@@ -164,14 +165,14 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const asking = row && submissionQuestionOf(row) ? row : undefined;
     const takeNumber = Number(c.req.query('take'));
     const take = row?.status && (row.status.takes.find((t) => t.take === takeNumber && t.videoPath) ?? newestWatchable(row.status.takes));
-    const selected = row && take ? { row, take, manifest: await readTakeManifest(artifactsRoot, { ...ref.data, sequenceId: row.sequenceId }, take.take) } : undefined;
+    const selected = row && take ? { row, take, manifest: await readTakeManifest(store, { ...ref.data, sequenceId: row.sequenceId }, take.take) } : undefined;
     return render(c, 'dailies', `${ref.data.episode} dailies`, dailiesBody({ snapshot, ...(selected ? { selected } : {}), ...(asking ? { asking } : {}) }), ref.data, version);
   });
 
   app.get('/p/:projectId/:episode/delivery', async (c) => {
     const ref = episodeRefSchema.safeParse(c.req.param());
     if (!ref.success) return c.notFound();
-    const versions = await listDeliveries(artifactsRoot, ref.data.projectId, ref.data.episode);
+    const versions = await listDeliveries(store, ref.data.projectId, ref.data.episode);
     return render(c, 'delivery', `${ref.data.episode} delivery`, deliveryBody(ref.data, versions), ref.data);
   });
 
@@ -185,12 +186,12 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
       const episode = { projectId: ref.data.projectId, episode: ref.data.episode };
       const title = `${ref.data.sequenceId} ${view}`;
       if (view === 'frames') return render(c, 'sequence', title, framesBody(ref.data, row), episode, version);
-      if (view === 'history') return render(c, 'sequence', title, historyBody(ref.data, row, (await readReconciliation(artifactsRoot))?.unclaimed ?? []), episode, version);
+      if (view === 'history') return render(c, 'sequence', title, historyBody(ref.data, row, (await readReconciliation(store))?.unclaimed ?? []), episode, version);
       const watchable = row.status?.takes.filter((t) => t.videoPath) ?? [];
       const pick = (query: string | undefined, fallback: number) => watchable.find((t) => t.take === Number(query)) ?? watchable.at(fallback);
       const [a, b] = [pick(c.req.query('a'), -2), pick(c.req.query('b'), -1)];
       if (!a || !b) return render(c, 'sequence', title, emptyBody(`${ref.data.sequenceId} has fewer than two finished takes to compare.`), episode, version);
-      const side = async (take: typeof a) => ({ take, manifest: await readTakeManifest(artifactsRoot, ref.data, take.take) });
+      const side = async (take: typeof a) => ({ take, manifest: await readTakeManifest(store, ref.data, take.take) });
       return render(c, 'sequence', title, compareBody(ref.data, watchable, await side(a), await side(b)), episode, version);
     });
   sequencePage('frames');
@@ -205,7 +206,7 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     const decision = decisionSchema.safeParse(withoutEmpty(await bodyOf(c)));
     if (!decision.success) return c.json(refusal(issuesText(decision.error, 'request')), 400);
     if (decision.data.kind === 'note') {
-      const placed = placeNote(await readTakeManifest(artifactsRoot, ref.data, decision.data.take), decision.data);
+      const placed = placeNote(await readTakeManifest(store, ref.data, decision.data.take), decision.data);
       if ('refused' in placed) return c.json(refusal(placed.refused), 409);
       return answer(c, ref.data, ref.data.sequenceId, () => decideOnSequence(client, ref.data, { ...placed.note, kind: 'note' }, by));
     }
@@ -256,50 +257,50 @@ async function consoleApp(options: ConsoleOptions, feeds: EpisodeFeeds): Promise
     return streamChanges(c, (send) => [feed.subscribe((change) => send(change.version))], async () => (await feed.current()).version);
   });
 
-  app.get('/media/take/:projectId/:episode/:sequenceId/:take/video', async (c, next) => {
+  app.get('/media/take/:projectId/:episode/:sequenceId/:take/video', async (c) => {
     const ref = sequenceRefSchema.safeParse(c.req.param());
     const take = positiveInt.safeParse(c.req.param('take'));
     const file = ref.success && take.success ? await media.takeVideo(ref.data, take.data) : undefined;
-    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+    return file ? serveStored(c, store, file) : c.notFound();
   });
 
   app.get('/media/take/:projectId/:episode/:sequenceId/:take/:end{first-frame|last-frame}', async (c) => {
     const ref = sequenceRefSchema.safeParse(c.req.param());
     const take = positiveInt.safeParse(c.req.param('take'));
-    const file = ref.success && take.success ? await media.takeVideo(ref.data, take.data) : undefined;
+    const file = ref.success && take.success ? await media.localTakeVideo(ref.data, take.data) : undefined;
     if (!file) return c.notFound();
     const jpeg = await takeFrames.frame(file, c.req.param('end') === 'first-frame' ? 'first' : 'last');
     return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' });
   });
 
-  app.get('/media/grid/:projectId/:episode/:sequenceId/:grid/:quadrant', async (c, next) => {
+  app.get('/media/grid/:projectId/:episode/:sequenceId/:grid/:quadrant', async (c) => {
     const ref = sequenceRefSchema.safeParse(c.req.param());
     const grid = positiveInt.safeParse(c.req.param('grid'));
     const quadrant = gridImageIndex.safeParse(c.req.param('quadrant'));
     const file = ref.success && grid.success && quadrant.success ? await media.gridImage(ref.data, grid.data, quadrant.data) : undefined;
-    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+    return file ? serveStored(c, store, file) : c.notFound();
   });
 
-  app.get('/media/delivery/:projectId/:episode/:version/:file', async (c, next) => {
+  app.get('/media/delivery/:projectId/:episode/:version/:file', async (c) => {
     const ref = episodeRefSchema.safeParse(c.req.param());
     const version = positiveInt.safeParse(c.req.param('version'));
     const fileParam = c.req.param('file');
     const which = fileParam === 'cut' || fileParam === 'manifest' ? fileParam : /^\d{1,3}$/.test(fileParam) ? Number(fileParam) : undefined;
     const file = ref.success && version.success && which !== undefined ? await media.deliveryFile(ref.data, version.data, which) : undefined;
-    return file ? serveStatic({ path: file })(c, next) : c.notFound();
+    return file ? serveStored(c, store, file) : c.notFound();
   });
 
   registerGuestRoutes(app, {
     client,
     feeds,
     media,
-    artifactsRoot,
+    store,
     render: (c, title, body, link, status = 200) =>
       c.html(page({ title, tab: 'guest', user: undefined, body, ...(link ? { guest: { name: link.guest, projectId: link.projectId, episode: link.episode, expiresAt: link.expiresAt } } : {}) }), status),
     answer: (c, link, sequenceId, send) => answer(c, { projectId: link.projectId, episode: link.episode }, sequenceId, send),
   });
 
-  registerLinkRoutes(app, { artifactsRoot, userOf, render: (c, ref, body) => render(c, 'links', `${ref.episode} review links`, body, ref) });
+  registerLinkRoutes(app, { store, userOf, render: (c, ref, body) => render(c, 'links', `${ref.episode} review links`, body, ref) });
 
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => c.text(`the console could not answer: ${err.message}`, 500));

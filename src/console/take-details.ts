@@ -1,14 +1,15 @@
 import { join } from 'node:path';
-import { MANIFEST_FILE, readManifest, type TakeManifest } from '../activities/takes/take-manifest.js';
-import { takeDir } from '../activities/takes/take-folders.js';
+import { MANIFEST_FILE, readManifest, type TakeManifest } from '../store/takes/take-manifest.js';
+import { takeDir } from '../store/takes/take-folders.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import type { NoteInput } from '../domain/note-schema.js';
 import { shotAtFrame } from '../domain/take-notes.js';
 import { framesPerSecond } from './pages/format.js';
 import type { SequenceRef } from './refs.js';
 
 /** take.json of one take, for what the workflow status does not carry (model, shots, frame rate). */
-export function readTakeManifest(root: string, ref: SequenceRef, take: number): Promise<TakeManifest | undefined> {
-  return readManifest(join(takeDir(root, { ...ref, take }), MANIFEST_FILE)).catch(() => undefined);
+export function readTakeManifest(store: ArtifactStore, ref: SequenceRef, take: number): Promise<TakeManifest | undefined> {
+  return readManifest(store, join(takeDir(store.root, { ...ref, take }), MANIFEST_FILE)).catch(() => undefined);
 }
 
 export interface ShotSpan {

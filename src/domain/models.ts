@@ -5,6 +5,9 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const PROVIDER_NAMES = ['local', 'fal'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
+/** Who can draw a grid of start frames. */
+export type GridProviderName = 'gemini' | 'local';
+
 export interface ModelInfo {
   kind: 'video' | 'image';
   provider: 'fal' | 'gemini' | 'local';

@@ -6,6 +6,7 @@ import type { GridProvider } from '../activities/providers/grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
 import type { ProviderName } from '../domain/models.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import { ActivitySpanAttributes } from '../telemetry/activity-span-attributes.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { WorkflowSource } from './workflow-bundle.js';
@@ -13,7 +14,8 @@ import type { WorkflowSource } from './workflow-bundle.js';
 export interface RecoilWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  artifactsRoot: string;
+  /** Where takes, grids and deliveries are kept (RECOIL_ARTIFACTS_URL / RECOIL_ARTIFACTS_DIR). */
+  store: ArtifactStore;
   providers: VideoProviders;
   /** Start-frame grid makers; the offline one when not given. */
   gridProviders?: Partial<Record<GridProvider['name'], GridProvider>>;
@@ -49,7 +51,7 @@ export async function createRecoilWorker(options: RecoilWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     ...options.workflows,
     activities: createActivities({
-      artifactsRoot: options.artifactsRoot,
+      store: options.store,
       providers: options.providers,
       gridProviders: options.gridProviders ?? { local: createLocalGridProvider() },
       ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),

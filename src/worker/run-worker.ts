@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import sharp from 'sharp';
 import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import { promoteOnStart, type PromotePolicy } from '../temporal/worker-deployment.js';
 import { startTracing, type Tracing } from '../telemetry/tracing.js';
 import { buildIdOf } from './build-id.js';
@@ -12,7 +13,7 @@ export interface RunWorkerOptions extends Pick<RecoilWorkerOptions, 'providers' 
   connection: NativeConnectionOptions & { address: string };
   namespace: string;
   taskQueue: string;
-  artifactsRoot: string;
+  store: ArtifactStore;
   maxConcurrentActivityTaskExecutions?: number;
   /** Defaults to the prebuilt bundle when it is fresh, else bundling at start. */
   workflows?: WorkflowSource;
@@ -34,7 +35,8 @@ export interface StartedWorker {
   address: string;
   namespace: string;
   taskQueue: string;
-  artifactsRoot: string;
+  /** Where artifacts are kept: a folder, or s3://bucket/prefix. */
+  artifacts: string;
   /** Which workflow code this worker runs: "prebuilt bundle …" or "bundled at start (…)". */
   workflows: string;
   /** True when payloads are encrypted before they reach the server (RECOIL_CODEC_KEYS). */
@@ -78,7 +80,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
       connection,
       namespace: options.namespace,
       taskQueue: options.taskQueue,
-      artifactsRoot: options.artifactsRoot,
+      store: options.store,
       providers: options.providers,
       ...(options.gridProviders ? { gridProviders: options.gridProviders } : {}),
       ...(options.accountLimits ? { accountLimits: options.accountLimits } : {}),
@@ -97,7 +99,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
         address: options.connection.address,
         namespace: options.namespace,
         taskQueue: options.taskQueue,
-        artifactsRoot: options.artifactsRoot,
+        artifacts: options.store.where,
         workflows: workflows.description,
         ...(options.dataConverter ? { encrypted: true } : {}),
         ...(tracing.endpoint ? { tracesEndpoint: tracing.endpoint } : {}),
@@ -128,7 +130,7 @@ export async function runWorker<T = void>(options: RunWorkerOptions, until?: () 
 export function startLine(started: StartedWorker): string {
   const payloads = started.encrypted ? '; payloads encrypted (RECOIL_CODEC_KEYS)' : '';
   const traces = started.tracesEndpoint ? `; traces to ${started.tracesEndpoint}` : '';
-  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); build ${started.buildId} of deployment ${started.deploymentName} (${started.promotion}); workflows: ${started.workflows}; artifacts in ${started.artifactsRoot}${payloads}${traces}`;
+  return `worker polling ${started.taskQueue} at ${started.address} (${started.namespace}); build ${started.buildId} of deployment ${started.deploymentName} (${started.promotion}); workflows: ${started.workflows}; artifacts in ${started.artifacts}${payloads}${traces}`;
 }
 
 function printStartLine(started: StartedWorker): void {

@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '../../src/activities/media/binaries.js';
 import { runProcess } from '../../src/activities/media/run-process.js';
-import { takeDir } from '../../src/activities/takes/take-folders.js';
-import type { TakeManifest } from '../../src/activities/takes/take-manifest.js';
+import { takeDir } from '../../src/store/takes/take-folders.js';
+import type { TakeManifest } from '../../src/store/takes/take-manifest.js';
 import type { TakeNote } from '../../src/domain/take-notes.js';
 
 export interface ApprovedTakeSpec {

@@ -14,6 +14,7 @@ import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
 import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/contract/sequence.js';
 import type { sequenceWorkflow } from '../../src/workflows/sequence-workflow.js';
+import { LocalFolderStore } from '../../src/store/local-folder-store.js';
 
 // The SDK's per-state worker logs drown test output; warnings and errors still show.
 installRuntime('WARN');
@@ -46,7 +47,7 @@ export async function startHarness(
       connection: { address },
       namespace: 'default',
       taskQueue,
-      artifactsRoot,
+      store: new LocalFolderStore(artifactsRoot),
       providers,
       ...(gridProviders ? { gridProviders } : {}),
       // Every test worker runs the suite's one bundle, so they are all one build of the deployment.

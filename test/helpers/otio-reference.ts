@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from '../../src/activities/media/run-process.js';
-import { pathExists } from '../../src/activities/path-exists.js';
+
+const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** The reference judges, pinned: what an editor's OTIO tooling would read our files with (OTIO and its EDL, FCP7, FCPX and ALE adapters), and a PDF reader. */
 const PACKAGES = [
@@ -68,7 +69,7 @@ export interface ReferenceReading {
  */
 export async function referencePython(): Promise<string> {
   const python = join(VENV, 'bin', 'python');
-  if (await pathExists(python)) return python;
+  if (await exists(python)) return python;
   await mkdir(join(VENV, '..'), { recursive: true });
   const scratch = await mkdtemp(`${VENV}.partial-`);
   try {
@@ -79,7 +80,7 @@ export async function referencePython(): Promise<string> {
       throw new Error(`pip could not install ${PACKAGES.join(' ')} from PyPI: ${err.message}`);
     });
     await rename(scratch, VENV).catch(async (err: NodeJS.ErrnoException) => {
-      if (!(await pathExists(python))) throw err; // another run finished first: use its venv
+      if (!(await exists(python))) throw err; // another run finished first: use its venv
     });
     return python;
   } finally {

@@ -1,13 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { takeDir } from '../../src/activities/takes/take-folders.js';
-import { MANIFEST_FILE, readManifest, type TakeManifest } from '../../src/activities/takes/take-manifest.js';
+import { takeDir } from '../../src/store/takes/take-folders.js';
+import { MANIFEST_FILE, readManifest, type TakeManifest } from '../../src/store/takes/take-manifest.js';
 import type { TakeRef } from '../../src/contract/activities.js';
 import { numberOfName } from '../../src/domain/ids.js';
+import { LocalFolderStore } from '../../src/store/local-folder-store.js';
 
 /** A take folder's take.json as the pipeline left it; a folder without one fails the test. */
 export async function readTakeJson(folder: string): Promise<TakeManifest> {
-  const manifest = await readManifest(join(folder, MANIFEST_FILE));
+  const manifest = await readManifest(new LocalFolderStore(folder), join(folder, MANIFEST_FILE));
   if (!manifest) throw new Error(`no ${MANIFEST_FILE} in ${folder}`);
   return manifest;
 }

@@ -4,10 +4,11 @@ import { billingOfTake, mergeUnclaimed, unclaimedCharges, type TakeBilling, type
 import { CLOCK_SKEW_MS } from '../../domain/cut-off-submissions.js';
 import type { BilledTake, ReconcileReport, ReconcileRequest } from '../../contract/billing.js';
 import type { ActivityDeps } from '../deps.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { ProviderRecords } from '../providers/provider.js';
-import { adoptedJobs, takesOfProvider, type TakeOnDisk } from '../takes/provider-jobs.js';
-import { readTakeBilling, writeTakeBilling, type TakeManifest } from '../takes/take-manifest.js';
-import { readReconciliation, writeReconciliation, type ReconciliationRecord } from './reconciliation-file.js';
+import { adoptedJobs, takesOfProvider, type TakeOnDisk } from '../../store/takes/provider-jobs.js';
+import { readTakeBilling, writeTakeBilling, type TakeManifest } from '../../store/takes/take-manifest.js';
+import { readReconciliation, writeReconciliation, type ReconciliationRecord } from '../../store/billing/reconciliation-file.js';
 
 /** fal serves at most 90 days of records per call; older ones are out of reach anyway. */
 const OLDEST_RECORDS_MS = 89 * 24 * 3_600_000;
@@ -23,14 +24,14 @@ const FIRST_WINDOW_MS = 24 * 3_600_000;
  */
 export function reconcileBillingActivity(deps: ActivityDeps) {
   return async function reconcileBilling(request: ReconcileRequest): Promise<ReconcileReport> {
-    const root = deps.artifactsRoot;
+    const { store } = deps;
     const records = deps.providers.fal?.records;
-    const earlier = await readReconciliation(root);
+    const earlier = await readReconciliation(store);
     if (!records) {
       return { readable: false, why: "this worker cannot read fal's billing records: set FAL_ADMIN_KEY in the worker's environment", reconciled: [], unclaimed: earlier?.unclaimed ?? [] };
     }
     const now = Date.now();
-    const [takes, adopted] = await Promise.all([takesOfProvider(root, 'fal'), adoptedJobs(root, 'fal')]);
+    const [takes, adopted] = await Promise.all([takesOfProvider(store, 'fal'), adoptedJobs(store, 'fal')]);
     const since = windowStart(request, earlier, takes, now, records.rules.recordsLagMs);
     let billed;
     try {
@@ -41,7 +42,7 @@ export function reconcileBillingActivity(deps: ActivityDeps) {
     }
     const read = { billedById: new Map(billed.map((job) => [job.requestId, job])), since, now };
     const ours = takes.filter((t) => !request.projectId || t.manifest.projectId === request.projectId);
-    const reconciled = (await Promise.all(ours.map((take) => reconcileTake(take, read, records, request)))).flat();
+    const reconciled = (await Promise.all(ours.map((take) => reconcileTake(store, take, read, records, request)))).flat();
     const claimed = new Set([...takes.flatMap((t) => (t.manifest.requestId ? [t.manifest.requestId] : [])), ...adopted.keys()]);
     const unclaimed = mergeUnclaimed(earlier?.unclaimed ?? [], unclaimedCharges(billed, claimed), claimed);
     const falPrices = await readPrices(records, now);
@@ -51,7 +52,7 @@ export function reconcileBillingActivity(deps: ActivityDeps) {
       unclaimed,
       ...('prices' in falPrices ? { falPrices } : earlier?.falPrices ? { falPrices: earlier.falPrices } : {}),
     };
-    await writeReconciliation(root, record);
+    await writeReconciliation(store, record);
     log.info('reconciled with fal\'s billing records', { since: new Date(since).toISOString(), records: billed.length, reconciled: reconciled.length, unclaimed: unclaimed.length });
     return {
       readable: true,
@@ -65,11 +66,11 @@ export function reconcileBillingActivity(deps: ActivityDeps) {
 }
 
 /** Writes what fal's records say of one take; reports it when it was written by this reconciliation (or an attempt of it). */
-async function reconcileTake(take: TakeOnDisk, read: Parameters<typeof billingOfTake>[1], records: ProviderRecords, request: ReconcileRequest): Promise<BilledTake[]> {
+async function reconcileTake(store: ArtifactStore, take: TakeOnDisk, read: Parameters<typeof billingOfTake>[1], records: ProviderRecords, request: ReconcileRequest): Promise<BilledTake[]> {
   const dir = dirname(take.path);
-  const earlier = await readTakeBilling(dir);
+  const earlier = await readTakeBilling(store, dir);
   const billing = billingOfTake(toReconcile(take.manifest, earlier), read, records.rules);
-  if (billing) await writeTakeBilling(dir, billing);
+  if (billing) await writeTakeBilling(store, dir, billing);
   const current = billing ?? earlier;
   if (!current || Date.parse(current.reconciledAt) < Date.parse(request.startedAt)) return [];
   const { manifest } = take;

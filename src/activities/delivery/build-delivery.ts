@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { aleLog } from '../../domain/editorial/ale.js';
@@ -12,16 +12,17 @@ import { roundUsd } from '../../domain/price-table.js';
 import { formatFrameRate, framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
 import { burnInCut } from '../media/burn-in.js';
 import { concatVideos } from '../media/concat.js';
-import { firstFreeNumber } from '../numbered-folders.js';
-import { spentOnDisk, sumSpend, type Spend } from '../spent-on-disk.js';
+import { firstFreeNumber } from '../../store/numbered-folders.js';
+import { spentOnDisk, sumSpend, type Spend } from '../../store/spent.js';
 import type { DeliveryRequest } from '../../contract/activities.js';
 import { readApprovedTakes, type ApprovedTake } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
 import { cutFromTakes } from './cut-from-takes.js';
-import { writeDeliveryManifest } from './delivery-manifest.js';
-import { deliveredMediaPath, deliveryFiles } from './delivery-files.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
+import { DELIVERY_MANIFEST_FILE, writeDeliveryManifest } from '../../store/delivery/delivery-manifest.js';
+import { deliveredMediaPath, deliveryFiles } from '../../store/delivery/delivery-files.js';
 import { DeliveryRefused } from './delivery-refused.js';
-import { deliveriesDir, listDeliveries } from './list-deliveries.js';
+import { deliveriesDir, listDeliveries } from '../../store/delivery/list-deliveries.js';
 import { writeDeliveredMedia } from './delivered-media.js';
 import { writeOtioBundle } from './otio-bundle.js';
 import { probeTakeMedia, type TakeMedia } from './take-media.js';
@@ -33,6 +34,7 @@ export interface BuiltDelivery {
   /** False when the latest version already holds exactly these approved takes: nothing new was made. */
   created: boolean;
   version: number;
+  /** Locations (a folder's path, or s3://…): where people and other processes find the version. */
   dir: string;
   cutPath: string;
   timelinePath: string;
@@ -51,50 +53,40 @@ const MAX_VERSION_RACES = 3;
  * folder is always complete. The same
  * approved takes as the latest version make no new one (a retried activity lands here too).
  */
-export async function buildDelivery(artifactsRoot: string, selection: DeliveryRequest, signal?: AbortSignal): Promise<BuiltDelivery> {
+export async function buildDelivery(store: ArtifactStore, selection: DeliveryRequest, signal?: AbortSignal): Promise<BuiltDelivery> {
   const { projectId, episode } = selection;
   if (selection.sequences.length === 0) throw new DeliveryRefused('not_approved', `${projectId} ${episode} has no sequences to deliver`);
-  const takes = await readApprovedTakes(artifactsRoot, selection);
-  const unchanged = await latestHolding(artifactsRoot, selection, takes);
+  const takes = await readApprovedTakes(store, selection);
+  const unchanged = await latestHolding(store, selection, takes);
   if (unchanged) return unchanged;
   const media = await probeTakeMedia(takes);
-  const spend = await episodeSpend(artifactsRoot, selection);
-  const parent = deliveriesDir(artifactsRoot, projectId, episode);
-  await writable(parent, () => mkdir(parent, { recursive: true }));
+  const spend = await episodeSpend(store, selection);
+  const parent = deliveriesDir(store.root, projectId, episode);
+  await writable(store, parent, () => mkdir(parent, { recursive: true }));
   for (let race = 0; ; race++) {
-    const version = await firstFreeNumber(parent, 'v');
-    const staging = await writable(parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
+    const version = await firstFreeNumber(store, parent, 'v');
+    const finalDir = join(parent, versionName(version));
+    const staging = await writable(store, parent, () => mkdtemp(join(parent, `.${versionName(version)}-`)));
     try {
       const facts = { projectId, episode, version, createdAt: new Date().toISOString() };
-      await writable(parent, () => writeVersion({ dir: staging, finalDir: join(parent, versionName(version)), signal }, facts, takes, media, spend));
-      if (await claimVersion(staging, join(parent, versionName(version)))) return resultOf(join(parent, versionName(version)), version, episode, true);
+      await writable(store, parent, () => writeVersion({ dir: staging, finalDir, signal }, facts, takes, media, spend));
+      // Published whole, manifest.json last, and only if no other delivery took the number meanwhile.
+      if (await writable(store, parent, () => store.publishFolder(staging, finalDir, [DELIVERY_MANIFEST_FILE]))) return resultOf(store, finalDir, version, episode, true);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
     // Another delivery took this number: it may be these very takes (a retry that raced its first attempt).
-    const winner = await latestHolding(artifactsRoot, selection, takes);
+    const winner = await latestHolding(store, selection, takes);
     if (winner) return winner;
-    if (race >= MAX_VERSION_RACES) throw new Error(`${parent}: other deliveries kept taking the next version number; deliver again`);
+    if (race >= MAX_VERSION_RACES) throw new Error(`${store.location(parent)}: other deliveries kept taking the next version number; deliver again`);
   }
 }
 
 /** The latest version, when it holds exactly these takes in this order. */
-async function latestHolding(root: string, selection: DeliveryRequest, takes: readonly ApprovedTake[]): Promise<BuiltDelivery | undefined> {
-  const latest = (await listDeliveries(root, selection.projectId, selection.episode)).at(-1);
+async function latestHolding(store: ArtifactStore, selection: DeliveryRequest, takes: readonly ApprovedTake[]): Promise<BuiltDelivery | undefined> {
+  const latest = (await listDeliveries(store, selection.projectId, selection.episode)).at(-1);
   const same = latest !== undefined && latest.takes.length === takes.length && latest.takes.every((t, i) => t.sequenceId === takes[i]!.sequenceId && t.take === takes[i]!.take);
-  return same ? resultOf(latest.dir, latest.version, selection.episode, false) : undefined;
-}
-
-/** Renames the finished version into place; false when that number was taken meanwhile. */
-async function claimVersion(staging: string, dir: string): Promise<boolean> {
-  try {
-    await rename(staging, dir);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTEMPTY') return false;
-    throw err;
-  }
+  return same ? resultOf(store, store.pathOf(latest.dir), latest.version, selection.episode, false) : undefined;
 }
 
 /** Where the version is written, and where it will be once renamed into place (the NLE files' absolute URLs). */
@@ -150,7 +142,6 @@ async function writeVersion({ dir, finalDir, signal }: VersionPlace, version: Ve
     billedSpendUsd: spend.billedUsd,
     estimatedSpendUsd: roundUsd(spend.totalUsd - spend.billedUsd),
   });
-  await chmod(dir, 0o755); // mkdtemp makes it private; a delivery is shared with the team
 }
 
 /** Our own plain timeline, kept for scripts that read it: where each take sits in the cut, in seconds; sources relative to the version. */
@@ -167,20 +158,20 @@ function timelineJson(cut: EditorialCut): string {
 }
 
 /** Everything the episode's sequences cost, rejected takes and grids included: what the client paid. */
-async function episodeSpend(root: string, selection: DeliveryRequest): Promise<Spend> {
-  const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(root, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
+async function episodeSpend(store: ArtifactStore, selection: DeliveryRequest): Promise<Spend> {
+  const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(store, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
   return sumSpend(spent);
 }
 
-function resultOf(dir: string, version: number, episode: string, created: boolean): BuiltDelivery {
+function resultOf(store: ArtifactStore, dir: string, version: number, episode: string, created: boolean): BuiltDelivery {
   const files = deliveryFiles(episode);
-  return { created, version, dir, cutPath: join(dir, files.cut), timelinePath: join(dir, files.timeline) };
+  return { created, version, dir: store.location(dir), cutPath: store.location(join(dir, files.cut)), timelinePath: store.location(join(dir, files.timeline)) };
 }
 
 const CANNOT_WRITE = new Set(['EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR']);
 
 /** A folder the delivery cannot be written to is named with what to do, not left as a bare errno. */
-async function writable<T>(parent: string, write: () => Promise<T>): Promise<T> {
+async function writable<T>(store: ArtifactStore, parent: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
@@ -188,7 +179,7 @@ async function writable<T>(parent: string, write: () => Promise<T>): Promise<T> 
     if (!code || !CANNOT_WRITE.has(code)) throw err;
     throw new DeliveryRefused(
       'unwritable',
-      `cannot write the delivery into ${parent} (${code}: ${(err as Error).message}). Give this process write access and free space there ` +
+      `cannot write the delivery into ${store.location(parent)} (${code}: ${(err as Error).message}). Give this process write access and free space there ` +
         '(or set RECOIL_ARTIFACTS_DIR to a writable folder), then deliver again; nothing was delivered.',
     );
   }

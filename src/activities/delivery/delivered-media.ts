@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DELIVERED_AUDIO, SOURCE_START_FRAME, type EditorialCut } from '../../domain/editorial/cut.js';
 import { framesToSeconds, framesToTimecode } from '../../domain/timecode.js';
 import { writeDeliverySource } from '../media/delivery-source.js';
-import { MEDIA_FOLDER } from './delivery-files.js';
+import { MEDIA_FOLDER } from '../../store/delivery/delivery-files.js';
 
 /**
  * Writes each approved take into the version's media folder under its delivered name, as the cut

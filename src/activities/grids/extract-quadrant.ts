@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import writeFileAtomic from 'write-file-atomic';
 import type { Resolution } from '../../domain/aspect-ratio.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
 import { GRID_ROWS, QUADRANTS, quadrantBounds, type Bounds, type Quadrant } from '../../domain/quadrants.js';
 
 export const START_FRAME_FILE = 'start_frame.png';
@@ -89,39 +90,37 @@ function coverCrops(source: Bounds, target: Resolution): boolean {
 }
 
 /**
- * Makes the chosen quadrant the sequence's start frame, `clean/start_frame.png`. Earlier choices
- * are never lost: the current frame is first kept as `start_frame.<timestamp>.png`. Choosing the
- * frame already in place (a retried activity) changes nothing.
+ * Makes the chosen quadrant the sequence's start frame, `clean/start_frame.png`, and returns its
+ * location. Earlier choices are never lost: the current frame is first kept as
+ * `start_frame.<timestamp>.png`. Choosing the frame already in place (a retried activity) changes nothing.
  */
-export async function selectStartFrame(quadrantPath: string, cleanDir: string): Promise<string> {
+export async function selectStartFrame(store: ArtifactStore, quadrantPath: string, cleanDir: string): Promise<string> {
   await mkdir(cleanDir, { recursive: true });
   const startFrame = join(cleanDir, START_FRAME_FILE);
-  const [chosen, current] = await Promise.all([readFile(quadrantPath), readIfExists(startFrame)]);
-  if (current?.equals(chosen)) return startFrame;
-  if (current) await keepEarlierFrame(current, cleanDir);
+  const [chosen, current] = await Promise.all([readFile(quadrantPath), storedBytes(store, startFrame)]);
+  if (current?.equals(chosen)) return store.location(startFrame);
+  if (current) await keepEarlierFrame(store, current, cleanDir);
   await writeFileAtomic(startFrame, chosen);
-  return startFrame;
+  await store.publish(startFrame);
+  return store.location(startFrame);
 }
 
-async function keepEarlierFrame(frame: Buffer, cleanDir: string): Promise<void> {
+async function keepEarlierFrame(store: ArtifactStore, frame: Buffer, cleanDir: string): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  // Exclusive create: two replacements in the same millisecond get -1, -2… instead of one clobbering the other.
+  // Exclusive: two replacements in the same millisecond get -1, -2… instead of one clobbering the other.
   for (let n = 0; ; n++) {
-    const name = `start_frame.${stamp}${n === 0 ? '' : `-${n}`}.png`;
-    try {
-      await writeFile(join(cleanDir, name), frame, { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    const path = join(cleanDir, `start_frame.${stamp}${n === 0 ? '' : `-${n}`}.png`);
+    const written = await writeFile(path, frame, { flag: 'wx' }).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return false;
+        throw err;
+      },
+    );
+    if (written && (await store.publish(path, { ifAbsent: true }))) return;
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+async function storedBytes(store: ArtifactStore, path: string): Promise<Buffer | undefined> {
+  return (await store.fetch(path)) ? readFile(path) : undefined;
 }

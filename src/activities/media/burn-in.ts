@@ -1,9 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BurnInCaption } from '../../domain/editorial/burn-in.js';
 import { formatFrameRate, type FrameRate } from '../../domain/timecode.js';
 import { ffmpegPath } from './binaries.js';
-import { pathExists } from '../path-exists.js';
 import { runProcess } from './run-process.js';
 
 export interface BurnInRequest {
@@ -65,7 +64,7 @@ function escapeColons(text: string): string {
 async function fontOption(): Promise<string> {
   for (const folder of FONT_FOLDERS) {
     const file = join(folder, 'DejaVuSansMono-Bold.ttf');
-    if (await pathExists(file)) return `fontfile=${file}`;
+    if (await access(file).then(() => true, () => false)) return `fontfile=${file}`;
   }
   return "font='Sans'";
 }

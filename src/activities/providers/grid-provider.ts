@@ -1,3 +1,4 @@
+import type { GridProviderName } from '../../domain/models.js';
 import type { AspectRatio } from '../../domain/aspect-ratio.js';
 
 export interface GridRequest {
@@ -23,6 +24,6 @@ export const IMAGELESS = 'NoImage';
 
 /** Makes one 2x2 grid of start-frame options for a prompt (the frame_generating state, docs/lifecycle.md). */
 export interface GridProvider {
-  readonly name: 'gemini' | 'local';
+  readonly name: GridProviderName;
   generateGrid(req: GridRequest): Promise<GridImage>;
 }

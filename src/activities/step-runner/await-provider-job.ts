@@ -1,10 +1,11 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
-import { pathExists } from '../path-exists.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
 import { probeVideo, type VideoProbe } from '../media/probe.js';
 import type { AwaitContext, VideoJob } from '../providers/provider.js';
-import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../takes/take-manifest.js';
+import { MANIFEST_FILE, readManifest, updateManifest, VIDEO_FILE, type TakeManifest, type TakeVideo } from '../../store/takes/take-manifest.js';
 import type { FinishedTake, ProviderJobRequest } from '../../contract/activities.js';
 import { recordProviderWait } from '../activity-metrics.js';
 import { withVerdict } from '../paid-call-failure.js';
@@ -48,29 +49,32 @@ export function collectTakeActivity(deps: ActivityDeps) {
     // A download can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
     const beating = setInterval(() => ctx.heartbeat({ phase: 'collecting' }), COLLECT_HEARTBEAT_MS);
     try {
+      // This worker's mirror may never have seen the take: another worker may have submitted it.
+      await mkdir(job.takeDir, { recursive: true });
       await provider.collect(job, request.requestId, join(job.takeDir, VIDEO_FILE), ctx);
     } finally {
       clearInterval(beating);
     }
-    return recordComplete(job, provider.costOf(job));
+    return recordComplete(deps.store, job, provider.costOf(job));
   });
 }
 
 /** The take's provider and folder, and the finished take when an earlier attempt already recorded it. */
 async function takeInFolder(deps: ActivityDeps, request: SubmittedRequest) {
   const provider = providerFor(deps, request);
-  const job = toVideoJob(deps, request);
+  const { store } = deps;
+  const job = await toVideoJob(deps, request);
   const manifestPath = join(job.takeDir, MANIFEST_FILE);
-  const manifest = await readManifest(manifestPath);
-  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${manifestPath})`, 'TakeMissing');
-  const finished = await alreadyFinished(manifest, join(job.takeDir, VIDEO_FILE));
+  const manifest = await readManifest(store, manifestPath);
+  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${request.take} was never submitted (${store.location(manifestPath)})`, 'TakeMissing');
+  const finished = await alreadyFinished(store, manifest, join(job.takeDir, VIDEO_FILE));
   if (finished) log.info('take already finished; returning it', { take: request.take });
   return { provider, job, finished, submittedAt: manifest.times.submittedAt };
 }
 
-async function alreadyFinished(manifest: TakeManifest, videoPath: string): Promise<FinishedTake | undefined> {
-  if (manifest.status !== 'complete' || !manifest.video || !(await pathExists(videoPath))) return undefined;
-  return { videoPath, ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
+async function alreadyFinished(store: ArtifactStore, manifest: TakeManifest, videoPath: string): Promise<FinishedTake | undefined> {
+  if (manifest.status !== 'complete' || !manifest.video || !(await store.stat(videoPath))) return undefined;
+  return { videoPath: store.location(videoPath), ...manifest.video, costUsd: manifest.actualCostUsd ?? 0 };
 }
 
 function awaitContext(request: SubmittedRequest): AwaitContext {
@@ -80,8 +84,10 @@ function awaitContext(request: SubmittedRequest): AwaitContext {
   return { heartbeat, signal: ctx.cancellationSignal };
 }
 
-async function recordComplete(job: VideoJob, costUsd: number): Promise<FinishedTake> {
+async function recordComplete(store: ArtifactStore, job: VideoJob, costUsd: number): Promise<FinishedTake> {
   const videoPath = join(job.takeDir, VIDEO_FILE);
+  // Stored before take.json says complete; a copy an earlier attempt stored is the same paid-for video.
+  await store.publish(videoPath, { ifAbsent: true });
   // A file that does not probe is still the paid-for take: the critics judge it, a retry would not fix it.
   const probe: VideoProbe = await probeVideo(videoPath).catch((err: Error) => {
     log.warn('the finished take does not probe as a video', { take: job.take, error: err.message });
@@ -95,12 +101,12 @@ async function recordComplete(job: VideoJob, costUsd: number): Promise<FinishedT
     ...(probe.frameRate ? { frameRate: probe.frameRate } : {}),
     ...(probe.frameCount !== undefined ? { frameCount: probe.frameCount } : {}),
   };
-  await updateManifest(join(job.takeDir, MANIFEST_FILE), (m) => ({
+  await updateManifest(store, join(job.takeDir, MANIFEST_FILE), (m) => ({
     ...m,
     status: 'complete',
     actualCostUsd: costUsd,
     video,
     times: { ...m.times, completedAt: new Date().toISOString() },
   }));
-  return { videoPath, durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
+  return { videoPath: store.location(videoPath), durationSec: probe.durationSec, width: probe.width, height: probe.height, costUsd };
 }

@@ -9,11 +9,11 @@ import { takeFolderName } from '../../domain/ids.js';
 import type { ActivityDeps } from '../deps.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { extractLastFrame } from '../media/last-frame.js';
-import { pathExists } from '../path-exists.js';
-import { cleanDir } from '../sequence-dirs.js';
-import { latestApprovedTake } from '../takes/latest-approved-take.js';
-import { takeDir } from '../takes/take-folders.js';
-import { VIDEO_FILE } from '../takes/take-manifest.js';
+import { fetched } from '../../store/artifact-store.js';
+import { cleanDir } from '../../store/sequence-dirs.js';
+import { latestApprovedTake } from '../../store/takes/latest-approved-take.js';
+import { takeDir } from '../../store/takes/take-folders.js';
+import { VIDEO_FILE } from '../../store/takes/take-manifest.js';
 
 /**
  * Makes the previous sequence's approved last frame this sequence's start frame in clean/, the way
@@ -23,15 +23,16 @@ import { VIDEO_FILE } from '../takes/take-manifest.js';
 export function chainStartFrameActivity(deps: ActivityDeps) {
   return async function chainStartFrame(request: ChainFrameRequest): Promise<ChosenFrame | undefined> {
     const previous = { projectId: request.projectId, episode: request.episode, sequenceId: request.previousSequenceId };
-    const take = request.take ?? (await latestApprovedTake(deps.artifactsRoot, previous));
+    const { store } = deps;
+    const take = request.take ?? (await latestApprovedTake(store, previous));
     if (take === undefined) return undefined;
-    const video = join(takeDir(deps.artifactsRoot, { ...previous, take }), VIDEO_FILE);
-    if (!(await pathExists(video))) {
-      throw ApplicationFailure.nonRetryable(
-        `${request.previousSequenceId} take ${take} is approved but its video is gone (${video}): restore it, or retake ${request.previousSequenceId} and approve the new take`,
+    const stored = join(takeDir(store.root, { ...previous, take }), VIDEO_FILE);
+    const video = await fetched(store, stored, () =>
+      ApplicationFailure.nonRetryable(
+        `${request.previousSequenceId} take ${take} is approved but its video is gone (${store.location(stored)}): restore it, or retake ${request.previousSequenceId} and approve the new take`,
         'ChainedFrameMissing',
-      );
-    }
+      ),
+    );
     const scratch = await mkdtemp(join(tmpdir(), 'recoil-chain-'));
     try {
       const last = join(scratch, 'last.png');
@@ -39,7 +40,7 @@ export function chainStartFrameActivity(deps: ActivityDeps) {
       const { width, height } = request.resolution;
       // Same size as the sequence renders at: 'cover' crops rather than letterboxes, as a plan image is.
       await sharp(last).resize(width, height, { fit: 'cover' }).png().toFile(join(scratch, START_FRAME_FILE));
-      const path = await selectStartFrame(join(scratch, START_FRAME_FILE), cleanDir(deps.artifactsRoot, request));
+      const path = await selectStartFrame(store, join(scratch, START_FRAME_FILE), cleanDir(store.root, request));
       return { path, previous: { sequenceId: request.previousSequenceId, take }, by: `${request.previousSequenceId} ${takeFolderName(take)}'s last frame` };
     } finally {
       await rm(scratch, { recursive: true, force: true });

@@ -27,7 +27,7 @@ export function deliverEpisodeActivity(deps: ActivityDeps) {
     const beating = setInterval(() => context.heartbeat(), heartbeatEveryMs(context));
     try {
       // A cancelled or timed-out attempt stops its encode: its retry must not share the cores with it.
-      const { cutPath, ...rest } = await buildDelivery(deps.artifactsRoot, request, context.cancellationSignal);
+      const { cutPath, ...rest } = await buildDelivery(deps.store, request, context.cancellationSignal);
       return { path: cutPath, ...rest };
     } catch (err) {
       if (!(err instanceof DeliveryRefused)) throw err;

@@ -1,14 +1,13 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import writeFileAtomic from 'write-file-atomic';
 import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
 import { videoResolution } from '../../domain/aspect-ratio.js';
 import type { GridSummary } from '../../contract/sequence.js';
 import type { ActivityDeps } from '../deps.js';
-import { pathExists } from '../path-exists.js';
+import { fetched, readJson, writeJson, type ArtifactStore } from '../../store/artifact-store.js';
 import { extractGridQuadrants } from '../grids/extract-quadrant.js';
-import { GRID_IMAGE_FILE, GRID_RECEIPT_FILE, gridDir, readGridManifest, writeGridManifest } from '../grids/grid-folders.js';
+import { GRID_IMAGE_FILE, GRID_RECEIPT_FILE, gridDir, readGridManifest, writeGridManifest } from '../../store/grids/grid-folders.js';
 import { criticiseGrid } from '../critics/grid-critics.js';
 import type { GridExplorationRequest, PaidCallFailureDetails } from '../../contract/activities.js';
 import { paidCall, withBilling } from '../paid-call-failure.js';
@@ -31,9 +30,13 @@ export function executeGridExplorationActivity(deps: ActivityDeps) {
 }
 
 async function exploreGrid(deps: ActivityDeps, request: GridExplorationRequest): Promise<GridSummary> {
-  const dir = gridDir(deps.artifactsRoot, request, request.grid);
-  const existing = await readGridManifest(dir);
-  if (existing) return summaryOf(request, dir, existing.costUsd, existing.quadrants, await criticiseGrid(join(dir, GRID_IMAGE_FILE), request.aspectRatio));
+  const { store } = deps;
+  const dir = gridDir(store.root, request, request.grid);
+  const existing = await readGridManifest(store, dir);
+  if (existing) {
+    const gridPath = await fetched(store, join(dir, GRID_IMAGE_FILE), () => new Error(`grid.json of ${store.location(dir)} has no grid.png beside it`));
+    return summaryOf(store, request, dir, existing.costUsd, existing.quadrants, await criticiseGrid(gridPath, request.aspectRatio));
+  }
 
   const provider = deps.gridProviders[request.provider];
   if (!provider) {
@@ -42,12 +45,14 @@ async function exploreGrid(deps: ActivityDeps, request: GridExplorationRequest):
   await mkdir(dir, { recursive: true });
   const gridPath = join(dir, GRID_IMAGE_FILE);
   // A paid image saved by an attempt that stopped before slicing it is used, not paid for again.
-  const image = (await savedGrid(dir)) ?? (await requestGrid(provider, request, dir));
+  const image = (await savedGrid(store, dir)) ?? (await requestGrid(store, provider, request, dir));
   const target = videoResolution(request.aspectRatio);
   const { quadrants, cropped } = await extractGridQuadrants(gridPath, target);
+  // grid.json goes last: a grid is whole once it names its quadrants.
+  await Promise.all(quadrants.map((q) => store.publish(q)));
   const size = await imageSize(gridPath);
   const relative = quadrants.map((q) => q.slice(dir.length + 1));
-  await writeGridManifest(dir, {
+  await writeGridManifest(store, dir, {
     schemaVersion: 1,
     grid: request.grid,
     prompt: request.prompt,
@@ -62,11 +67,11 @@ async function exploreGrid(deps: ActivityDeps, request: GridExplorationRequest):
     cropped,
     createdAt: new Date().toISOString(),
   });
-  return summaryOf(request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
+  return summaryOf(store, request, dir, image.costUsd, relative, await criticiseGrid(gridPath, request.aspectRatio));
 }
 
-async function requestGrid(provider: GridProvider, request: GridExplorationRequest, dir: string): Promise<Receipt> {
-  await guardAgainstPayingTwice(dir, request, provider.name !== 'local');
+async function requestGrid(store: ArtifactStore, provider: GridProvider, request: GridExplorationRequest, dir: string): Promise<Receipt> {
+  await guardAgainstPayingTwice(store, dir, request, provider.name !== 'local');
   const image = await paidCall(() =>
     provider
       .generateGrid({
@@ -77,16 +82,18 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
       })
       .catch(async (err: unknown) => {
         // Certainly not generated (an error answer, or no server): the next attempt may ask again.
-        if (wasNotAccepted(err)) await rm(join(dir, ATTEMPT_MARKER), { force: true });
-        if (isImageless(err)) await allowOneMoreAsk(dir, err);
+        if (wasNotAccepted(err)) await store.remove(join(dir, ATTEMPT_MARKER));
+        if (isImageless(err)) await allowOneMoreAsk(store, dir, err);
         throw err;
       }),
   );
   const { png, mimeType: _mimeType, ...receipt } = image;
-  await writeFileAtomic(join(dir, GRID_RECEIPT_FILE), JSON.stringify(receipt));
+  // The image is stored before its receipt: a receipt says a paid image is there to be used.
   const gridPath = join(dir, GRID_IMAGE_FILE);
   await writeFile(`${gridPath}.part`, png);
   await rename(`${gridPath}.part`, gridPath);
+  await store.publish(gridPath);
+  await writeJson(store, join(dir, GRID_RECEIPT_FILE), receipt);
   return receipt;
 }
 
@@ -94,28 +101,28 @@ async function requestGrid(provider: GridProvider, request: GridExplorationReque
  * An answer without an image is a model hiccup, worth asking once more; the next attempt may ask
  * again instead of stopping as a possibly paid, unanswered call. A second such answer is final.
  */
-async function allowOneMoreAsk(dir: string, err: ApplicationFailure): Promise<void> {
+async function allowOneMoreAsk(store: ArtifactStore, dir: string, err: ApplicationFailure): Promise<void> {
   const marker = join(dir, IMAGELESS_MARKER);
-  if (await pathExists(marker)) {
+  if (await store.stat(marker)) {
     throw ApplicationFailure.create({ message: `${err.message}, twice: rephrase the start_frame prompt and ask for new options`, type: IMAGELESS, nonRetryable: true });
   }
-  await writeFile(marker, new Date().toISOString());
-  await rm(join(dir, ATTEMPT_MARKER), { force: true });
+  await store.writeText(marker, new Date().toISOString());
+  await store.remove(join(dir, ATTEMPT_MARKER));
 }
 
 function isImageless(err: unknown): err is ApplicationFailure {
   return err instanceof ApplicationFailure && err.type === IMAGELESS;
 }
 
-async function savedGrid(dir: string): Promise<Receipt | undefined> {
-  const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
+async function savedGrid(store: ArtifactStore, dir: string): Promise<Receipt | undefined> {
+  const receipt = await readJson<Receipt>(store, join(dir, GRID_RECEIPT_FILE));
   if (receipt === undefined) return undefined;
-  return (await pathExists(join(dir, GRID_IMAGE_FILE))) ? (JSON.parse(receipt) as Receipt) : undefined;
+  return (await store.fetch(join(dir, GRID_IMAGE_FILE))) ? receipt : undefined;
 }
 
-async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequest, paid: boolean): Promise<void> {
+async function guardAgainstPayingTwice(store: ArtifactStore, dir: string, request: GridExplorationRequest, paid: boolean): Promise<void> {
   const marker = join(dir, ATTEMPT_MARKER);
-  const earlier = await readFile(marker, 'utf8').catch(() => undefined);
+  const earlier = await store.readText(marker);
   if (earlier !== undefined && paid && activityInfo().attempt > 1) {
     const billing: PaidCallFailureDetails = { billing: 'may_have_charged' };
     throw ApplicationFailure.create({
@@ -127,7 +134,7 @@ async function guardAgainstPayingTwice(dir: string, request: GridExplorationRequ
       details: [billing],
     });
   }
-  await writeFile(marker, new Date().toISOString());
+  await store.writeText(marker, new Date().toISOString());
 }
 
 async function imageSize(path: string) {
@@ -135,12 +142,12 @@ async function imageSize(path: string) {
   return { width: meta.width ?? 0, height: meta.height ?? 0 };
 }
 
-function summaryOf(request: GridExplorationRequest, dir: string, costUsd: number, quadrants: string[], critics: GridSummary['critics']): GridSummary {
+function summaryOf(store: ArtifactStore, request: GridExplorationRequest, dir: string, costUsd: number, quadrants: string[], critics: GridSummary['critics']): GridSummary {
   return {
     grid: request.grid,
-    folder: dir,
-    gridPath: join(dir, GRID_IMAGE_FILE),
-    quadrants: quadrants.map((q) => join(dir, q)),
+    folder: store.location(dir),
+    gridPath: store.location(join(dir, GRID_IMAGE_FILE)),
+    quadrants: quadrants.map((q) => store.location(join(dir, q))),
     prompt: request.prompt,
     costUsd,
     ...(critics ? { critics } : {}),

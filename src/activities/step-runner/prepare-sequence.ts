@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { ActivityDeps } from '../deps.js';
-import { pathExists } from '../path-exists.js';
-import { anyGridChosen, nextGridNumber } from '../grids/grid-folders.js';
+import { anyGridChosen, nextGridNumber } from '../../store/grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
-import { cleanDir, sequenceDir } from '../sequence-dirs.js';
-import { spentOnDisk } from '../spent-on-disk.js';
-import { latestApprovedTake } from '../takes/latest-approved-take.js';
-import { firstFreeTakeNumber } from '../takes/take-folders.js';
+import { cleanDir, sequenceDir } from '../../store/sequence-dirs.js';
+import { spentOnDisk } from '../../store/spent.js';
+import { latestApprovedTake } from '../../store/takes/latest-approved-take.js';
+import { firstFreeTakeNumber } from '../../store/takes/take-folders.js';
 import { resolveInProject } from './video-job.js';
 import type { PreparedSequence, PrepareRequest } from '../../contract/activities.js';
 
@@ -21,19 +20,19 @@ import type { PreparedSequence, PrepareRequest } from '../../contract/activities
  */
 export function prepareSequenceActivity(deps: ActivityDeps) {
   return async function prepareSequence(request: PrepareRequest): Promise<PreparedSequence> {
-    const root = deps.artifactsRoot;
+    const { store } = deps;
     const [nextTake, nextGrid, spentEarlier] = await Promise.all([
-      firstFreeTakeNumber(root, request),
-      nextGridNumber(sequenceDir(root, request)),
-      spentOnDisk(root, request, (message, detail) => log.warn(message, detail)),
+      firstFreeTakeNumber(store, request),
+      nextGridNumber(store, sequenceDir(store.root, request)),
+      spentOnDisk(store, request, (message, detail) => log.warn(message, detail)),
     ]);
     const spentEarlierUsd = spentEarlier.totalUsd;
     const previousApproved = await previousApprovedTake(request);
-    const existing = join(cleanDir(root, request), START_FRAME_FILE);
-    const pickedFromGrid = await anyGridChosen(sequenceDir(root, request));
+    const existing = join(cleanDir(store.root, request), START_FRAME_FILE);
+    const pickedFromGrid = await anyGridChosen(store, sequenceDir(store.root, request));
     if (request.startFrame?.kind !== 'image' || pickedFromGrid) {
       const earlier = { nextTake, nextGrid, spentEarlierUsd, ...previousApproved };
-      return (await pathExists(existing)) ? { ...earlier, startFrame: { path: existing, by: 'an earlier run' } } : earlier;
+      return (await store.stat(existing)) ? { ...earlier, startFrame: { path: store.location(existing), by: 'an earlier run' } } : earlier;
     }
     const source = resolveInProject(request.projectDir, request.startFrame.path);
     // Validation saw the image; if it has gone since, retrying will not bring it back.
@@ -48,7 +47,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
   async function previousApprovedTake(request: PrepareRequest): Promise<Pick<PreparedSequence, 'previousApproved'>> {
     if (!request.previousSequenceId) return {};
     const previous = { projectId: request.projectId, episode: request.episode, sequenceId: request.previousSequenceId };
-    const take = await latestApprovedTake(deps.artifactsRoot, previous);
+    const take = await latestApprovedTake(deps.store, previous);
     return take === undefined ? {} : { previousApproved: { sequenceId: request.previousSequenceId, take } };
   }
 
@@ -59,7 +58,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
     const scratch = await mkdtemp(join(tmpdir(), 'recoil-frame-'));
     try {
       await writeFile(join(scratch, START_FRAME_FILE), png);
-      return await selectStartFrame(join(scratch, START_FRAME_FILE), cleanDir(deps.artifactsRoot, request));
+      return await selectStartFrame(deps.store, join(scratch, START_FRAME_FILE), cleanDir(deps.store.root, request));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

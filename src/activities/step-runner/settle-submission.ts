@@ -10,9 +10,10 @@ import {
   type SubmissionVerdict,
 } from '../../domain/cut-off-submissions.js';
 import type { ActivityDeps } from '../deps.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { VideoJob, VideoProvider } from '../providers/provider.js';
-import { adoptedJobs, claimJob, sameTake, takeLabel, takesOfProvider, type TakeOnDisk } from '../takes/provider-jobs.js';
-import { MANIFEST_FILE, readManifest, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
+import { adoptedJobs, claimJob, sameTake, takeLabel, takesOfProvider, type TakeOnDisk } from '../../store/takes/provider-jobs.js';
+import { MANIFEST_FILE, readManifest, updateManifest, type TakeManifest } from '../../store/takes/take-manifest.js';
 import type { AdoptRequest, CutOffRequest, SettlementOutcome, SubmittedTake, TakeRef, TakeRequest } from '../../contract/activities.js';
 import { providerFor, toVideoJob } from './video-job.js';
 
@@ -25,22 +26,22 @@ import { providerFor, toVideoJob } from './video-job.js';
 export function settleCutOffSubmissionActivity(deps: ActivityDeps) {
   return async function settleCutOffSubmission(request: CutOffRequest): Promise<SettlementOutcome> {
     const provider = providerFor(deps, request);
-    const job = toVideoJob(deps, request);
-    const manifest = await manifestOf(job);
-    if (manifest.requestId) return { kind: 'adopt', requestId: manifest.requestId, folder: job.takeDir, detail: `take ${request.take} already has request ${manifest.requestId}` };
+    const job = await toVideoJob(deps, request);
+    const manifest = await manifestOf(deps.store, job);
+    if (manifest.requestId) return { kind: 'adopt', requestId: manifest.requestId, folder: deps.store.location(job.takeDir), detail: `take ${request.take} already has request ${manifest.requestId}` };
     if (!provider.records) {
       return { kind: 'undecided', detail: `this worker cannot read ${provider.name}'s billing records (set FAL_ADMIN_KEY in the worker's environment to settle it by itself)` };
     }
     const take = cutOffTake(manifest, Date.parse(request.cutOffAt));
     const verdict = await judge(deps, provider, take, takeRefOf(request));
     if (verdict.kind !== 'adopt') return { kind: verdict.kind, detail: verdict.why };
-    if (!(await claimJob(deps.artifactsRoot, provider.name, verdict.requestId, takeRefOf(request)))) {
+    if (!(await claimJob(deps.store, provider.name, verdict.requestId, takeRefOf(request)))) {
       return { kind: 'wait', detail: `request ${verdict.requestId} was just claimed by another take; looking again` };
     }
     const detail = `fal's billing records show request ${verdict.requestId} (${take.seconds} s, billed $${verdict.costUsd.toFixed(2)}), which no other take can be`;
-    await recordAdoption(job, verdict.requestId, { from: 'fal billing records', detail });
+    await recordAdoption(deps.store, job, verdict.requestId, { from: 'fal billing records', detail });
     log.info('cut-off submission settled from the billing records', { take: request.take, requestId: verdict.requestId });
-    return { kind: 'adopt', requestId: verdict.requestId, folder: job.takeDir, detail };
+    return { kind: 'adopt', requestId: verdict.requestId, folder: deps.store.location(job.takeDir), detail };
   };
 }
 
@@ -48,25 +49,25 @@ export function settleCutOffSubmissionActivity(deps: ActivityDeps) {
 export function adoptProviderJobActivity(deps: ActivityDeps) {
   return async function adoptProviderJob(request: AdoptRequest): Promise<SubmittedTake> {
     const provider = providerFor(deps, request);
-    const job = toVideoJob(deps, request);
-    const manifest = await manifestOf(job);
+    const job = await toVideoJob(deps, request);
+    const manifest = await manifestOf(deps.store, job);
     const id = request.providerRequestId;
-    if (manifest.requestId === id) return { requestId: id, folder: job.takeDir };
+    if (manifest.requestId === id) return { requestId: id, folder: deps.store.location(job.takeDir) };
     const ref = takeRefOf(request);
     const holder = await holderOf(deps, provider, id);
-    if ((holder && !sameTake(holder, ref)) || !(await claimJob(deps.artifactsRoot, provider.name, id, ref))) {
+    if ((holder && !sameTake(holder, ref)) || !(await claimJob(deps.store, provider.name, id, ref))) {
       const who = holder ? takeLabel(holder) : 'another take';
       throw ApplicationFailure.nonRetryable(`request ${id} is already the job of ${who}: name another request, submit again or give up`, 'JobClaimed');
     }
-    await recordAdoption(job, id, { from: 'a person', by: request.by, detail: `${request.by} named request ${id} as this take's job` });
-    return { requestId: id, folder: job.takeDir };
+    await recordAdoption(deps.store, job, id, { from: 'a person', by: request.by, detail: `${request.by} named request ${id} as this take's job` });
+    return { requestId: id, folder: deps.store.location(job.takeDir) };
   };
 }
 
 async function judge(deps: ActivityDeps, provider: VideoProvider, take: CutOffTake, ref: TakeRef): Promise<SubmissionVerdict> {
   const records = provider.records!;
   const now = Date.now();
-  const [onDisk, adopted] = await Promise.all([takesOfProvider(deps.artifactsRoot, provider.name), adoptedJobs(deps.artifactsRoot, provider.name)]);
+  const [onDisk, adopted] = await Promise.all([takesOfProvider(deps.store, provider.name), adoptedJobs(deps.store, provider.name)]);
   let billed: BilledJob[];
   try {
     billed = await records.billedJobs(take.endpoint, new Date(take.submittingAt - CLOCK_SKEW_MS));
@@ -83,20 +84,20 @@ function takeRefOf({ unit, take }: TakeRequest): TakeRef {
   return { projectId: unit.projectId, episode: unit.episode, sequenceId: unit.sequenceId, take };
 }
 
-async function manifestOf(job: VideoJob): Promise<TakeManifest> {
-  const manifest = await readManifest(join(job.takeDir, MANIFEST_FILE));
-  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${job.take} has no take.json in ${job.takeDir}`, 'TakeMissing');
+async function manifestOf(store: ArtifactStore, job: VideoJob): Promise<TakeManifest> {
+  const manifest = await readManifest(store, join(job.takeDir, MANIFEST_FILE));
+  if (!manifest) throw ApplicationFailure.nonRetryable(`take ${job.take} has no take.json in ${store.location(job.takeDir)}`, 'TakeMissing');
   return manifest;
 }
 
 async function holderOf(deps: ActivityDeps, provider: VideoProvider, requestId: string): Promise<TakeRef | undefined> {
-  const [onDisk, adopted] = await Promise.all([takesOfProvider(deps.artifactsRoot, provider.name), adoptedJobs(deps.artifactsRoot, provider.name)]);
+  const [onDisk, adopted] = await Promise.all([takesOfProvider(deps.store, provider.name), adoptedJobs(deps.store, provider.name)]);
   return onDisk.find((t) => t.manifest.requestId === requestId)?.manifest ?? adopted.get(requestId);
 }
 
-async function recordAdoption(job: VideoJob, requestId: string, recovered: Omit<NonNullable<TakeManifest['recovered']>, 'at'>): Promise<void> {
+async function recordAdoption(store: ArtifactStore, job: VideoJob, requestId: string, recovered: Omit<NonNullable<TakeManifest['recovered']>, 'at'>): Promise<void> {
   const at = new Date().toISOString();
-  await updateManifest(join(job.takeDir, MANIFEST_FILE), (m) => ({
+  await updateManifest(store, join(job.takeDir, MANIFEST_FILE), (m) => ({
     ...m,
     status: 'submitted',
     requestId,

@@ -1,10 +1,11 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/activity';
 import { MODELS } from '../../domain/models.js';
 import type { ActivityDeps } from '../deps.js';
-import { claimTakeFolder } from '../takes/take-folders.js';
-import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../takes/take-manifest.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
+import { claimTakeFolder } from '../../store/takes/take-folders.js';
+import { MANIFEST_FILE, TAKE_START_FRAME_FILE, updateManifest, type TakeManifest } from '../../store/takes/take-manifest.js';
 import { UNKNOWN_SUBMISSION, type PaidCallFailureDetails, type SubmittedTake, type TakeRequest } from '../../contract/activities.js';
 import { withBilling, withVerdict } from '../paid-call-failure.js';
 import { wasNotAccepted } from '../providers/provider.js';
@@ -22,22 +23,24 @@ export function submitTakeActivity(deps: ActivityDeps) {
 
 async function submitOnce(deps: ActivityDeps, request: TakeRequest): Promise<SubmittedTake> {
   const provider = providerFor(deps, request);
-  const job = toVideoJob(deps, request);
+  const { store } = deps;
+  const job = await toVideoJob(deps, request);
   const manifestPath = join(job.takeDir, MANIFEST_FILE);
+  const folder = store.location(job.takeDir);
   const heartbeat = () => Context.current().heartbeat({ take: request.take });
   heartbeat();
-  const manifest = await claimTakeFolder(deps.artifactsRoot, newManifest(request));
+  const manifest = await claimTakeFolder(store, newManifest(request));
   heartbeat();
-  if (job.startFramePath) await keepStartFrame(job.startFramePath, job.takeDir);
+  if (job.startFramePath) await keepStartFrame(store, job.startFramePath, job.takeDir);
 
   if (manifest.requestId) {
     log.info('take already submitted; resuming it', { take: request.take, requestId: manifest.requestId });
-    return { requestId: manifest.requestId, folder: job.takeDir };
+    return { requestId: manifest.requestId, folder };
   }
   if (manifest.status === 'submitting' && activityInfo().attempt > 1 && !provider.resubmitIsSafe) {
     throw unknownSubmission(request.take, provider.name, 'an earlier attempt stopped before its request id was recorded');
   }
-  await updateManifest(manifestPath, (m) => markSubmitting(m, request));
+  await updateManifest(store, manifestPath, (m) => markSubmitting(m, request));
   let requestId: string;
   // Uploads can outlast the heartbeat timeout; a silent attempt would be retried while it still runs.
   const beating = setInterval(heartbeat, SUBMIT_HEARTBEAT_MS);
@@ -47,16 +50,16 @@ async function submitOnce(deps: ActivityDeps, request: TakeRequest): Promise<Sub
     const reason = err instanceof Error ? err.message : String(err);
     // A refusal the provider certainly did not accept may be submitted again by the next attempt.
     if (wasNotAccepted(err) || provider.resubmitIsSafe) {
-      await updateManifest(manifestPath, (m) => ({ ...m, status: 'not_submitted', error: reason }));
+      await updateManifest(store, manifestPath, (m) => ({ ...m, status: 'not_submitted', error: reason }));
       throw withVerdict(err, 'not_charged');
     }
-    await updateManifest(manifestPath, (m) => ({ ...m, error: reason }));
+    await updateManifest(store, manifestPath, (m) => ({ ...m, error: reason }));
     throw unknownSubmission(request.take, provider.name, reason);
   } finally {
     clearInterval(beating);
   }
-  await updateManifest(manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
-  return { requestId, folder: job.takeDir };
+  await updateManifest(store, manifestPath, (m) => ({ ...m, status: 'submitted', requestId, times: { ...m.times, submittedAt: new Date().toISOString() } }));
+  return { requestId, folder };
 }
 
 /** The moment of asking is kept: no billing record older than it can be this take's job. */
@@ -112,8 +115,11 @@ function newManifest(request: TakeRequest): TakeManifest {
 }
 
 /** The take keeps its own copy of the frame it started from, even if clean/ changes later. */
-async function keepStartFrame(source: string, dir: string): Promise<void> {
-  await copyFile(source, join(dir, TAKE_START_FRAME_FILE)).catch((err: NodeJS.ErrnoException) => {
+async function keepStartFrame(store: ArtifactStore, source: string, dir: string): Promise<void> {
+  const kept = join(dir, TAKE_START_FRAME_FILE);
+  await mkdir(dir, { recursive: true });
+  await copyFile(source, kept).catch((err: NodeJS.ErrnoException) => {
     throw ApplicationFailure.nonRetryable(`the start frame ${source} cannot be read (${err.code}): pick a frame again`, 'StartFrameMissing');
   });
+  await store.publish(kept);
 }

@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
+import { readableFile } from '../../store/artifact-store.js';
 import type { VideoJob, VideoProvider } from '../providers/provider.js';
-import { takeDir } from '../takes/take-folders.js';
+import { takeDir } from '../../store/takes/take-folders.js';
 import type { TakeRequest } from '../../contract/activities.js';
 
 export function providerFor(deps: ActivityDeps, request: TakeRequest): VideoProvider {
@@ -16,19 +17,25 @@ export function providerFor(deps: ActivityDeps, request: TakeRequest): VideoProv
   return provider;
 }
 
-export function toVideoJob(deps: ActivityDeps, request: TakeRequest): VideoJob {
+/** The take as its provider sees it: the frames it starts and ends on are files this worker can read. */
+export async function toVideoJob(deps: ActivityDeps, request: TakeRequest): Promise<VideoJob> {
   const { unit } = request;
   const planImage = unit.startFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.startFrame.path) : undefined;
   const startFrame = request.startFramePath ?? planImage;
   const endFrame = unit.endFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.endFrame.path) : request.endFramePath;
+  const local = (location: string) => readableFile(deps.store, location, () => frameGone(location));
   return {
     unit,
     shots: request.shots,
     take: request.take,
-    takeDir: takeDir(deps.artifactsRoot, { ...unit, take: request.take }),
-    ...(startFrame ? { startFramePath: startFrame } : {}),
-    ...(endFrame ? { endFramePath: endFrame } : {}),
+    takeDir: takeDir(deps.store.root, { ...unit, take: request.take }),
+    ...(startFrame ? { startFramePath: await local(startFrame) } : {}),
+    ...(endFrame ? { endFramePath: await local(endFrame) } : {}),
   };
+}
+
+function frameGone(location: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`the frame ${location} is no longer stored: pick a frame again`, 'StartFrameMissing');
 }
 
 export function resolveInProject(projectDir: string, path: string): string {

@@ -3,7 +3,7 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { startConsole, type RunningConsole } from '../../console/server.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 import { usageError, runtimeError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
 import { uiBaseUrl } from '../ui-url.js';
@@ -42,7 +42,7 @@ export async function openConsole(temporal: { client: Client; connection: Connec
   try {
     return await startConsole({
       ...temporal,
-      artifactsRoot: artifactsRootFromEnv(),
+      store: storeFromEnv(),
       host: flags.host,
       port,
       allowHosts,

@@ -8,7 +8,7 @@ import { DeliveryRefused } from '../../activities/delivery/delivery-refused.js';
 import { episodeStatusQuery, type EpisodeStatus } from '../../contract/episode.js';
 import { versionName } from '../../domain/editorial/cut.js';
 import { episodeWorkflowId } from '../../domain/ids.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 import { CliError, runtimeError } from '../cli-error.js';
 import { connectClient } from '../connect.js';
 import { redeliverEpisode } from '../decisions.js';
@@ -30,7 +30,7 @@ export function registerDeliver(program: Command): void {
       const { project, units } = await loadEpisodeOrExit(projectDir, episode);
       if (await redeliverIfBlocked(project.id, episode, opts.by)) return;
       const selection = { projectId: project.id, episode, sequences: units.map((u) => ({ sequenceId: u.sequenceId })) };
-      const result = await buildDelivery(artifactsRootFromEnv(), selection).catch((err: unknown) => {
+      const result = await buildDelivery(storeFromEnv(), selection).catch((err: unknown) => {
         if (err instanceof DeliveryRefused) throw new CliError(err.message, err.refusal === 'unwritable' ? 1 : 2);
         throw err;
       });

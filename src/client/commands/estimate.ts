@@ -9,8 +9,8 @@ import { connectClient } from '../connect.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
 import { isServerHealthy } from '../../temporal/dev-server.js';
 import { readEpisodeMoney, renderMoney } from '../read-money.js';
-import { readReconciliation } from '../../activities/billing/reconciliation-file.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { readReconciliation } from '../../store/billing/reconciliation-file.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 import { renderPriceCheck } from '../read-billing.js';
 
 export function registerEstimate(program: Command): void {
@@ -41,7 +41,7 @@ export function registerEstimate(program: Command): void {
       );
       console.log(`Audio ${project.generate_audio ? 'on' : 'off'}; grids on ${pricing.gridModel}, each regenerated grid ${usd(imageCostUsd(pricing.gridRate), 3)} more.`);
       console.log(`Prices from ${pricingSource()}. The local provider costs nothing.`);
-      const falPrices = (await readReconciliation(artifactsRootFromEnv()))?.falPrices;
+      const falPrices = (await readReconciliation(storeFromEnv()))?.falPrices;
       if (falPrices) console.log(`Checked against fal's prices read ${falPrices.checkedAt.slice(0, 16).replace('T', ' ')}:\n${renderPriceCheck(pricing.table, falPrices.prices)}`);
       const live = await liveMoney(project.id, plan.episode);
       if (live) console.log(`Running now: ${live}`);

@@ -3,7 +3,7 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { DEFAULT_CONSOLE_URL } from '../../console/console-url.js';
 import { createLink, linkState, listLinks, MAX_LINK_DAYS, parseTakeList, revokeLink } from '../../console/review-links.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 import { usageError } from '../cli-error.js';
 import { defaultActor } from '../identity.js';
 import { newTable } from '../table.js';
@@ -26,7 +26,7 @@ export function registerLinks(program: Command): void {
     .argument('[episode]', 'only this episode')
     .option('--json', 'machine-readable output')
     .action(async (projectId: string | undefined, episode: string | undefined, opts: { json?: boolean }) => {
-      const found = await listLinks(artifactsRootFromEnv(), projectId ? { projectId, ...(episode ? { episode } : {}) } : undefined);
+      const found = await listLinks(storeFromEnv(), projectId ? { projectId, ...(episode ? { episode } : {}) } : undefined);
       const shown = found.map(({ hash: _secretDigest, ...link }) => ({ ...link, state: linkState(link) }));
       if (opts.json) return console.log(JSON.stringify(shown, null, 2));
       if (shown.length === 0) return console.log('no review links yet: `npx recoil links create <project> <episode> --guest NAME`');
@@ -53,7 +53,7 @@ export function registerLinks(program: Command): void {
       if (!guest || guest.length > 60) throw usageError('--guest: a name of 1 to 60 characters');
       const takes = flags.takes ? parseTakeList(flags.takes) : [];
       if (!Array.isArray(takes)) throw usageError(`--takes: ${takes.refused}`);
-      const { link, token } = await createLink(artifactsRootFromEnv(), { projectId, episode, guest, days, takes, createdBy: flags.by ?? defaultActor() });
+      const { link, token } = await createLink(storeFromEnv(), { projectId, episode, guest, days, takes, createdBy: flags.by ?? defaultActor() });
       console.log(`${pc.green('✓')} link ${link.id} for ${link.guest}, open until ${link.expiresAt.slice(0, 16).replace('T', ' ')} UTC:`);
       console.log(`  ${flags.console.replace(/\/$/, '')}/review/${token}`);
       console.log(pc.dim('  send it to the client; it is shown this once. `npx recoil links revoke ' + link.id + '` withdraws it.'));
@@ -64,7 +64,7 @@ export function registerLinks(program: Command): void {
     .argument('<id>', 'the link id `recoil links` shows (or its first characters)')
     .option('--by <name>', 'who withdraws it')
     .action(async (id: string, flags: { by?: string }) => {
-      const result = await revokeLink(artifactsRootFromEnv(), id, flags.by ?? defaultActor());
+      const result = await revokeLink(storeFromEnv(), id, flags.by ?? defaultActor());
       if ('refused' in result) throw usageError(result.refused);
       console.log(`${pc.yellow('■')} link ${result.link.id} for ${result.link.guest} withdrawn`);
     });

@@ -3,7 +3,7 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { noteInputSchema } from '../../domain/note-schema.js';
 import { NOTE_COLOURS } from '../../domain/take-notes.js';
 import { placeNote, readTakeManifest } from '../../console/take-details.js';
-import { artifactsRootFromEnv } from '../../worker/artifacts-root.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../connect.js';
 import { decideOnSequence } from '../decisions.js';
@@ -37,7 +37,7 @@ export function registerNote(program: Command): void {
       if (!parsed.success) throw usageError(parsed.error.issues.map((i) => `--${flagOf(i.path[0])}: ${i.message}`).join('; '));
       const ref = { projectId, episode, sequenceId };
       // Where the takes are on this machine, the note is checked against its take and names its shot.
-      const manifest = await readTakeManifest(artifactsRootFromEnv(), ref, parsed.data.take);
+      const manifest = await readTakeManifest(storeFromEnv(), ref, parsed.data.take);
       const placed = manifest ? placeNote(manifest, parsed.data) : { note: parsed.data };
       if ('refused' in placed) throw usageError(placed.refused);
       const outcome = await withClient((client) => decideOnSequence(client, ref, { ...placed.note, kind: 'note' }, flags.by));

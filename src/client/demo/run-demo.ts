@@ -2,8 +2,8 @@ import { dataConverterFromEnv } from '../../codec/data-converter.js';
 import { packagePath } from '../../install/package-root.js';
 import { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
-import { deliveryFiles } from '../../activities/delivery/delivery-files.js';
-import { DELIVERY_MANIFEST_FILE } from '../../activities/delivery/delivery-manifest.js';
+import { deliveryFiles } from '../../store/delivery/delivery-files.js';
+import { DELIVERY_MANIFEST_FILE } from '../../store/delivery/delivery-manifest.js';
 import { runWorker, type RunWorkerOptions } from '../../worker/run-worker.js';
 import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { renderBoard, renderTakeLocations } from '../board.js';
@@ -40,7 +40,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     };
     await runWorker(worker, async () => {
       const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, 'local', 'demo'), server.taskQueue);
-      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${worker.artifactsRoot}`);
+      console.log(`${pc.cyan('▶')} ${started ? 'started' : 'found running'} ${handle.workflowId}; takes go to ${worker.store.where}`);
       const retakeUnit = units[1];
       await directEpisode(client, {
         projectId: project.id,

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { TakeManifest } from '../../activities/takes/take-manifest.js';
+import type { TakeManifest } from '../../store/takes/take-manifest.js';
 import type { TakeSummary } from '../../contract/sequence.js';
 import { sequencePath, takeName, type SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';

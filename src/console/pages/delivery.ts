@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { DeliverySummary } from '../../activities/delivery/list-deliveries.js';
+import type { DeliverySummary } from '../../store/delivery/list-deliveries.js';
 import { formatLength } from '../../domain/timecode.js';
 import type { EpisodeRef } from '../refs.js';
 import type { Html } from './layout.js';

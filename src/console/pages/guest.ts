@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { TakeManifest } from '../../activities/takes/take-manifest.js';
+import type { TakeManifest } from '../../store/takes/take-manifest.js';
 import type { TakeSummary } from '../../contract/sequence.js';
 import { VERDICTS, verdictLabel } from '../../domain/take-notes.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { TakeManifest } from '../../activities/takes/take-manifest.js';
+import type { TakeManifest } from '../../store/takes/take-manifest.js';
 import type { TakeSummary } from '../../contract/sequence.js';
 import { DRAWING_TOOLS, gatheredNotes, NOTE_COLOUR_HEX, NOTE_COLOURS, noteWhere, verdictLabel, type TakeNote } from '../../domain/take-notes.js';
 import { framesToTimecode, parseFrameRate } from '../../domain/timecode.js';

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { CriticFinding, CriticReport } from '../../domain/critic-report.js';
-import type { TakeManifest } from '../../activities/takes/take-manifest.js';
+import type { TakeManifest } from '../../store/takes/take-manifest.js';
 import { shotSpans } from '../take-details.js';
 import type { Html } from './layout.js';
 import { framesPerSecond } from './format.js';

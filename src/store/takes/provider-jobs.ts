@@ -1,5 +1,5 @@
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createJson, readJson, type ArtifactStore } from '../artifact-store.js';
 import type { ProviderName } from '../../domain/models.js';
 import type { TakeRef } from '../../contract/activities.js';
 import { MANIFEST_FILE, readManifest, type TakeManifest } from './take-manifest.js';
@@ -19,12 +19,12 @@ export interface TakeOnDisk {
 }
 
 /** Every take.json of this provider under the artifacts root (`<project>/<episode>/<sequence>/takes/tNNN`). */
-export async function takesOfProvider(root: string, provider: ProviderName): Promise<TakeOnDisk[]> {
-  const takeDirs = await subfolders(root, 5, (level, name) => (level === 3 ? name === 'takes' : !name.startsWith('.')));
+export async function takesOfProvider(store: ArtifactStore, provider: ProviderName): Promise<TakeOnDisk[]> {
+  const takeDirs = await subfolders(store, store.root, 5, (level, name) => (level === 3 ? name === 'takes' : !name.startsWith('.')));
   const found = await Promise.all(
     takeDirs.map(async (dir) => {
       const path = join(dir, MANIFEST_FILE);
-      const manifest = await readManifest(path).catch(() => undefined);
+      const manifest = await readManifest(store, path).catch(() => undefined);
       return manifest?.provider === provider ? [{ manifest, path }] : [];
     }),
   );
@@ -32,34 +32,23 @@ export async function takesOfProvider(root: string, provider: ProviderName): Pro
 }
 
 /** Request ids claimed by adoption, with the take that claimed each. */
-export async function adoptedJobs(root: string, provider: ProviderName): Promise<Map<string, TakeRef>> {
-  const dir = join(root, CLAIMS_DIR, provider);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const claims = await Promise.all(
-    names.filter((n) => n.endsWith('.json')).map(async (name) => [name.slice(0, -'.json'.length), JSON.parse(await readFile(join(dir, name), 'utf8')) as TakeRef] as const),
-  );
-  return new Map(claims);
+export async function adoptedJobs(store: ArtifactStore, provider: ProviderName): Promise<Map<string, TakeRef>> {
+  const dir = join(store.root, CLAIMS_DIR, provider);
+  const names = (await store.list(dir)).filter((n) => n.endsWith('.json'));
+  const claims = await Promise.all(names.map(async (name) => [name.slice(0, -'.json'.length), await readJson<TakeRef>(store, join(dir, name))] as const));
+  return new Map(claims.flatMap(([id, take]) => (take ? [[id, take] as const] : [])));
 }
 
 /**
  * Claims a provider job for a take: true when this take holds the claim (now or from an earlier
  * attempt), false when another take got there first.
  */
-export async function claimJob(root: string, provider: ProviderName, requestId: string, take: TakeRef): Promise<boolean> {
+export async function claimJob(store: ArtifactStore, provider: ProviderName, requestId: string, take: TakeRef): Promise<boolean> {
   if (!/^[\w.-]+$/.test(requestId)) return false;
-  const dir = join(root, CLAIMS_DIR, provider);
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${requestId}.json`);
-  try {
-    const file = await open(path, 'wx');
-    await file.writeFile(JSON.stringify(refOf(take)));
-    await file.close();
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const holder = JSON.parse(await readFile(path, 'utf8')) as TakeRef;
-    return sameTake(holder, take);
-  }
+  const path = join(store.root, CLAIMS_DIR, provider, `${requestId}.json`);
+  if (await createJson(store, path, refOf(take))) return true;
+  const holder = await readJson<TakeRef>(store, path);
+  return holder !== undefined && sameTake(holder, take);
 }
 
 export function sameTake(a: TakeRef, b: TakeRef): boolean {
@@ -75,9 +64,9 @@ function refOf({ projectId, episode, sequenceId, take }: TakeRef): TakeRef {
 }
 
 /** Folders `depth` levels below `dir` whose names `keep` accepts at each level. */
-async function subfolders(dir: string, depth: number, keep: (level: number, name: string) => boolean, level = 0): Promise<string[]> {
+async function subfolders(store: ArtifactStore, dir: string, depth: number, keep: (level: number, name: string) => boolean, level = 0): Promise<string[]> {
   if (level === depth) return [dir];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const below = await Promise.all(entries.filter((e) => e.isDirectory() && keep(level, e.name)).map((e) => subfolders(join(dir, e.name), depth, keep, level + 1)));
+  const names = (await store.list(dir)).filter((name) => keep(level, name));
+  const below = await Promise.all(names.map((name) => subfolders(store, join(dir, name), depth, keep, level + 1)));
   return below.flat();
 }

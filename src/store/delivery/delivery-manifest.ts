@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import writeFileAtomic from 'write-file-atomic';
+import { readJson, type ArtifactStore } from '../artifact-store.js';
 
 export const DELIVERY_MANIFEST_FILE = 'manifest.json';
 
@@ -38,7 +39,10 @@ export interface DeliveryManifest {
   files: DeliveredFile[];
 }
 
-/** Written last, listing every other file of the folder (and of its media folder) with its size and sha256. */
+/**
+ * Written last into a version being built (a local folder, before it is published), listing every
+ * other file of the folder (and of its media folder) with its size and sha256.
+ */
 export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryManifest, 'schemaVersion' | 'files'>): Promise<DeliveryManifest> {
   const names = (await filesBelow(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE).sort();
   const files = await Promise.all(names.map((name) => describeFile(dir, name)));
@@ -47,12 +51,8 @@ export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryMa
   return manifest;
 }
 
-export async function readDeliveryManifest(dir: string): Promise<DeliveryManifest | undefined> {
-  const text = await readFile(join(dir, DELIVERY_MANIFEST_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  return text === undefined ? undefined : (JSON.parse(text) as DeliveryManifest);
+export function readDeliveryManifest(store: ArtifactStore, dir: string): Promise<DeliveryManifest | undefined> {
+  return readJson<DeliveryManifest>(store, join(dir, DELIVERY_MANIFEST_FILE));
 }
 
 /** The version's files as paths relative to it (media/… included); hidden scratch files left out. */

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { readJson, writeJson, type ArtifactStore } from '../artifact-store.js';
 import type { TakeBilling } from '../../domain/billing-reconciliation.js';
 import type { CriticReport } from '../../domain/critic-report.js';
 import type { ProviderName } from '../../domain/models.js';
@@ -78,37 +77,27 @@ export interface TakeManifest {
  */
 export const BILLING_FILE = 'billing.json';
 
-export async function readTakeBilling(takeDir: string): Promise<TakeBilling | undefined> {
-  try {
-    return JSON.parse(await readFile(join(takeDir, BILLING_FILE), 'utf8')) as TakeBilling;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+export function readTakeBilling(store: ArtifactStore, takeDir: string): Promise<TakeBilling | undefined> {
+  return readJson<TakeBilling>(store, join(takeDir, BILLING_FILE));
 }
 
-export async function writeTakeBilling(takeDir: string, billing: TakeBilling): Promise<void> {
-  await writeFileAtomic(join(takeDir, BILLING_FILE), `${JSON.stringify(billing, null, 2)}\n`);
+export function writeTakeBilling(store: ArtifactStore, takeDir: string, billing: TakeBilling): Promise<void> {
+  return writeJson(store, join(takeDir, BILLING_FILE), billing);
 }
 
-export async function readManifest(path: string): Promise<TakeManifest | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as TakeManifest;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+export function readManifest(store: ArtifactStore, path: string): Promise<TakeManifest | undefined> {
+  return readJson<TakeManifest>(store, path);
 }
 
 /** Atomic: a reader (or a crash) sees the old manifest or the new one, never half of one. */
-export async function writeManifest(path: string, manifest: TakeManifest): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+export function writeManifest(store: ArtifactStore, path: string, manifest: TakeManifest): Promise<void> {
+  return writeJson(store, path, manifest);
 }
 
-export async function updateManifest(path: string, change: (m: TakeManifest) => TakeManifest): Promise<TakeManifest> {
-  const current = await readManifest(path);
-  if (!current) throw new Error(`take manifest missing: ${path}`);
+export async function updateManifest(store: ArtifactStore, path: string, change: (m: TakeManifest) => TakeManifest): Promise<TakeManifest> {
+  const current = await readManifest(store, path);
+  if (!current) throw new Error(`take manifest missing: ${store.location(path)}`);
   const next = change(current);
-  await writeManifest(path, next);
+  await writeManifest(store, path, next);
   return next;
 }

@@ -1,6 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { join } from 'node:path';
+import { writeJson, type ArtifactStore } from '../artifact-store.js';
 import type { UnclaimedCharge } from '../../domain/billing-reconciliation.js';
 import type { EndpointPrice } from '../../domain/price-check.js';
 
@@ -26,8 +25,8 @@ export function reconciliationPath(root: string): string {
 }
 
 /** The last reading, or undefined before the first (or when the file was spoiled: the next reading writes it again). */
-export async function readReconciliation(root: string): Promise<ReconciliationRecord | undefined> {
-  const text = await readFile(reconciliationPath(root), 'utf8').catch(() => undefined);
+export async function readReconciliation(store: ArtifactStore): Promise<ReconciliationRecord | undefined> {
+  const text = await store.readText(reconciliationPath(store.root));
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as ReconciliationRecord;
@@ -36,8 +35,6 @@ export async function readReconciliation(root: string): Promise<ReconciliationRe
   }
 }
 
-export async function writeReconciliation(root: string, record: ReconciliationRecord): Promise<void> {
-  const path = reconciliationPath(root);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+export function writeReconciliation(store: ArtifactStore, record: ReconciliationRecord): Promise<void> {
+  return writeJson(store, reconciliationPath(store.root), record);
 }

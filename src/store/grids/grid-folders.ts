@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { AspectRatio, Resolution } from '../../domain/aspect-ratio.js';
 import { gridFolderName, sequenceArtifactsPath } from '../../domain/ids.js';
+import type { GridProviderName } from '../../domain/models.js';
 import type { Quadrant } from '../../domain/quadrants.js';
-import type { GridProvider } from '../providers/grid-provider.js';
+import { readJson, writeJson, type ArtifactStore } from '../artifact-store.js';
 import { firstFreeNumber, folderNumbers } from '../numbered-folders.js';
 import type { SequenceRef } from '../../contract/activities.js';
 
@@ -19,14 +18,14 @@ export function gridDir(root: string, ref: SequenceRef, grid: number): string {
 }
 
 /** The first grid number no folder uses yet, so a new exploration never lands on an earlier one. */
-export function nextGridNumber(sequenceDir: string): Promise<number> {
-  return firstFreeNumber(join(sequenceDir, 'grids'), 'g');
+export function nextGridNumber(store: ArtifactStore, sequenceDir: string): Promise<number> {
+  return firstFreeNumber(store, join(sequenceDir, 'grids'), 'g');
 }
 
 /** Whether a person has picked a quadrant of any of the sequence's grids. */
-export async function anyGridChosen(sequenceDir: string): Promise<boolean> {
-  const grids = await folderNumbers(join(sequenceDir, 'grids'), 'g');
-  const manifests = await Promise.all(grids.map((grid) => readGridManifest(join(sequenceDir, 'grids', gridFolderName(grid)))));
+export async function anyGridChosen(store: ArtifactStore, sequenceDir: string): Promise<boolean> {
+  const grids = await folderNumbers(store, join(sequenceDir, 'grids'), 'g');
+  const manifests = await Promise.all(grids.map((grid) => readGridManifest(store, join(sequenceDir, 'grids', gridFolderName(grid)))));
   return manifests.some((manifest) => manifest?.chosen !== undefined);
 }
 
@@ -41,7 +40,7 @@ export interface GridManifest {
   schemaVersion: 1;
   grid: number;
   prompt: string;
-  provider: GridProvider['name'];
+  provider: GridProviderName;
   model: string;
   costUsd: number;
   imageTokens?: number;
@@ -59,16 +58,11 @@ export interface GridManifest {
   chosen?: GridChoice;
 }
 
-export async function readGridManifest(dir: string): Promise<GridManifest | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, GRID_MANIFEST_FILE), 'utf8')) as GridManifest;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+export function readGridManifest(store: ArtifactStore, dir: string): Promise<GridManifest | undefined> {
+  return readJson<GridManifest>(store, join(dir, GRID_MANIFEST_FILE));
 }
 
 /** Atomic: a reader (or a crash) sees the old manifest or the new one, never half of one. */
-export async function writeGridManifest(dir: string, manifest: GridManifest): Promise<void> {
-  await writeFileAtomic(join(dir, GRID_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+export function writeGridManifest(store: ArtifactStore, dir: string, manifest: GridManifest): Promise<void> {
+  return writeJson(store, join(dir, GRID_MANIFEST_FILE), manifest);
 }

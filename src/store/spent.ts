@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { roundUsd } from '../domain/price-table.js';
+import { readJson, type ArtifactStore } from './artifact-store.js';
 import { GRID_RECEIPT_FILE, gridDir, readGridManifest } from './grids/grid-folders.js';
 import { folderNumbers } from './numbered-folders.js';
 import { sequenceDir } from './sequence-dirs.js';
@@ -21,14 +21,15 @@ const NOTHING: Spend = { totalUsd: 0, billedUsd: 0 };
  * What a sequence has spent in every run so far, from the take.json and grid.json files beside
  * its takes and grids: a new run of the episode counts it against the same budget.
  */
-export async function spentOnDisk(root: string, ref: SequenceRef, warn: UnreadableWarning = () => undefined): Promise<Spend> {
+export async function spentOnDisk(store: ArtifactStore, ref: SequenceRef, warn: UnreadableWarning = () => undefined): Promise<Spend> {
+  const { root } = store;
   const dir = sequenceDir(root, ref);
-  const [takes, grids] = await Promise.all([folderNumbers(join(dir, 'takes'), 't'), folderNumbers(join(dir, 'grids'), 'g')]);
+  const [takes, grids] = await Promise.all([folderNumbers(store, join(dir, 'takes'), 't'), folderNumbers(store, join(dir, 'grids'), 'g')]);
   const costs = await Promise.all([
     ...takes.map((take) =>
-      readable(warn, takeDir(root, { ...ref, take }), async (dir) => takeSpend(await readManifest(join(dir, MANIFEST_FILE)), await readTakeBilling(dir))),
+      readable(warn, store, takeDir(root, { ...ref, take }), async (dir) => takeSpend(await readManifest(store, join(dir, MANIFEST_FILE)), await readTakeBilling(store, dir))),
     ),
-    ...grids.map((grid) => readable(warn, gridDir(root, ref, grid), async (path) => ({ totalUsd: await gridCost(path), billedUsd: 0 }))),
+    ...grids.map((grid) => readable(warn, store, gridDir(root, ref, grid), async (path) => ({ totalUsd: await gridCost(store, path), billedUsd: 0 }))),
   ]);
   return sumSpend(costs);
 }
@@ -64,19 +65,18 @@ function recordedTakeCost(manifest: TakeManifest | undefined): number {
 export type UnreadableWarning = (message: string, detail: { error: string }) => void;
 
 /** A file spoiled by hand (not valid JSON) must not stop every later run: it is named and counted as 0. */
-async function readable(warn: UnreadableWarning, path: string, cost: (path: string) => Promise<Spend>): Promise<Spend> {
+async function readable(warn: UnreadableWarning, store: ArtifactStore, path: string, cost: (path: string) => Promise<Spend>): Promise<Spend> {
   try {
     return await cost(path);
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
-    warn(`${path} is not valid JSON; its cost is not counted against the budget`, { error: err.message });
+    warn(`${store.location(path)} is not valid JSON; its cost is not counted against the budget`, { error: err.message });
     return NOTHING;
   }
 }
 
-async function gridCost(dir: string): Promise<number> {
-  const manifest = await readGridManifest(dir);
+async function gridCost(store: ArtifactStore, dir: string): Promise<number> {
+  const manifest = await readGridManifest(store, dir);
   if (manifest) return manifest.costUsd;
-  const receipt = await readFile(join(dir, GRID_RECEIPT_FILE), 'utf8').catch(() => undefined);
-  return receipt === undefined ? 0 : (JSON.parse(receipt) as { costUsd: number }).costUsd;
+  return (await readJson<{ costUsd: number }>(store, join(dir, GRID_RECEIPT_FILE)))?.costUsd ?? 0;
 }

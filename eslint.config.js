@@ -1,4 +1,5 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -9,11 +10,45 @@ const layer = (...names) => `^(\\.\\.?/)+(${names.join('|')})(/|\\.js$|$)`;
 const NODE_BUILTINS = { regex: '^node:', message: 'no I/O here: node modules belong in activities, the client or the worker' };
 const ZOD = { regex: '^zod$', message: 'zod stays out of this layer (and out of the workflow bundle): validate at the edges' };
 
+/**
+ * Every folder of src/, lowest first. A folder may import the folders before it, never one after it:
+ * the pure core at the bottom, the CLI at the top, and between them the store below the activities,
+ * and what the CLI and the console share (review/) below both.
+ */
+const LAYERS = [
+  'domain', 'contract', 'install', 'project', 'config', 'temporal', 's3-server', 'store',
+  'activities', 'workflows', 'review', 'console', 'codec', 'telemetry', 'worker', 'client',
+];
+
+// A new folder gets a place in LAYERS before anything lints: no folder escapes the rule.
+const unplaced = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true }).filter((e) => e.isDirectory() && !LAYERS.includes(e.name));
+if (unplaced.length > 0) throw new Error(`eslint.config.js: give src/${unplaced.map((e) => e.name).join(', src/')} a place in LAYERS`);
+
+/** What a folder must not import: every folder above it. */
+const importsAbove = (index) => {
+  const above = LAYERS.slice(index + 1);
+  return above.length === 0 ? [] : [{ regex: layer(...above), message: `src/${LAYERS[index]} sits below ${above.join(', ')} (eslint.config.js LAYERS): move shared code down, not this import up` }];
+};
+
 /** `no-restricted-imports` for one folder: what it must not import, and why. */
 const boundary = (files, ...patterns) => ({
   files,
   rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
 });
+
+/** What some folders must not import beyond the folders above them. */
+const EXTRA_RULES = {
+  domain: [{ regex: '^@temporalio/', message: 'src/domain knows nothing of Temporal' }, NODE_BUILTINS],
+  contract: [{ regex: layer('domain'), allowTypeImports: true, message: 'src/contract imports only domain types: use `import type`' }, ZOD, NODE_BUILTINS],
+  workflows: [
+    { regex: layer('install', 'project', 'config', 'temporal', 's3-server', 'store'), message: 'src/workflows imports only domain, contract and types of activities' },
+    { regex: layer('activities'), allowTypeImports: true, message: 'workflows reach activities through proxyActivities: `import type` only' },
+    // These domain modules hold zod schemas: importing their values would put zod in the workflow bundle.
+    { regex: '(^|/)domain/(schemas|price-table-schema|zod-issues)\\.js$', allowTypeImports: true, message: 'this module pulls zod into the workflow bundle: `import type` only' },
+    ZOD,
+    NODE_BUILTINS,
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'artifacts/', '.recoil/', 'test/fixtures/', 'dist/', '.build-b-*/'] },
@@ -49,28 +84,6 @@ export default tseslint.config(
     files: ['src/console/static/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
-  // The import boundaries: domain is pure; workflows only orchestrate; activities do the I/O.
-  boundary(
-    ['src/domain/**'],
-    { regex: layer('workflows', 'activities', 'client', 'worker', 'contract', 'project', 'config', 'temporal'), message: 'src/domain imports no other layer' },
-    { regex: '^@temporalio/', message: 'src/domain knows nothing of Temporal' },
-    NODE_BUILTINS,
-  ),
-  boundary(
-    ['src/contract/**'],
-    { regex: layer('workflows', 'activities', 'client', 'worker', 'project', 'config', 'temporal'), message: 'src/contract imports only domain types' },
-    { regex: layer('domain'), allowTypeImports: true, message: 'src/contract imports only domain types: use `import type`' },
-    ZOD,
-    NODE_BUILTINS,
-  ),
-  boundary(
-    ['src/workflows/**'],
-    { regex: layer('client', 'worker', 'project', 'config', 'temporal'), message: 'src/workflows imports only domain, contract and types of activities' },
-    { regex: layer('activities'), allowTypeImports: true, message: 'workflows reach activities through proxyActivities: `import type` only' },
-    // These domain modules hold zod schemas: importing their values would put zod in the workflow bundle.
-    { regex: '(^|/)domain/(schemas|price-table-schema|zod-issues)\\.js$', allowTypeImports: true, message: 'this module pulls zod into the workflow bundle: `import type` only' },
-    ZOD,
-    NODE_BUILTINS,
-  ),
-  boundary(['src/activities/**'], { regex: layer('worker', 'client'), message: 'activities get what they need from createActivities(deps), never from the worker or the client' }),
+  // The import boundaries: every folder of src/ imports only the folders below it in LAYERS; some say more.
+  ...LAYERS.map((name, index) => boundary([`src/${name}/**`], ...importsAbove(index), ...(EXTRA_RULES[name] ?? []))),
 );

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { listBoardRows } from '../src/client/read-board.js';
+import { listBoardRows } from '../src/review/read-board.js';
 import { approveUpdate } from '../src/contract/sequence.js';
 
 /**

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { chromium } from 'playwright-core';
 import { createLocalProvider } from '../src/activities/providers/local/local-provider.js';
-import { readBoard } from '../src/client/read-board.js';
+import { readBoard } from '../src/review/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { startConsole } from '../src/console/server.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';

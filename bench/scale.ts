@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { readBoard } from '../src/client/read-board.js';
+import { readBoard } from '../src/review/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { loadPricing } from '../src/config/pricing.js';
 import { videoCostUsd } from '../src/domain/price-table.js';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { hasLiveWorker } from '../src/client/worker-presence.js';
+import { hasLiveWorker } from '../src/review/worker-presence.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { buildWorkflowBundle } from '../src/worker/workflow-bundle.js';
 

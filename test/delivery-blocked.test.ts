@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { redeliverEpisode } from '../src/client/decisions.js';
+import { redeliverEpisode } from '../src/review/decisions.js';
 import { startConsole, USER_COOKIE, type RunningConsole } from '../src/console/server.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { episodeStatusQuery, redeliverSignal, type EpisodeInput, type EpisodeStatus } from '../src/contract/episode.js';

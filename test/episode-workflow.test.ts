@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { episodeWorkflowId, sequenceWorkflowId } from '../src/domain/ids.js';
-import { listBoardRows } from '../src/client/read-board.js';
+import { listBoardRows } from '../src/review/read-board.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';
 import { probeVideo } from '../src/activities/media/probe.js';
 import { episodeStatusQuery, requestGenerationSignal, settleGenerationSignal, type EpisodeInput } from '../src/contract/episode.js';

@@ -13,7 +13,7 @@ import { runProcess } from '../src/activities/media/run-process.js';
 import { createFalProvider, type FalProviderOptions } from '../src/activities/providers/fal/fal-provider.js';
 import { listBilledJobs } from '../src/activities/providers/fal/platform-api.js';
 import { toFalFailure } from '../src/activities/providers/fal/fal-errors.js';
-import type { CliError } from '../src/client/cli-error.js';
+import type { CliError } from '../src/domain/cli-error.js';
 import { falStorageFromEnv } from '../src/worker/fal-storage-from-env.js';
 import { redirectingFetch } from '../src/activities/providers/fal/redirecting-fetch.js';
 import { awaitVideo, wasNotAccepted, type AwaitContext, type VideoJob, type VideoProvider } from '../src/activities/providers/provider.js';

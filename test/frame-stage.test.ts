@@ -56,7 +56,7 @@ describe('start frames from 2x2 grids', () => {
     await rename(manifest, `${manifest}.away`);
     await handle.signal(selectFrameSignal, { grid: 1, quadrant: 2, by: 'dir' });
     const failed = await waitForStatus(handle, (s) => s.state === 'failed');
-    expect(failed.failure).toMatch(/quadrant 2 of grid 1 could not be made the start frame: .*not on disk.*; retake to try this pick again/);
+    expect(failed.failure).toMatch(/quadrant 2 of grid 1 could not be made the start frame: .*not stored.*; retake to try this pick again/);
     expect(failed.takes).toEqual([]);
     await rename(`${manifest}.away`, manifest);
     await handle.signal(retakeSignal, { by: 'dir', note: 'the grid is back' });

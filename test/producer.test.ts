@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SequenceDecision } from '../src/client/decisions.js';
+import type { SequenceDecision } from '../src/review/decisions.js';
 import { actAsProducer, nextDecision, type SequenceView } from '../src/client/producer.js';
 
 const view = (state: string, extra: Partial<SequenceView> = {}): SequenceView => ({ sequenceId: 'SEQ01', state, takes: [], grids: [], ...extra });

@@ -10,7 +10,7 @@ import type { DeliveryManifest } from '../src/store/delivery/delivery-manifest.j
 import { RECONCILE_SCHEDULE_ID } from '../src/contract/billing.js';
 import { episodeStatusQuery, type EpisodeInput } from '../src/contract/episode.js';
 import { statusQuery, type SequenceStatus } from '../src/contract/sequence.js';
-import { decideOnSequence } from '../src/client/decisions.js';
+import { decideOnSequence } from '../src/review/decisions.js';
 import { startConsole } from '../src/console/server.js';
 import { ensureReconcileSchedule } from '../src/client/reconcile-schedule.js';
 import { startOrFindEpisode } from '../src/client/start-episode.js';

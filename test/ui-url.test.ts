@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { uiBaseUrl } from '../src/client/ui-url.js';
+import { uiBaseUrl } from '../src/review/ui-url.js';
 import { episodeWorkflowId } from '../src/domain/ids.js';
 import { makeProject, removeFixtures } from './helpers/project-fixture.js';
 import { runCli } from './helpers/run-cli.js';

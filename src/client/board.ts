@@ -1,6 +1,6 @@
 import { gridFolderName, takeFolderName } from '../domain/ids.js';
 import pc from 'picocolors';
-import type { BoardRow } from './read-board.js';
+import type { BoardRow } from '../review/read-board.js';
 import { newTable } from './table.js';
 
 const stateColour: Record<string, (s: string) => string> = {

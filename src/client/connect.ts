@@ -1,7 +1,7 @@
 import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { dataConverterFromEnv } from '../codec/data-converter.js';
-import { runtimeError } from './cli-error.js';
+import { runtimeError } from '../domain/cli-error.js';
 
 export interface ConnectedClient {
   client: Client;

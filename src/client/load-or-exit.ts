@@ -4,7 +4,7 @@ import { toSequenceUnits } from '../domain/sequence-unit.js';
 import type { ValidationIssue } from '../domain/validation-issue.js';
 import { loadEpisode } from '../project/load-episode.js';
 import { loadProject } from '../project/load-project.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../domain/cli-error.js';
 import { formatIssues } from './format-issues.js';
 
 /** Loads a whole project and the price table, or exits 2 listing every problem found in either. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { temporalTarget } from '../temporal/connection-config.js';
 import { ensureSearchAttributes, isServerHealthy, startDevServer } from '../temporal/dev-server.js';
-import { uiBaseUrl } from './ui-url.js';
+import { uiBaseUrl } from '../review/ui-url.js';
 
 export interface LocalServer {
   address: string;

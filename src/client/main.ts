@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
-import { CliError } from './cli-error.js';
+import { CliError } from '../domain/cli-error.js';
 import { COMMAND_SUMMARIES, type CommandName } from './command-summaries.js';
 
 type Register = (program: Command) => void;

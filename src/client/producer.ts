@@ -3,8 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { SequenceRef } from '../contract/activities.js';
 import { statusQuery, type SequenceStatus } from '../contract/sequence.js';
 import { sequenceWorkflowId } from '../domain/ids.js';
-import { runtimeError } from './cli-error.js';
-import { decideOnSequence, type SequenceDecision } from './decisions.js';
+import { runtimeError } from '../domain/cli-error.js';
+import { decideOnSequence, type SequenceDecision } from '../review/decisions.js';
 
 /** What a producer looks at: the status query and `recoil status --json` both show it. */
 export interface SequenceView {

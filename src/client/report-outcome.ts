@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { usageError } from './cli-error.js';
-import type { DecisionOutcome } from './decisions.js';
+import { usageError } from '../domain/cli-error.js';
+import type { DecisionOutcome } from '../review/decisions.js';
 
 /** Prints what became of a decision; a refusal exits 2 with the workflow's reason. */
 export function reportOutcome(what: string, outcome: DecisionOutcome): void {

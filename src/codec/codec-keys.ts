@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { usageError } from '../client/cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 
 /**
  * The keys that encrypt client text in Temporal (RECOIL_CODEC_KEYS): `id:base64` entries, comma

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { DecisionOutcome } from '../client/decisions.js';
+import type { DecisionOutcome } from '../review/decisions.js';
 import { SUBMISSION_ACTIONS } from '../contract/sequence.js';
 import { noteInputSchema } from '../domain/note-schema.js';
 import { MAX_LINK_DAYS } from './review-links.js';

@@ -1,6 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import { episodeWorkflowId } from '../domain/ids.js';
-import { listBoardRows, type BoardRow } from '../client/read-board.js';
+import { listBoardRows, type BoardRow } from '../review/read-board.js';
 import { episodeStatusQuery, type EpisodeStatus } from '../contract/episode.js';
 import { statusQuery } from '../contract/sequence.js';
 import type { EpisodeRef } from './refs.js';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { decideOnSequence, type DecisionOutcome } from '../client/decisions.js';
+import { decideOnSequence, type DecisionOutcome } from '../review/decisions.js';
 import { bodyOf, issuesText, refusal, withoutEmpty } from './decision-input.js';
 import { noteInputSchema } from '../domain/note-schema.js';
 import { VERDICTS } from '../domain/take-notes.js';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
  * the example, the console's static files, the workflow sources) are found from here, not by `../`.
  */
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** The release in package.json: the first half of every build id, and the version traces carry. */
+export const RECOIL_VERSION = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
 /** A path inside the package, e.g. `packagePath('config', 'prices.json')`. */
 export function packagePath(...segments: string[]): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -117,7 +118,7 @@ export class S3Store implements ArtifactStore {
     if (!object) return false;
     await mkdir(dirname(path), { recursive: true });
     // Downloaded beside its place and renamed: a reader of the mirror never sees half a file.
-    const draft = `${path}.download-${process.pid}-${Date.now()}`;
+    const draft = `${path}.download-${randomUUID()}`;
     try {
       await pipeline(object.Body as Readable, createWriteStream(draft));
       await rename(draft, path);
@@ -137,8 +138,8 @@ export class S3Store implements ArtifactStore {
     if (!(await this.createText(join(dir, '.claim'), `${new Date().toISOString()}\n`))) return false;
     const files = (await filesBelow(staging)).sort((a, b) => Number(last.includes(a)) - Number(last.includes(b)));
     for (const file of files) {
-      const body = await readFile(join(staging, file));
-      await this.put(join(dir, file), { Body: body, ContentLength: body.length }, 'mirrored');
+      const { size } = await stat(join(staging, file));
+      await this.put(join(dir, file), { Body: createReadStream(join(staging, file)), ContentLength: size }, 'mirrored');
     }
     // The mirror keeps what was just made, so this process need not download it again.
     await mkdir(dirname(dir), { recursive: true });

@@ -4,7 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RECOIL_VERSION } from '../worker/build-id.js';
+import { RECOIL_VERSION } from '../install/package-root.js';
 import { tracesEndpointFromEnv } from './traces-endpoint.js';
 
 /**

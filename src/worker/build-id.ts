@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { packagePath } from '../install/package-root.js';
+import { RECOIL_VERSION } from '../install/package-root.js';
 
-const PACKAGE_JSON = packagePath('package.json');
 // The bundle's inline source map names the folder it was built in; only the code decides a replay.
 const INLINE_SOURCE_MAP = /\n\/\/# sourceMappingURL=\S*\s*$/;
-
-/** The release in package.json: the first half of every build id. */
-export const RECOIL_VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 /**
  * A build is its release and its exact workflow code: two workers share a build id only when they

@@ -1,5 +1,5 @@
 import { RECOIL_DEPLOYMENT } from '../contract/deployment.js';
-import { usageError } from '../client/cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 import { PROMOTE_POLICIES, type PromotePolicy } from '../temporal/worker-deployment.js';
 import type { DeploymentChoice } from './run-worker.js';
 

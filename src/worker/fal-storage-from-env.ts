@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { usageError } from '../client/cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 import { DEFAULT_LIFETIMES, type FalStorageLifetimes } from '../activities/providers/fal/storage-lifecycle.js';
 
 /** Shorter than this, an upload could expire before fal's runner fetches it, or a video before we do. */

@@ -1,6 +1,6 @@
 import type { GridProvider } from '../activities/providers/grid-provider.js';
 import type { VideoProviders } from '../activities/providers/provider.js';
-import { usageError } from '../client/cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 import { createFalProvider } from '../activities/providers/fal/fal-provider.js';
 import { createGeminiGridProvider } from '../activities/providers/gemini/gemini-grid-provider.js';
 import { createLocalGridProvider } from '../activities/providers/local/local-grid-provider.js';

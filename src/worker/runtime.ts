@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { usageError } from '../client/cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 
 /**
  * Sets how chatty the Temporal SDK is in this process and, with a metrics address, serves Prometheus

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../compose-file.js';
 import type { SequenceRef } from '../../src/contract/activities.js';
-import type { SequenceDecision } from '../../src/client/decisions.js';
+import type { SequenceDecision } from '../../src/review/decisions.js';
 import { nextDecision, type SequenceView } from '../../src/client/producer.js';
 import type { ProductionStack } from './production-stack.js';
 

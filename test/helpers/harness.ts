@@ -9,7 +9,7 @@ import type { GridProvider } from '../../src/activities/providers/grid-provider.
 import type { VideoProviders } from '../../src/activities/providers/provider.js';
 import { runWorker, type RunWorkerOptions } from '../../src/worker/run-worker.js';
 import { installRuntime } from '../../src/worker/runtime.js';
-import { hasLiveWorker } from '../../src/client/worker-presence.js';
+import { hasLiveWorker } from '../../src/review/worker-presence.js';
 import { sequenceWorkflowId } from '../../src/domain/ids.js';
 import type { SequenceUnit } from '../../src/domain/sequence-unit.js';
 import { statusQuery, type SequenceInput, type SequenceStatus } from '../../src/contract/sequence.js';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { connectClient, withClient } from '../connect.js';
-import { listBoardRows } from '../read-board.js';
-import { readEpisodeBilling, renderBilledSplit, renderUnclaimed } from '../read-billing.js';
-import { readEpisodeMoney, renderMoney } from '../read-money.js';
+import { listBoardRows } from '../../review/read-board.js';
+import { readEpisodeBilling, renderBilledSplit, renderUnclaimed } from '../../review/read-billing.js';
+import { readEpisodeMoney, renderMoney } from '../../review/read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
-import { changeEpisodeBudget } from '../decisions.js';
+import { changeEpisodeBudget } from '../../review/decisions.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { episodeWorkflowId, sequenceWorkflowId } from '../../domain/ids.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { connectClient } from '../connect.js';
 
 export function registerCancel(program: Command): void {

@@ -5,8 +5,8 @@ import { AesGcmCodec } from '../../codec/aes-gcm-codec.js';
 import { CODEC_KEYS_ENV, codecKeysFromEnv } from '../../codec/codec-keys.js';
 import { startCodecServer } from '../../codec/codec-server.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
-import { runtimeError, usageError } from '../cli-error.js';
-import { uiBaseUrl } from '../ui-url.js';
+import { runtimeError, usageError } from '../../domain/cli-error.js';
+import { uiBaseUrl } from '../../review/ui-url.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
 interface CodecServerFlags {

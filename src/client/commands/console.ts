@@ -4,9 +4,9 @@ import type { Client, Connection } from '@temporalio/client';
 import pc from 'picocolors';
 import { startConsole, type RunningConsole } from '../../console/server.js';
 import { storeFromEnv } from '../../store/store-from-env.js';
-import { usageError, runtimeError } from '../cli-error.js';
+import { usageError, runtimeError } from '../../domain/cli-error.js';
 import { connectClient } from '../connect.js';
-import { uiBaseUrl } from '../ui-url.js';
+import { uiBaseUrl } from '../../review/ui-url.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
 export interface ConsoleFlags {

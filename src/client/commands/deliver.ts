@@ -9,9 +9,9 @@ import { episodeStatusQuery, type EpisodeStatus } from '../../contract/episode.j
 import { versionName } from '../../domain/editorial/cut.js';
 import { episodeWorkflowId } from '../../domain/ids.js';
 import { storeFromEnv } from '../../store/store-from-env.js';
-import { CliError, runtimeError } from '../cli-error.js';
+import { CliError, runtimeError } from '../../domain/cli-error.js';
 import { connectClient } from '../connect.js';
-import { redeliverEpisode } from '../decisions.js';
+import { redeliverEpisode } from '../../review/decisions.js';
 import { defaultActor } from '../identity.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { reportOutcome } from '../report-outcome.js';

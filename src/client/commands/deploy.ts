@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import type { Client } from '@temporalio/client';
 import { deploymentFromEnv } from '../../worker/deployment-from-env.js';
 import { describeDeployment, makeCurrent, newestBuild, previousBuild, type DeploymentTarget } from '../../temporal/worker-deployment.js';
-import { runtimeError, usageError } from '../cli-error.js';
+import { runtimeError, usageError } from '../../domain/cli-error.js';
 import { connectClient } from '../connect.js';
 import { defaultActor } from '../identity.js';
 import { readDeployment, type DeploymentView } from '../read-deployment.js';

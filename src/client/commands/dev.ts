@@ -14,7 +14,7 @@ import { AesGcmCodec } from '../../codec/aes-gcm-codec.js';
 import { codecKeysFromEnv } from '../../codec/codec-keys.js';
 import { startCodecServer, type RunningCodecServer } from '../../codec/codec-server.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
-import { uiBaseUrl } from '../ui-url.js';
+import { uiBaseUrl } from '../../review/ui-url.js';
 
 export function registerDev(program: Command): void {
   program

@@ -8,10 +8,10 @@ import { newTable } from '../table.js';
 import { connectClient } from '../connect.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
 import { isServerHealthy } from '../../temporal/dev-server.js';
-import { readEpisodeMoney, renderMoney } from '../read-money.js';
+import { readEpisodeMoney, renderMoney } from '../../review/read-money.js';
 import { readReconciliation } from '../../store/billing/reconciliation-file.js';
 import { storeFromEnv } from '../../store/store-from-env.js';
-import { renderPriceCheck } from '../read-billing.js';
+import { renderPriceCheck } from '../../review/read-billing.js';
 
 export function registerEstimate(program: Command): void {
   program

@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { DEFAULT_CONSOLE_URL } from '../../console/console-url.js';
 import { createLink, linkState, listLinks, MAX_LINK_DAYS, parseTakeList, revokeLink } from '../../console/review-links.js';
 import { storeFromEnv } from '../../store/store-from-env.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { defaultActor } from '../identity.js';
 import { newTable } from '../table.js';
 

@@ -4,9 +4,9 @@ import { noteInputSchema } from '../../domain/note-schema.js';
 import { NOTE_COLOURS } from '../../domain/take-notes.js';
 import { placeNote, readTakeManifest } from '../../console/take-details.js';
 import { storeFromEnv } from '../../store/store-from-env.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { withClient } from '../connect.js';
-import { decideOnSequence } from '../decisions.js';
+import { decideOnSequence } from '../../review/decisions.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
 

@@ -2,16 +2,16 @@ import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import type { ReconcileInput, ReconcileReport } from '../../contract/billing.js';
-import { runtimeError, usageError } from '../cli-error.js';
+import { runtimeError, usageError } from '../../domain/cli-error.js';
 import { connectClient } from '../connect.js';
-import { renderPriceCheck, renderUnclaimed } from '../read-billing.js';
+import { renderPriceCheck, renderUnclaimed } from '../../review/read-billing.js';
 import { loadPricingOrExit } from '../load-or-exit.js';
 import type { PriceTable } from '../../domain/price-table.js';
 import { RECONCILE_WORKFLOW } from '../reconcile-schedule.js';
 import { resolveProjectId } from '../resolve-project-id.js';
 import { newTable } from '../table.js';
 import { takeFolderName } from '../../domain/ids.js';
-import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
+import { hasLiveWorker, NO_WORKER_HINT } from '../../review/worker-presence.js';
 
 const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import { ShotSchema } from '../../domain/schemas.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
 import { withClient } from '../connect.js';
-import { decideOnSequence } from '../decisions.js';
+import { decideOnSequence } from '../../review/decisions.js';
 
 export function registerRetake(program: Command): void {
   program

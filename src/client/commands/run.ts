@@ -3,7 +3,7 @@ import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import pc from 'picocolors';
 import { MODELS, PROVIDER_NAMES, type ProviderName } from '../../domain/models.js';
 import type { SequenceUnit } from '../../domain/sequence-unit.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { connectClient, type ConnectedClient } from '../connect.js';
 import { temporalTarget } from '../../temporal/connection-config.js';
 import { tracesEndpointFromEnv } from '../../telemetry/traces-endpoint.js';
@@ -13,8 +13,8 @@ import { loadEpisodeOrExit, type LoadedEpisode } from '../load-or-exit.js';
 import { startOrFindEpisode } from '../start-episode.js';
 import { ensureReconcileSchedule } from '../reconcile-schedule.js';
 import { RECONCILE_EVERY, RECONCILE_SCHEDULE_ID } from '../../contract/billing.js';
-import { projectUiUrl, uiBaseUrl } from '../ui-url.js';
-import { hasLiveWorker, NO_WORKER_HINT } from '../worker-presence.js';
+import { projectUiUrl, uiBaseUrl } from '../../review/ui-url.js';
+import { hasLiveWorker, NO_WORKER_HINT } from '../../review/worker-presence.js';
 
 export function registerRun(program: Command): void {
   program

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { COMMAND_SUMMARIES } from '../command-summaries.js';
 import type { SubmissionAction } from '../../contract/sequence.js';
-import { usageError } from '../cli-error.js';
+import { usageError } from '../../domain/cli-error.js';
 import { withClient } from '../connect.js';
-import { decideOnSequence } from '../decisions.js';
+import { decideOnSequence } from '../../review/decisions.js';
 import { defaultActor } from '../identity.js';
 import { reportOutcome } from '../report-outcome.js';
 import { resolveProjectId } from '../resolve-project-id.js';

@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { renderBoard, renderDecisions, renderSubmissionQuestions, renderTakeLocations } from '../board.js';
 import { connectClient } from '../connect.js';
 import { readAccountGates, renderAccountGate } from '../read-account-gates.js';
-import { readBoard } from '../read-board.js';
-import { readEpisodeBilling, renderBilledSplit, renderUnclaimed } from '../read-billing.js';
+import { readBoard } from '../../review/read-board.js';
+import { readEpisodeBilling, renderBilledSplit, renderUnclaimed } from '../../review/read-billing.js';
 import { readDeliveries, renderDeliveries } from '../read-deliveries.js';
-import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../read-money.js';
+import { readBlockedWithoutAnswer, readEpisodeMoney, renderDeliveryBlock, renderMoney } from '../../review/read-money.js';
 import { resolveProjectId } from '../resolve-project-id.js';
-import { NO_WORKER_HINT } from '../worker-presence.js';
+import { NO_WORKER_HINT } from '../../review/worker-presence.js';
 import { describeDeployment, type DeploymentState } from '../../temporal/worker-deployment.js';
 import { deploymentFromEnv } from '../../worker/deployment-from-env.js';
 

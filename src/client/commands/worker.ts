@@ -4,7 +4,7 @@ import { NoTemporalServerError, runWorker, startLine } from '../../worker/run-wo
 import { installRuntime, metricsAddressFromEnv } from '../../worker/runtime.js';
 import { workerFromEnv } from '../../worker/worker-from-env.js';
 import { loadPricingOrExit } from '../load-or-exit.js';
-import { runtimeError } from '../cli-error.js';
+import { runtimeError } from '../../domain/cli-error.js';
 
 export function registerWorker(program: Command): void {
   program

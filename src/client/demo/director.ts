@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import pc from 'picocolors';
 import { gridFolderName, takeFolderName } from '../../domain/ids.js';
-import type { SequenceDecision } from '../decisions.js';
+import type { SequenceDecision } from '../../review/decisions.js';
 import { actAsProducer, throughTemporal, type SequenceView } from '../producer.js';
 
 export interface DirectorPlan {

@@ -11,9 +11,9 @@ import { episodeInput } from '../episode-input.js';
 import { loadEpisodeOrExit } from '../load-or-exit.js';
 import { ensureLocalServer } from '../local-server.js';
 import { startOrFindEpisode } from '../start-episode.js';
-import { readBoard } from '../read-board.js';
+import { readBoard } from '../../review/read-board.js';
 import { episodeConsoleUrl } from '../../console/console-url.js';
-import { projectUiUrl } from '../ui-url.js';
+import { projectUiUrl } from '../../review/ui-url.js';
 import { directEpisode } from './director.js';
 
 export const EXAMPLE_PROJECT = packagePath('examples', 'driver-beware');

@@ -1,10 +1,10 @@
 import { html } from 'hono/html';
-import type { BoardRow } from '../../client/read-board.js';
-import type { EpisodeBilling } from '../../client/read-billing.js';
+import type { BoardRow } from '../../review/read-board.js';
+import type { EpisodeBilling } from '../../review/read-billing.js';
 import { roundUsd } from '../../domain/price-table.js';
 import { spendByOutcome } from '../../domain/spend-by-outcome.js';
-import { redeliverCommand } from '../../client/read-money.js';
-import { workflowUiUrl } from '../../client/ui-url.js';
+import { redeliverCommand } from '../../review/read-money.js';
+import { workflowUiUrl } from '../../review/ui-url.js';
 import { SEQUENCE_STATES } from '../../domain/state-machine.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, sequencePath, takeName, type EpisodeRef } from '../refs.js';

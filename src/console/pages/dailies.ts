@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { TakeManifest } from '../../store/takes/take-manifest.js';
-import type { BoardRow } from '../../client/read-board.js';
+import type { BoardRow } from '../../review/read-board.js';
 import type { TakeSummary } from '../../contract/sequence.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, sequencePath, takeName, type SequenceRef } from '../refs.js';

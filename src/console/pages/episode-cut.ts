@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { BoardRow } from '../../client/read-board.js';
+import type { BoardRow } from '../../review/read-board.js';
 import type { TakeSummary } from '../../contract/sequence.js';
 import type { EpisodeSnapshot } from '../episode-snapshot.js';
 import { episodePath, takeName, type EpisodeRef } from '../refs.js';

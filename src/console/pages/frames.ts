@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { BoardRow } from '../../client/read-board.js';
+import type { BoardRow } from '../../review/read-board.js';
 import type { GridSummary } from '../../contract/sequence.js';
 import { sequencePath, type SequenceRef } from '../refs.js';
 import { outcomeSlot, type Html } from './layout.js';

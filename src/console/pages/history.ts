@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { BoardRow } from '../../client/read-board.js';
+import type { BoardRow } from '../../review/read-board.js';
 import type { SequenceStatus } from '../../contract/sequence.js';
 import type { SequenceRef } from '../refs.js';
 import type { Html } from './layout.js';

@@ -23,7 +23,7 @@ import {
 } from '../contract/sequence.js';
 import { episodeWorkflowId, sequenceWorkflowId } from '../domain/ids.js';
 import type { NoteInput } from '../domain/note-schema.js';
-import { usageError } from './cli-error.js';
+import { usageError } from '../domain/cli-error.js';
 import { hasLiveWorker, NO_WORKER_HINT } from './worker-presence.js';
 
 /** A person's decision on a sequence, as the CLI and the console take it. */

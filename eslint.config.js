@@ -16,7 +16,7 @@ const ZOD = { regex: '^zod$', message: 'zod stays out of this layer (and out of 
  * and what the CLI and the console share (review/) below both.
  */
 const LAYERS = [
-  'domain', 'contract', 'install', 'project', 'config', 'temporal', 's3-server', 'store',
+  'domain', 'contract', 'install', 'project', 'config', 'temporal', 'store',
   'activities', 'workflows', 'review', 'console', 'codec', 'telemetry', 'worker', 'client',
 ];
 
@@ -41,7 +41,7 @@ const EXTRA_RULES = {
   domain: [{ regex: '^@temporalio/', message: 'src/domain knows nothing of Temporal' }, NODE_BUILTINS],
   contract: [{ regex: layer('domain'), allowTypeImports: true, message: 'src/contract imports only domain types: use `import type`' }, ZOD, NODE_BUILTINS],
   workflows: [
-    { regex: layer('install', 'project', 'config', 'temporal', 's3-server', 'store'), message: 'src/workflows imports only domain, contract and types of activities' },
+    { regex: layer('install', 'project', 'config', 'temporal', 'store'), message: 'src/workflows imports only domain, contract and types of activities' },
     { regex: layer('activities'), allowTypeImports: true, message: 'workflows reach activities through proxyActivities: `import type` only' },
     // These domain modules hold zod schemas: importing their values would put zod in the workflow bundle.
     { regex: '(^|/)domain/(schemas|price-table-schema|zod-issues)\\.js$', allowTypeImports: true, message: 'this module pulls zod into the workflow bundle: `import type` only' },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RECOIL_SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes.js';
 import { DEFAULT_BUNDLE_PATH } from '../src/worker/workflow-bundle.js';
 import { TEMPORAL_VERSIONS } from '../src/temporal/versions.js';
+import { SEAWEEDFS } from './helpers/s3-server.js';
 import {
   composeService,
   imageTag,
@@ -116,7 +117,7 @@ describe('docker-compose.yml', () => {
     for (const metric of used) expect(recorded, `${metric} in the dashboard`).toContain(`'${metric}'`);
   });
 
-  it('runs the worker as the host user, so the takes it writes into the bind-mounted artifacts folder are theirs', () => {
+  it('runs the worker as the host user, so it reads the project folders that user owns', () => {
     expect(service('worker').user).toBe('${RECOIL_UID:-1000}:${RECOIL_GID:-1000}');
   });
 
@@ -162,21 +163,30 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [key, value] of Object.entries(env(service))) {
         // API keys get no default at all; a password may default for local use (postgres is not published).
-        if (/(KEY|TOKEN|SECRET)$/.test(key)) expect(value, `${name}.${key}`).toMatch(new RegExp(`^\\$\\{${key}(:-)?\\}$`));
+        if (/(KEY|TOKEN|SECRET)$/.test(key)) expect(value, `${name}.${key}`).toMatch(/^\$\{\w+(:-)?\}$/);
         if (/(PASSWORD|PWD)$/.test(key)) expect(value, `${name}.${key}`).toMatch(/^\$\{\w+(:-[^}]*)?\}$/);
       }
     }
     expect(env(service('worker'))).toMatchObject({ FAL_KEY: '${FAL_KEY:-}', GEMINI_API_KEY: '${GEMINI_API_KEY:-}' });
   });
 
-  it('shows the worker the project folders (read-only) and the artifacts at the host\'s own paths', () => {
+  it('keeps the artifacts in the seaweedfs bucket: workers share no folder but the read-only projects', () => {
     const binds = (service('worker').volumes ?? []).filter((v): v is Exclude<typeof v, string> => typeof v === 'object' && v.type === 'bind');
-    for (const bind of binds) expect(bind.target).toBe(bind.source);
-    const artifactsDir = env(service('worker')).RECOIL_ARTIFACTS_DIR;
-    const artifacts = binds.find((b) => b.target === artifactsDir);
-    expect(artifacts).toBeDefined();
-    expect(artifacts!.read_only).toBeUndefined();
-    expect(binds.find((b) => b.target !== artifactsDir)).toMatchObject({ source: '${RECOIL_PROJECTS_DIR:-${PWD}}', read_only: true });
+    expect(binds).toEqual([{ type: 'bind', source: '${RECOIL_PROJECTS_DIR:-${PWD}}', target: '${RECOIL_PROJECTS_DIR:-${PWD}}', read_only: true }]);
+    const worker = env(service('worker'));
+    expect(worker).toMatchObject({ RECOIL_ARTIFACTS_URL: 's3://recoil/artifacts', RECOIL_S3_ENDPOINT: 'http://seaweedfs:8333', RECOIL_S3_PATH_STYLE: '1' });
+    expect(worker.RECOIL_ARTIFACTS_DIR, 'a cache inside the container').toMatch(/^\/tmp\//);
+    expect(worker.AWS_SECRET_ACCESS_KEY).toBe('${RECOIL_S3_SECRET_KEY:-}');
+    expect(env(service('seaweedfs')).RECOIL_S3_SECRET_KEY).toBe('${RECOIL_S3_SECRET_KEY:-}');
+    expect(service('worker').depends_on).toMatchObject({ seaweedfs: { condition: 'service_healthy' } });
+  });
+
+  it('runs the SeaweedFS the tests build, through the start script the deploy test runs natively', () => {
+    const seaweedfs = service('seaweedfs');
+    expect(seaweedfs.image).toBe(`chrislusf/seaweedfs:${SEAWEEDFS.release}`);
+    expect(seaweedfs.entrypoint?.slice(0, 2)).toEqual(['/bin/sh', '/deploy/start.sh']);
+    expect(seaweedfs.volumes).toContain('./deploy/seaweedfs/start.sh:/deploy/start.sh:ro');
+    expect(env(seaweedfs).RECOIL_S3_BUCKET).toBe('recoil');
   });
 });
 

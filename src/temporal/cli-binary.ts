@@ -58,7 +58,7 @@ async function buildCachedCli(report: Progress): Promise<string> {
     {
       label: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
       cacheName: `temporal-${TEMPORAL_CLI_VERSION}`,
-      installArgs: [STAMP_VERSION, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
+      how: { installArgs: [STAMP_VERSION, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`] },
       binaries: { temporal: 'temporal' },
       isCached: () => isPinnedBuild(temporalCliCachePath()),
       installHint: installHint(),

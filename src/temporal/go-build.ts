@@ -19,8 +19,12 @@ export interface CachedGoBuild {
   label: string;
   /** Folder under the Recoil cache, e.g. "temporal-1.5.1". */
   cacheName: string;
-  /** `go install` arguments: flags, then packages of one module at one version. */
-  installArgs: string[];
+  /**
+   * How to build: `go install` arguments (flags, then packages of one module at one version), or one
+   * package built inside its module as the main module, for a module whose go.mod has replace
+   * directives (`go install module@version` refuses those).
+   */
+  how: { installArgs: string[] } | { module: string; version: string; package: string; binary: string };
   /** The binaries `go install` writes, and the names they get in the cache folder. */
   binaries: Record<string, string>;
   /** True when the cache folder already holds a usable build (checked again under the lock). */
@@ -65,19 +69,33 @@ async function goInstallInto(go: string, cacheDir: string, build: CachedGoBuild,
   const buildDir = await mkdtemp(join(cacheDir, `${BUILD_DIR_PREFIX}${process.pid}-`));
   try {
     report(`building ${build.label} with ${go} into ${cacheDir}`);
-    await runGoInstall(go, buildDir, build, report);
+    if ('installArgs' in build.how) await runGo(go, ['install', ...build.how.installArgs], { env: { GOBIN: buildDir } }, build, report);
+    else await buildInModule(go, buildDir, build.how, build, report);
     for (const [built, cachedAs] of Object.entries(build.binaries)) await rename(join(buildDir, built), join(cacheDir, cachedAs));
   } finally {
     await rm(buildDir, { recursive: true, force: true });
   }
 }
 
-async function runGoInstall(go: string, gobin: string, build: CachedGoBuild, report: Progress): Promise<void> {
-  const child = spawn(go, ['install', ...build.installArgs], {
-    env: { ...process.env, GOBIN: gobin, ...(build.toolchain ? { GOTOOLCHAIN: build.toolchain } : {}) },
+type ModuleBuild = Extract<CachedGoBuild['how'], { module: string }>;
+
+// The module's own folder in the module cache is read-only but buildable: its go.mod, go.sum and replace directives hold.
+async function buildInModule(go: string, buildDir: string, how: ModuleBuild, build: CachedGoBuild, report: Progress): Promise<void> {
+  const downloaded = await runGo(go, ['mod', 'download', '-json', `${how.module}@${how.version}`], {}, build, () => undefined);
+  const { Dir: moduleDir } = JSON.parse(downloaded) as { Dir: string };
+  await runGo(go, ['build', '-o', join(buildDir, how.binary), `./${how.package}`], { cwd: moduleDir }, build, report);
+}
+
+/** Runs one go command, relaying its output as progress; its standard output is returned. */
+async function runGo(go: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }, build: CachedGoBuild, report: Progress): Promise<string> {
+  const child = spawn(go, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, ...(build.toolchain ? { GOTOOLCHAIN: build.toolchain } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const recent: string[] = [];
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const relay = (line: string) => {
     recent.push(line);
     if (recent.length > 20) recent.shift();
@@ -90,8 +108,9 @@ async function runGoInstall(go: string, gobin: string, build: CachedGoBuild, rep
     child.once('close', done);
   });
   if (exitCode !== 0) {
-    throw new Error(`go install of ${build.label} failed (exit ${exitCode}):\n${recent.join('\n')}\n\n${build.installHint}`);
+    throw new Error(`go ${args[0]} of ${build.label} failed (exit ${exitCode}):\n${recent.join('\n')}\n\n${build.installHint}`);
   }
+  return stdout;
 }
 
 function forEachLine(stream: Readable, onLine: (line: string) => void): void {

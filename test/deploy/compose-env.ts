@@ -51,9 +51,9 @@ function matchingBrace(value: string, open: number): number {
   throw new Error(`unclosed \${ in "${value}"`);
 }
 
-// `temporal:7233`, or a host-list variable such as POSTGRES_SEEDS=postgres (a user may share a service's name).
+// `temporal:7233`, `http://seaweedfs:8333`, or a host-list variable such as POSTGRES_SEEDS=postgres (a user may share a service's name).
 function namesAnotherService(compose: ComposeFile, key: string, value: string): boolean {
-  const [host, port] = value.split(':');
+  const [host, port] = value.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split(/[:/]/);
   if (host === undefined || !(host in compose.services)) return false;
   return /^\d+$/.test(port ?? '') || /(SEEDS|ADDRESS|HOST)$/.test(key);
 }

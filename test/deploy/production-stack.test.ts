@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { episodeWorkflowId, sequenceWorkflowId, TASK_QUEUE } from '../../src/domain/ids.js';
@@ -10,6 +12,11 @@ import type { DeploymentView } from '../../src/client/read-deployment.js';
 import { buildIdOf } from '../../src/worker/build-id.js';
 import { DEFAULT_BUNDLE_PATH } from '../../src/worker/workflow-bundle.js';
 import { bundleIncompatibleBuild } from '../helpers/incompatible-build.js';
+import { s3ClientOf } from '../helpers/s3-server.js';
+import { startConsole } from '../../src/console/server.js';
+import { storeFromEnv } from '../../src/store/store-from-env.js';
+import type { DeliveryManifest } from '../../src/store/delivery/delivery-manifest.js';
+import type { TakeManifest } from '../../src/store/takes/take-manifest.js';
 import { actAsProducer } from '../../src/client/producer.js';
 import { bringToReview, decideThroughCli, listWorkflowIds, recoil, sequencesOnBoard } from './producer.js';
 import { groupAlive, type GroupProcess } from './process-group.js';
@@ -30,6 +37,7 @@ const report = (line: string) => console.log(`[deploy ${Math.round((Date.now() -
 let stack: ProductionStack;
 let connection: Connection;
 let client: Client;
+let s3: S3Client;
 
 beforeAll(async () => {
   const tools = await ensureTools(report);
@@ -42,6 +50,7 @@ beforeAll(async () => {
   });
   report(`stack up: ${stack.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')}; logs in ${stack.workDir}/logs`);
   connection = await Connection.connect({ address: stack.address });
+  s3 = s3ClientOf(stack.s3);
   client = new Client({ connection, namespace: stack.namespace });
   await waitForWorkersToPoll();
   report('both workers poll the task queue');
@@ -87,13 +96,72 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     report('every sequence approved');
   });
 
-  it('delivered the cut', async () => {
+  it('delivered the cut into the bucket, whole: every file its manifest lists, at its size and sha256', async () => {
     const result = (await client.workflow.getHandle(episodeWorkflowId(PROJECT, EPISODE)).result()) as { deliveryPath?: string };
-    expect(result.deliveryPath).toBeTruthy();
-    expect((await stat(result.deliveryPath!)).size).toBeGreaterThan(0);
-    const timeline = await readFile(join(result.deliveryPath!, '..', 'timeline.json'), 'utf8');
+    expect(result.deliveryPath).toMatch(new RegExp(`^${stack.artifactsUrl}/${PROJECT}/${EPISODE}/delivery/v\\d{3}/${EPISODE}_cut\\.mp4$`));
+    const version = keyOf(result.deliveryPath!).replace(/\/[^/]+$/, '');
+    const manifest = JSON.parse(await objectText(`${version}/manifest.json`)) as DeliveryManifest;
+    expect(manifest.takes.map((t) => t.sequenceId)).toEqual(SEQUENCES);
+    const stored = await objectsUnder(`${version}/`);
+    for (const file of manifest.files) {
+      const bytes = await objectBytes(`${version}/${file.path}`);
+      expect(bytes.length, file.path).toBe(file.bytes);
+      expect(createHash('sha256').update(bytes).digest('hex'), file.path).toBe(file.sha256);
+    }
+    expect(manifest.files.map((f) => f.path)).toContain(`${EPISODE}_cut.mp4`);
+    expect(stored.filter((key) => !key.endsWith('/.claim')).length).toBe(manifest.files.length + 1);
+    const timeline = await objectText(`${version}/timeline.json`);
     for (const sequence of SEQUENCES) expect(timeline).toContain(sequence);
-    expect(result.deliveryPath!.startsWith(stack.artifactsDir)).toBe(true);
+    report(`delivery in the bucket: ${stack.artifactsUrl}/${version.slice(version.indexOf('/') + 1)} (${manifest.files.length} files)`);
+  });
+
+  it('paid for every take once: one take.json per take in the bucket, one request each, none submitted again', async () => {
+    const manifests = (await objectsUnder(`${artifactsPrefix()}/${PROJECT}/${EPISODE}/`)).filter((key) => /\/takes\/t\d{3}\/take\.json$/.test(key));
+    expect(manifests.length).toBeGreaterThanOrEqual(SEQUENCES.length);
+    const takes = await Promise.all(manifests.map(async (key) => JSON.parse(await objectText(key)) as TakeManifest));
+    for (const take of takes) {
+      expect(take.status, `${take.sequenceId} t${take.take}`).toBe('complete');
+      expect(take.requestId, `${take.sequenceId} t${take.take}`).toBeTruthy();
+      expect(take.resubmissions ?? [], `${take.sequenceId} t${take.take}`).toEqual([]);
+      expect(await objectsUnder(`${artifactsPrefix()}/${PROJECT}/${EPISODE}/${take.sequenceId}/takes/t${String(take.take).padStart(3, '0')}/video.mp4`)).toHaveLength(1);
+    }
+    expect(new Set(takes.map((t) => t.requestId)).size).toBe(takes.length);
+    const killedTake = takes.find((t) => t.owner.workflowId === killed!.activity.workflowId);
+    expect(killedTake, 'the killed worker\'s take is in the bucket').toBeDefined();
+  });
+
+  it('gave each worker a cache of its own, which each used: the only folder they share is the read-only projects', async () => {
+    const caches = stack.workers.slice(0, 2).map((worker) => join(stack.workDir, `cache-${worker.name}`));
+    expect(new Set(caches).size).toBe(2);
+    for (const cache of caches) expect((await filesBelow(join(cache, 'files'))).length, cache).toBeGreaterThan(0);
+  });
+
+  it('plays every take in the console, streamed from the bucket with byte ranges', async () => {
+    const store = storeFromEnv({ ...stack.cliEnv, RECOIL_ARTIFACTS_DIR: join(stack.workDir, 'cache-console') });
+    const running = await startConsole({ client, connection, namespace: stack.namespace, store, port: 0 });
+    try {
+      const views = await sequencesOnBoard(stack, PROJECT, EPISODE, SEQUENCES);
+      let played = 0;
+      for (const view of views) {
+        for (const { take } of view!.takes) {
+          const url = `${running.url}/media/take/${PROJECT}/${EPISODE}/${view!.sequenceId}/${take}/video`;
+          const head = await fetch(url, { headers: { range: 'bytes=0-1023' } });
+          expect(head.status, url).toBe(206);
+          expect(head.headers.get('content-type')).toBe('video/mp4');
+          const total = Number(head.headers.get('content-range')!.split('/')[1]);
+          expect((await head.arrayBuffer()).byteLength).toBe(1024);
+          const whole = await fetch(url);
+          expect(whole.status).toBe(200);
+          expect((await whole.arrayBuffer()).byteLength).toBe(total);
+          const frame = await fetch(`${running.url}/media/take/${PROJECT}/${EPISODE}/${view!.sequenceId}/${take}/first-frame`);
+          expect(frame.headers.get('content-type')).toBe('image/jpeg');
+          played++;
+        }
+      }
+      report(`the console played ${played} takes from ${stack.artifactsUrl}`);
+    } finally {
+      await running.close();
+    }
   });
 
   it("served Prometheus metrics from its live workers, as compose's RECOIL_METRICS_ADDRESS asks: Recoil's takes and the SDK's telemetry", async () => {
@@ -242,6 +310,40 @@ describe('rolling out an incompatible build under sequences waiting on a directo
   }
 });
 
+function artifactsPrefix(): string {
+  return keyOf(`${stack.artifactsUrl}/`).replace(/\/$/, '');
+}
+
+/** s3://bucket/key → key */
+function keyOf(location: string): string {
+  return location.slice(`s3://${stack.s3.bucket}/`.length);
+}
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: stack.s3.bucket, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+async function objectText(key: string): Promise<string> {
+  return (await objectBytes(key)).toString('utf8');
+}
+
+async function objectsUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: prefix, ContinuationToken }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return keys;
+}
+
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
 /**
  * The example under another id, every sequence on its own: here all of them must wait for a
  * director at once, so none may wait for another's approval (the example chains SEQ03 to SEQ02).
@@ -278,9 +380,9 @@ async function failedWorkflowTasks(workflowId: string): Promise<string[]> {
 
 describe('shutting down', () => {
   it('stops everything it started', async () => {
-    const groups = [stack.postgres.process, stack.server, ...stack.workers];
+    const groups = [stack.postgres.process, stack.server, stack.s3.process, ...stack.workers];
     const folders = [stack.workDir, stack.postgres.folder];
-    const ports = [stack.postgres.port, Number(stack.address.split(':')[1])];
+    const ports = [stack.postgres.port, Number(stack.address.split(':')[1]), Number(new URL(stack.s3.endpoint).port)];
     await connection.close();
     await stack.stop();
     for (const group of groups) expect(groupAlive(group.pid), `${group.name} (process group ${group.pid})`).toBe(false);

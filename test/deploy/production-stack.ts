@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -9,6 +8,8 @@ import { ensureTemporalCli } from '../../src/temporal/cli-binary.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { TEMPORAL_VERSIONS } from '../../src/temporal/versions.js';
 import { readCompose, REPO_ROOT, serviceNameByImage, setupPhase, type ComposeFile } from '../compose-file.js';
+import { freeLowPorts } from '../helpers/free-ports.js';
+import { ensureSeaweedFs, startS3Server, type S3Server } from '../helpers/s3-server.js';
 import { nativeServiceEnv } from './compose-env.js';
 import { ensurePostgres, startPostgres, type Postgres } from './postgres.js';
 import { spawnGroup, stopAllGroups, type GroupProcess } from './process-group.js';
@@ -22,12 +23,15 @@ export interface ProductionStack {
   address: string;
   namespace: string;
   projectsDir: string;
-  artifactsDir: string;
+  /** The artifacts bucket (compose's seaweedfs service), where every worker and the CLI keep takes and deliveries. */
+  s3: S3Server;
+  /** s3://bucket/prefix, as the workers are configured. */
+  artifactsUrl: string;
   server: GroupProcess;
   workers: GroupProcess[];
   /** The environment a user's shell has when running the CLI against this stack. */
   cliEnv: Record<string, string>;
-  /** One more worker process of a compose worker service (`worker`, or `worker-rollout` for a new build). */
+  /** One more worker process of a compose worker service (`worker`, or `worker-rollout` for a new build), with a cache of its own. */
   startWorker(service: string, name: string, extraEnv?: Record<string, string>): Promise<GroupProcess>;
   /** Where a worker serves its Prometheus metrics (compose's RECOIL_METRICS_ADDRESS, on a port of its own here). */
   metricsUrlOf(name: string): string | undefined;
@@ -50,6 +54,7 @@ export async function ensureTools(report: Report): Promise<Tools> {
     ensureTemporalServerBinaries(TEMPORAL_VERSIONS.server, report),
     ensureTemporalCli({ onProgress: report }),
     ensurePostgres(report),
+    ensureSeaweedFs(report),
   ]);
   return { server, temporalCli, postgresBin };
 }
@@ -73,14 +78,14 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
   const workDir = await mkdtemp(join(tmpdir(), 'recoil-deploy-'));
   const logs = join(workDir, 'logs');
   const projectsDir = join(workDir, 'projects');
-  const artifactsDir = join(workDir, 'artifacts');
-  await Promise.all([mkdir(logs), mkdir(artifactsDir)]);
+  await mkdir(logs);
   await cp(join(REPO_ROOT, 'examples', 'driver-beware'), join(projectsDir, 'driver-beware'), { recursive: true });
   // The variables a studio would export before `docker compose up` (passwords never left at their default).
   const hostEnv = {
     TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
+    RECOIL_S3_ACCESS_KEY_ID: `recoil${randomBytes(4).toString('hex')}`,
+    RECOIL_S3_SECRET_KEY: randomBytes(18).toString('base64url'),
     RECOIL_PROJECTS_DIR: projectsDir,
-    RECOIL_ARTIFACTS_DIR: artifactsDir,
     PWD: workDir,
   };
   // Run newest first on stop, after every process group has stopped (e.g. Postgres' data folder).
@@ -91,6 +96,18 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     await rm(workDir, { recursive: true, force: true });
   };
   try {
+    const s3Env = nativeServiceEnv(compose, serviceNameByImage(compose, 'chrislusf/seaweedfs'), hostEnv, {});
+    const s3 = await startS3Server({
+      dataDir: join(workDir, 'seaweedfs'),
+      bucket: s3Env.RECOIL_S3_BUCKET!,
+      accessKeyId: s3Env.RECOIL_S3_ACCESS_KEY_ID!,
+      secretAccessKey: s3Env.RECOIL_S3_SECRET_KEY!,
+      logFile: join(logs, 'seaweedfs.log'),
+      report,
+    });
+    cleanups.push(s3.stop);
+    const s3Network = { RECOIL_S3_ENDPOINT: s3.endpoint };
+
     const postgresName = serviceNameByImage(compose, 'postgres');
     const postgresEnv = nativeServiceEnv(compose, postgresName, hostEnv, {});
     const postgres = await startPostgres({
@@ -148,9 +165,11 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? workDir,
-          ...nativeServiceEnv(compose, service, hostEnv, { TEMPORAL_ADDRESS: server.address }),
+          ...nativeServiceEnv(compose, service, hostEnv, { TEMPORAL_ADDRESS: server.address, ...s3Network }),
           ...opts.workerExtraEnv,
           RECOIL_METRICS_ADDRESS: metricsAddress,
+          // A container's cache is its own; here every worker shares the host, so each gets a folder.
+          RECOIL_ARTIFACTS_DIR: join(workDir, `cache-${name}`),
           ...extraEnv,
         },
         logFile: join(logs, `${name}.log`),
@@ -158,13 +177,15 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     };
     const workers: GroupProcess[] = [];
     for (let index = 1; index <= opts.workerCount; index++) workers.push(await startWorker('worker', `worker-${index}`));
-    const namespace = nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address }).TEMPORAL_NAMESPACE!;
+    const workerEnv = nativeServiceEnv(compose, 'worker', hostEnv, { TEMPORAL_ADDRESS: server.address, ...s3Network });
+    const namespace = workerEnv.TEMPORAL_NAMESPACE!;
     return {
       workDir,
       address: server.address,
       namespace,
       projectsDir,
-      artifactsDir,
+      s3,
+      artifactsUrl: workerEnv.RECOIL_ARTIFACTS_URL!,
       server: server.process,
       workers,
       cliEnv: {
@@ -172,7 +193,9 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
         HOME: process.env.HOME ?? workDir,
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_NAMESPACE: namespace,
-        RECOIL_ARTIFACTS_DIR: artifactsDir,
+        // The user's shell points at the same bucket as the workers (compose publishes it on localhost).
+        ...Object.fromEntries(['RECOIL_ARTIFACTS_URL', 'RECOIL_S3_ENDPOINT', 'RECOIL_S3_PATH_STYLE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((key) => [key, workerEnv[key]!])),
+        RECOIL_ARTIFACTS_DIR: join(workDir, 'cache-cli'),
       },
       startWorker,
       metricsUrlOf: (name) => metricsUrls.get(name),
@@ -208,7 +231,6 @@ async function runSetup(phase: string, env: Record<string, string>, path: string
 }
 
 // Every port the server's services listen on, as the variables the server image (and our config) read.
-// Below 32768: Temporal stores membership ports in a Postgres smallint, and the OS's own picks are higher.
 async function serverPorts(): Promise<Record<string, string>> {
   const names = [
     'FRONTEND_GRPC_PORT', 'FRONTEND_HTTP_PORT', 'FRONTEND_MEMBERSHIP_PORT',
@@ -216,21 +238,6 @@ async function serverPorts(): Promise<Record<string, string>> {
     'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT',
     'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT',
   ];
-  const taken = new Set<number>();
-  while (taken.size < names.length) {
-    const candidate = 10_000 + randomInt(22_000);
-    if (!taken.has(candidate) && (await isFree(candidate))) taken.add(candidate);
-  }
-  const free = [...taken];
+  const free = await freeLowPorts(names.length);
   return Object.fromEntries(names.map((name, index) => [name, String(free[index])]));
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const server = createServer();
-  const listening = await new Promise<boolean>((settle) => {
-    server.once('error', () => settle(false));
-    server.listen(port, '127.0.0.1', () => settle(true));
-  });
-  if (listening) await new Promise((closed) => server.close(closed));
-  return listening;
 }

@@ -32,7 +32,7 @@ export async function ensureTemporalServerBinaries(version: string, report: Prog
     {
       label: `the Temporal server ${version} and temporal-sql-tool`,
       cacheName,
-      installArgs: [`${SERVER_MODULE}/cmd/server@v${version}`, `${SERVER_MODULE}/cmd/tools/sql@v${version}`],
+      how: { installArgs: [`${SERVER_MODULE}/cmd/server@v${version}`, `${SERVER_MODULE}/cmd/tools/sql@v${version}`] },
       binaries: { server: 'temporal-server', sql: 'temporal-sql-tool' },
       isCached: async () => (await reportsVersion(binaries.server, version)) && (await reportsVersion(binaries.sqlTool, version)),
       installHint: `Building the Temporal server needs Go on PATH, which fetches ${TEMPORAL_VERSIONS.serverGoToolchain} from the module proxy (the build is then cached in ${dir}).`,

@@ -38,6 +38,7 @@ function frameGone(location: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`the frame ${location} is no longer stored: pick a frame again`, 'StartFrameMissing');
 }
 
+/** A plan's image path, relative to its project; an absolute path or a stored artifact's location (s3://…) as it is. */
 export function resolveInProject(projectDir: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(projectDir, path);
+  return isAbsolute(path) || /^[a-z][a-z0-9+.-]*:\/\//.test(path) ? path : resolve(projectDir, path);
 }

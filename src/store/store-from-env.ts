@@ -32,6 +32,10 @@ function s3ClientFromEnv(env: NodeJS.ProcessEnv): S3Client {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: env.RECOIL_S3_PATH_STYLE === '1' || env.RECOIL_S3_PATH_STYLE === 'true',
+    // Keys in the environment given win; without them, the SDK's own chain (profiles, roles…).
+    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
+      : {}),
     // Only what the operation needs is checksummed: S3-compatible servers differ on the newer defaults.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

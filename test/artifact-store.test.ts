@@ -10,7 +10,7 @@ import { ensureSeaweedFs, s3ClientOf, startS3Server, type S3Server } from './hel
 import type { ArtifactStore } from '../src/store/artifact-store.js';
 import { LocalFolderStore } from '../src/store/local-folder-store.js';
 import { S3Store } from '../src/store/s3-store.js';
-import { parseBucketUrl } from '../src/store/store-from-env.js';
+import { parseBucketUrl, storeFromEnv } from '../src/store/store-from-env.js';
 import { claimTakeFolder } from '../src/store/takes/take-folders.js';
 import type { TakeManifest } from '../src/store/takes/take-manifest.js';
 
@@ -200,6 +200,26 @@ describe('the console serves stored media by byte range', () => {
 });
 
 describe('RECOIL_ARTIFACTS_URL', () => {
+  it('opens the bucket an environment names, with the keys it holds, and refuses wrong keys', async () => {
+    const env = (secret: string) => ({
+      RECOIL_ARTIFACTS_URL: `s3://${server.bucket}/from-env`,
+      RECOIL_S3_ENDPOINT: server.endpoint,
+      RECOIL_S3_PATH_STYLE: '1',
+      AWS_ACCESS_KEY_ID: server.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secret,
+      RECOIL_ARTIFACTS_DIR: join(scratch, `env-cache-${++opened}`),
+    });
+    const hello = (store: ArtifactStore) => join(store.root, 'hello.txt');
+    const store = storeFromEnv(env(server.secretAccessKey));
+    expect(store.where).toBe(`s3://${server.bucket}/from-env`);
+    await store.writeText(hello(store), 'hi');
+    const other = storeFromEnv(env(server.secretAccessKey));
+    expect(await other.readText(hello(other))).toBe('hi');
+    const stranger = storeFromEnv(env('not-the-secret'));
+    await expect(stranger.readText(hello(stranger))).rejects.toThrow();
+    expect(storeFromEnv({ RECOIL_ARTIFACTS_DIR: join(scratch, 'plain') })).toBeInstanceOf(LocalFolderStore);
+  });
+
   it('names a bucket and an optional prefix, and is refused with the fix when it does not', () => {
     expect(parseBucketUrl('s3://recoil')).toEqual({ bucket: 'recoil', prefix: '' });
     expect(parseBucketUrl('s3://recoil/studio/artifacts/')).toEqual({ bucket: 'recoil', prefix: 'studio/artifacts' });

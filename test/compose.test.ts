@@ -117,7 +117,7 @@ describe('docker-compose.yml', () => {
     for (const metric of used) expect(recorded, `${metric} in the dashboard`).toContain(`'${metric}'`);
   });
 
-  it('runs the worker as the host user, so it reads the project folders that user owns', () => {
+  it('runs the worker as the host user, not root', () => {
     expect(service('worker').user).toBe('${RECOIL_UID:-1000}:${RECOIL_GID:-1000}');
   });
 
@@ -170,9 +170,8 @@ describe('docker-compose.yml', () => {
     expect(env(service('worker'))).toMatchObject({ FAL_KEY: '${FAL_KEY:-}', GEMINI_API_KEY: '${GEMINI_API_KEY:-}' });
   });
 
-  it('keeps the artifacts in the seaweedfs bucket: workers share no folder but the read-only projects', () => {
-    const binds = (service('worker').volumes ?? []).filter((v): v is Exclude<typeof v, string> => typeof v === 'object' && v.type === 'bind');
-    expect(binds).toEqual([{ type: 'bind', source: '${RECOIL_PROJECTS_DIR:-${PWD}}', target: '${RECOIL_PROJECTS_DIR:-${PWD}}', read_only: true }]);
+  it('keeps the artifacts in the seaweedfs bucket: workers mount no folder of the host at all', () => {
+    expect(service('worker').volumes ?? []).toEqual([]);
     const worker = env(service('worker'));
     expect(worker).toMatchObject({ RECOIL_ARTIFACTS_URL: 's3://recoil/artifacts', RECOIL_S3_ENDPOINT: 'http://seaweedfs:8333', RECOIL_S3_PATH_STYLE: '1' });
     expect(worker.RECOIL_ARTIFACTS_DIR, 'a cache inside the container').toMatch(/^\/tmp\//);

@@ -1,7 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import { LocalFolderStore } from '../store/local-folder-store.js';
 import { deliveriesDir } from '../store/delivery/list-deliveries.js';
 import { DELIVERY_MANIFEST_FILE, readDeliveryManifest } from '../store/delivery/delivery-manifest.js';
 import { deliveryFiles } from '../store/delivery/delivery-files.js';
@@ -66,7 +65,7 @@ export class MediaLibrary {
       const rest = relative(root, file);
       return rest !== '' && !rest.startsWith(`..${sep}`) && !rest.split(sep).some((part) => part.startsWith('.'));
     };
-    if (!(this.store instanceof LocalFolderStore)) return visible(this.root, path) ? path : undefined;
+    if (this.store.kind === 'bucket') return visible(this.root, path) ? path : undefined;
     try {
       const [root, real] = await Promise.all([realpath(this.root), realpath(path)]);
       return visible(root, real) ? real : undefined;

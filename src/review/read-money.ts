@@ -66,7 +66,9 @@ export function renderDeliveryBlock(status: EpisodeCard): string | undefined {
 }
 
 export function redeliverCommand(status: Pick<EpisodeCard, 'projectId' | 'episode' | 'deliveryBlocked'>): string {
-  return `npx recoil deliver ${quoteArg(status.deliveryBlocked?.projectDir ?? '<project-dir>')} ${status.episode}`;
+  const projectDir = status.deliveryBlocked?.projectDir;
+  // A project whose files went to a bucket is named by its copy there, which `deliver` cannot load.
+  return `npx recoil deliver ${quoteArg(projectDir && !projectDir.startsWith('s3://') ? projectDir : '<project-dir>')} ${status.episode}`;
 }
 
 function quoteArg(arg: string): string {

@@ -29,6 +29,8 @@ export interface StoredBytes {
  * people) is a location, which every process maps back to its own root.
  */
 export interface ArtifactStore {
+  /** A folder of this machine (the mirror is the tree itself), or a bucket (the mirror is a cache). */
+  readonly kind: 'folder' | 'bucket';
   /** The local folder that mirrors the store. */
   readonly root: string;
   /** Where the artifacts are kept, for people: a folder, or s3://bucket/prefix. */

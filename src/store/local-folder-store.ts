@@ -8,6 +8,7 @@ import { errorCode, isUnder } from './paths.js';
 
 /** The artifacts tree in a folder of this machine (RECOIL_ARTIFACTS_DIR): the mirror is the tree itself. */
 export class LocalFolderStore implements ArtifactStore {
+  readonly kind = 'folder';
   readonly root: string;
 
   constructor(root: string) {

@@ -34,6 +34,7 @@ export interface S3StoreOptions {
  * anything use conditional puts (If-None-Match: *), which the store decides atomically.
  */
 export class S3Store implements ArtifactStore {
+  readonly kind = 'bucket';
   readonly root: string;
   private readonly etags: string;
   private readonly bucket: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,8 +73,11 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
     }
   });
 
-  it('runs an episode to delivery while one worker is killed mid-episode', async () => {
+  it('runs an episode to delivery while one worker is killed mid-episode, with the project folder out of the workers\' reach', async () => {
     report(await recoil(stack, ['run', PROJECT, '--episode', EPISODE]));
+    // The CLI's machine keeps the project; the workers read the copy `run` put in the bucket.
+    const projectFolder = join(stack.projectsDir, PROJECT);
+    await rename(projectFolder, `${projectFolder}.on-the-producers-laptop`);
     const views = await actAsProducer({
       projectId: PROJECT,
       episode: EPISODE,
@@ -88,10 +91,15 @@ describe('the production stack, natively: Temporal on Postgres, two workers, the
       },
       pollMs: 1_000,
       deadlineMs: EPISODE_DEADLINE_MS,
-    }).catch(async (error: Error) => {
-      throw new Error(`${error.message}\n${await workerLogs()}`);
-    });
+    })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await workerLogs()}`);
+      })
+      .finally(() => rename(`${projectFolder}.on-the-producers-laptop`, projectFolder));
     expect(killed, 'a worker was killed while it was waiting on a take').toBeDefined();
+    const input = (await client.workflow.getHandle(episodeWorkflowId(PROJECT, EPISODE)).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input;
+    expect(JSON.stringify(input?.payloads?.map((p) => Buffer.from(p.data ?? []).toString('utf8')))).toContain(`${stack.artifactsUrl}/.projects/${PROJECT}`);
+    expect((await objectsUnder(`${artifactsPrefix()}/.projects/${PROJECT}/`)).length).toBeGreaterThan(0);
     expect(views.map((view) => view.sequenceId).sort()).toEqual(SEQUENCES);
     report('every sequence approved');
   });

@@ -85,7 +85,6 @@ export async function startProductionStack(opts: StartStackOptions): Promise<Pro
     TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
     RECOIL_S3_ACCESS_KEY_ID: `recoil${randomBytes(4).toString('hex')}`,
     RECOIL_S3_SECRET_KEY: randomBytes(18).toString('base64url'),
-    RECOIL_PROJECTS_DIR: projectsDir,
     PWD: workDir,
   };
   // Run newest first on stop, after every process group has stopped (e.g. Postgres' data folder).

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { ActivityDeps } from '../deps.js';
+import { readableFile } from '../../store/artifact-store.js';
 import { anyGridChosen, nextGridNumber } from '../../store/grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../../store/sequence-dirs.js';
@@ -34,10 +35,12 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
       const earlier = { nextTake, nextGrid, spentEarlierUsd, ...previousApproved };
       return (await store.stat(existing)) ? { ...earlier, startFrame: { path: store.location(existing), by: 'an earlier run' } } : earlier;
     }
-    const source = resolveInProject(request.projectDir, request.startFrame.path);
+    const planned = resolveInProject(request.projectDir, request.startFrame.path);
     // Validation saw the image; if it has gone since, retrying will not bring it back.
+    const gone = (why: string) => ApplicationFailure.nonRetryable(`the plan's start_frame.image ${planned} cannot be read (${why}): restore it, then run the episode again`, 'StartFrameMissing');
+    const source = await readableFile(store, planned, () => gone('not stored'));
     await access(source).catch((err: NodeJS.ErrnoException) => {
-      throw ApplicationFailure.nonRetryable(`the plan's start_frame.image ${source} cannot be read (${err.code}): restore it, then run the episode again`, 'StartFrameMissing');
+      throw gone(err.code ?? err.message);
     });
     const path = await copyPlanImage(source, request);
     return { nextTake, nextGrid, spentEarlierUsd, ...previousApproved, startFrame: { path, by: 'the plan (start_frame.image)' } };

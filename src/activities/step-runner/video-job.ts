@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps.js';
 import { readableFile } from '../../store/artifact-store.js';
+import { withLocalProject } from '../../store/project-inputs.js';
 import type { VideoJob, VideoProvider } from '../providers/provider.js';
 import { takeDir } from '../../store/takes/take-folders.js';
 import type { TakeRequest } from '../../contract/activities.js';
@@ -19,7 +20,7 @@ export function providerFor(deps: ActivityDeps, request: TakeRequest): VideoProv
 
 /** The take as its provider sees it: the frames it starts and ends on are files this worker can read. */
 export async function toVideoJob(deps: ActivityDeps, request: TakeRequest): Promise<VideoJob> {
-  const { unit } = request;
+  const unit = await withLocalProject(deps.store, request.unit);
   const planImage = unit.startFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.startFrame.path) : undefined;
   const startFrame = request.startFramePath ?? planImage;
   const endFrame = unit.endFrame?.kind === 'image' ? resolveInProject(unit.projectDir, unit.endFrame.path) : request.endFramePath;
@@ -38,7 +39,13 @@ function frameGone(location: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`the frame ${location} is no longer stored: pick a frame again`, 'StartFrameMissing');
 }
 
-/** A plan's image path, relative to its project; an absolute path or a stored artifact's location (s3://…) as it is. */
+/**
+ * A plan's image path, relative to its project (a folder, or its copy in a bucket: s3://…); an
+ * absolute path or a stored artifact's location as it is.
+ */
 export function resolveInProject(projectDir: string, path: string): string {
-  return isAbsolute(path) || /^[a-z][a-z0-9+.-]*:\/\//.test(path) ? path : resolve(projectDir, path);
+  if (isAbsolute(path) || URL_LIKE.test(path)) return path;
+  return URL_LIKE.test(projectDir) ? `${projectDir.replace(/\/+$/, '')}/${path}` : resolve(projectDir, path);
 }
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//;

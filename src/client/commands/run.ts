@@ -15,6 +15,8 @@ import { ensureReconcileSchedule } from '../reconcile-schedule.js';
 import { RECONCILE_EVERY, RECONCILE_SCHEDULE_ID } from '../../contract/billing.js';
 import { projectUiUrl, uiBaseUrl } from '../../review/ui-url.js';
 import { hasLiveWorker, NO_WORKER_HINT } from '../../review/worker-presence.js';
+import { storeProjectInputs } from '../../store/project-inputs.js';
+import { storeFromEnv } from '../../store/store-from-env.js';
 
 export function registerRun(program: Command): void {
   program
@@ -46,9 +48,11 @@ export function registerRun(program: Command): void {
 /** Starts the episode (or finds it running) and tells the person where to follow it. */
 async function startAndTell(connected: ConnectedClient, loaded: LoadedEpisode, provider: ProviderName, traceId?: string): Promise<void> {
   const { client, connection, address, namespace, taskQueue } = connected;
-  const { project, plan, units } = loaded;
+  const { project, plan } = loaded;
   try {
-    const { handle, started } = await startOrFindEpisode(client, episodeInput(loaded, provider, defaultActor()), taskQueue);
+    // In a bucket, the project's images go with the episode: its workers need no copy of the folder.
+    const units = await storeProjectInputs(storeFromEnv(), loaded.units);
+    const { handle, started } = await startOrFindEpisode(client, episodeInput({ ...loaded, units }, provider, defaultActor()), taskQueue);
     console.log(
       started
         ? `${pc.green('▶')} started ${handle.workflowId}: ${units.length} sequences on ${provider}, at most ${project.max_parallel_sequences} generating at once`

@@ -1,5 +1,5 @@
 import { readReconciliation } from '../store/billing/reconciliation-file.js';
-import { spentOnDisk, sumSpend, type Spend } from '../store/spent.js';
+import { storedSpend, sumSpend, type Spend } from '../store/spent.js';
 import type { UnclaimedCharge } from '../domain/billing-reconciliation.js';
 import { priceDifferences, type EndpointPrice } from '../domain/price-check.js';
 import { priceTablePath } from '../config/pricing.js';
@@ -20,7 +20,7 @@ export interface EpisodeBilling {
 
 export async function readEpisodeBilling(projectId: string, episode: string, sequenceIds: readonly string[], root = storeFromEnv()): Promise<EpisodeBilling> {
   const [spends, record] = await Promise.all([
-    Promise.all(sequenceIds.map((sequenceId) => spentOnDisk(root, { projectId, episode, sequenceId }))),
+    Promise.all(sequenceIds.map((sequenceId) => storedSpend(root, { projectId, episode, sequenceId }))),
     readReconciliation(root),
   ]);
   return { spend: sumSpend(spends), unclaimed: record?.unclaimed ?? [], ...(record ? { readUntil: record.readUntil } : {}) };

@@ -21,7 +21,7 @@ const NOTHING: Spend = { totalUsd: 0, billedUsd: 0 };
  * What a sequence has spent in every run so far, from the take.json and grid.json files beside
  * its takes and grids: a new run of the episode counts it against the same budget.
  */
-export async function spentOnDisk(store: ArtifactStore, ref: SequenceRef, warn: UnreadableWarning = () => undefined): Promise<Spend> {
+export async function storedSpend(store: ArtifactStore, ref: SequenceRef, warn: UnreadableWarning = () => undefined): Promise<Spend> {
   const { root } = store;
   const dir = sequenceDir(root, ref);
   const [takes, grids] = await Promise.all([folderNumbers(store, join(dir, 'takes'), 't'), folderNumbers(store, join(dir, 'grids'), 'g')]);

@@ -6,7 +6,7 @@ import type { BilledTake, ReconcileReport, ReconcileRequest } from '../../contra
 import type { ActivityDeps } from '../deps.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { ProviderRecords } from '../providers/provider.js';
-import { adoptedJobs, takesOfProvider, type TakeOnDisk } from '../../store/takes/provider-jobs.js';
+import { adoptedJobs, takesOfProvider, type StoredTake } from '../../store/takes/provider-jobs.js';
 import { readTakeBilling, writeTakeBilling, type TakeManifest } from '../../store/takes/take-manifest.js';
 import { readReconciliation, writeReconciliation, type ReconciliationRecord } from '../../store/billing/reconciliation-file.js';
 
@@ -66,7 +66,7 @@ export function reconcileBillingActivity(deps: ActivityDeps) {
 }
 
 /** Writes what fal's records say of one take; reports it when it was written by this reconciliation (or an attempt of it). */
-async function reconcileTake(store: ArtifactStore, take: TakeOnDisk, read: Parameters<typeof billingOfTake>[1], records: ProviderRecords, request: ReconcileRequest): Promise<BilledTake[]> {
+async function reconcileTake(store: ArtifactStore, take: StoredTake, read: Parameters<typeof billingOfTake>[1], records: ProviderRecords, request: ReconcileRequest): Promise<BilledTake[]> {
   const dir = dirname(take.path);
   const earlier = await readTakeBilling(store, dir);
   const billing = billingOfTake(toReconcile(take.manifest, earlier), read, records.rules);
@@ -97,7 +97,7 @@ function recordedCost(m: TakeManifest): number {
  * From where fal's records are read: as asked; else a little before the last reading ended (records
  * appear late); else from the oldest take still waiting for its bill; never further back than fal serves.
  */
-function windowStart(request: ReconcileRequest, earlier: ReconciliationRecord | undefined, takes: readonly TakeOnDisk[], now: number, recordsLagMs: number): number {
+function windowStart(request: ReconcileRequest, earlier: ReconciliationRecord | undefined, takes: readonly StoredTake[], now: number, recordsLagMs: number): number {
   const oldestServed = now - OLDEST_RECORDS_MS;
   if (request.since) return Math.max(Date.parse(request.since), oldestServed);
   if (earlier) return Math.max(Date.parse(earlier.readUntil) - CLOCK_SKEW_MS - recordsLagMs, oldestServed);

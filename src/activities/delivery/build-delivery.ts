@@ -13,7 +13,7 @@ import { formatFrameRate, framesToSeconds, framesToTimecode } from '../../domain
 import { burnInCut } from '../media/burn-in.js';
 import { concatVideos } from '../media/concat.js';
 import { firstFreeNumber } from '../../store/numbered-folders.js';
-import { spentOnDisk, sumSpend, type Spend } from '../../store/spent.js';
+import { storedSpend, sumSpend, type Spend } from '../../store/spent.js';
 import type { DeliveryRequest } from '../../contract/activities.js';
 import { readApprovedTakes, type ApprovedTake } from './approved-takes.js';
 import { renderContactSheet } from './contact-sheet.js';
@@ -159,7 +159,7 @@ function timelineJson(cut: EditorialCut): string {
 
 /** Everything the episode's sequences cost, rejected takes and grids included: what the client paid. */
 async function episodeSpend(store: ArtifactStore, selection: DeliveryRequest): Promise<Spend> {
-  const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => spentOnDisk(store, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
+  const spent = await Promise.all(selection.sequences.map(({ sequenceId }) => storedSpend(store, { projectId: selection.projectId, episode: selection.episode, sequenceId })));
   return sumSpend(spent);
 }
 

@@ -8,7 +8,7 @@ import { readableFile } from '../../store/artifact-store.js';
 import { anyGridChosen, nextGridNumber } from '../../store/grids/grid-folders.js';
 import { START_FRAME_FILE, selectStartFrame } from '../grids/extract-quadrant.js';
 import { cleanDir, sequenceDir } from '../../store/sequence-dirs.js';
-import { spentOnDisk } from '../../store/spent.js';
+import { storedSpend } from '../../store/spent.js';
 import { latestApprovedTake } from '../../store/takes/latest-approved-take.js';
 import { firstFreeTakeNumber } from '../../store/takes/take-folders.js';
 import { resolveInProject } from './video-job.js';
@@ -25,7 +25,7 @@ export function prepareSequenceActivity(deps: ActivityDeps) {
     const [nextTake, nextGrid, spentEarlier] = await Promise.all([
       firstFreeTakeNumber(store, request),
       nextGridNumber(store, sequenceDir(store.root, request)),
-      spentOnDisk(store, request, (message, detail) => log.warn(message, detail)),
+      storedSpend(store, request, (message, detail) => log.warn(message, detail)),
     ]);
     const spentEarlierUsd = spentEarlier.totalUsd;
     const previousApproved = await previousApprovedTake(request);

@@ -12,7 +12,7 @@ import {
 import type { ActivityDeps } from '../deps.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { VideoJob, VideoProvider } from '../providers/provider.js';
-import { adoptedJobs, claimJob, sameTake, takeLabel, takesOfProvider, type TakeOnDisk } from '../../store/takes/provider-jobs.js';
+import { adoptedJobs, claimJob, sameTake, takeLabel, takesOfProvider, type StoredTake } from '../../store/takes/provider-jobs.js';
 import { MANIFEST_FILE, readManifest, updateManifest, type TakeManifest } from '../../store/takes/take-manifest.js';
 import type { AdoptRequest, CutOffRequest, SettlementOutcome, SubmittedTake, TakeRef, TakeRequest } from '../../contract/activities.js';
 import { providerFor, toVideoJob } from './video-job.js';
@@ -121,7 +121,7 @@ function cutOffTake(manifest: TakeManifest, cutOffAt: number): CutOffTake {
   };
 }
 
-function knownJob({ manifest }: TakeOnDisk): KnownJob[] {
+function knownJob({ manifest }: StoredTake): KnownJob[] {
   if (!manifest.requestId) return [];
   const submittedAt = Date.parse(manifest.times.submittedAt ?? manifest.times.createdAt);
   const finished = manifest.status === 'complete' || manifest.status === 'failed';

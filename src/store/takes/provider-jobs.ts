@@ -13,13 +13,13 @@ import { MANIFEST_FILE, readManifest, type TakeManifest } from './take-manifest.
 
 const CLAIMS_DIR = '.provider-claims';
 
-export interface TakeOnDisk {
+export interface StoredTake {
   manifest: TakeManifest;
   path: string;
 }
 
 /** Every take.json of this provider under the artifacts root (`<project>/<episode>/<sequence>/takes/tNNN`). */
-export async function takesOfProvider(store: ArtifactStore, provider: ProviderName): Promise<TakeOnDisk[]> {
+export async function takesOfProvider(store: ArtifactStore, provider: ProviderName): Promise<StoredTake[]> {
   const takeDirs = await subfolders(store, store.root, 5, (level, name) => (level === 3 ? name === 'takes' : !name.startsWith('.')));
   const found = await Promise.all(
     takeDirs.map(async (dir) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_MANIFEST_FILE, GRID_RECEIPT_FILE, gridDir } from '../src/store/grids/grid-folders.js';
-import { spentOnDisk } from '../src/store/spent.js';
+import { storedSpend } from '../src/store/spent.js';
 import { takeDir } from '../src/store/takes/take-folders.js';
 import { BILLING_FILE, MANIFEST_FILE, type TakeManifestStatus } from '../src/store/takes/take-manifest.js';
 import type { TakeBilling } from '../src/domain/billing-reconciliation.js';
@@ -31,9 +31,9 @@ async function grid(number: number, file: string, costUsd: number) {
   await writeFile(join(dir, file), JSON.stringify({ costUsd }));
 }
 
-describe('spentOnDisk', () => {
+describe('storedSpend', () => {
   it('adds up what every take and grid of a sequence cost, counting takes fal may have queued at their estimate', async () => {
-    expect(await spentOnDisk(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 0, billedUsd: 0 });
+    expect(await storedSpend(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 0, billedUsd: 0 });
     await take(1, 'complete', { estimatedCostUsd: 1.18, actualCostUsd: 1.176 });
     await take(2, 'failed', { estimatedCostUsd: 1.18, actualCostUsd: 1.18 });
     await take(3, 'not_submitted', { estimatedCostUsd: 1.18 });
@@ -43,13 +43,13 @@ describe('spentOnDisk', () => {
     await grid(2, GRID_RECEIPT_FILE, 0.039);
     // A folder being staged is not a take yet.
     await mkdir(join(takeDir(root, { ...ref, take: 6 }), '..', '.t006-abc'), { recursive: true });
-    expect(await spentOnDisk(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 4.794, billedUsd: 0 });
+    expect(await storedSpend(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 4.794, billedUsd: 0 });
   });
 
   it("counts fal's bill instead of Recoil's figure once reconciliation wrote it, and says how much is billed", async () => {
     // Take 1 was billed under the price table's figure; take 2, a failed call, was never charged.
     await take(1, 'complete', { estimatedCostUsd: 1.18, actualCostUsd: 1.176 }, { state: 'billed', usd: 1.058 });
     await take(2, 'failed', { estimatedCostUsd: 1.18, actualCostUsd: 1.18 }, { state: 'not_charged', usd: 0 });
-    expect(await spentOnDisk(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 3.496, billedUsd: 1.058 });
+    expect(await storedSpend(new LocalFolderStore(root), ref)).toEqual({ totalUsd: 3.496, billedUsd: 1.058 });
   });
 });

@@ -224,6 +224,7 @@ describe('RECOIL_ARTIFACTS_URL', () => {
     expect(parseBucketUrl('s3://recoil')).toEqual({ bucket: 'recoil', prefix: '' });
     expect(parseBucketUrl('s3://recoil/studio/artifacts/')).toEqual({ bucket: 'recoil', prefix: 'studio/artifacts' });
     expect(() => parseBucketUrl('https://recoil.s3.amazonaws.com')).toThrow(/RECOIL_ARTIFACTS_URL=.* is not s3:\/\/bucket/);
+    expect(() => parseBucketUrl('s3://A_Bucket')).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });
 

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { usageError } from '../domain/cli-error.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { LocalFolderStore } from './local-folder-store.js';
 import { S3Store } from './s3-store.js';
@@ -22,7 +23,7 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactStor
 
 export function parseBucketUrl(url: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!match) throw new Error(`RECOIL_ARTIFACTS_URL=${url} is not s3://bucket or s3://bucket/prefix: name a bucket (3–63 lower-case letters, digits, dots, hyphens)`);
+  if (!match) throw usageError(`RECOIL_ARTIFACTS_URL=${url} is not s3://bucket or s3://bucket/prefix: name a bucket (3–63 lower-case letters, digits, dots, hyphens), or unset it to keep the artifacts in RECOIL_ARTIFACTS_DIR`);
   return { bucket: match[1]!, prefix: (match[2] ?? '').replace(/\/+$/, '') };
 }
 

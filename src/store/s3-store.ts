@@ -114,7 +114,7 @@ export class S3Store implements ArtifactStore {
   async fetch(path: string): Promise<boolean> {
     const head = await this.head(path);
     if (!head) return false;
-    if ((await this.cachedEtag(path)) === head.etag && (await stat(path).catch(() => undefined))?.size === head.size) return true;
+    if (await this.mirrorHolds(path, head)) return true;
     const object = await this.get(path);
     if (!object) return false;
     await mkdir(dirname(path), { recursive: true });
@@ -126,13 +126,13 @@ export class S3Store implements ArtifactStore {
     } finally {
       await rm(draft, { force: true });
     }
-    await this.rememberEtag(path, object.ETag);
+    await this.rememberEtag(path, object.ETag, path);
     return true;
   }
 
   async publish(path: string, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
     const { size } = await stat(path);
-    return this.put(path, { Body: createReadStream(path), ContentLength: size, ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}) }, 'mirrored');
+    return this.put(path, { Body: createReadStream(path), ContentLength: size, ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}) }, path);
   }
 
   async publishFolder(staging: string, dir: string, last: readonly string[] = []): Promise<boolean> {
@@ -140,7 +140,7 @@ export class S3Store implements ArtifactStore {
     const files = (await filesBelow(staging)).sort((a, b) => Number(last.includes(a)) - Number(last.includes(b)));
     for (const file of files) {
       const { size } = await stat(join(staging, file));
-      await this.put(join(dir, file), { Body: createReadStream(join(staging, file)), ContentLength: size }, 'mirrored');
+      await this.put(join(dir, file), { Body: createReadStream(join(staging, file)), ContentLength: size }, join(staging, file));
     }
     // The mirror keeps what was just made, so this process need not download it again.
     await mkdir(dirname(dir), { recursive: true });
@@ -183,11 +183,11 @@ export class S3Store implements ArtifactStore {
   }
 
   /** False when a conditional put found the key taken. */
-  private async put(path: string, input: Pick<PutObjectCommandInput, 'Body' | 'ContentLength' | 'IfNoneMatch'>, mirror?: 'mirrored'): Promise<boolean> {
+  /** `uploadedFrom`: the local file uploaded, which is (or, once a published folder is moved in, will be) the mirror's copy. */
+  private async put(path: string, input: Pick<PutObjectCommandInput, 'Body' | 'ContentLength' | 'IfNoneMatch'>, uploadedFrom?: string): Promise<boolean> {
     try {
       const put = await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), ContentType: contentTypeOf(path), ...input }));
-      // The mirror holds what was uploaded (or will, once a published folder is moved in): no download needed.
-      if (mirror) await this.rememberEtag(path, put.ETag);
+      if (uploadedFrom) await this.rememberEtag(path, put.ETag, uploadedFrom);
       return true;
     } catch (err) {
       if (input.IfNoneMatch && (isStatus(err, 412) || isStatus(err, 409))) return false;
@@ -199,14 +199,20 @@ export class S3Store implements ArtifactStore {
     return join(this.etags, relative(this.root, resolve(path)));
   }
 
-  private cachedEtag(path: string): Promise<string | undefined> {
-    return readFile(this.etagFile(path), 'utf8').catch(() => undefined);
+  /**
+   * Whether the mirror's file is the stored one: the ETag it was fetched or published with, and not
+   * touched since (a file rewritten in the mirror but never published has another modification time).
+   */
+  private async mirrorHolds(path: string, head: { etag: string; size: number }): Promise<boolean> {
+    const [remembered, local] = await Promise.all([readFile(this.etagFile(path), 'utf8').catch(() => undefined), stat(path).catch(() => undefined)]);
+    return local !== undefined && local.size === head.size && remembered === `${head.etag} ${local.mtimeMs}`;
   }
 
-  private async rememberEtag(path: string, etag: string | undefined): Promise<void> {
+  private async rememberEtag(path: string, etag: string | undefined, localCopy: string): Promise<void> {
     if (!etag) return;
+    const { mtimeMs } = await stat(localCopy);
     await mkdir(dirname(this.etagFile(path)), { recursive: true });
-    await writeFileAtomic(this.etagFile(path), etag);
+    await writeFileAtomic(this.etagFile(path), `${etag} ${mtimeMs}`);
   }
 }
 

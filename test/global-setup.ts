@@ -6,6 +6,7 @@ import { startDevServer } from '../src/temporal/dev-server.js';
 import { buildWorkflowBundle } from '../src/worker/workflow-bundle.js';
 import { compiledApp } from '../bin/compiled-app.mjs';
 import { ensureChromium } from './chromium.js';
+import { ensureSeaweedFs } from './helpers/s3-server.js';
 
 type Teardown = () => Promise<void>;
 
@@ -14,6 +15,8 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   try {
     await ensureChromium((line) => console.log(`[chromium] ${line}`));
+    // The S3 server's first build takes minutes of both cores: done before any test runs beside it.
+    await ensureSeaweedFs((line) => console.log(`[seaweedfs] ${line}`));
     // The CLI and the workers the tests start run the compiled app: compiled once here, not by each at once.
     compiledApp();
     const temporal = await startSharedTemporal();

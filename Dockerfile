@@ -14,8 +14,8 @@ RUN npm ci
 COPY . .
 RUN npm run build
 
-# Run on its own (`docker run`), the worker writes takes here; docker-compose.yml instead mounts the
-# host's artifacts folder at the host's path and runs the worker as the host user (RECOIL_UID/GID).
+# Run on its own (`docker run`), the worker keeps takes in this folder; docker-compose.yml keeps them
+# in its bucket instead, with a cache of the container's own (docs/storage.md).
 RUN mkdir -p /artifacts && chown node:node /artifacts
 ENV RECOIL_ARTIFACTS_DIR=/artifacts
 USER node

@@ -186,6 +186,8 @@ describe('docker-compose.yml', () => {
     expect(seaweedfs.entrypoint?.slice(0, 2)).toEqual(['/bin/sh', '/deploy/start.sh']);
     expect(seaweedfs.volumes).toContain('./deploy/seaweedfs/start.sh:/deploy/start.sh:ro');
     expect(env(seaweedfs).RECOIL_S3_BUCKET).toBe('recoil');
+    // SeaweedFS reports usage to its makers unless told not to: a studio's bucket is nobody else's business.
+    expect(readFileSync(join(ROOT, 'deploy', 'seaweedfs', 'start.sh'), 'utf8')).toContain('-master.telemetry=false');
   });
 });
 

@@ -13,6 +13,7 @@ mkdir -p "${SEAWEEDFS_DIR:-/data}"
 umask 077
 printf '{"identities":[{"name":"recoil","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
   "${RECOIL_S3_ACCESS_KEY_ID:-recoil}" "$RECOIL_S3_SECRET_KEY" > "$config"
-# WebDAV, the Iceberg and Lance catalogs and the legacy admin port are not used by Recoil.
+# WebDAV, the Iceberg and Lance catalogs and the legacy admin port are not used by Recoil; nor is the
+# master's anonymous usage report sent (a test run or a studio's bucket is nobody else's business).
 exec weed mini -dir="${SEAWEEDFS_DIR:-/data}" -bucket="${RECOIL_S3_BUCKET:-recoil}" -s3.config="$config" \
-  -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 -admin.port.legacy=0 "$@"
+  -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 -admin.port.legacy=0 -master.telemetry=false "$@"

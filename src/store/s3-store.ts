@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,7 +17,7 @@ import {
 import writeFileAtomic from 'write-file-atomic';
 import type { ArtifactStore, ByteRange, StoredBytes, StoredFile } from './artifact-store.js';
 import { contentTypeOf } from './content-type.js';
-import { isUnder, keyTail } from './paths.js';
+import { filesBelow, isUnder, keyTail } from './paths.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -218,11 +218,5 @@ export class S3Store implements ArtifactStore {
 
 function isStatus(err: unknown, status: number): boolean {
   return err instanceof S3ServiceException && err.$metadata.httpStatusCode === status;
-}
-
-async function filesBelow(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await readdir(join(dir, prefix), { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesBelow(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`])));
-  return nested.flat();
 }
 

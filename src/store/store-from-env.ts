@@ -27,7 +27,8 @@ export function parseBucketUrl(url: string): { bucket: string; prefix: string } 
   return { bucket: match[1]!, prefix: (match[2] ?? '').replace(/\/+$/, '') };
 }
 
-function s3ClientFromEnv(env: NodeJS.ProcessEnv): S3Client {
+/** An S3 client as Recoil configures one from an environment (its own, or one given). */
+export function s3ClientFromEnv(env: NodeJS.ProcessEnv): S3Client {
   const endpoint = env.RECOIL_S3_ENDPOINT?.trim();
   return new S3Client({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFromEnv } from '../../src/store/store-from-env.js';
 import { ensureGoBuild, isExecutableFile, recoilCacheDir, type Progress } from '../../src/temporal/go-build.js';
 import { REPO_ROOT } from '../compose-file.js';
 import { spawnGroup, type GroupProcess } from '../deploy/process-group.js';
@@ -119,27 +120,7 @@ export async function startS3Server(options: StartS3ServerOptions): Promise<S3Se
 
 /** A client of the server as Recoil configures one (path-style, checksums only where required). */
 export function s3ClientOf(server: Pick<S3Server, 'endpoint' | 'accessKeyId' | 'secretAccessKey'>): S3Client {
-  return new S3Client({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
-/** The environment a Recoil process needs to keep its artifacts in this server's bucket. */
-export function artifactsEnvOf(server: S3Server, prefix: string, cacheDir: string): Record<string, string> {
-  return {
-    RECOIL_ARTIFACTS_URL: `s3://${server.bucket}/${prefix}`,
-    RECOIL_S3_ENDPOINT: server.endpoint,
-    RECOIL_S3_PATH_STYLE: '1',
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    RECOIL_ARTIFACTS_DIR: cacheDir,
-  };
+  return s3ClientFromEnv({ RECOIL_S3_ENDPOINT: server.endpoint, RECOIL_S3_PATH_STYLE: '1', AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey });
 }
 
 async function untilBucketAnswers(server: Omit<S3Server, 'stop'>): Promise<void> {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { readJson, type ArtifactStore } from '../artifact-store.js';
+import { filesBelow } from '../paths.js';
 
 export const DELIVERY_MANIFEST_FILE = 'manifest.json';
 
@@ -44,7 +45,8 @@ export interface DeliveryManifest {
  * other file of the folder (and of its media folder) with its size and sha256.
  */
 export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryManifest, 'schemaVersion' | 'files'>): Promise<DeliveryManifest> {
-  const names = (await filesBelow(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE).sort();
+  // Hidden scratch files and folders are not part of the version.
+  const names = (await filesBelow(dir)).filter((name) => name !== DELIVERY_MANIFEST_FILE && !name.split('/').some((part) => part.startsWith('.'))).sort();
   const files = await Promise.all(names.map((name) => describeFile(dir, name)));
   const manifest: DeliveryManifest = { schemaVersion: 1, ...fields, files };
   await writeFileAtomic(join(dir, DELIVERY_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -53,14 +55,6 @@ export async function writeDeliveryManifest(dir: string, fields: Omit<DeliveryMa
 
 export function readDeliveryManifest(store: ArtifactStore, dir: string): Promise<DeliveryManifest | undefined> {
   return readJson<DeliveryManifest>(store, join(dir, DELIVERY_MANIFEST_FILE));
-}
-
-/** The version's files as paths relative to it (media/… included); hidden scratch files left out. */
-async function filesBelow(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await readdir(join(dir, prefix), { withFileTypes: true });
-  const visible = entries.filter((e) => !e.name.startsWith('.'));
-  const nested = await Promise.all(visible.map((e) => (e.isDirectory() ? filesBelow(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`])));
-  return nested.flat();
 }
 
 async function describeFile(dir: string, name: string): Promise<DeliveredFile> {
